@@ -1,0 +1,111 @@
+package rules
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+)
+
+// Finding is one problem found by any check. Its Message never contains a
+// secret value: redaction happens where a Finding is built.
+type Finding struct {
+	RuleID   string         `json:"ruleId"`
+	Severity Severity       `json:"severity"`
+	Message  string         `json:"message"`
+	Resource manifest.ResID `json:"resource,omitzero"`
+	// Path is the field the finding is about, as a JSON pointer
+	// ("/spec/replicas"), empty when it is about the whole resource or file.
+	Path string `json:"path,omitempty"`
+	// Location is where a person edits to fix it.
+	Location manifest.Origin `json:"location"`
+	// Related are further places that explain the finding (the overlay that
+	// produced it, the base line under a patch).
+	Related []manifest.Origin `json:"related,omitempty"`
+	// Targets are the targets in which the finding shows up, sorted.
+	Targets []string `json:"targets,omitempty"`
+	// Fingerprint is stable across line shifts and across the overlays that
+	// render the same source: see Fingerprint.
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Key is what makes two findings the same problem: the same rule at the
+// same source position about the same field with the same message. Findings
+// from different targets with one Key are merged into one.
+func (f *Finding) Key() string {
+	return strings.Join([]string{f.RuleID, f.Location.String(), f.Path, f.Message}, "\x00")
+}
+
+// Fingerprint computes a stable identity from what does not move when lines
+// are inserted above a finding or when another overlay renders the same
+// source: the rule, the source file, the resource identity as written in
+// the source, and the field path.
+func Fingerprint(ruleID, file string, source manifest.ResID, path, discriminator string) string {
+	h := sha256.New()
+	for _, s := range []string{ruleID, file, source.APIVersion, source.Kind, source.Namespace, source.Name, path, discriminator} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Compare orders findings for output: by file, line, column, rule, message.
+func Compare(a, b Finding) int {
+	return cmp.Or(
+		cmp.Compare(a.Location.File, b.Location.File),
+		cmp.Compare(a.Location.Line, b.Location.Line),
+		cmp.Compare(a.Location.Col, b.Location.Col),
+		cmp.Compare(a.RuleID, b.RuleID),
+		cmp.Compare(a.Path, b.Path),
+		cmp.Compare(a.Message, b.Message),
+		cmp.Compare(a.Resource.String(), b.Resource.String()),
+	)
+}
+
+// Merge folds findings that share a Key into one, uniting their targets,
+// and returns them sorted with Compare. It keeps the first Fingerprint seen,
+// which is the same for all of them by construction.
+func Merge(in []Finding) []Finding {
+	byKey := make(map[string]int, len(in))
+	out := make([]Finding, 0, len(in))
+	for _, f := range in {
+		k := f.Key()
+		if i, ok := byKey[k]; ok {
+			out[i].Targets = append(out[i].Targets, f.Targets...)
+			out[i].Related = append(out[i].Related, f.Related...)
+			continue
+		}
+		byKey[k] = len(out)
+		f.Targets = slices.Clone(f.Targets)
+		f.Related = slices.Clone(f.Related)
+		out = append(out, f)
+	}
+	for i := range out {
+		slices.Sort(out[i].Targets)
+		out[i].Targets = slices.Compact(out[i].Targets)
+		slices.SortFunc(out[i].Related, func(a, b manifest.Origin) int {
+			switch {
+			case a.Less(b):
+				return -1
+			case b.Less(a):
+				return 1
+			}
+			return 0
+		})
+		out[i].Related = slices.Compact(out[i].Related)
+	}
+	slices.SortStableFunc(out, Compare)
+	return out
+}
+
+// Counts returns how many findings there are per severity.
+func Counts(fs []Finding) map[Severity]int {
+	c := map[Severity]int{}
+	for _, f := range fs {
+		c[f.Severity]++
+	}
+	return c
+}

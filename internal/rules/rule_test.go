@@ -1,0 +1,72 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestBuiltinCatalogueIsValid(t *testing.T) {
+	if err := Validate(Builtin()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidateRejects(t *testing.T) {
+	tests := []struct {
+		name  string
+		rules []*Rule
+	}{
+		{name: "duplicate id", rules: []*Rule{{ID: "a", Doc: "A", Remediation: "x"}, {ID: "a", Doc: "B", Remediation: "x"}}},
+		{name: "missing doc", rules: []*Rule{{ID: "a", Remediation: "x"}}},
+		{name: "missing id", rules: []*Rule{{Doc: "A", Remediation: "x"}}},
+		{name: "missing remediation", rules: []*Rule{{ID: "a", Doc: "A"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := Validate(tt.rules); err == nil {
+				t.Fatal("Validate accepted an invalid catalogue")
+			}
+		})
+	}
+}
+
+func TestMergeUnitesTargetsAndSorts(t *testing.T) {
+	base := manifest.Origin{File: "base/deployment.yml", Line: 7}
+	in := []Finding{
+		{RuleID: "r", Message: "m", Location: base, Targets: []string{"overlays/prod"}},
+		{RuleID: "r", Message: "m", Location: manifest.Origin{File: "a.yaml", Line: 1}, Targets: []string{"x"}},
+		{RuleID: "r", Message: "m", Location: base, Targets: []string{"overlays/dev"}},
+	}
+	got := Merge(in)
+	want := []Finding{
+		{RuleID: "r", Message: "m", Location: manifest.Origin{File: "a.yaml", Line: 1}, Targets: []string{"x"}},
+		{RuleID: "r", Message: "m", Location: base, Targets: []string{"overlays/dev", "overlays/prod"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Merge (-want +got):\n%s", diff)
+	}
+}
+
+func TestFingerprintIgnoresLines(t *testing.T) {
+	id := manifest.ResID{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"}
+	a := Fingerprint("schema-invalid", "base/d.yml", id, "/spec/replicas", "")
+	b := Fingerprint("schema-invalid", "base/d.yml", id, "/spec/replicas", "")
+	c := Fingerprint("schema-invalid", "base/d.yml", id, "/spec/template", "")
+	if a != b || a == c || len(a) != 16 {
+		t.Fatalf("fingerprints: %q %q %q", a, b, c)
+	}
+}
+
+func TestParseSeverity(t *testing.T) {
+	for _, s := range []Severity{Info, Warning, Error} {
+		got, err := ParseSeverity(s.String())
+		if err != nil || got != s {
+			t.Errorf("ParseSeverity(%q) = %v, %v", s, got, err)
+		}
+	}
+	if _, err := ParseSeverity("fatal"); err == nil {
+		t.Error("ParseSeverity accepted fatal")
+	}
+}
