@@ -93,6 +93,20 @@ func DecodeFile(file string, data []byte) ([]*Document, error) {
 	}
 }
 
+// AsSyntaxError converts a YAML decoder error into a positioned SyntaxError
+// when it carries a line number.
+func AsSyntaxError(file string, err error) (*SyntaxError, bool) {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		return se, true
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) || strings.HasPrefix(err.Error(), "yaml: ") {
+		return syntaxError(file, err).(*SyntaxError), true
+	}
+	return nil, false
+}
+
 // syntaxError turns a yaml.v3 error ("yaml: line 3: did not find ...") into
 // a positioned error.
 func syntaxError(file string, err error) error {

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+)
+
+// listing is one target as `list` prints it.
+type listing struct {
+	Path       string   `json:"path"`
+	Kind       string   `json:"kind"`
+	Bases      []string `json:"bases,omitempty"`
+	Components []string `json:"components,omitempty"`
+	Files      []string `json:"files,omitempty"`
+	Blocked    string   `json:"blocked,omitempty"`
+}
+
+func newListCommand(e *env) *cobra.Command {
+	var format string
+	var allowRemote bool
+	c := &cobra.Command{
+		Use:   "list [PATH]",
+		Short: "List the targets of the repository at PATH and what each pulls in",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError(c, fmt.Errorf("unknown --format %q (want text or json)", format))
+			}
+			root := "."
+			if len(args) == 1 {
+				root = args[0]
+			}
+			r, err := repo.Discover(root, repo.Options{AllowRemote: allowRemote})
+			if err != nil {
+				return err
+			}
+			ls := listings(r)
+			if format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					Targets []listing `json:"targets"`
+				}{ls})
+			}
+			for _, l := range ls {
+				line := l.Path + "  " + l.Kind
+				if l.Blocked != "" {
+					line += "  (not rendered: " + l.Blocked + ")"
+				}
+				fmt.Fprintln(e.stdout, line)
+				for _, part := range []struct {
+					name  string
+					items []string
+				}{{"bases", l.Bases}, {"components", l.Components}, {"files", l.Files}} {
+					if len(part.items) > 0 {
+						fmt.Fprintf(e.stdout, "  %s: %s\n", part.name, strings.Join(part.items, ", "))
+					}
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "do not mark targets with remote resources as blocked")
+	return c
+}
+
+func listings(r *repo.Repo) []listing {
+	ls := make([]listing, 0, len(r.Targets))
+	for _, t := range r.Targets {
+		l := listing{Path: t.Path, Kind: t.Kind.String(), Files: t.Files, Blocked: t.Blocked}
+		for _, inc := range t.Includes {
+			if k := r.Kustomizations[inc]; k != nil && k.Component {
+				l.Components = append(l.Components, inc)
+			} else {
+				l.Bases = append(l.Bases, inc)
+			}
+		}
+		ls = append(ls, l)
+	}
+	return ls
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gitops-lint/gitops-lint/internal/render"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+)
+
+func newRenderCommand(e *env) *cobra.Command {
+	var root, loadRestrictor string
+	var allowRemote bool
+	c := &cobra.Command{
+		Use:   "render TARGET",
+		Short: "Print a target rendered in process, exactly as `kustomize build` would, with the same safety rules as check",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			lr, err := parseLoadRestrictor(loadRestrictor)
+			if err != nil {
+				return usageError(c, err)
+			}
+			if root == "" {
+				root = findRoot(args[0])
+			}
+			r, err := repo.Discover(root, repo.Options{AllowRemote: allowRemote})
+			if err != nil {
+				return err
+			}
+			target, err := filepath.Abs(args[0])
+			if err != nil {
+				return err
+			}
+			if t, err := filepath.EvalSymlinks(target); err == nil {
+				target = t
+			}
+			rel, err := filepath.Rel(r.Root, target)
+			if err != nil || strings.HasPrefix(rel, "..") {
+				return usageError(c, fmt.Errorf("target %s is outside the repository root %s", args[0], root))
+			}
+			rel = filepath.ToSlash(rel)
+			if _, ok := r.Kustomizations[rel]; !ok {
+				return usageError(c, fmt.Errorf("%s has no kustomization file", args[0]))
+			}
+			// Refuse what check refuses: remote fetches, escapes, cycles.
+			blocked := false
+			closure := append([]string{rel}, includesOf(r, rel)...)
+			for _, f := range r.Findings {
+				for _, dir := range closure {
+					if k := r.Kustomizations[dir]; k != nil && f.Location.File == k.File {
+						fmt.Fprintf(e.stderr, "%s: %s: %s\n", f.Location, f.RuleID, f.Message)
+						blocked = true
+					}
+				}
+			}
+			if blocked {
+				return &exitCodeError{code: exitFindings}
+			}
+			out, err := render.New(render.Options{Root: r.Root, LoadRestrictions: lr}).Render(rel)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "%s: render-error: %v\n", rel, err)
+				return &exitCodeError{code: exitFindings}
+			}
+			_, err = e.stdout.Write(out.YAML)
+			return err
+		},
+	}
+	c.Flags().StringVar(&root, "root", "", "repository root (default: the enclosing git work tree, else the current directory)")
+	c.Flags().StringVar(&loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
+	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
+	return c
+}
+
+// includesOf returns the kustomizations a directory pulls in, from the
+// target list when it is a target, else by walking the graph.
+func includesOf(r *repo.Repo, dir string) []string {
+	for _, t := range r.Targets {
+		if t.Path == dir {
+			return t.Includes
+		}
+	}
+	return nil
+}
+
+// findRoot picks the repository root for a target: the nearest enclosing
+// directory with .git, else the current directory when the target is
+// inside it, else the target itself.
+func findRoot(target string) string {
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		return target
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			return wd
+		}
+	}
+	return abs
+}

@@ -1,0 +1,299 @@
+// Package engine runs a check end to end: discover targets, render them in
+// parallel, validate every resource, and merge the findings into one
+// deterministic result.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/schema"
+)
+
+// Options configure a run.
+type Options struct {
+	// Root is the repository to check.
+	Root string
+	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
+	Jobs int
+	// KubernetesVersion selects the embedded schemas ("" for the newest).
+	KubernetesVersion string
+	// SchemaLocations are extra kubeconform-style schema locations.
+	SchemaLocations []string
+	// SchemaCacheDir is where embedded schemas are materialised ("" for the
+	// user cache directory).
+	SchemaCacheDir string
+	// AllowRemote permits network access: remote kustomize resources and
+	// http(s) schema locations.
+	AllowRemote bool
+	// LoadRestrictions are kustomize's (default rootOnly, as `kustomize build`).
+	LoadRestrictions types.LoadRestrictions
+	// Progress, when set, is called after each target with the number of
+	// targets done and the total. It may be called from several goroutines.
+	Progress func(done, total int)
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Root              string
+	KubernetesVersion string
+	Targets           []repo.Target
+	// Findings are merged across targets and sorted.
+	Findings []rules.Finding
+	// Rules is the catalogue that ran.
+	Rules []*rules.Rule
+	// Resources counts rendered resources over all targets.
+	Resources int
+}
+
+// Run checks the repository. Problems in the repository are findings; an
+// error means the run itself could not happen (bad options, unreadable
+// root) and maps to exit code 2.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	catalogue := rules.Builtin()
+	if err := rules.Validate(catalogue); err != nil {
+		return nil, fmt.Errorf("internal error: %w", err)
+	}
+	validator, err := schema.New(schema.Options{
+		KubernetesVersion: opts.KubernetesVersion,
+		Locations:         opts.SchemaLocations,
+		AllowNetwork:      opts.AllowRemote,
+		CacheDir:          opts.SchemaCacheDir,
+	})
+	if err != nil {
+		return nil, err
+	}
+	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
+	if err != nil {
+		return nil, err
+	}
+	c := &checker{
+		repo:      rp,
+		validator: validator,
+		renderer:  render.New(render.Options{Root: rp.Root, LoadRestrictions: opts.LoadRestrictions, Origins: true}),
+		sources:   newSourceCache(rp.Root),
+		severity:  severities(catalogue),
+	}
+	results := make([]targetResult, len(rp.Targets))
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	for i, t := range rp.Targets {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			results[i] = c.checkTarget(t)
+			if opts.Progress != nil {
+				mu.Lock()
+				done++
+				opts.Progress(done, len(rp.Targets))
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	all := slices.Clone(rp.Findings)
+	missing := map[string]*rules.Finding{}
+	resources := 0
+	for _, r := range results {
+		all = append(all, r.findings...)
+		resources += r.resources
+		for _, m := range r.missing {
+			c.addMissing(missing, m)
+		}
+	}
+	for _, f := range missing {
+		all = append(all, *f)
+	}
+	for i := range all {
+		f := &all[i]
+		f.Severity = c.severity[f.RuleID]
+		if f.Fingerprint == "" {
+			disc := ""
+			if f.Resource.IsZero() {
+				disc = f.Message
+			}
+			f.Fingerprint = rules.Fingerprint(f.RuleID, f.Location.File, f.Resource, f.Path, disc)
+		}
+	}
+	return &Result{
+		Root:              rp.Root,
+		KubernetesVersion: validator.KubernetesVersion(),
+		Targets:           rp.Targets,
+		Findings:          rules.Merge(all),
+		Rules:             catalogue,
+		Resources:         resources,
+	}, nil
+}
+
+func severities(rs []*rules.Rule) map[string]rules.Severity {
+	m := make(map[string]rules.Severity, len(rs))
+	for _, r := range rs {
+		m[r.ID] = r.Severity
+	}
+	return m
+}
+
+type checker struct {
+	repo      *repo.Repo
+	validator *schema.Validator
+	renderer  *render.Renderer
+	sources   *sourceCache
+	severity  map[string]rules.Severity
+}
+
+type targetResult struct {
+	findings  []rules.Finding
+	missing   []rules.Finding
+	resources int
+}
+
+func (c *checker) checkTarget(t repo.Target) targetResult {
+	var res []manifest.Resource
+	var out targetResult
+	switch {
+	case t.Blocked != "":
+		return out // discovery already reported why
+	case t.Kind == repo.Plain:
+		for _, f := range t.Files {
+			for _, d := range c.repo.Manifests[f] {
+				if d.Object == nil || !manifest.IsKubernetesObject(d.Object) {
+					continue
+				}
+				res = append(res, manifest.Resource{ID: d.ID(), SourceID: d.ID(), Object: d.Object, Origin: manifest.Origin{File: f, Line: d.Line, Col: 1}, Target: t.Path, Doc: d})
+			}
+		}
+	default:
+		rendered, err := c.renderer.Render(t.Path)
+		if err != nil {
+			out.findings = append(out.findings, c.renderError(t, err))
+			return out
+		}
+		res = c.resources(t, rendered)
+	}
+	out.resources = len(res)
+	for i := range res {
+		c.validate(&res[i], &out)
+	}
+	return out
+}
+
+// renderError points a failed render at the most specific kustomization
+// entry that kustomize's message names, falling back to the target's file.
+func (c *checker) renderError(t repo.Target, err error) rules.Finding {
+	msg := err.Error()
+	k := c.repo.Kustomizations[t.Path]
+	loc := manifest.Origin{File: k.File, Line: 1}
+	best := -1
+	for _, dir := range append([]string{t.Path}, t.Includes...) {
+		for _, ref := range c.repo.Kustomizations[dir].Refs {
+			if i := strings.LastIndex(msg, "'"+ref.Value+"'"); i > best {
+				best, loc = i, ref.Pos
+			}
+		}
+	}
+	return rules.Finding{RuleID: rules.RenderError, Message: msg, Location: loc, Targets: []string{t.Path}}
+}
+
+func (c *checker) validate(r *manifest.Resource, out *targetResult) {
+	obj := r.Object
+	if _, ok := obj["sops"]; ok {
+		// SOPS metadata is not part of the Kubernetes object.
+		obj = maps.Clone(obj)
+		delete(obj, "sops")
+	}
+	v := c.validator.Validate(obj)
+	switch v.Status {
+	case schema.Invalid:
+		for _, e := range v.Errors {
+			out.findings = append(out.findings, c.fieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e)))
+		}
+	case schema.NotServed:
+		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.validator.KubernetesVersion())
+		if len(v.Served) > 0 {
+			msg += "; use " + strings.Join(v.Served, " or ")
+		}
+		out.findings = append(out.findings, c.fieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
+	case schema.MissingSchema:
+		f := c.fieldFinding(r, rules.MissingSchema, "", fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind))
+		out.missing = append(out.missing, f)
+	}
+}
+
+// fieldFinding builds a finding about a field of a resource, located at
+// the field in the source document when it is written there.
+func (c *checker) fieldFinding(r *manifest.Resource, rule, pointer, msg string) rules.Finding {
+	loc := r.Origin
+	if r.Doc != nil && loc.File == r.Doc.File {
+		loc.Line, loc.Col, _ = r.Doc.Locate(pointer)
+	}
+	return rules.Finding{
+		RuleID:      rule,
+		Message:     msg,
+		Resource:    r.SourceID,
+		Path:        pointer,
+		Location:    loc,
+		Targets:     []string{r.Target},
+		Fingerprint: rules.Fingerprint(rule, loc.File, r.SourceID, pointer, ""),
+	}
+}
+
+// addMissing keeps one missing-schema finding per apiVersion and kind: the
+// first occurrence in file order, listing every target that has the kind.
+func (c *checker) addMissing(acc map[string]*rules.Finding, f rules.Finding) {
+	key := f.Resource.APIVersion + "/" + f.Resource.Kind
+	cur, ok := acc[key]
+	if !ok {
+		f.Path = ""
+		f.Fingerprint = rules.Fingerprint(f.RuleID, "", manifest.ResID{APIVersion: f.Resource.APIVersion, Kind: f.Resource.Kind}, "", "")
+		acc[key] = &f
+		return
+	}
+	targets := append(cur.Targets, f.Targets...)
+	if f.Location.Less(cur.Location) {
+		cur.Location, cur.Resource = f.Location, f.Resource
+	}
+	slices.Sort(targets)
+	cur.Targets = slices.Compact(targets)
+}
+
+// schemaMessage words a validation error for people and keeps values out
+// of it: a message may quote the offending value, and that value can be a
+// credential.
+func schemaMessage(obj map[string]any, e schema.FieldError) string {
+	msg := e.Msg
+	if v, ok := manifest.Lookup(obj, e.Path); ok {
+		if s, ok := v.(string); ok && len(s) >= 3 {
+			msg = strings.ReplaceAll(msg, s, "…")
+		}
+	}
+	field := strings.ReplaceAll(strings.TrimPrefix(e.Path, "/"), "/", ".")
+	if field == "" {
+		return msg
+	}
+	return field + ": " + msg
+}

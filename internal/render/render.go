@@ -1,0 +1,210 @@
+// Package render builds kustomize targets in process, confined to the
+// repository, and records where every rendered object came from.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/openapi"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+)
+
+// Options configure a Renderer.
+type Options struct {
+	// Root is the repository root, absolute with symlinks resolved.
+	Root string
+	// LoadRestrictions are kustomize's; the default (rootOnly) is what
+	// `kustomize build` and Argo CD use. The sandbox confines every read to
+	// the repository either way.
+	LoadRestrictions types.LoadRestrictions
+	// Origins enables kustomize's origin annotations so that each object
+	// can be traced to the file that defines it. They are stripped from
+	// the output, which stays identical to `kustomize build`.
+	Origins bool
+}
+
+// Renderer renders targets. It is safe for concurrent use.
+type Renderer struct {
+	opts Options
+	k    *krusty.Kustomizer
+}
+
+var openapiOnce sync.Once
+
+// New returns a Renderer. Plugins, exec and container KRM functions and
+// Helm are always disabled: nothing in a repository can make gitops-lint
+// run a program.
+func New(opts Options) *Renderer {
+	if opts.LoadRestrictions == types.LoadRestrictionsUnknown {
+		opts.LoadRestrictions = types.LoadRestrictionsRootOnly
+	}
+	ko := krusty.MakeDefaultOptions()
+	ko.LoadRestrictions = opts.LoadRestrictions
+	ko.PluginConfig = types.DisabledPluginConfig()
+	ko.PluginConfig.HelmConfig.Enabled = false
+	ko.Reorder = krusty.ReorderOptionUnspecified // as the kustomize CLI: legacy order
+	// kustomize parses its built-in OpenAPI document lazily into package
+	// state; do it once here rather than racing in the workers.
+	openapiOnce.Do(func() { openapi.Schema() })
+	return &Renderer{opts: opts, k: krusty.MakeKustomizer(ko)}
+}
+
+// Object is one rendered object and where it came from.
+type Object struct {
+	Object map[string]any
+	// Source is the repository-relative file that defines the object, or
+	// for generated objects the kustomization file that configures the
+	// generator. Empty when unknown (origins disabled).
+	Source string
+	// Generator is the kind of generator that made it (e.g.
+	// "ConfigMapGenerator"), empty for objects read from files.
+	Generator string
+}
+
+// Output is a rendered target.
+type Output struct {
+	Objects []Object
+	// YAML is the output exactly as `kustomize build` prints it.
+	YAML []byte
+	// Reads are the repository-relative files the render read, sorted.
+	Reads []string
+}
+
+// Error is a failed render, with paths made repository-relative.
+type Error struct {
+	Target string
+	Msg    string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Render builds the kustomization in the repository-relative directory target.
+func (r *Renderer) Render(target string) (out *Output, err error) {
+	defer func() {
+		// kustomize has panicked on hostile input before; a bad
+		// kustomization must not take the whole run down.
+		if p := recover(); p != nil {
+			out, err = nil, &Error{Target: target, Msg: fmt.Sprintf("kustomize panicked: %v", p)}
+		}
+	}()
+	dir := filepath.Join(r.opts.Root, filepath.FromSlash(target))
+	override := map[string][]byte{}
+	if r.opts.Origins {
+		if file, data, ok := r.withOrigins(dir); ok {
+			override[file] = data
+		}
+	}
+	fs := newSandbox(r.opts.Root, override)
+	m, err := r.k.Run(fs, dir)
+	if err != nil {
+		return nil, &Error{Target: target, Msg: r.relativize(err.Error())}
+	}
+	out = &Output{Objects: r.objects(target, m)}
+	if r.opts.Origins {
+		if err := m.RemoveOriginAnnotations(); err != nil {
+			return nil, &Error{Target: target, Msg: err.Error()}
+		}
+	}
+	for i, res := range m.Resources() {
+		obj, err := res.Map()
+		if err != nil {
+			return nil, &Error{Target: target, Msg: err.Error()}
+		}
+		out.Objects[i].Object = manifest.Normalize(obj).(map[string]any)
+	}
+	if out.YAML, err = m.AsYaml(); err != nil {
+		return nil, &Error{Target: target, Msg: err.Error()}
+	}
+	for _, p := range fs.Reads() {
+		if rel, err := filepath.Rel(r.opts.Root, p); err == nil {
+			out.Reads = append(out.Reads, filepath.ToSlash(rel))
+		}
+	}
+	slices.Sort(out.Reads)
+	return out, nil
+}
+
+// objects reads the origin of every resource; the objects themselves are
+// filled in after the annotations are stripped.
+func (r *Renderer) objects(target string, m resmap.ResMap) []Object {
+	res := m.Resources()
+	objs := make([]Object, len(res))
+	if !r.opts.Origins {
+		return objs
+	}
+	for i, rs := range res {
+		o, err := rs.GetOrigin()
+		if err != nil || o == nil || o.Repo != "" {
+			continue
+		}
+		switch {
+		case o.ConfiguredIn != "":
+			objs[i].Source = path.Join(target, filepath.ToSlash(o.ConfiguredIn))
+			objs[i].Generator = o.ConfiguredBy.Kind
+		case o.Path != "":
+			objs[i].Source = path.Join(target, filepath.ToSlash(o.Path))
+		}
+	}
+	return objs
+}
+
+// withOrigins returns the target's kustomization with originAnnotations
+// added to buildMetadata, leaving the user's file untouched.
+func (r *Renderer) withOrigins(dir string) (string, []byte, bool) {
+	fs := newSandbox(r.opts.Root, nil)
+	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+		file := filepath.Join(dir, name)
+		data, err := fs.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+			return "", nil, false
+		}
+		root := doc.Content[0]
+		var bm *yaml.Node
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == "buildMetadata" {
+				bm = root.Content[i+1]
+			}
+		}
+		if bm == nil {
+			bm = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+			root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "buildMetadata"}, bm)
+		}
+		if bm.Kind != yaml.SequenceNode {
+			return "", nil, false
+		}
+		for _, c := range bm.Content {
+			if c.Value == types.OriginAnnotations {
+				return "", nil, false
+			}
+		}
+		bm.Content = append(bm.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: types.OriginAnnotations})
+		var buf bytes.Buffer
+		enc := yaml.NewEncoder(&buf)
+		if enc.Encode(&doc) != nil || enc.Close() != nil {
+			return "", nil, false
+		}
+		return file, buf.Bytes(), true
+	}
+	return "", nil, false
+}
+
+// relativize rewrites absolute paths under the root in kustomize's messages.
+func (r *Renderer) relativize(msg string) string {
+	msg = strings.ReplaceAll(msg, r.opts.Root+string(filepath.Separator), "")
+	return strings.ReplaceAll(msg, r.opts.Root, ".")
+}

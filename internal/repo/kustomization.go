@@ -1,0 +1,174 @@
+package repo
+
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+)
+
+// KustomizationFiles are the names kustomize recognises, in its order of preference.
+var kustomizationFiles = [...]string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// RefKind says what a reference in a kustomization points at.
+type RefKind int
+
+// Kinds of references.
+const (
+	RefFile          RefKind = iota // a file inside the repository
+	RefDir                          // a directory with a kustomization
+	RefPlainDir                     // a directory without a kustomization (kustomize will fail on it)
+	RefMissing                      // nothing exists at the path
+	RefRemote                       // a URL or remote git repository
+	RefEscape                       // a path that leaves the repository
+)
+
+// Ref is one path a kustomization refers to, with its position.
+type Ref struct {
+	// Field is the kustomization field, e.g. "resources", "patches".
+	Field string
+	// Value is the path as written.
+	Value string
+	// Pos is where the value is written.
+	Pos manifest.Origin
+	// Kind is what the path resolved to.
+	Kind RefKind
+	// Path is the repository-relative, slash-separated resolved path (empty
+	// for remote and escaping references).
+	Path string
+	// Reason explains an escape (absolute path, '..', symlink).
+	Reason string
+}
+
+// Includes reports whether the reference pulls resources into the build
+// (resources, bases, components) as opposed to reading a file for a patch
+// or generator.
+func (r Ref) Includes() bool {
+	switch r.Field {
+	case "resources", "bases", "components":
+		return true
+	}
+	return false
+}
+
+// Kustomization is a parsed kustomization file.
+type Kustomization struct {
+	// Dir is the repository-relative directory ("." for the root).
+	Dir string
+	// File is the repository-relative path of the kustomization file.
+	File string
+	// Component is true for kind: Component.
+	Component bool
+	// Refs are the paths it refers to, in file order.
+	Refs []Ref
+	// Err is set when the file could not be parsed.
+	Err error
+}
+
+// pathFields lists where kustomization files name other files or
+// directories, so that remote references and escapes are caught before
+// kustomize would fetch or read them. Each entry is a path of mapping keys
+// and "[]" for "every item of the sequence".
+var pathFields = [][]string{
+	{"resources", "[]"},
+	{"bases", "[]"},
+	{"components", "[]"},
+	{"crds", "[]"},
+	{"configurations", "[]"},
+	{"generators", "[]"},
+	{"transformers", "[]"},
+	{"validators", "[]"},
+	{"patchesStrategicMerge", "[]"},
+	{"patches", "[]", "path"},
+	{"patchesJson6902", "[]", "path"},
+	{"replacements", "[]", "path"},
+	{"openapi", "path"},
+	{"configMapGenerator", "[]", "files", "[]"},
+	{"configMapGenerator", "[]", "envs", "[]"},
+	{"configMapGenerator", "[]", "env"},
+	{"secretGenerator", "[]", "files", "[]"},
+	{"secretGenerator", "[]", "envs", "[]"},
+	{"secretGenerator", "[]", "env"},
+	{"helmGlobals", "chartHome"},
+}
+
+// parseKustomization reads the kind and every path reference of a
+// kustomization file, keeping positions. It does not resolve paths.
+func parseKustomization(file string, data []byte) (component bool, refs []Ref, err error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return false, nil, err
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return false, nil, nil // empty kustomization: kustomize builds it to nothing
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return false, nil, &manifest.SyntaxError{Origin: manifest.Origin{File: file, Line: root.Line, Col: root.Column}, Msg: "kustomization is not a mapping"}
+	}
+	if k := lookup(root, "kind"); k != nil && k.Value == "Component" {
+		component = true
+	}
+	for _, f := range pathFields {
+		collect(root, f, func(n *yaml.Node) {
+			if n.Kind != yaml.ScalarNode || n.Value == "" {
+				return
+			}
+			value := n.Value
+			if f[0] == "configMapGenerator" || f[0] == "secretGenerator" {
+				// files entries may be "key=path".
+				if _, p, ok := strings.Cut(value, "="); ok && f[len(f)-2] == "files" {
+					value = p
+				}
+			}
+			refs = append(refs, Ref{Field: f[0], Value: value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}})
+		})
+	}
+	sortRefs(refs)
+	return component, refs, nil
+}
+
+func collect(n *yaml.Node, path []string, fn func(*yaml.Node)) {
+	if len(path) == 0 {
+		fn(n)
+		return
+	}
+	switch {
+	case path[0] == "[]" && n.Kind == yaml.SequenceNode:
+		for _, c := range n.Content {
+			collect(c, path[1:], fn)
+		}
+	case path[0] != "[]" && n.Kind == yaml.MappingNode:
+		if v := lookup(n, path[0]); v != nil {
+			collect(v, path[1:], fn)
+		}
+	}
+}
+
+func lookup(m *yaml.Node, key string) *yaml.Node {
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// isRemote recognises what kustomize would fetch over the network: URLs,
+// git SSH addresses and host-qualified repository paths such as
+// github.com/org/repo//dir?ref=v1.
+func isRemote(value string) bool {
+	switch {
+	case strings.Contains(value, "://"),
+		strings.HasPrefix(value, "git@"),
+		strings.HasPrefix(value, "git::"),
+		strings.HasPrefix(value, "gh:"):
+		return true
+	}
+	first, rest, ok := strings.Cut(value, "/")
+	return ok && rest != "" && strings.Contains(first, ".") && !strings.HasPrefix(first, ".")
+}

@@ -1,0 +1,132 @@
+package repo
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+)
+
+func TestDiscoverTargets(t *testing.T) {
+	type target struct {
+		Path     string
+		Kind     TargetKind
+		Includes []string
+		Files    []string
+		Blocked  bool
+	}
+	type finding struct {
+		Rule string
+		Loc  string
+	}
+	tests := []struct {
+		name         string
+		repo         string
+		wantTargets  []target
+		wantFindings []finding
+	}{
+		{
+			name: "demo overlays are the targets, base is not",
+			repo: "demo",
+			wantTargets: []target{
+				{Path: "overlays/dev", Includes: []string{"base"}},
+				{Path: "overlays/prod", Includes: []string{"base"}},
+			},
+		},
+		{
+			name: "components are pulled in but never targets",
+			repo: "components",
+			wantTargets: []target{
+				{Path: "overlay", Includes: []string{"base", "logging"}},
+			},
+		},
+		{
+			name:         "cycle blocks the target that reaches it",
+			repo:         "cycle",
+			wantTargets:  []target{{Path: "overlay", Includes: []string{"a", "b"}, Blocked: true}},
+			wantFindings: []finding{{Rule: rules.KustomizationCycle, Loc: "b/kustomization.yaml:2:5"}},
+		},
+		{
+			name: "escapes are findings and block rendering",
+			repo: "path-escape",
+			wantTargets: []target{
+				{Path: "absolute", Blocked: true},
+				{Path: "dotdot", Blocked: true},
+				{Path: "symlink", Blocked: true},
+			},
+			wantFindings: []finding{
+				{Rule: rules.PathEscape, Loc: "absolute/kustomization.yaml:2:5"},
+				{Rule: rules.PathEscape, Loc: "dotdot/kustomization.yaml:2:5"},
+				{Rule: rules.PathEscape, Loc: "symlink/kustomization.yaml:2:5"},
+				{Rule: rules.PathEscape, Loc: "symlink/linked.yaml"},
+			},
+		},
+		{
+			name:        "remote resources block rendering",
+			repo:        "remote",
+			wantTargets: []target{{Path: "app", Blocked: true}},
+			wantFindings: []finding{
+				{Rule: rules.RemoteResource, Loc: "app/kustomization.yaml:2:5"},
+				{Rule: rules.RemoteResource, Loc: "app/kustomization.yaml:3:5"},
+			},
+		},
+		{
+			name:         "malformed plain YAML is a finding, the kustomization still a target",
+			repo:         "malformed-yaml",
+			wantTargets:  []target{{Path: "app"}},
+			wantFindings: []finding{{Rule: rules.YAMLSyntax, Loc: "plain/broken.yaml:5"}},
+		},
+		{
+			name: "plain manifests outside kustomizations are a target; non-objects are not",
+			repo: "plain-manifests",
+			wantTargets: []target{
+				{Path: "clusters/prod", Kind: Plain, Files: []string{"clusters/prod/namespace.yaml"}},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Discover(filepath.Join("..", "..", "testdata", "repos", tt.repo), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotTargets []target
+			for _, tg := range r.Targets {
+				gotTargets = append(gotTargets, target{Path: tg.Path, Kind: tg.Kind, Includes: tg.Includes, Files: tg.Files, Blocked: tg.Blocked != ""})
+			}
+			if diff := cmp.Diff(tt.wantTargets, gotTargets); diff != "" {
+				t.Errorf("targets (-want +got):\n%s", diff)
+			}
+			var gotFindings []finding
+			for _, f := range rules.Merge(r.Findings) {
+				gotFindings = append(gotFindings, finding{Rule: f.RuleID, Loc: f.Location.String()})
+			}
+			if diff := cmp.Diff(tt.wantFindings, gotFindings); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestIsRemote(t *testing.T) {
+	tests := []struct {
+		value string
+		want  bool
+	}{
+		{value: "https://github.com/org/repo//base?ref=v1", want: true},
+		{value: "github.com/org/repo/base?ref=v1", want: true},
+		{value: "git@github.com:org/repo.git", want: true},
+		{value: "ssh://git@example.com/repo.git", want: true},
+		{value: "../base", want: false},
+		{value: "deployment.yaml", want: false},
+		{value: "config.d/app.yaml", want: true}, // would be fetched if missing; only asked when missing
+		{value: "./sub.dir/x.yaml", want: false},
+	}
+	for _, tt := range tests {
+		if got := isRemote(tt.value); got != tt.want {
+			t.Errorf("isRemote(%q) = %v, want %v", tt.value, got, tt.want)
+		}
+	}
+}
