@@ -7,8 +7,11 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -202,21 +205,44 @@ func (c *checker) checkTarget(t repo.Target) targetResult {
 	return out
 }
 
-// renderError points a failed render at the most specific kustomization
-// entry that kustomize's message names, falling back to the target's file.
+// malformedYAML matches kustomize's report of a YAML error in a file it read.
+var malformedYAML = regexp.MustCompile(`yaml: line (\d+): (.*) in File: (\S+)`)
+
+// renderError points a failed render at the most specific place kustomize's
+// message names: the line of a malformed file, else the kustomization
+// entry that failed, else the target's kustomization file.
 func (c *checker) renderError(t repo.Target, err error) rules.Finding {
 	msg := err.Error()
 	k := c.repo.Kustomizations[t.Path]
-	loc := manifest.Origin{File: k.File, Line: 1}
+	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
+	var ref *repo.Ref
 	best := -1
 	for _, dir := range append([]string{t.Path}, t.Includes...) {
-		for _, ref := range c.repo.Kustomizations[dir].Refs {
-			if i := strings.LastIndex(msg, "'"+ref.Value+"'"); i > best {
-				best, loc = i, ref.Pos
+		refs := c.repo.Kustomizations[dir].Refs
+		for i := range refs {
+			if at := strings.LastIndex(msg, "'"+refs[i].Value+"'"); at > best {
+				best, ref = at, &refs[i]
 			}
 		}
 	}
-	return rules.Finding{RuleID: rules.RenderError, Message: msg, Location: loc, Targets: []string{t.Path}}
+	if ref == nil {
+		return f
+	}
+	f.Location = ref.Pos
+	switch {
+	case ref.Kind == repo.RefMissing:
+		f.Message = fmt.Sprintf("%s entry %q: %s does not exist", ref.Field, ref.Value, ref.Path)
+	case ref.Kind == repo.RefPlainDir:
+		f.Message = fmt.Sprintf("%s entry %q: %s is a directory without a kustomization file", ref.Field, ref.Value, ref.Path)
+	default:
+		if m := malformedYAML.FindStringSubmatch(msg); m != nil && ref.Kind == repo.RefFile && path.Base(ref.Path) == path.Base(m[3]) {
+			line, _ := strconv.Atoi(m[1])
+			f.Related = []manifest.Origin{ref.Pos}
+			f.Location = manifest.Origin{File: ref.Path, Line: max(line, 1)}
+			f.Message = "malformed YAML: " + m[2]
+		}
+	}
+	return f
 }
 
 func (c *checker) validate(r *manifest.Resource, out *targetResult) {
@@ -230,7 +256,14 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	switch v.Status {
 	case schema.Invalid:
 		for _, e := range v.Errors {
-			out.findings = append(out.findings, c.fieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e)))
+			f := c.fieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e))
+			if m := unknownField.FindStringSubmatch(e.Msg); m != nil && r.Doc != nil && f.Location.File == r.Doc.File {
+				// Point at the unknown key itself, the line to fix.
+				if line, col, exact := r.Doc.Locate(e.Path + "/" + m[1]); exact {
+					f.Location.Line, f.Location.Col = line, col
+				}
+			}
+			out.findings = append(out.findings, f)
 		}
 	case schema.NotServed:
 		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.validator.KubernetesVersion())
@@ -281,6 +314,9 @@ func (c *checker) addMissing(acc map[string]*rules.Finding, f rules.Finding) {
 	cur.Targets = slices.Compact(targets)
 }
 
+// unknownField matches the strict-mode error for an undeclared field.
+var unknownField = regexp.MustCompile(`additional properties '([^']+)'`)
+
 // schemaMessage words a validation error for people and keeps values out
 // of it: a message may quote the offending value, and that value can be a
 // credential.
@@ -291,6 +327,9 @@ func schemaMessage(obj map[string]any, e schema.FieldError) string {
 			msg = strings.ReplaceAll(msg, s, "…")
 		}
 	}
+	// Every optional field accepts null in the schemas (rendered output
+	// carries creationTimestamp: null); saying so in each message is noise.
+	msg = strings.ReplaceAll(msg, "want null or ", "want ")
 	field := strings.ReplaceAll(strings.TrimPrefix(e.Path, "/"), "/", ".")
 	if field == "" {
 		return msg

@@ -52,10 +52,10 @@ spec:
 func TestRenderTracksOrigins(t *testing.T) {
 	root := tempRoot(t)
 	writeTree(t, root, map[string]string{
-		"base/deployment.yaml":          deployment,
-		"base/kustomization.yaml":       "resources:\n- deployment.yaml\n",
+		"base/deployment.yaml":            deployment,
+		"base/kustomization.yaml":         "resources:\n- deployment.yaml\n",
 		"overlays/dev/kustomization.yaml": "resources:\n- ../../base\nnamePrefix: dev-\nconfigMapGenerator:\n- name: settings\n  envs: [settings.env]\n",
-		"overlays/dev/settings.env":     "LOG_LEVEL=debug\n",
+		"overlays/dev/settings.env":       "LOG_LEVEL=debug\n",
 	})
 	r := New(Options{Root: root, Origins: true})
 	out, err := r.Render("overlays/dev")
@@ -88,12 +88,12 @@ func TestSandboxRefusesOutside(t *testing.T) {
 	outer := tempRoot(t)
 	root := filepath.Join(outer, "repo")
 	writeTree(t, outer, map[string]string{
-		"secret.yaml":                      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside-bytes\n",
-		"repo/escape/kustomization.yaml":   "resources:\n- ../../secret.yaml\n",
-		"repo/abs/kustomization.yaml":      "resources:\n- " + filepath.Join(outer, "secret.yaml") + "\n",
-		"repo/link/kustomization.yaml":     "resources:\n- linked.yaml\n",
-		"repo/patch/kustomization.yaml":    "resources:\n- cm.yaml\npatches:\n- path: ../../secret.yaml\n",
-		"repo/patch/cm.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside-bytes\n",
+		"secret.yaml":                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside-bytes\n",
+		"repo/escape/kustomization.yaml": "resources:\n- ../../secret.yaml\n",
+		"repo/abs/kustomization.yaml":    "resources:\n- " + filepath.Join(outer, "secret.yaml") + "\n",
+		"repo/link/kustomization.yaml":   "resources:\n- linked.yaml\n",
+		"repo/patch/kustomization.yaml":  "resources:\n- cm.yaml\npatches:\n- path: ../../secret.yaml\n",
+		"repo/patch/cm.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside-bytes\n",
 	})
 	if err := os.Symlink(filepath.Join(outer, "secret.yaml"), filepath.Join(root, "link", "linked.yaml")); err != nil {
 		t.Fatal(err)

@@ -16,12 +16,12 @@ type RefKind int
 
 // Kinds of references.
 const (
-	RefFile          RefKind = iota // a file inside the repository
-	RefDir                          // a directory with a kustomization
-	RefPlainDir                     // a directory without a kustomization (kustomize will fail on it)
-	RefMissing                      // nothing exists at the path
-	RefRemote                       // a URL or remote git repository
-	RefEscape                       // a path that leaves the repository
+	RefFile     RefKind = iota // a file inside the repository
+	RefDir                     // a directory with a kustomization
+	RefPlainDir                // a directory without a kustomization (kustomize will fail on it)
+	RefMissing                 // nothing exists at the path
+	RefRemote                  // a URL or remote git repository
+	RefEscape                  // a path that leaves the repository
 )
 
 // Ref is one path a kustomization refers to, with its position.

@@ -46,7 +46,7 @@ func (k TargetKind) MarshalText() ([]byte, error) { return []byte(k.String()), n
 // Target is one unit that is rendered and checked on its own.
 type Target struct {
 	// Path is the repository-relative directory, slash-separated.
-	Path string `json:"path"`
+	Path string     `json:"path"`
 	Kind TargetKind `json:"kind"`
 	// Includes are the kustomization directories it pulls in, transitively
 	// (bases and components), sorted.

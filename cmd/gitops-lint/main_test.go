@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const reposDir = "../../testdata/repos"
+
+// runCLI runs the command in process with its own streams.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// timing is the only non-deterministic part of the text output.
+var timing = regexp.MustCompile(` \(in [^)]*\)`)
+
+func TestGolden(t *testing.T) {
+	cacheDir := t.TempDir()
+	cases, err := os.ReadDir(reposDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	formats := map[string]string{"text": "txt", "json": "json", "sarif": "sarif"}
+	for _, c := range cases {
+		if !c.IsDir() {
+			continue
+		}
+		for format, ext := range formats {
+			t.Run(c.Name()+"/"+format, func(t *testing.T) {
+				wantCode := 1
+				if c.Name() == "clean" {
+					wantCode = 0
+				}
+				code, stdout, stderr := runCLI(t, "check", filepath.Join(reposDir, c.Name()), "-f", format, "--schema-cache-dir", cacheDir)
+				if code != wantCode {
+					t.Errorf("exit code = %d, want %d; stderr:\n%s", code, wantCode, stderr)
+				}
+				if strings.Contains(stdout+stderr, "OUTSIDE-BYTES") {
+					t.Errorf("output contains bytes from outside the repository")
+				}
+				got := timing.ReplaceAllString(stdout, "")
+				golden := filepath.Join("..", "..", "testdata", "golden", c.Name()+"."+ext)
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./... -update)", err)
+				}
+				if diff := cmp.Diff(string(want), got); diff != "" {
+					t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
+				}
+				if format == "sarif" {
+					validateSARIF(t, stdout)
+				}
+			})
+		}
+	}
+}
+
+func validateSARIF(t *testing.T, doc string) {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile("../../internal/report/testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(v); err != nil {
+		t.Errorf("SARIF does not validate: %v", err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						Region struct{ StartLine int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(doc), &log); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range log.Runs[0].Results {
+		for _, l := range r.Locations {
+			if l.PhysicalLocation.Region.StartLine < 1 {
+				t.Errorf("result with startLine %d", l.PhysicalLocation.Region.StartLine)
+			}
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	cacheDir := t.TempDir()
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{name: "clean repository", args: []string{"check", reposDir + "/clean"}, wantCode: 0},
+		{name: "errors fail by default", args: []string{"check", reposDir + "/demo"}, wantCode: 1},
+		{name: "unknown flag", args: []string{"check", "--bogus"}, wantCode: 2, wantStderr: "unknown flag"},
+		{name: "unknown format", args: []string{"check", "-f", "xml", reposDir + "/clean"}, wantCode: 2, wantStderr: "unknown --format"},
+		{name: "bad fail-on", args: []string{"check", "--fail-on", "fatal", reposDir + "/clean"}, wantCode: 2, wantStderr: "--fail-on"},
+		{name: "unknown kubernetes version", args: []string{"check", "--kubernetes-version", "1.20", reposDir + "/clean"}, wantCode: 2, wantStderr: "--kubernetes-version"},
+		{name: "missing path", args: []string{"check", reposDir + "/does-not-exist"}, wantCode: 2, wantStderr: "does-not-exist"},
+		{name: "too many args", args: []string{"check", "a", "b"}, wantCode: 2},
+		{name: "network schema location refused offline", args: []string{"check", "--schema-location", "https://example.com/{{ .ResourceKind }}.json", reposDir + "/clean"}, wantCode: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(tt.args, "--schema-cache-dir", cacheDir)
+			if tt.args[0] == "check" && len(tt.args) > 1 && tt.args[1] == "--bogus" {
+				args = tt.args
+			}
+			code, _, stderr := runCLI(t, args...)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr %q does not contain %q", stderr, tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestFailOnWarning(t *testing.T) {
+	// The components case has only errors; a repository with only a
+	// missing schema has only a warning.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cr.yaml"), []byte("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	if code, out, _ := runCLI(t, "check", dir, "--schema-cache-dir", cache); code != 0 {
+		t.Errorf("--fail-on error: exit %d, want 0\n%s", code, out)
+	}
+	if code, out, _ := runCLI(t, "check", dir, "--fail-on", "warning", "--schema-cache-dir", cache); code != 1 {
+		t.Errorf("--fail-on warning: exit %d, want 1\n%s", code, out)
+	}
+}
+
+func TestOutputFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.sarif")
+	code, stdout, stderr := runCLI(t, "check", reposDir+"/demo", "-f", "sarif", "-o", out, "--schema-cache-dir", t.TempDir())
+	if code != 1 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateSARIF(t, string(data))
+}
+
+func TestListAndRender(t *testing.T) {
+	code, out, stderr := runCLI(t, "list", reposDir+"/demo")
+	if code != 0 {
+		t.Fatalf("list: exit %d: %s", code, stderr)
+	}
+	want := "overlays/dev  kustomize\n  bases: base\noverlays/prod  kustomize\n  bases: base\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("list (-want +got):\n%s", diff)
+	}
+	code, out, stderr = runCLI(t, "list", "-f", "json", reposDir+"/components")
+	if code != 0 || !strings.Contains(out, `"components": [`) {
+		t.Errorf("list json: exit %d, %s %s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, "render", "--root", reposDir+"/demo", reposDir+"/demo/overlays/dev")
+	if code != 0 {
+		t.Fatalf("render: exit %d: %s", code, stderr)
+	}
+	for _, s := range []string{"name: shop-settings-", "namespace: shop-dev", "image: ghcr.io/example/shop:1.5.0-rc.1"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("render output lacks %q:\n%s", s, out)
+		}
+	}
+	if strings.Contains(out, "config.kubernetes.io/origin") {
+		t.Error("render output carries origin annotations")
+	}
+	code, _, stderr = runCLI(t, "render", "--root", reposDir+"/remote", reposDir+"/remote/app")
+	if code != 1 || !strings.Contains(stderr, "remote-resource") {
+		t.Errorf("render of a remote target: exit %d, stderr %q", code, stderr)
+	}
+}
