@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,7 +19,17 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stderr := os.Stderr
+	// kustomize writes deprecation warnings straight to os.Stderr and vars
+	// warnings to the standard logger, once per target that reads a
+	// kustomization: hundreds of repeated lines in a large repository, and
+	// in the middle of a progress bar. Our own diagnostics go to the real
+	// stderr captured above; runtime panics still reach file descriptor 2.
+	if devNull, err := os.Open(os.DevNull); err == nil {
+		os.Stderr = devNull
+	}
+	log.SetOutput(io.Discard)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, stderr)
 	stop()
 	os.Exit(code)
 }
