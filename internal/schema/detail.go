@@ -1,0 +1,101 @@
+package schema
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	jsonschema "github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/gitops-lint/gitops-lint/internal/schema/bundle"
+)
+
+// kubeconform reports only the first level of the validator's error tree.
+// When one list item or object has several problems, that level is a single
+// "validation failed" at the item, and the problems themselves are lost. So
+// for an object that kubeconform found invalid against an embedded schema,
+// the errors are taken from the full tree, by validating once more with the
+// same library, draft and schema. That costs a second compilation of the
+// kind's schema, but only for kinds that have an invalid object.
+
+// detailSchema is the lazily compiled schema of one embedded kind.
+type detailSchema struct {
+	once sync.Once
+	sch  *jsonschema.Schema
+	err  error
+}
+
+// detailedErrors returns every leaf violation of data against the embedded
+// schema of k, or false when it cannot tell.
+func (v *Validator) detailedErrors(k bundle.Kind, data []byte) ([]FieldError, bool) {
+	key := k.APIVersion() + "/" + k.Kind
+	v.mu.Lock()
+	ds, ok := v.details[key]
+	if !ok {
+		ds = &detailSchema{}
+		v.details[key] = ds
+	}
+	v.mu.Unlock()
+	ds.once.Do(func() { ds.sch, ds.err = v.compile(k) })
+	if ds.err != nil {
+		return nil, false
+	}
+
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, false
+	}
+	var verr *jsonschema.ValidationError
+	if !errors.As(ds.sch.Validate(inst), &verr) {
+		return nil, false
+	}
+	p := message.NewPrinter(language.English)
+	var out []FieldError
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		switch e.ErrorKind.(type) {
+		case *kind.Schema, *kind.Group, *kind.Reference:
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		out = append(out, FieldError{Path: pointer(e.InstanceLocation), Msg: e.ErrorKind.LocalizedString(p)})
+	}
+	walk(verr)
+	return out, len(out) > 0
+}
+
+// compile compiles k's standalone schema as kubeconform does (draft 4).
+func (v *Validator) compile(k bundle.Kind) (*jsonschema.Schema, error) {
+	data, err := v.bundle.Standalone(k)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	loc := filepath.Join(v.root, schemaFile(k.APIVersion(), k.Kind))
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft4)
+	if err := c.AddResource(loc, doc); err != nil {
+		return nil, err
+	}
+	return c.Compile(loc)
+}
+
+// pointer joins reference tokens into a JSON pointer (RFC 6901).
+func pointer(tokens []string) string {
+	var sb strings.Builder
+	for _, t := range tokens {
+		sb.WriteByte('/')
+		sb.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
+	}
+	return sb.String()
+}

@@ -1,0 +1,266 @@
+package schema
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/yannh/kubeconform/pkg/resource"
+	"github.com/yannh/kubeconform/pkg/validator"
+
+	"github.com/gitops-lint/gitops-lint/internal/schema/bundle"
+)
+
+// Options configures a Validator.
+type Options struct {
+	// KubernetesVersion selects the embedded schemas, as accepted by
+	// ResolveVersion; "" is the newest.
+	KubernetesVersion string
+	// Locations are extra kubeconform schema locations (path templates such
+	// as "schemas/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json",
+	// relative to the working directory), tried after the embedded schemas,
+	// typically for custom resources.
+	Locations []string
+	// AllowNetwork permits http(s) Locations; without it they are refused,
+	// because a lint run is offline unless the user says otherwise.
+	AllowNetwork bool
+	// CacheDir is where embedded schemas are written for kubeconform to read.
+	// "" is os.UserCacheDir()/gitops-lint/schemas, or the same under
+	// os.TempDir() when there is no usable user cache directory.
+	CacheDir string
+}
+
+// Validator validates objects against the schemas of one Kubernetes version.
+// It is safe for concurrent use; each kind's schema is written and compiled
+// once per Validator.
+type Validator struct {
+	version  string
+	bundle   *bundle.Bundle
+	kinds    map[string]bundle.Kind // by apiVersion + "/" + kind
+	servedBy map[string][]string    // kind → sorted apiVersions serving it
+	groups   map[string]bool        // API groups the version serves
+	root     string                 // directory of the materialised schemas
+	kc       validator.Validator
+
+	// Both by apiVersion + "/" + kind. first is read on every call, hence
+	// a sync.Map; details only for invalid objects.
+	first   sync.Map // of *firstUse
+	mu      sync.Mutex
+	details map[string]*detailSchema
+}
+
+// firstUse makes the first validation of a kind write its schema and let
+// kubeconform compile and cache it while the other goroutines wait, so that
+// a kind is never compiled twice.
+type firstUse struct {
+	once sync.Once
+	err  error
+}
+
+// assemblyFormat versions the way standalone schemas are assembled from a
+// bundle. It is part of the cache directory's hash, so that changing the
+// assembly does not reuse files written by an older binary.
+const assemblyFormat = "standalone-strict/1"
+
+// New loads the embedded schemas of the requested version and prepares a
+// kubeconform validator that reads them from the cache directory first and
+// from opts.Locations after.
+func New(opts Options) (*Validator, error) {
+	version, err := ResolveVersion(opts.KubernetesVersion)
+	if err != nil {
+		return nil, err
+	}
+	for _, loc := range opts.Locations {
+		if needsNetwork(loc) && !opts.AllowNetwork {
+			return nil, fmt.Errorf("schema location %q needs the network, which is not allowed for this run", loc)
+		}
+	}
+
+	data, err := bundles.ReadFile(bundleFile(version))
+	if err != nil {
+		return nil, fmt.Errorf("read embedded schemas for %s: %w", version, err)
+	}
+	b, err := bundle.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("embedded schemas for %s: %w", version, err)
+	}
+	h := sha256.New()
+	h.Write([]byte(assemblyFormat + "\x00"))
+	h.Write(data)
+	root, err := cacheRoot(opts.CacheDir, hex.EncodeToString(h.Sum(nil)[:8]), version)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := locationTemplate(root)
+	if err != nil {
+		return nil, err
+	}
+	kc, err := validator.New(append([]string{tpl}, opts.Locations...), validator.Opts{
+		KubernetesVersion:    version,
+		Strict:               true,
+		IgnoreMissingSchemas: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("schema locations: %w", err)
+	}
+
+	v := &Validator{
+		version:  version,
+		bundle:   b,
+		kinds:    make(map[string]bundle.Kind, len(b.Kinds)),
+		servedBy: map[string][]string{},
+		groups:   map[string]bool{},
+		root:     root,
+		kc:       kc,
+		details:  map[string]*detailSchema{},
+	}
+	for _, k := range b.Kinds {
+		v.kinds[k.APIVersion()+"/"+k.Kind] = k
+		v.servedBy[k.Kind] = append(v.servedBy[k.Kind], k.APIVersion())
+		v.groups[k.Group] = true
+	}
+	for _, list := range v.servedBy {
+		sort.Strings(list)
+	}
+	return v, nil
+}
+
+// KubernetesVersion returns the resolved Kubernetes version, e.g. "1.37.2".
+func (v *Validator) KubernetesVersion() string { return v.version }
+
+// Validate checks one object, as decoded from YAML or JSON, against the
+// schema of its apiVersion and kind.
+func (v *Validator) Validate(obj map[string]any) Result {
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	if apiVersion == "" || kind == "" {
+		return Result{Status: Error, Err: errors.New("object has no apiVersion or kind")}
+	}
+	if !safeName(apiVersion) || !safeName(kind) || strings.Contains(kind, "/") {
+		// kubeconform builds a file path from these; never let one climb
+		// out of the schema directory. No schema has such a name anyway.
+		return Result{Status: MissingSchema}
+	}
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return Result{Status: Error, Err: fmt.Errorf("encode object: %w", err)}
+	}
+
+	key := apiVersion + "/" + kind
+	fu := v.firstUseOf(key)
+	var res validator.Result
+	done := false
+	fu.once.Do(func() {
+		if k, ok := v.kinds[key]; ok {
+			if fu.err = v.materialise(k); fu.err != nil {
+				return
+			}
+		}
+		res = v.kc.ValidateResource(resource.Resource{Path: key, Bytes: data})
+		done = true
+	})
+	if fu.err != nil {
+		return Result{Status: Error, Err: fu.err}
+	}
+	if !done {
+		res = v.kc.ValidateResource(resource.Resource{Path: key, Bytes: data})
+	}
+	return v.result(res, apiVersion, kind, data)
+}
+
+func (v *Validator) firstUseOf(key string) *firstUse {
+	if fu, ok := v.first.Load(key); ok {
+		return fu.(*firstUse)
+	}
+	fu, _ := v.first.LoadOrStore(key, &firstUse{})
+	return fu.(*firstUse)
+}
+
+func (v *Validator) result(res validator.Result, apiVersion, kind string, data []byte) Result {
+	switch res.Status {
+	case validator.Valid:
+		return Result{Status: Valid}
+	case validator.Invalid:
+		var errs []FieldError
+		if k, ok := v.kinds[apiVersion+"/"+kind]; ok {
+			// The embedded schema comes first, so it is the one that failed.
+			errs, _ = v.detailedErrors(k, data)
+		}
+		if len(errs) == 0 {
+			for _, e := range res.ValidationErrors {
+				errs = append(errs, FieldError{Path: e.Path, Msg: e.Msg})
+			}
+		}
+		if len(errs) == 0 && res.Err != nil {
+			errs = append(errs, FieldError{Msg: res.Err.Error()})
+		}
+		// The validator walks maps, so its order varies from run to run.
+		sort.Slice(errs, func(i, j int) bool {
+			if errs[i].Path != errs[j].Path {
+				return errs[i].Path < errs[j].Path
+			}
+			return errs[i].Msg < errs[j].Msg
+		})
+		return Result{Status: Invalid, Errors: errs}
+	case validator.Skipped:
+		group, _, found := strings.Cut(apiVersion, "/")
+		if !found {
+			group = ""
+		}
+		if _, served := v.kinds[apiVersion+"/"+kind]; !served && v.builtinGroup(group) {
+			return Result{Status: NotServed, Served: slices.Clone(v.servedBy[kind])}
+		}
+		return Result{Status: MissingSchema}
+	default:
+		err := res.Err
+		if err == nil {
+			err = fmt.Errorf("kubeconform returned status %d", res.Status)
+		}
+		return Result{Status: Error, Err: err}
+	}
+}
+
+// builtinGroup reports whether an API group belongs to Kubernetes itself, so
+// that an apiVersion of it without an embedded schema is one the version
+// does not serve rather than a custom resource. A bare ".k8s.io" suffix is
+// not enough: gateway.networking.k8s.io, snapshot.storage.k8s.io and
+// autoscaling.k8s.io are CRDs that the API server never serves.
+func (v *Validator) builtinGroup(group string) bool {
+	if group == "" || !strings.Contains(group, ".") || v.groups[group] {
+		return true
+	}
+	switch group {
+	case "settings.k8s.io", "auditregistration.k8s.io":
+		// Whole groups removed from Kubernetes (1.20 and 1.19).
+		return true
+	}
+	return false
+}
+
+func needsNetwork(location string) bool {
+	l := strings.ToLower(location)
+	// kubeconform reads "default" as its GitHub-hosted schemas.
+	return l == "default" || strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// safeName reports whether s only uses the characters of API groups,
+// versions and kinds, and no "..".
+func safeName(s string) bool {
+	if strings.Contains(s, "..") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.Count(s, "/") > 1 {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_' || r == '/'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

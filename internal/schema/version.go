@@ -1,0 +1,111 @@
+// Package schema validates rendered resources against the Kubernetes JSON
+// schemas embedded in the binary, through kubeconform used as a library.
+//
+// The schemas of each supported Kubernetes release are embedded as one
+// compact bundle (see the bundle package); the standalone schema of a kind is
+// written to an on-disk cache the first time that kind is validated, because
+// kubeconform only reads schemas from location templates.
+package schema
+
+//go:generate go run ./gen
+
+import (
+	"embed"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// bundles holds bundle/v<version>.json.gz for every embedded release. It
+// lives in this package, not in package bundle, so that the generator (which
+// imports package bundle) builds before any bundle exists.
+//
+//go:embed bundle/*.json.gz
+var bundles embed.FS
+
+// Versions returns the embedded Kubernetes versions, oldest first, e.g.
+// ["1.35.4", "1.36.3", "1.37.2"].
+func Versions() []string {
+	files, err := bundles.ReadDir("bundle")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	var vs []string
+	for _, f := range files {
+		name, ok := strings.CutSuffix(f.Name(), ".json.gz")
+		if ok {
+			vs = append(vs, strings.TrimPrefix(name, "v"))
+		}
+	}
+	sort.Slice(vs, func(i, j int) bool { return lessVersion(vs[i], vs[j]) })
+	return vs
+}
+
+// ResolveVersion maps a requested Kubernetes version to an embedded one:
+// "" is the newest; "1.36" and "v1.36" are the embedded 1.36 release;
+// "1.36.3" is itself. Any other patch of an embedded minor ("1.36.1") also
+// maps to that minor's embedded release, since patch releases do not change
+// the API. Anything else is an error that lists the choices.
+func ResolveVersion(requested string) (string, error) {
+	vs := Versions()
+	if requested == "" {
+		return vs[len(vs)-1], nil
+	}
+	want := strings.TrimPrefix(requested, "v")
+	parts := strings.Split(want, ".")
+	valid := len(parts) == 2 || len(parts) == 3
+	for _, p := range parts {
+		if _, err := strconv.Atoi(p); err != nil {
+			valid = false
+		}
+	}
+	if valid {
+		minor := parts[0] + "." + parts[1]
+		for i := len(vs) - 1; i >= 0; i-- {
+			if vs[i] == want {
+				return vs[i], nil
+			}
+		}
+		for i := len(vs) - 1; i >= 0; i-- {
+			if minorOf(vs[i]) == minor {
+				return vs[i], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("kubernetes version %q is not embedded; choose one of %s (or a minor such as %s)",
+		requested, strings.Join(vs, ", "), minorOf(vs[len(vs)-1]))
+}
+
+func minorOf(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// lessVersion orders dotted numeric versions numerically.
+func lessVersion(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, errX := strconv.Atoi(pa[i])
+		y, errY := strconv.Atoi(pb[i])
+		if errX != nil || errY != nil {
+			if pa[i] != pb[i] {
+				return pa[i] < pb[i]
+			}
+			continue
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return len(pa) < len(pb)
+}
+
+// bundleFile is the embedded file of a resolved version.
+func bundleFile(version string) string {
+	return path.Join("bundle", "v"+version+".json.gz")
+}
