@@ -85,33 +85,70 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	c := &checker{
 		repo:      rp,
 		validator: validator,
-		renderer:  render.New(render.Options{Root: rp.Root, LoadRestrictions: opts.LoadRestrictions, Origins: true}),
-		sources:   newSourceCache(rp.Root),
-		severity:  severities(catalogue),
+		// Origin annotations would switch on kustomize's per-transformer
+		// bookkeeping, which doubles render time; sources are inferred
+		// from the kustomization graph instead (see origin.go).
+		renderer: render.New(render.Options{Root: rp.Root, LoadRestrictions: opts.LoadRestrictions}),
+		sources:  newSourceCache(rp.Root),
+		severity: severities(catalogue),
+		units:    map[string]*unit{},
 	}
-	results := make([]targetResult, len(rp.Targets))
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
+	plans := make([]plan, len(rp.Targets))
+	var unitDirs []string
+	for i, t := range rp.Targets {
+		plans[i] = c.plan(t)
+		for _, d := range plans[i].units {
+			if _, ok := c.units[d]; !ok {
+				c.units[d] = &unit{}
+				unitDirs = append(unitDirs, d)
+			}
+		}
+	}
+	total := len(unitDirs) + len(rp.Targets)
 	var (
 		mu   sync.Mutex
 		done int
 	)
+	step := func() {
+		if opts.Progress != nil {
+			mu.Lock()
+			done++
+			opts.Progress(done, total)
+			mu.Unlock()
+		}
+	}
+	// Phase 1: render every unit once, however many targets include it.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, d := range unitDirs {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			u := c.units[d]
+			u.out, u.err = c.renderer.Render(d)
+			step()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	// Phase 2: assemble and check each target.
+	results := make([]targetResult, len(rp.Targets))
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
 	for i, t := range rp.Targets {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			results[i] = c.checkTarget(t)
-			if opts.Progress != nil {
-				mu.Lock()
-				done++
-				opts.Progress(done, len(rp.Targets))
-				mu.Unlock()
-			}
+			results[i] = c.checkTarget(t, plans[i])
+			step()
 			return nil
 		})
 	}
@@ -167,6 +204,61 @@ type checker struct {
 	renderer  *render.Renderer
 	sources   *sourceCache
 	severity  map[string]rules.Severity
+	// units are written before the workers start and read-only after;
+	// each unit's fields are set by exactly one worker.
+	units map[string]*unit
+}
+
+// unit is a kustomization rendered on its own. A target is the union of
+// its units: itself, or the parts of a kustomization that only aggregates
+// others (a Flux cluster listing every app overlay), which render faster
+// apart than together and are shared between targets that list them.
+type unit struct {
+	out *render.Output
+	err error
+}
+
+// plan says how a target is built: from which units, plus which manifest
+// files an aggregating kustomization lists directly.
+type plan struct {
+	units []string
+	files []string
+}
+
+func (c *checker) plan(t repo.Target) plan {
+	if t.Kind != repo.Kustomize || t.Blocked != "" {
+		return plan{}
+	}
+	var p plan
+	if !c.expand(t.Path, &p, map[string]bool{}) {
+		return plan{units: []string{t.Path}}
+	}
+	return p
+}
+
+// expand decomposes an aggregating kustomization into its parts; it
+// reports false when the kustomization must be rendered as a whole
+// (anything but directories of kustomizations and manifest files).
+func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
+	k := c.repo.Kustomizations[dir]
+	if !k.Aggregator {
+		p.units = append(p.units, dir)
+		return true
+	}
+	for _, ref := range k.Refs {
+		switch {
+		case ref.Kind == repo.RefFile && c.sources.get(ref.Path).plainObjects():
+			p.files = append(p.files, ref.Path)
+		case ref.Kind == repo.RefDir && !c.repo.Kustomizations[ref.Path].Component && !seen[ref.Path]:
+			seen[ref.Path] = true
+			if !c.expand(ref.Path, p, seen) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 type targetResult struct {
@@ -175,7 +267,7 @@ type targetResult struct {
 	resources int
 }
 
-func (c *checker) checkTarget(t repo.Target) targetResult {
+func (c *checker) checkTarget(t repo.Target, p plan) targetResult {
 	var res []manifest.Resource
 	var out targetResult
 	switch {
@@ -183,20 +275,26 @@ func (c *checker) checkTarget(t repo.Target) targetResult {
 		return out // discovery already reported why
 	case t.Kind == repo.Plain:
 		for _, f := range t.Files {
-			for _, d := range c.repo.Manifests[f] {
-				if d.Object == nil || !manifest.IsKubernetesObject(d.Object) {
-					continue
-				}
-				res = append(res, manifest.Resource{ID: d.ID(), SourceID: d.ID(), Object: d.Object, Origin: manifest.Origin{File: f, Line: d.Line, Col: 1}, Target: t.Path, Doc: d})
-			}
+			res = append(res, plainResources(t.Path, f, c.repo.Manifests[f])...)
 		}
 	default:
-		rendered, err := c.renderer.Render(t.Path)
-		if err != nil {
-			out.findings = append(out.findings, c.renderError(t, err))
-			return out
+		for _, d := range p.units {
+			u := c.units[d]
+			if u.err != nil {
+				out.findings = append(out.findings, c.renderError(t, d, u.err))
+				return out
+			}
+			res = append(res, c.resources(t, d, u.out)...)
 		}
-		res = c.resources(t, rendered)
+		for _, f := range p.files {
+			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
+		}
+		if len(p.units)+len(p.files) > 1 {
+			if f, dup := c.duplicateIDs(t, res); dup {
+				out.findings = append(out.findings, f)
+				return out
+			}
+		}
 	}
 	out.resources = len(res)
 	for i := range res {
@@ -205,19 +303,49 @@ func (c *checker) checkTarget(t repo.Target) targetResult {
 	return out
 }
 
+func plainResources(target, file string, docs []*manifest.Document) []manifest.Resource {
+	var res []manifest.Resource
+	for _, d := range docs {
+		if d.Object == nil || !manifest.IsKubernetesObject(d.Object) {
+			continue
+		}
+		res = append(res, manifest.Resource{ID: d.ID(), SourceID: d.ID(), Object: d.Object, Origin: manifest.Origin{File: file, Line: d.Line, Col: 1}, Target: target, Doc: d})
+	}
+	return res
+}
+
+// duplicateIDs reproduces the check kustomize makes when it aggregates:
+// two parts may not render the same object.
+func (c *checker) duplicateIDs(t repo.Target, res []manifest.Resource) (rules.Finding, bool) {
+	seen := make(map[manifest.ResID]manifest.Origin, len(res))
+	for _, r := range res {
+		id := r.ID
+		if first, ok := seen[id]; ok {
+			return rules.Finding{
+				RuleID:   rules.RenderError,
+				Message:  fmt.Sprintf("%s is defined twice (also at %s): kustomize refuses to build this target", r.ID, first),
+				Location: r.Origin, Resource: r.SourceID, Targets: []string{t.Path},
+				Related: []manifest.Origin{first},
+			}, true
+		}
+		seen[id] = r.Origin
+	}
+	return rules.Finding{}, false
+}
+
 // malformedYAML matches kustomize's report of a YAML error in a file it read.
 var malformedYAML = regexp.MustCompile(`yaml: line (\d+): (.*) in File: (\S+)`)
 
 // renderError points a failed render at the most specific place kustomize's
 // message names: the line of a malformed file, else the kustomization
 // entry that failed, else the target's kustomization file.
-func (c *checker) renderError(t repo.Target, err error) rules.Finding {
+func (c *checker) renderError(t repo.Target, unit string, err error) rules.Finding {
 	msg := err.Error()
-	k := c.repo.Kustomizations[t.Path]
+	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
 	var ref *repo.Ref
 	best := -1
-	for _, dir := range append([]string{t.Path}, t.Includes...) {
+	for _, dir := range c.repo.Closure(unit) {
 		refs := c.repo.Kustomizations[dir].Refs
 		for i := range refs {
 			if at := strings.LastIndex(msg, "'"+refs[i].Value+"'"); at > best {

@@ -1,13 +1,12 @@
 package engine
 
 import (
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/render"
@@ -25,7 +24,7 @@ type sourceCache struct {
 type sourceFile struct {
 	once sync.Once
 	docs []*manifest.Document
-	node *yaml.Node // for kustomization files: the root mapping
+	err  error
 }
 
 func newSourceCache(root string) *sourceCache {
@@ -44,40 +43,51 @@ func (c *sourceCache) get(file string) *sourceFile {
 		// Only files inside the repository: the renderer's sandbox already
 		// guarantees it, this keeps the cache honest on its own.
 		if file == "" || path.IsAbs(file) || strings.HasPrefix(path.Clean(file), "..") {
+			sf.err = fmt.Errorf("%s is outside the repository", file)
 			return
 		}
 		data, err := os.ReadFile(filepath.Join(c.root, filepath.FromSlash(file)))
 		if err != nil {
+			sf.err = err
 			return
 		}
-		sf.docs, _ = manifest.DecodeFile(file, data)
-		if len(sf.docs) > 0 {
-			sf.node = sf.docs[0].Node
-		}
+		sf.docs, sf.err = manifest.DecodeFile(file, data)
 	})
 	return sf
 }
 
-// resources turns rendered objects into resources that know the document
-// (and so the lines) they came from.
-func (c *checker) resources(t repo.Target, out *render.Output) []manifest.Resource {
-	k := c.repo.Kustomizations[t.Path]
+// resources turns the rendered objects of a unit into resources that know
+// the document (and so the lines) they came from. kustomize can say where
+// objects came from only at the price of annotating every transformer
+// step, so the source is inferred instead: the object is matched, by kind
+// and by the name transformers grew, against the documents of the files
+// that the unit's kustomizations list as resources, and failing that
+// against their generator entries.
+func (c *checker) resources(t repo.Target, unit string, out *render.Output) []manifest.Resource {
+	closure := c.repo.Closure(unit)
+	var docs []*manifest.Document
+	var gens []repo.Generator
+	for _, dir := range closure {
+		k := c.repo.Kustomizations[dir]
+		for _, ref := range k.Refs {
+			if ref.Kind == repo.RefFile && ref.Includes() {
+				docs = append(docs, c.sources.get(ref.Path).docs...)
+			}
+		}
+		gens = append(gens, k.Generators...)
+	}
+	fallback := manifest.Origin{File: c.repo.Kustomizations[unit].File, Line: 1}
 	res := make([]manifest.Resource, 0, len(out.Objects))
 	for _, o := range out.Objects {
-		r := manifest.Resource{ID: manifest.IDOf(o.Object), Object: o.Object, Target: t.Path}
+		r := manifest.Resource{ID: manifest.IDOf(o.Object), Object: o.Object, Target: t.Path, Origin: fallback}
 		r.SourceID = r.ID
-		r.Origin = manifest.Origin{File: k.File, Line: 1}
-		switch {
-		case o.Generator != "":
-			r.Origin = c.generatorOrigin(o.Source, o.Generator, r.ID.Name)
-		case o.Source != "":
-			if d := matchDoc(c.sources.get(o.Source).docs, r.ID); d != nil {
-				r.Doc = d
-				r.SourceID = d.ID()
-				r.Origin = manifest.Origin{File: d.File, Line: d.Line, Col: 1}
-			} else {
-				r.Origin = manifest.Origin{File: o.Source, Line: 1}
-			}
+		if d := matchDoc(docs, r.ID); d != nil {
+			r.Doc = d
+			r.SourceID = d.ID()
+			r.Origin = manifest.Origin{File: d.File, Line: d.Line, Col: 1}
+		} else if g, ok := matchGenerator(gens, r.ID); ok {
+			r.Origin = g.Pos
+			r.SourceID.Name = g.Name
 		}
 		res = append(res, r)
 	}
@@ -85,8 +95,8 @@ func (c *checker) resources(t repo.Target, out *render.Output) []manifest.Resour
 }
 
 // matchDoc finds the source document of a rendered object: same kind and
-// the same name, or a name that transformers (prefix, suffix, hash) grew
-// from it; failing that the only document of that kind.
+// the same name, or the longest name that transformers (prefix, suffix)
+// grew into the rendered one; failing that the only document of that kind.
 func matchDoc(docs []*manifest.Document, id manifest.ResID) *manifest.Document {
 	var byKind []*manifest.Document
 	var grown *manifest.Document
@@ -101,7 +111,7 @@ func matchDoc(docs []*manifest.Document, id manifest.ResID) *manifest.Document {
 		if did.Name == id.Name {
 			return d
 		}
-		if did.Name != "" && grown == nil && strings.Contains(id.Name, did.Name) {
+		if did.Name != "" && strings.Contains(id.Name, did.Name) && (grown == nil || len(did.Name) > len(grown.ID().Name)) {
 			grown = d
 		}
 		byKind = append(byKind, d)
@@ -115,37 +125,34 @@ func matchDoc(docs []*manifest.Document, id manifest.ResID) *manifest.Document {
 	return nil
 }
 
-// generatorOrigin points a generated object at its generator entry in the
-// kustomization file.
-func (c *checker) generatorOrigin(file, generator, name string) manifest.Origin {
-	loc := manifest.Origin{File: file, Line: 1}
-	sf := c.sources.get(file)
-	if sf.node == nil {
-		return loc
+// matchGenerator finds the generator entry that made a ConfigMap or
+// Secret: the longest generator name contained in the rendered name
+// ("app" and "app-config" both occur in "dev-app-config-5c7g8").
+func matchGenerator(gens []repo.Generator, id manifest.ResID) (repo.Generator, bool) {
+	var best repo.Generator
+	found := false
+	for _, g := range gens {
+		if g.Kind == id.Kind && strings.Contains(id.Name, g.Name) && (!found || len(g.Name) > len(best.Name)) {
+			best, found = g, true
+		}
 	}
-	field := map[string]string{"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}[generator]
-	for i := 0; i+1 < len(sf.node.Content); i += 2 {
-		if sf.node.Content[i].Value != field || sf.node.Content[i+1].Kind != yaml.SequenceNode {
+	return best, found
+}
+
+// plainObjects reports whether kustomize would take the file's documents
+// as they are: every document decodes to an object with apiVersion and kind
+// and none is a List, which kustomize expands into its items.
+func (sf *sourceFile) plainObjects() bool {
+	if sf.err != nil {
+		return false
+	}
+	for _, d := range sf.docs {
+		if d.Object == nil {
 			continue
 		}
-		// The longest generator name contained in the rendered name wins:
-		// "app" and "app-config" both occur in "dev-app-config-5c7g8".
-		var best *yaml.Node
-		bestLen := 0
-		for _, item := range sf.node.Content[i+1].Content {
-			if item.Kind != yaml.MappingNode {
-				continue
-			}
-			for j := 0; j+1 < len(item.Content); j += 2 {
-				if v := item.Content[j+1].Value; item.Content[j].Value == "name" && strings.Contains(name, v) && len(v) > bestLen {
-					best, bestLen = item, len(v)
-				}
-			}
+		if !manifest.IsKubernetesObject(d.Object) || strings.HasSuffix(d.ID().Kind, "List") {
+			return false
 		}
-		if best != nil {
-			return manifest.Origin{File: file, Line: best.Line, Col: best.Column}
-		}
-		return manifest.Origin{File: file, Line: sf.node.Content[i].Line, Col: sf.node.Content[i].Column}
 	}
-	return loc
+	return true
 }

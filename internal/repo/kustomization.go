@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -62,9 +63,28 @@ type Kustomization struct {
 	Component bool
 	// Refs are the paths it refers to, in file order.
 	Refs []Ref
+	// Generators are its configMapGenerator and secretGenerator entries.
+	Generators []Generator
+	// Aggregator is true when the kustomization only lists resources:
+	// its output is the union of its parts, which can then be rendered
+	// (and cached) independently.
+	Aggregator bool
 	// Err is set when the file could not be parsed.
 	Err error
 }
+
+// Generator is one configMapGenerator or secretGenerator entry.
+type Generator struct {
+	// Kind is "ConfigMap" or "Secret".
+	Kind string
+	Name string
+	Pos  manifest.Origin
+}
+
+// aggregatorKeys are the fields a kustomization may have and still be a
+// plain union of its resources: nothing in them transforms what the parts
+// render to.
+var aggregatorKeys = map[string]bool{"apiVersion": true, "kind": true, "metadata": true, "resources": true}
 
 // pathFields lists where kustomization files name other files or
 // directories, so that remote references and escapes are caught before
@@ -95,21 +115,37 @@ var pathFields = [][]string{
 
 // parseKustomization reads the kind and every path reference of a
 // kustomization file, keeping positions. It does not resolve paths.
-func parseKustomization(file string, data []byte) (component bool, refs []Ref, err error) {
+func parseKustomization(k *Kustomization, data []byte) error {
+	file := k.File
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return false, nil, err
+		return err
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return false, nil, nil // empty kustomization: kustomize builds it to nothing
+		return nil // empty kustomization: kustomize builds it to nothing
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return false, nil, &manifest.SyntaxError{Origin: manifest.Origin{File: file, Line: root.Line, Col: root.Column}, Msg: "kustomization is not a mapping"}
+		return &manifest.SyntaxError{Origin: manifest.Origin{File: file, Line: root.Line, Col: root.Column}, Msg: "kustomization is not a mapping"}
 	}
-	if k := lookup(root, "kind"); k != nil && k.Value == "Component" {
-		component = true
+	if kind := lookup(root, "kind"); kind != nil && kind.Value == "Component" {
+		k.Component = true
 	}
+	k.Aggregator = !k.Component
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if !aggregatorKeys[root.Content[i].Value] {
+			k.Aggregator = false
+		}
+	}
+	for field, kind := range map[string]string{"configMapGenerator": "ConfigMap", "secretGenerator": "Secret"} {
+		collect(root, []string{field, "[]"}, func(n *yaml.Node) {
+			if name := lookup(n, "name"); name != nil {
+				k.Generators = append(k.Generators, Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}})
+			}
+		})
+	}
+	slices.SortFunc(k.Generators, func(a, b Generator) int { return a.Pos.Line - b.Pos.Line })
+	var refs []Ref
 	for _, f := range pathFields {
 		collect(root, f, func(n *yaml.Node) {
 			if n.Kind != yaml.ScalarNode || n.Value == "" {
@@ -126,7 +162,8 @@ func parseKustomization(file string, data []byte) (component bool, refs []Ref, e
 		})
 	}
 	sortRefs(refs)
-	return component, refs, nil
+	k.Refs = refs
+	return nil
 }
 
 func collect(n *yaml.Node, path []string, fn func(*yaml.Node)) {

@@ -218,7 +218,7 @@ func (w *walker) kustomization(dir, file string) {
 		k.Err = err
 		return
 	}
-	k.Component, k.Refs, k.Err = parseKustomization(file, data)
+	k.Err = parseKustomization(k, data)
 }
 
 // within reports whether p (absolute, clean) is root or below it.
@@ -393,6 +393,10 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 	r.plainTargets(covered, charts)
 	slices.SortFunc(r.Targets, func(a, b Target) int { return strings.Compare(a.Path, b.Path) })
 }
+
+// Closure lists the kustomization directories reachable from dir through
+// resources, bases and components, dir included, sorted. Cycles are cut.
+func (r *Repo) Closure(dir string) []string { return r.closure(dir) }
 
 // closure lists the kustomization directories reachable from dir through
 // resources, bases and components, dir included, sorted. Cycles are cut.
