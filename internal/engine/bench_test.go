@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/gitops-lint/gitops-lint/internal/render"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/synth"
+)
+
+// benchJobs is the parallelism the performance targets are stated for.
+const benchJobs = 2
+
+func generate(b *testing.B, layout synth.Layout, apps int) string {
+	b.Helper()
+	dir := filepath.Join(b.TempDir(), layout.String())
+	if _, err := synth.Generate(dir, synth.Options{Apps: apps, Layout: layout}); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// peakRSSMiB is the process's high-water mark of resident memory.
+func peakRSSMiB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
+
+// BenchmarkCheck runs the whole check on the synthetic repositories in the
+// two layouts teams use: one deploy target per app overlay (Argo CD) and
+// one cluster kustomization per environment aggregating every app (Flux).
+func BenchmarkCheck(b *testing.B) {
+	cache := b.TempDir()
+	for _, layout := range []synth.Layout{synth.Argo, synth.Flux} {
+		dir := generate(b, layout, 200)
+		b.Run(layout.String(), func(b *testing.B) {
+			var res *Result
+			for b.Loop() {
+				var err error
+				res, err = Run(context.Background(), Options{Root: dir, Jobs: benchJobs, SchemaCacheDir: cache})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Findings) != 0 {
+					b.Fatalf("synthetic repository has findings: %+v", res.Findings[0])
+				}
+			}
+			perOp := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(len(res.Targets))/perOp, "targets/s")
+			b.ReportMetric(float64(res.Resources)/perOp, "resources/s")
+			b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+		})
+		// render-only is kustomize alone, in process, each target built
+		// whole as `kustomize build` would: the floor the check is
+		// measured against.
+		b.Run(layout.String()+"/render-only", func(b *testing.B) {
+			rp, err := repo.Discover(dir, repo.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := render.New(render.Options{Root: rp.Root})
+			resources := 0
+			for b.Loop() {
+				var g errgroup.Group
+				g.SetLimit(benchJobs)
+				counts := make([]int, len(rp.Targets))
+				for i, t := range rp.Targets {
+					g.Go(func() error {
+						out, err := r.Render(t.Path)
+						if err == nil {
+							counts[i] = len(out.Objects)
+						}
+						return err
+					})
+				}
+				if err := g.Wait(); err != nil {
+					b.Fatal(err)
+				}
+				resources = 0
+				for _, n := range counts {
+					resources += n
+				}
+			}
+			perOp := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(len(rp.Targets))/perOp, "targets/s")
+			b.ReportMetric(float64(resources)/perOp, "resources/s")
+		})
+	}
+}

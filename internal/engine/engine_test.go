@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/synth"
+)
+
+// TestAggregatorUnitsMatchWholeRender checks that splitting a Flux-style
+// cluster kustomization into its parts yields exactly the objects that
+// rendering it whole does.
+func TestAggregatorUnitsMatchWholeRender(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "flux")
+	if _, err := synth.Generate(dir, synth.Options{Apps: 4, Layout: synth.Flux}); err != nil {
+		t.Fatal(err)
+	}
+	rp, err := repo.Discover(dir, repo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &checker{repo: rp, renderer: render.New(render.Options{Root: rp.Root}), sources: newSourceCache(rp.Root), units: map[string]*unit{}}
+	for _, tg := range rp.Targets {
+		p := c.plan(tg)
+		if len(p.units) < 2 {
+			t.Fatalf("%s: expected the cluster kustomization to split, got %v", tg.Path, p.units)
+		}
+		var parts []string
+		for _, u := range p.units {
+			out, err := c.renderer.Render(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range out.Objects {
+				parts = append(parts, manifest.IDOf(o.Object).String())
+			}
+		}
+		whole, err := c.renderer.Render(tg.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []string
+		for _, o := range whole.Objects {
+			all = append(all, manifest.IDOf(o.Object).String())
+		}
+		slices.Sort(parts)
+		slices.Sort(all)
+		if diff := cmp.Diff(all, parts); diff != "" {
+			t.Errorf("%s: parts differ from the whole (-whole +parts):\n%s", tg.Path, diff)
+		}
+	}
+}
+
+func TestAggregatorDuplicateIsRenderError(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"a/kustomization.yaml":       "resources:\n- cm.yaml\n",
+		"a/cm.yaml":                  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n",
+		"b/kustomization.yaml":       "resources:\n- cm.yaml\n",
+		"b/cm.yaml":                  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n",
+		"cluster/kustomization.yaml": "resources:\n- ../a\n- ../b\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.RuleID+" "+f.Location.String())
+	}
+	want := []string{rules.RenderError + " b/cm.yaml:1:1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
