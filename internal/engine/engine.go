@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -410,7 +411,7 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 func (c *checker) fieldFinding(r *manifest.Resource, rule, pointer, msg string) rules.Finding {
 	loc := r.Origin
 	if r.Doc != nil && loc.File == r.Doc.File {
-		loc.Line, loc.Col, _ = r.Doc.Locate(pointer)
+		loc = locateField(r, pointer)
 	}
 	return rules.Finding{
 		RuleID:      rule,
@@ -421,6 +422,27 @@ func (c *checker) fieldFinding(r *manifest.Resource, rule, pointer, msg string) 
 		Targets:     []string{r.Target},
 		Fingerprint: rules.Fingerprint(rule, loc.File, r.SourceID, pointer, ""),
 	}
+}
+
+// locateField finds the line that sets a field: the source document's,
+// unless the rendered value differs from it and a strategic-merge patch
+// writes the field, in which case the patch is where to edit.
+func locateField(r *manifest.Resource, pointer string) manifest.Origin {
+	line, col, exact := r.Doc.Locate(pointer)
+	loc := manifest.Origin{File: r.Doc.File, Line: line, Col: col}
+	rendered, inRendered := manifest.Lookup(r.Object, pointer)
+	source, inSource := manifest.Lookup(r.Doc.Object, pointer)
+	if pointer == "" || (exact && inSource && inRendered && reflect.DeepEqual(source, rendered)) {
+		return loc
+	}
+	for _, p := range r.Patches {
+		if v, ok := manifest.Lookup(p.Object, pointer); ok && reflect.DeepEqual(v, rendered) {
+			if pl, pc, pexact := p.Locate(pointer); pexact {
+				return manifest.Origin{File: p.File, Line: pl, Col: pc}
+			}
+		}
+	}
+	return loc
 }
 
 // addMissing keeps one missing-schema finding per apiVersion and kind: the

@@ -64,14 +64,17 @@ func (c *sourceCache) get(file string) *sourceFile {
 // that the unit's kustomizations list as resources, and failing that
 // against their generator entries.
 func (c *checker) resources(t repo.Target, unit string, out *render.Output) []manifest.Resource {
-	closure := c.repo.Closure(unit)
-	var docs []*manifest.Document
+	var docs, patches []*manifest.Document
 	var gens []repo.Generator
-	for _, dir := range closure {
+	for _, dir := range c.outermostFirst(unit) {
 		k := c.repo.Kustomizations[dir]
 		for _, ref := range k.Refs {
-			if ref.Kind == repo.RefFile && ref.Includes() {
+			switch {
+			case ref.Kind != repo.RefFile:
+			case ref.Includes():
 				docs = append(docs, c.sources.get(ref.Path).docs...)
+			case ref.Field == "patches" || ref.Field == "patchesStrategicMerge":
+				patches = append(patches, c.sources.get(ref.Path).docs...)
 			}
 		}
 		gens = append(gens, k.Generators...)
@@ -85,6 +88,11 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 			r.Doc = d
 			r.SourceID = d.ID()
 			r.Origin = manifest.Origin{File: d.File, Line: d.Line, Col: 1}
+			for _, p := range patches {
+				if p.Object != nil && p.ID().Kind == r.ID.Kind && p.ID().Name != "" && strings.Contains(r.ID.Name, p.ID().Name) {
+					r.Patches = append(r.Patches, p)
+				}
+			}
 		} else if g, ok := matchGenerator(gens, r.ID); ok {
 			r.Origin = g.Pos
 			r.SourceID.Name = g.Name
@@ -92,6 +100,23 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 		res = append(res, r)
 	}
 	return res
+}
+
+// outermostFirst lists the unit's kustomization and those it includes,
+// breadth first, so that a patch in an overlay is seen before one in its
+// base (kustomize applies the overlay's last, so its value wins).
+func (c *checker) outermostFirst(unit string) []string {
+	seen := map[string]bool{unit: true}
+	order := []string{unit}
+	for i := 0; i < len(order); i++ {
+		for _, ref := range c.repo.Kustomizations[order[i]].Refs {
+			if ref.Kind == repo.RefDir && ref.Includes() && !seen[ref.Path] {
+				seen[ref.Path] = true
+				order = append(order, ref.Path)
+			}
+		}
+	}
+	return order
 }
 
 // matchDoc finds the source document of a rendered object: same kind and

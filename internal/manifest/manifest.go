@@ -90,4 +90,8 @@ type Resource struct {
 	// Doc is the source document, when the object comes from a file of the
 	// repository; it lets checks find the line of a field.
 	Doc *Document
+	// Patches are strategic-merge patch documents that target the object,
+	// outermost kustomization first: where a field's rendered value differs
+	// from Doc, the first patch that writes it is where it was set.
+	Patches []*Document
 }
