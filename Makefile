@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin/gitops-lint
 
-.PHONY: help build demo test lint vet fmt-check rego-test generate check-generated bench bench-peers tidy-check
+.PHONY: help build demo test lint vet fmt-check generate check-generated bench bench-peers corpus
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -32,12 +32,18 @@ lint: ## golangci-lint, when it is installed
 generate: ## regenerate embedded schemas and docs (downloads k8s.io/kubernetes through the Go module proxy)
 	$(GO) generate ./...
 
-check-generated: ## fail when generated files or go.mod are stale
+check-generated: generate ## fail when generated files or go.mod are stale
 	$(GO) mod tidy
-	git diff --exit-code -- go.mod go.sum
+	@git diff --exit-code -- go.mod go.sum internal/schema/bundle || \
+	  { echo "generated files or go.mod are stale: run make generate and go mod tidy, then commit"; exit 1; }
 
 bench: ## benchmarks on the synthetic repositories
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/
 
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh
+
+corpus: ## compare in-process renders with kustomize build over ../shared/corpus
+	GOBIN=$(CURDIR)/.bin $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
+	$(GO) test -count=1 -run TestCorpusMatchesKustomize -v ./internal/render/ | grep -E '^(---|ok|FAIL|PASS)|corpus_test'
+
