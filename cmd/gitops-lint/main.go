@@ -11,6 +11,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -29,9 +30,24 @@ func main() {
 		os.Stderr = devNull
 	}
 	log.SetOutput(io.Discard)
+	tuneGC(os.Getenv)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, stderr)
 	stop()
 	os.Exit(code)
+}
+
+// tuneGC trades memory for speed unless the user chose GOGC or GOMEMLIMIT.
+// Rendering is dominated by kustomize's short-lived YAML trees while the
+// live heap stays small (about 200 MiB for 800 targets), so collecting
+// four times less often cuts a third of the wall time; the soft limit
+// makes the collector work harder again before memory gets large.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
 }
 
 // Exit codes.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"testing"
 
@@ -38,6 +39,9 @@ func peakRSSMiB() float64 {
 // two layouts teams use: one deploy target per app overlay (Argo CD) and
 // one cluster kustomization per environment aggregating every app (Flux).
 func BenchmarkCheck(b *testing.B) {
+	// The same collector settings as the command (cmd/gitops-lint tuneGC).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
 	cache := b.TempDir()
 	for _, layout := range []synth.Layout{synth.Argo, synth.Flux} {
 		dir := generate(b, layout, 200)
