@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -44,7 +45,7 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 // validate checks the flags before anything runs, so a typo is a usage
 // error (exit 2), not a half-finished run.
 func (o *checkOptions) validate() (failOn rules.Severity, lr types.LoadRestrictions, err error) {
-	if !isFormat(o.format) {
+	if !slices.Contains(report.Formats(), o.format) {
 		return 0, 0, fmt.Errorf("unknown --format %q (want one of %v)", o.format, report.Formats())
 	}
 	if failOn, err = rules.ParseSeverity(o.failOn); err != nil {
@@ -70,15 +71,6 @@ func parseLoadRestrictor(s string) (types.LoadRestrictions, error) {
 		return types.LoadRestrictionsNone, nil
 	}
 	return 0, fmt.Errorf("unknown --load-restrictor %q (want rootOnly or none)", s)
-}
-
-func isFormat(f string) bool {
-	for _, g := range report.Formats() {
-		if f == g {
-			return true
-		}
-	}
-	return false
 }
 
 func newCheckCommand(e *env) *cobra.Command {

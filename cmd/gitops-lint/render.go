@@ -48,9 +48,8 @@ func newRenderCommand(e *env) *cobra.Command {
 			}
 			// Refuse what check refuses: remote fetches, escapes, cycles.
 			blocked := false
-			closure := append([]string{rel}, includesOf(r, rel)...)
 			for _, f := range r.Findings {
-				for _, dir := range closure {
+				for _, dir := range r.Closure(rel) {
 					if k := r.Kustomizations[dir]; k != nil && f.Location.File == k.File {
 						fmt.Fprintf(e.stderr, "%s: %s: %s\n", f.Location, f.RuleID, f.Message)
 						blocked = true
@@ -60,7 +59,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			if blocked {
 				return &exitCodeError{code: exitFindings}
 			}
-			out, err := render.New(render.Options{Root: r.Root, LoadRestrictions: lr}).Render(rel)
+			out, err := render.New(render.Options{Root: r.Root, LoadRestrictions: lr, YAML: true}).Render(rel)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "%s: render-error: %v\n", rel, err)
 				return &exitCodeError{code: exitFindings}
@@ -73,17 +72,6 @@ func newRenderCommand(e *env) *cobra.Command {
 	c.Flags().StringVar(&loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
 	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
 	return c
-}
-
-// includesOf returns the kustomizations a directory pulls in, from the
-// target list when it is a target, else by walking the graph.
-func includesOf(r *repo.Repo, dir string) []string {
-	for _, t := range r.Targets {
-		if t.Path == dir {
-			return t.Includes
-		}
-	}
-	return nil
 }
 
 // findRoot picks the repository root for a target: the nearest enclosing

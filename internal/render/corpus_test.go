@@ -89,7 +89,7 @@ func TestCorpusMatchesKustomize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := New(Options{Root: rp.Root, Origins: true})
+			r := New(Options{Root: rp.Root, Origins: true, YAML: true})
 			type outcome struct{ same, bothFail, blocked, onlyPeerFails, onlyWeFail, differ int }
 			var (
 				mu  sync.Mutex

@@ -57,7 +57,7 @@ func TestRenderTracksOrigins(t *testing.T) {
 		"overlays/dev/kustomization.yaml": "resources:\n- ../../base\nnamePrefix: dev-\nconfigMapGenerator:\n- name: settings\n  envs: [settings.env]\n",
 		"overlays/dev/settings.env":       "LOG_LEVEL=debug\n",
 	})
-	r := New(Options{Root: root, Origins: true})
+	r := New(Options{Root: root, Origins: true, YAML: true})
 	out, err := r.Render("overlays/dev")
 	if err != nil {
 		t.Fatal(err)

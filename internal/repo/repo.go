@@ -323,11 +323,8 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 			blockedBy[dir] = "cannot be parsed"
 			pos := manifest.Origin{File: k.File, Line: 1}
 			msg := k.Err.Error()
-			var se *manifest.SyntaxError
-			if errors.As(k.Err, &se) {
+			if se, ok := manifest.AsSyntaxError(k.File, k.Err); ok {
 				pos, msg = se.Origin, se.Msg
-			} else if serr, ok := manifest.AsSyntaxError(k.File, k.Err); ok {
-				pos, msg = serr.Origin, serr.Msg
 			}
 			r.Findings = append(r.Findings, rules.Finding{
 				RuleID: rules.RenderError, Severity: rules.Error, Location: pos,
