@@ -193,7 +193,7 @@ func (w *walker) symlink(p, rel string) {
 			RuleID:   rules.PathEscape,
 			Severity: rules.Error,
 			Message:  "symlink resolves outside the repository; it is not read",
-			Location: manifest.Origin{File: rel},
+			Location: manifest.Origin{File: rel, Line: 1}, // a link is one line: its target
 		})
 		return
 	}

@@ -60,7 +60,7 @@ func TestDiscoverTargets(t *testing.T) {
 				{Rule: rules.PathEscape, Loc: "absolute/kustomization.yaml:2:5"},
 				{Rule: rules.PathEscape, Loc: "dotdot/kustomization.yaml:2:5"},
 				{Rule: rules.PathEscape, Loc: "symlink/kustomization.yaml:2:5"},
-				{Rule: rules.PathEscape, Loc: "symlink/linked.yaml"},
+				{Rule: rules.PathEscape, Loc: "symlink/linked.yaml:1"},
 			},
 		},
 		{
