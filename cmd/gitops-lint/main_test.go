@@ -210,3 +210,54 @@ func TestListAndRender(t *testing.T) {
 		t.Errorf("render of a remote target: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestNoSecretValueInAnyOutput feeds generator literals, an env file and a
+// Secret with credential-looking values (built at run time, so this
+// repository stays clean under secret scanners) through every output
+// format and the render command, and checks none of them prints a value.
+func TestNoSecretValueInAnyOutput(t *testing.T) {
+	token := "ghp_" + strings.Repeat("Zq9", 12)
+	password := "pw-" + strings.Repeat("x7", 8)
+	root := t.TempDir()
+	files := map[string]string{
+		// A literal without "=" makes kustomize fail and quote every literal.
+		"app/kustomization.yaml": "resources:\n- s.yaml\nsecretGenerator:\n- name: gen\n  literals:\n  - TOKEN=" + token + "\n  - " + password + "\n",
+		"app/s.yaml":             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: " + token + "\n",
+		// A Secret whose data value has the wrong type, next to a readable one.
+		"plain/s.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: " + token + "\ndata:\n  other: {nested: " + token + "}\n",
+		// An env file value quoted by a failing generator.
+		"envs/kustomization.yaml": "secretGenerator:\n- name: gen\n  envs: [creds.env]\n  literals: [" + password + "]\n",
+		"envs/creds.env":          "DB_PASSWORD=" + password + "\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache := t.TempDir()
+	runs := [][]string{
+		{"render", "--root", root, filepath.Join(root, "app")},
+		{"render", "--root", root, filepath.Join(root, "envs")},
+	}
+	for _, f := range []string{"text", "json", "sarif"} {
+		runs = append(runs, []string{"check", root, "-f", f, "--schema-cache-dir", cache})
+	}
+	for _, args := range runs {
+		code, stdout, stderr := runCLI(t, args...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1 (the repository has errors)\n%s%s", args, code, stdout, stderr)
+		}
+		for _, secret := range []string{token, password} {
+			if strings.Contains(stdout+stderr, secret) {
+				t.Errorf("%v printed a secret value:\n%s%s", args, stdout, stderr)
+			}
+		}
+		if args[0] == "check" && !strings.Contains(stdout, "render-error") {
+			t.Errorf("%v: expected the failing generators as render errors:\n%s", args, stdout)
+		}
+	}
+}

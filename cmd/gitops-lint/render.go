@@ -10,6 +10,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
 func newRenderCommand(e *env) *cobra.Command {
@@ -61,7 +62,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			}
 			out, err := render.New(render.Options{Root: r.Root, LoadRestrictions: lr, YAML: true}).Render(rel)
 			if err != nil {
-				fmt.Fprintf(e.stderr, "%s: render-error: %v\n", rel, err)
+				fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, rules.Redact(err.Error(), r.SensitiveValues(r.Closure(rel))))
 				return &exitCodeError{code: exitFindings}
 			}
 			_, err = e.stdout.Write(out.YAML)

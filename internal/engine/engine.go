@@ -341,7 +341,7 @@ var malformedYAML = regexp.MustCompile(`yaml: line (\d+): (.*) in File: (\S+)`)
 // message names: the line of a malformed file, else the kustomization
 // entry that failed, else the target's kustomization file.
 func (c *checker) renderError(t repo.Target, unit string, err error) rules.Finding {
-	msg := err.Error()
+	msg := rules.Redact(err.Error(), c.repo.SensitiveValues(c.repo.Closure(unit)))
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
 	var ref *repo.Ref
@@ -473,8 +473,8 @@ var unknownField = regexp.MustCompile(`additional properties '([^']+)'`)
 func schemaMessage(obj map[string]any, e schema.FieldError) string {
 	msg := e.Msg
 	if v, ok := manifest.Lookup(obj, e.Path); ok {
-		if s, ok := v.(string); ok && len(s) >= 3 {
-			msg = strings.ReplaceAll(msg, s, "…")
+		if s, ok := v.(string); ok {
+			msg = rules.Redact(msg, []string{s})
 		}
 	}
 	// Every optional field accepts null in the schemas (rendered output

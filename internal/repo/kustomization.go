@@ -79,6 +79,10 @@ type Generator struct {
 	Kind string
 	Name string
 	Pos  manifest.Origin
+	// Literals are the values of its literal sources (after "=").
+	Literals []string
+	// Envs are its env files as written (relative to the kustomization).
+	Envs []string
 }
 
 // aggregatorKeys are the fields a kustomization may have and still be a
@@ -139,9 +143,21 @@ func parseKustomization(k *Kustomization, data []byte) error {
 	}
 	for field, kind := range map[string]string{"configMapGenerator": "ConfigMap", "secretGenerator": "Secret"} {
 		collect(root, []string{field, "[]"}, func(n *yaml.Node) {
-			if name := lookup(n, "name"); name != nil {
-				k.Generators = append(k.Generators, Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}})
+			name := lookup(n, "name")
+			if name == nil {
+				return
 			}
+			g := Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}}
+			collect(n, []string{"literals", "[]"}, func(l *yaml.Node) {
+				_, v, ok := strings.Cut(l.Value, "=")
+				if !ok {
+					v = l.Value
+				}
+				g.Literals = append(g.Literals, v)
+			})
+			collect(n, []string{"envs", "[]"}, func(e *yaml.Node) { g.Envs = append(g.Envs, e.Value) })
+			collect(n, []string{"env"}, func(e *yaml.Node) { g.Envs = append(g.Envs, e.Value) })
+			k.Generators = append(k.Generators, g)
 		})
 	}
 	slices.SortFunc(k.Generators, func(a, b Generator) int { return a.Pos.Line - b.Pos.Line })

@@ -525,3 +525,42 @@ func sortRefs(refs []Ref) {
 		return a.Pos.Col - b.Pos.Col
 	})
 }
+
+// SensitiveValues returns the values that the generators of the given
+// kustomizations feed into ConfigMaps and Secrets: literal values and the
+// values of their env files. kustomize quotes such inputs in its error
+// messages, so every message built from one must be redacted with them.
+// Only env files that resolved inside the repository are read.
+func (r *Repo) SensitiveValues(dirs []string) []string {
+	var vals []string
+	for _, dir := range dirs {
+		k, ok := r.Kustomizations[dir]
+		if !ok {
+			continue
+		}
+		for _, g := range k.Generators {
+			vals = append(vals, g.Literals...)
+			for _, env := range g.Envs {
+				p := path.Join(dir, env)
+				if !slices.ContainsFunc(k.Refs, func(ref Ref) bool { return ref.Kind == RefFile && ref.Path == p }) {
+					continue
+				}
+				data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
+				if err != nil {
+					continue
+				}
+				for _, line := range strings.Split(string(data), "\n") {
+					line = strings.TrimSpace(line)
+					if line == "" || strings.HasPrefix(line, "#") {
+						continue
+					}
+					if _, v, ok := strings.Cut(line, "="); ok {
+						line = v
+					}
+					vals = append(vals, strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+	return vals
+}

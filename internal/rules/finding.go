@@ -109,3 +109,21 @@ func Counts(fs []Finding) map[Severity]int {
 	}
 	return c
 }
+
+// Redacted replaces a secret value in a message.
+const Redacted = "[redacted]"
+
+// Redact removes every one of values from msg, longest first so that a
+// value containing another is removed whole. Values shorter than three
+// characters are left: they are not secrets, and removing them ("1",
+// "on") would mangle every message.
+func Redact(msg string, values []string) string {
+	vs := slices.Clone(values)
+	slices.SortFunc(vs, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range vs {
+		if len(v) >= 3 {
+			msg = strings.ReplaceAll(msg, v, Redacted)
+		}
+	}
+	return msg
+}
