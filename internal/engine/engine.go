@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"path"
-	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -385,7 +384,7 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	switch v.Status {
 	case schema.Invalid:
 		for _, e := range v.Errors {
-			f := c.fieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e))
+			f := rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e))
 			if m := unknownField.FindStringSubmatch(e.Msg); m != nil && r.Doc != nil && f.Location.File == r.Doc.File {
 				// Point at the unknown key itself, the line to fix.
 				if line, col, exact := r.Doc.Locate(e.Path + "/" + m[1]); exact {
@@ -399,50 +398,11 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 		if len(v.Served) > 0 {
 			msg += "; use " + strings.Join(v.Served, " or ")
 		}
-		out.findings = append(out.findings, c.fieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
+		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
 	case schema.MissingSchema:
-		f := c.fieldFinding(r, rules.MissingSchema, "", fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind))
+		f := rules.FieldFinding(r, rules.MissingSchema, "", fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind))
 		out.missing = append(out.missing, f)
 	}
-}
-
-// fieldFinding builds a finding about a field of a resource, located at
-// the field in the source document when it is written there.
-func (c *checker) fieldFinding(r *manifest.Resource, rule, pointer, msg string) rules.Finding {
-	loc := r.Origin
-	if r.Doc != nil && loc.File == r.Doc.File {
-		loc = locateField(r, pointer)
-	}
-	return rules.Finding{
-		RuleID:      rule,
-		Message:     msg,
-		Resource:    r.SourceID,
-		Path:        pointer,
-		Location:    loc,
-		Targets:     []string{r.Target},
-		Fingerprint: rules.Fingerprint(rule, loc.File, r.SourceID, pointer, ""),
-	}
-}
-
-// locateField finds the line that sets a field: the source document's,
-// unless the rendered value differs from it and a strategic-merge patch
-// writes the field, in which case the patch is where to edit.
-func locateField(r *manifest.Resource, pointer string) manifest.Origin {
-	line, col, exact := r.Doc.Locate(pointer)
-	loc := manifest.Origin{File: r.Doc.File, Line: line, Col: col}
-	rendered, inRendered := manifest.Lookup(r.Object, pointer)
-	source, inSource := manifest.Lookup(r.Doc.Object, pointer)
-	if pointer == "" || (exact && inSource && inRendered && reflect.DeepEqual(source, rendered)) {
-		return loc
-	}
-	for _, p := range r.Patches {
-		if v, ok := manifest.Lookup(p.Object, pointer); ok && reflect.DeepEqual(v, rendered) {
-			if pl, pc, pexact := p.Locate(pointer); pexact {
-				return manifest.Origin{File: p.File, Line: pl, Col: pc}
-			}
-		}
-	}
-	return loc
 }
 
 // addMissing keeps one missing-schema finding per apiVersion and kind: the

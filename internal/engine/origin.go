@@ -95,6 +95,7 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 			}
 		} else if g, ok := matchGenerator(gens, r.ID); ok {
 			r.Origin = g.Pos
+			r.Generated = true
 			r.SourceID.Name = g.Name
 		}
 		res = append(res, r)

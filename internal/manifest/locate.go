@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -85,4 +86,30 @@ func Lookup(obj map[string]any, pointer string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// FieldOrigin is where a person edits a field of the resource (a JSON
+// pointer, "" for the whole object): the line in the source document,
+// unless the rendered value differs from it and a strategic-merge patch
+// writes the field, in which case the patch is where to edit. Resources
+// without a source document (generated ones) answer their Origin.
+func (r *Resource) FieldOrigin(pointer string) Origin {
+	if r.Doc == nil || r.Origin.File != r.Doc.File {
+		return r.Origin
+	}
+	line, col, exact := r.Doc.Locate(pointer)
+	loc := Origin{File: r.Doc.File, Line: line, Col: col}
+	rendered, inRendered := Lookup(r.Object, pointer)
+	source, inSource := Lookup(r.Doc.Object, pointer)
+	if pointer == "" || (exact && inSource && inRendered && reflect.DeepEqual(source, rendered)) {
+		return loc
+	}
+	for _, p := range r.Patches {
+		if v, ok := Lookup(p.Object, pointer); ok && reflect.DeepEqual(v, rendered) {
+			if pl, pc, pexact := p.Locate(pointer); pexact {
+				return Origin{File: p.File, Line: pl, Col: pc}
+			}
+		}
+	}
+	return loc
 }

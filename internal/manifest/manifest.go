@@ -94,4 +94,7 @@ type Resource struct {
 	// outermost kustomization first: where a field's rendered value differs
 	// from Doc, the first patch that writes it is where it was set.
 	Patches []*Document
+	// Generated is set when a kustomize generator entry made the object;
+	// Origin is then that entry in its kustomization file.
+	Generated bool
 }

@@ -52,6 +52,23 @@ func Fingerprint(ruleID, file string, source manifest.ResID, path, discriminator
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// FieldFinding builds a finding about a field of a resource (a JSON
+// pointer, "" for the whole object), located where a person edits that
+// field and fingerprinted by where the resource is written, so that every
+// overlay rendering the same source yields the same finding.
+func FieldFinding(r *manifest.Resource, ruleID, pointer, msg string) Finding {
+	loc := r.FieldOrigin(pointer)
+	return Finding{
+		RuleID:      ruleID,
+		Message:     msg,
+		Resource:    r.SourceID,
+		Path:        pointer,
+		Location:    loc,
+		Targets:     []string{r.Target},
+		Fingerprint: Fingerprint(ruleID, loc.File, r.SourceID, pointer, ""),
+	}
+}
+
 // Compare orders findings for output: by file, line, column, rule, message.
 func Compare(a, b Finding) int {
 	return cmp.Or(
