@@ -21,6 +21,9 @@ type Rule struct {
 	Remediation string
 	// HelpURI points at the rule's documentation, if any.
 	HelpURI string
+	// Source is where the rule is defined: a policy file, or "" for the
+	// rules built into the Go code.
+	Source string
 }
 
 // Title is the first line of Doc.

@@ -1,0 +1,619 @@
+package rego
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+)
+
+// Options configure Load.
+type Options struct {
+	// Builtin is the embedded library (policies.FS); nil for none.
+	Builtin fs.FS
+	// Policies are user policy files and directories (conftest's -p).
+	Policies []string
+	// Data are JSON/YAML data files and directories (conftest's --data).
+	Data []string
+	// Namespaces are the user packages to evaluate (default "main").
+	Namespaces []string
+	// AllNamespaces evaluates every user package.
+	AllNamespaces bool
+	// RegoVersion is the syntax of user policies (default Auto).
+	RegoVersion RegoVersion
+	// AllowNetwork keeps http.send and net.lookup_ip_addr available.
+	AllowNetwork bool
+	// Disabled reports rule IDs not to evaluate; their built-in packages
+	// are left out of compilation altogether.
+	Disabled func(id string) bool
+}
+
+// Target is what a policy knows about the overlay being checked.
+type Target struct {
+	// Path is the repository-relative target directory.
+	Path string
+	// Kind is "kustomize" or "plain".
+	Kind string
+	// Files are the repository-relative source files of its resources.
+	Files []string
+	// Anchor is where findings about the target as a whole are shown
+	// (its kustomization file).
+	Anchor manifest.Origin
+}
+
+// Engine holds compiled policies. It is safe for concurrent use.
+type Engine struct {
+	catalogue []*rules.Rule
+	resource  *query // per-resource packages, built-in and user
+	target    *query // per-target packages
+}
+
+// query is one prepared evaluation over a group of packages, returning
+// {package: {rule: [values]}} so that a resource costs one evaluation
+// however many packages there are.
+type query struct {
+	pq   rego.PreparedEvalQuery
+	pkgs []*pkg
+}
+
+type pkg struct {
+	path  string // "main", "gitops_lint.resource.host_network"
+	rules map[string]string
+	// exception is set when the package defines exception rules.
+	exception bool
+}
+
+// Load parses and compiles the built-in library and the user policies.
+// Problems in a policy are *Error values naming file:line.
+func Load(ctx context.Context, opts Options) (*Engine, error) {
+	var srcs []source
+	if opts.Builtin != nil {
+		b, err := builtinSources(opts.Builtin)
+		if err != nil {
+			return nil, fmt.Errorf("built-in policies: %w", err)
+		}
+		srcs = append(srcs, b...)
+	}
+	nBuiltin := len(srcs)
+	user, err := userSources(opts.Policies)
+	if err != nil {
+		return nil, err
+	}
+	srcs = append(srcs, user...)
+
+	var mods []*ast.Module
+	builtinMod := map[*ast.Module]bool{}
+	for i, s := range srcs {
+		if s.test {
+			continue
+		}
+		v := opts.RegoVersion
+		if i < nBuiltin {
+			v = V1
+		}
+		m, err := parse(s, v)
+		if err != nil {
+			return nil, err
+		}
+		if i >= nBuiltin && m.Package.Path.HasPrefix(builtinPrefix) {
+			return nil, &Error{Location: fmt.Sprintf("%s:%d", s.name, m.Package.Location.Row), Msg: "package " + pkgName(m) + " is reserved for the built-in library"}
+		}
+		builtinMod[m] = i < nBuiltin
+		mods = append(mods, m)
+	}
+
+	e := &Engine{}
+	disabled := opts.Disabled
+	if disabled == nil {
+		disabled = func(string) bool { return false }
+	}
+	// Built-in packages of disabled rules are not compiled at all.
+	var keep []*ast.Module
+	builtinID := map[string]string{}
+	for _, m := range mods {
+		if builtinMod[m] && isRulePackage(m) {
+			r, err := builtinRule(m, packageMeta(m))
+			if err != nil {
+				return nil, err
+			}
+			if disabled(r.ID) {
+				continue
+			}
+			e.catalogue = append(e.catalogue, r)
+			builtinID[pkgName(m)] = r.ID
+		}
+		keep = append(keep, m)
+	}
+	compiler, err := compile(keep, opts.AllowNetwork)
+	if err != nil {
+		return nil, err
+	}
+	store, err := loadData(opts.Data)
+	if err != nil {
+		return nil, err
+	}
+
+	namespaces := opts.Namespaces
+	if len(namespaces) == 0 {
+		namespaces = []string{"main"}
+	}
+	byPath := map[string]*pkg{}
+	var resourcePkgs, targetPkgs []*pkg
+	perTarget := map[string]bool{}
+	for _, m := range keep {
+		name := pkgName(m)
+		isBuiltin := builtinMod[m]
+		switch {
+		case isBuiltin && !isRulePackage(m):
+			continue
+		case !isBuiltin && !opts.AllNamespaces && !slices.Contains(namespaces, name):
+			continue
+		}
+		p, ok := byPath[name]
+		if !ok {
+			p = &pkg{path: name, rules: map[string]string{}}
+			byPath[name] = p
+			if strings.HasPrefix(name, "gitops_lint.target.") {
+				targetPkgs = append(targetPkgs, p)
+			} else {
+				resourcePkgs = append(resourcePkgs, p)
+			}
+		}
+		if meta := packageMeta(m); meta != nil && meta.Custom["input"] == "target" {
+			perTarget[name] = true
+		}
+		for _, r := range m.Rules {
+			name0, name := pkgName(m), ruleName(r)
+			switch {
+			case len(r.Head.Args) > 0:
+			case name == "exception":
+				p.exception = true
+			case resultRule.MatchString(name):
+				if _, seen := p.rules[name]; seen {
+					continue
+				}
+				if isBuiltin {
+					p.rules[name] = builtinID[name0]
+					continue
+				}
+				ur := userRule(m, r, name)
+				p.rules[name] = ur.ID
+				if !slices.ContainsFunc(e.catalogue, func(c *rules.Rule) bool { return c.ID == ur.ID }) {
+					e.catalogue = append(e.catalogue, ur)
+				}
+			}
+		}
+	}
+	// A user package that asks for whole targets moves to the target group.
+	resourcePkgs = slices.DeleteFunc(resourcePkgs, func(p *pkg) bool {
+		if perTarget[p.path] {
+			targetPkgs = append(targetPkgs, p)
+			return true
+		}
+		return false
+	})
+	if e.resource, err = prepare(ctx, compiler, store, resourcePkgs, true); err != nil {
+		return nil, err
+	}
+	if e.target, err = prepare(ctx, compiler, store, targetPkgs, false); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Rules returns the catalogue of the loaded policies: built-in rules
+// first, in library order, then user rules.
+func (e *Engine) Rules() []*rules.Rule { return e.catalogue }
+
+func pkgName(m *ast.Module) string {
+	return strings.TrimPrefix(m.Package.Path.String(), "data.")
+}
+
+func ruleName(r *ast.Rule) string {
+	ref := r.Head.Ref()
+	if len(ref) == 0 {
+		return ""
+	}
+	if v, ok := ref[0].Value.(ast.Var); ok {
+		return string(v)
+	}
+	return ""
+}
+
+// isRulePackage reports whether a built-in module is a rule (as opposed
+// to the shared library).
+func isRulePackage(m *ast.Module) bool {
+	return m.Package.Path.HasPrefix(ast.MustParseRef("data.gitops_lint.resource")) ||
+		m.Package.Path.HasPrefix(ast.MustParseRef("data.gitops_lint.target"))
+}
+
+// packageMeta returns a module's package-scoped METADATA.
+func packageMeta(m *ast.Module) *ast.Annotations {
+	for _, a := range m.Annotations {
+		if a.Scope == "package" || a.Scope == "subpackages" {
+			return a
+		}
+	}
+	return nil
+}
+
+func customString(a *ast.Annotations, key string) string {
+	if a == nil {
+		return ""
+	}
+	s, _ := a.Custom[key].(string)
+	return s
+}
+
+// builtinRule turns a library package's METADATA into a catalogue entry;
+// incomplete metadata is a defect of the library, reported as an error.
+func builtinRule(m *ast.Module, a *ast.Annotations) (*rules.Rule, error) {
+	at := fmt.Sprintf("%s:%d", m.Package.Location.File, m.Package.Location.Row)
+	if a == nil {
+		return nil, &Error{Location: at, Msg: "built-in policy without package METADATA"}
+	}
+	id := customString(a, "id")
+	want := strings.ReplaceAll(path.Base(strings.ReplaceAll(pkgName(m), ".", "/")), "_", "-")
+	if id != want {
+		return nil, &Error{Location: at, Msg: fmt.Sprintf("custom.id %q does not match the package name (want %q)", id, want)}
+	}
+	sev, err := rules.ParseSeverity(customString(a, "severity"))
+	if err != nil {
+		return nil, &Error{Location: at, Msg: err.Error()}
+	}
+	r := &rules.Rule{
+		ID:          id,
+		Severity:    sev,
+		Doc:         strings.TrimSpace(a.Title) + "\n" + strings.TrimSpace(a.Description),
+		Remediation: strings.TrimSpace(customString(a, "remediation")),
+		Source:      m.Package.Location.File,
+	}
+	if len(a.RelatedResources) > 0 {
+		r.HelpURI = a.RelatedResources[0].Ref.String()
+	}
+	if err := rules.Validate([]*rules.Rule{r}); err != nil {
+		return nil, &Error{Location: at, Msg: err.Error()}
+	}
+	return r, nil
+}
+
+// userRule describes a conftest-style rule. METADATA is optional: a rule
+// or its package may set title, description and custom id, severity and
+// remediation; otherwise the ID is package.rule and the severity follows
+// conftest (deny and violation fail, warn warns).
+func userRule(m *ast.Module, r *ast.Rule, name string) *rules.Rule {
+	a := packageMeta(m)
+	for _, ra := range r.Annotations {
+		if ra.Scope == "rule" || ra.Scope == "document" {
+			a = ra
+		}
+	}
+	out := &rules.Rule{
+		ID:       pkgName(m) + "." + name,
+		Severity: rules.Error,
+		Source:   r.Location.File,
+	}
+	if strings.HasPrefix(name, "warn") {
+		out.Severity = rules.Warning
+	}
+	title := fmt.Sprintf("Policy %s.%s", pkgName(m), name)
+	desc := fmt.Sprintf("Defined in %s:%d.", r.Location.File, r.Location.Row)
+	out.Remediation = "See the policy that raised it: " + fmt.Sprintf("%s:%d.", r.Location.File, r.Location.Row)
+	if a != nil {
+		if id := customString(a, "id"); id != "" {
+			out.ID = id
+		}
+		if s, err := rules.ParseSeverity(customString(a, "severity")); err == nil && customString(a, "severity") != "" {
+			out.Severity = s
+		}
+		if a.Title != "" {
+			title = a.Title
+		}
+		if a.Description != "" {
+			desc = strings.TrimSpace(a.Description)
+		}
+		if rem := customString(a, "remediation"); rem != "" {
+			out.Remediation = rem
+		}
+		if len(a.RelatedResources) > 0 {
+			out.HelpURI = a.RelatedResources[0].Ref.String()
+		}
+	}
+	out.Doc = title + "\n" + desc
+	return out
+}
+
+// prepare builds one query over a group of packages. Each rule is read
+// through a comprehension so that an undefined rule yields [] instead of
+// making the whole query undefined.
+func prepare(ctx context.Context, c *ast.Compiler, store storage.Store, pkgs []*pkg, perResource bool) (*query, error) {
+	if len(pkgs) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(pkgs, func(a, b *pkg) int { return strings.Compare(a.path, b.path) })
+	var b strings.Builder
+	b.WriteString("x := {")
+	for i, p := range pkgs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q: {", p.path)
+		names := slices.Sorted(maps.Keys(p.rules))
+		if p.exception {
+			names = append(names, "exception")
+		}
+		for j, n := range names {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			ref := "data." + p.path + "." + n
+			fmt.Fprintf(&b, "%q: [v | v := %s]", n, ref)
+		}
+		b.WriteString("}")
+	}
+	b.WriteString("}")
+	if perResource {
+		b.WriteString(" with input as input.resource with data.gitops_lint.context as input.context")
+	}
+	pq, err := rego.New(
+		rego.Query(b.String()),
+		rego.Compiler(c),
+		rego.Store(store),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, astError(err)
+	}
+	return &query{pq: pq, pkgs: pkgs}, nil
+}
+
+// raw is one value a rule produced.
+type raw struct {
+	ruleID   string
+	rule     string
+	msg      string
+	path     string
+	resource map[string]any
+	related  []map[string]any
+}
+
+// eval runs the query and returns the results of every rule, less those
+// that an exception rule of the same package waives.
+func (q *query) eval(ctx context.Context, input ast.Value) ([]raw, error) {
+	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	all, _ := rs[0].Bindings["x"].(map[string]any)
+	var out []raw
+	for _, p := range q.pkgs {
+		got, _ := all[p.path].(map[string]any)
+		waived := map[string]bool{}
+		collectStrings(got["exception"], waived)
+		for _, name := range slices.Sorted(maps.Keys(p.rules)) {
+			if waived[exceptionName(name)] {
+				continue
+			}
+			for _, v := range values(got[name]) {
+				for _, item := range values(v) {
+					out = append(out, decode(p.rules[name], name, item))
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// exceptionName is how conftest's exception rules name a rule: without
+// its deny/violation/warn prefix.
+func exceptionName(rule string) string {
+	for _, p := range []string{"violation", "deny", "warn"} {
+		if s, ok := strings.CutPrefix(rule, p); ok {
+			return strings.TrimPrefix(s, "_")
+		}
+	}
+	return rule
+}
+
+// collectStrings gathers the strings of an exception value however it is
+// nested: conftest's exception rules produce sets of arrays of names.
+func collectStrings(v any, into map[string]bool) {
+	switch v := v.(type) {
+	case string:
+		into[v] = true
+	case []any:
+		for _, x := range v {
+			collectStrings(x, into)
+		}
+	}
+}
+
+// values flattens a rule's value: a set or array yields its items, any
+// other value itself.
+func values(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	}
+	return []any{v}
+}
+
+func decode(id, rule string, v any) raw {
+	r := raw{ruleID: id, rule: rule}
+	switch v := v.(type) {
+	case string:
+		r.msg = v
+	case bool:
+		r.msg = rule
+	case map[string]any:
+		r.msg, _ = v["msg"].(string)
+		if r.msg == "" {
+			r.msg = rule
+		}
+		if p, ok := v["path"].(string); ok && strings.HasPrefix(p, "/") {
+			r.path = p
+		}
+		r.resource, _ = v["resource"].(map[string]any)
+		for _, rel := range values(v["related"]) {
+			if m, ok := rel.(map[string]any); ok {
+				r.related = append(r.related, m)
+			}
+		}
+	default:
+		r.msg = fmt.Sprint(v)
+	}
+	return r
+}
+
+// Check evaluates the per-resource packages on each resource and the
+// per-target packages on the target as a whole. An error means a policy
+// failed at evaluation, a configuration error.
+func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) ([]rules.Finding, error) {
+	if e.resource == nil && e.target == nil {
+		return nil, nil
+	}
+	env := Environment(t.Path)
+	target := ast.NewObject(
+		ast.Item(ast.StringTerm("path"), ast.StringTerm(t.Path)),
+		ast.Item(ast.StringTerm("environment"), ast.StringTerm(env)),
+		ast.Item(ast.StringTerm("kind"), ast.StringTerm(t.Kind)),
+	)
+	vals := make([]*ast.Term, len(res))
+	var secrets []string
+	for i := range res {
+		v, err := ast.InterfaceToValue(res[i].Object)
+		if err != nil {
+			return nil, fmt.Errorf("policy input %s: %w", res[i].ID, err)
+		}
+		vals[i] = ast.NewTerm(v)
+		secrets = append(secrets, secretValues(res[i].Object)...)
+	}
+	var out []rules.Finding
+	if e.resource != nil {
+		for i := range res {
+			r := &res[i]
+			context := ast.NewObject(
+				ast.Item(ast.StringTerm("target"), ast.NewTerm(target)),
+				ast.Item(ast.StringTerm("source"), ast.ObjectTerm(
+					ast.Item(ast.StringTerm("file"), ast.StringTerm(r.Origin.File)),
+					ast.Item(ast.StringTerm("line"), ast.IntNumberTerm(r.Origin.Line)),
+				)),
+			)
+			input := ast.NewObject(
+				ast.Item(ast.StringTerm("resource"), vals[i]),
+				ast.Item(ast.StringTerm("context"), ast.NewTerm(context)),
+			)
+			got, err := e.resource.eval(ctx, input)
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range got {
+				out = append(out, finding(r, g, secrets))
+			}
+		}
+	}
+	if e.target != nil {
+		files := make([]*ast.Term, len(t.Files))
+		for i, f := range t.Files {
+			files[i] = ast.StringTerm(f)
+		}
+		target.Insert(ast.StringTerm("files"), ast.ArrayTerm(files...))
+		input := ast.NewObject(
+			ast.Item(ast.StringTerm("resources"), ast.ArrayTerm(vals...)),
+			ast.Item(ast.StringTerm("target"), ast.NewTerm(target)),
+		)
+		got, err := e.target.eval(ctx, input)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[manifest.ResID]*manifest.Resource, len(res))
+		for i := range res {
+			if _, dup := byID[res[i].ID]; !dup {
+				byID[res[i].ID] = &res[i]
+			}
+		}
+		for _, g := range got {
+			r, ok := byID[manifest.IDOf(g.resource)]
+			if !ok {
+				// About the target as a whole: shown at its kustomization.
+				r = &manifest.Resource{Origin: t.Anchor, Target: t.Path}
+				g.path = ""
+			}
+			f := finding(r, g, secrets)
+			for _, rel := range g.related {
+				if rr, ok := byID[manifest.IDOf(rel)]; ok {
+					f.Related = append(f.Related, rr.Origin)
+				}
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func finding(r *manifest.Resource, g raw, secrets []string) rules.Finding {
+	f := rules.FieldFinding(r, g.ruleID, g.path, rules.Redact(g.msg, secrets))
+	// Several messages of one rule about one resource are distinct
+	// findings; the message tells them apart when no path does.
+	if g.path == "" {
+		f.Fingerprint = rules.Fingerprint(g.ruleID, f.Location.File, r.SourceID, "", f.Message)
+	}
+	return f
+}
+
+// secretValues are the values of a Secret, encoded and decoded: a policy
+// message that quotes one must not print it.
+func secretValues(obj map[string]any) []string {
+	if k, _ := obj["kind"].(string); k != "Secret" {
+		return nil
+	}
+	var vals []string
+	for _, field := range []string{"data", "stringData"} {
+		m, _ := obj[field].(map[string]any)
+		for _, v := range m {
+			s, ok := v.(string)
+			if !ok {
+				continue
+			}
+			vals = append(vals, s)
+			if field == "data" {
+				if d, err := base64.StdEncoding.DecodeString(s); err == nil {
+					vals = append(vals, string(d))
+				}
+			}
+		}
+	}
+	return vals
+}
+
+// environmentDirs are directory names whose child names an environment.
+var environmentDirs = map[string]bool{"overlays": true, "overlay": true, "envs": true, "environments": true, "env": true, "clusters": true, "stages": true}
+
+// Environment derives an environment name from a target path: the
+// directory under overlays/ (envs/, environments/, clusters/, stages/),
+// else the target's own directory name. "apps/web/overlays/prod" and
+// "clusters/prod/apps" are both "prod".
+func Environment(target string) string {
+	parts := strings.Split(target, "/")
+	for i := len(parts) - 2; i >= 0; i-- {
+		if environmentDirs[parts[i]] {
+			return parts[i+1]
+		}
+	}
+	return parts[len(parts)-1]
+}
