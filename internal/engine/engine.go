@@ -22,6 +22,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
 
@@ -46,6 +47,11 @@ type Options struct {
 	// Progress, when set, is called after each target with the number of
 	// targets done and the total. It may be called from several goroutines.
 	Progress func(done, total int)
+	// Policy configures Rego evaluation: the built-in library and user
+	// policies. Its Disabled field is set from Rules.
+	Policy rego.Options
+	// Rules switch rules off and change their severities.
+	Rules rules.Settings
 }
 
 // Result is the outcome of a run.
@@ -65,9 +71,9 @@ type Result struct {
 // error means the run itself could not happen (bad options, unreadable
 // root) and maps to exit code 2.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	catalogue := rules.Builtin()
-	if err := rules.Validate(catalogue); err != nil {
-		return nil, fmt.Errorf("internal error: %w", err)
+	policy, catalogue, err := load(ctx, opts)
+	if err != nil {
+		return nil, err
 	}
 	validator, err := schema.New(schema.Options{
 		KubernetesVersion: opts.KubernetesVersion,
@@ -90,6 +96,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		// from the kustomization graph instead (see origin.go).
 		renderer: render.New(render.Options{Root: rp.Root, LoadRestrictions: opts.LoadRestrictions}),
 		sources:  newSourceCache(rp.Root),
+		policy:   policy,
 		severity: severities(catalogue),
 		units:    map[string]*unit{},
 	}
@@ -147,9 +154,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			results[i] = c.checkTarget(t, plans[i])
+			var err error
+			results[i], err = c.checkTarget(gctx, t, plans[i])
 			step()
-			return nil
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -169,6 +177,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, f := range missing {
 		all = append(all, *f)
 	}
+	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
+		_, enabled := c.severity[f.RuleID]
+		return !enabled
+	})
 	for i := range all {
 		f := &all[i]
 		f.Severity = c.severity[f.RuleID]
@@ -190,6 +202,44 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}, nil
 }
 
+// Catalogue returns every rule a run with these options knows, enabled
+// or not, with default severities: the Go rules, then the Rego library,
+// then user policies.
+func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
+	policy := opts.Policy
+	policy.Disabled = func(string) bool { return true }
+	e, err := rego.Load(ctx, policy)
+	if err != nil {
+		return nil, err
+	}
+	all := slices.Concat(rules.Builtin(), e.Rules())
+	if err := rules.Validate(all); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// load compiles the policies once for the whole run and returns the rules
+// that run, with their effective severities.
+func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error) {
+	policy := opts.Policy
+	policy.Disabled = opts.Rules.IsDisabled
+	policy.AllowNetwork = opts.AllowRemote
+	e, err := rego.Load(ctx, policy)
+	if err != nil {
+		return nil, nil, err
+	}
+	all := slices.Concat(rules.Builtin(), e.Rules())
+	if err := rules.Validate(all); err != nil {
+		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
+	}
+	active, err := opts.Rules.Apply(all)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, active, nil
+}
+
 func severities(rs []*rules.Rule) map[string]rules.Severity {
 	m := make(map[string]rules.Severity, len(rs))
 	for _, r := range rs {
@@ -203,6 +253,7 @@ type checker struct {
 	validator *schema.Validator
 	renderer  *render.Renderer
 	sources   *sourceCache
+	policy    *rego.Engine
 	severity  map[string]rules.Severity
 	// units are written before the workers start and read-only after;
 	// each unit's fields are set by exactly one worker.
@@ -267,12 +318,12 @@ type targetResult struct {
 	resources int
 }
 
-func (c *checker) checkTarget(t repo.Target, p plan) targetResult {
+func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
 	var res []manifest.Resource
 	var out targetResult
 	switch {
 	case t.Blocked != "":
-		return out // discovery already reported why
+		return out, nil // discovery already reported why
 	case t.Kind == repo.Plain:
 		for _, f := range t.Files {
 			res = append(res, plainResources(t.Path, f, c.repo.Manifests[f])...)
@@ -282,7 +333,7 @@ func (c *checker) checkTarget(t repo.Target, p plan) targetResult {
 			u := c.units[d]
 			if u.err != nil {
 				out.findings = append(out.findings, c.renderError(t, d, u.err))
-				return out
+				return out, nil
 			}
 			res = append(res, c.resources(t, d, u.out)...)
 		}
@@ -292,7 +343,7 @@ func (c *checker) checkTarget(t repo.Target, p plan) targetResult {
 		if len(p.units)+len(p.files) > 1 {
 			if f, dup := c.duplicateIDs(t, res); dup {
 				out.findings = append(out.findings, f)
-				return out
+				return out, nil
 			}
 		}
 	}
@@ -300,8 +351,32 @@ func (c *checker) checkTarget(t repo.Target, p plan) targetResult {
 	for i := range res {
 		c.validate(&res[i], &out)
 	}
-	return out
+	fs, err := c.policy.Check(ctx, c.policyTarget(t, res), res)
+	if err != nil {
+		return out, err
+	}
+	out.findings = append(out.findings, fs...)
+	return out, nil
 }
+
+// policyTarget describes a target to policies; findings about the target
+// as a whole are shown at its kustomization file (or first manifest).
+func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Target {
+	pt := rego.Target{Path: t.Path, Kind: t.Kind.String()}
+	if k, ok := c.repo.Kustomizations[t.Path]; ok {
+		pt.Anchor = manifest.Origin{File: k.File, Line: 1}
+	} else if len(t.Files) > 0 {
+		pt.Anchor = manifest.Origin{File: t.Files[0], Line: 1}
+	}
+	for _, r := range res {
+		pt.Files = append(pt.Files, r.Origin.File)
+	}
+	slices.Sort(pt.Files)
+	pt.Files = slices.Compact(pt.Files)
+	return pt
+}
+
+
 
 func plainResources(target, file string, docs []*manifest.Document) []manifest.Resource {
 	var res []manifest.Resource

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
@@ -87,6 +88,54 @@ func TestRedact(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Redact(tt.msg, tt.values); got != tt.want {
 				t.Errorf("Redact() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSettings(t *testing.T) {
+	catalogue := []*Rule{
+		{ID: "a", Severity: Error, Doc: "A", Remediation: "fix"},
+		{ID: "b", Severity: Warning, Doc: "B", Remediation: "fix"},
+		{ID: "c", Severity: Info, Doc: "C", Remediation: "fix"},
+	}
+	tests := []struct {
+		name            string
+		disable, enable []string
+		want            []string // id=severity of the rules that run
+		wantErr         string
+	}{
+		{name: "defaults", want: []string{"a=error", "b=warning", "c=info"}},
+		{name: "disable list", disable: []string{"a,c"}, want: []string{"b=warning"}},
+		{name: "enable wins and sets severity", disable: []string{"a", "b"}, enable: []string{"b=error"}, want: []string{"b=error", "c=info"}},
+		{name: "unknown rule", disable: []string{"nope"}, wantErr: "unknown rule nope"},
+		{name: "bad severity", enable: []string{"a=loud"}, wantErr: "--enable a=loud"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := ParseSettings(tt.disable, tt.enable)
+			var got []*Rule
+			if err == nil {
+				got, err = s.Apply(catalogue)
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range got {
+				ids = append(ids, r.ID+"="+r.Severity.String())
+			}
+			if diff := cmp.Diff(tt.want, ids); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if catalogue[1].Severity != Warning {
+				t.Error("Apply changed the catalogue it was given")
 			}
 		})
 	}

@@ -127,10 +127,10 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 			if err != nil {
 				return nil, err
 			}
+			e.catalogue = append(e.catalogue, r)
 			if disabled(r.ID) {
 				continue
 			}
-			e.catalogue = append(e.catalogue, r)
 			builtinID[pkgName(m)] = r.ID
 		}
 		keep = append(keep, m)
@@ -212,8 +212,8 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// Rules returns the catalogue of the loaded policies: built-in rules
-// first, in library order, then user rules.
+// Rules returns the catalogue of the loaded policies, disabled ones
+// included: built-in rules first, in library order, then user rules.
 func (e *Engine) Rules() []*rules.Rule { return e.catalogue }
 
 func pkgName(m *ast.Module) string {
