@@ -1,0 +1,9 @@
+// Package policies embeds the built-in Rego policy library.
+package policies
+
+import "embed"
+
+// FS holds the built-in policies and their tests.
+//
+//go:embed lib
+var FS embed.FS

@@ -1,0 +1,384 @@
+# Shared helpers for the built-in rules: where the pod spec of every pod-bearing
+# kind lives, the containers inside it with their JSON pointers, label selector
+# matching, namespace comparison, image references and the production-environment
+# test. Every pod rule goes through these helpers so that one fix reaches all kinds.
+#
+# Functions take the object they look at (a rendered resource) so that per-target
+# rules can call them on each element of input.resources; the rules at the end are
+# shortcuts over `input` for per-resource rules.
+package gitops_lint.lib.kubernetes
+
+# Kinds that are a pod or carry a pod template. DeploymentConfig (OpenShift) is
+# included because its template sits where a Deployment's does.
+pod_kinds := {
+	"Pod",
+	"Deployment",
+	"StatefulSet",
+	"DaemonSet",
+	"ReplicaSet",
+	"ReplicationController",
+	"Job",
+	"CronJob",
+	"DeploymentConfig",
+}
+
+# Kinds whose replica count comes from spec.replicas (absent means 1).
+replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DeploymentConfig"}
+
+# Kinds whose pods run to completion: readiness and liveness matter less there.
+batch_kinds := {"Job", "CronJob"}
+
+# The three container lists of a pod spec, in the order they are reported.
+container_kinds := ["containers", "initContainers", "ephemeralContainers"]
+
+container_kind_labels := {
+	"containers": "container",
+	"initContainers": "init container",
+	"ephemeralContainers": "ephemeral container",
+}
+
+# Environment names (or name tokens, e.g. "eu-prod") treated as production.
+production_environments := {"prod", "production", "prd", "live"}
+
+# Images whose tag means "whatever was pushed last".
+mutable_tags := {"latest"}
+
+# ---------------------------------------------------------------------------
+# JSON pointers (RFC 6901)
+
+# escape_segment encodes one reference token: "~" first, then "/".
+escape_segment(s) := replace(replace(s, "~", "~0"), "/", "~1") if is_string(s)
+
+escape_segment(n) := format_int(n, 10) if is_number(n)
+
+# pointer turns a path (array of keys and indexes) into a JSON pointer; [] is "".
+pointer(segments) := concat("", [sprintf("/%s", [escape_segment(s)]) | some s in segments])
+
+absent := {"gitops-lint": "absent"}
+
+present(obj, segments) if object.get(obj, segments, absent) != absent
+
+# nearest_path points at base+segments if that field exists, else at the deepest
+# existing object on the way: where a person adds the missing field.
+nearest_path(obj, base, segments) := concat("", [base, pointer(array.slice(segments, 0, n))]) if {
+	n := max({k |
+		some k in numbers.range(0, count(segments))
+		present(obj, array.slice(segments, 0, k))
+	})
+}
+
+# ---------------------------------------------------------------------------
+# Small type helpers
+
+as_object(x) := x if is_object(x)
+
+else := {}
+
+as_array(x) := x if is_array(x)
+
+else := []
+
+# ---------------------------------------------------------------------------
+# Identity
+
+name(obj) := n if {
+	n := obj.metadata.name
+	is_string(n)
+} else := ""
+
+namespace(obj) := ns if {
+	ns := obj.metadata.namespace
+	is_string(ns)
+} else := ""
+
+# api_group is the group of an apiVersion ("apps/v1" -> "apps", "v1" -> "").
+api_group(obj) := g if {
+	parts := split(obj.apiVersion, "/")
+	count(parts) == 2
+	g := parts[0]
+} else := ""
+
+# same_namespace treats an unset namespace as equal to any other: kustomize bases
+# often leave it to the applier (Flux targetNamespace, Argo CD destination).
+same_namespace(a, b) if namespace(a) == namespace(b)
+
+same_namespace(a, _) if namespace(a) == ""
+
+same_namespace(_, b) if namespace(b) == ""
+
+# describe names a resource in messages: Deployment "web".
+describe(obj) := sprintf("%s %q", [obj.kind, name(obj)])
+
+# ---------------------------------------------------------------------------
+# Pod specs and templates
+
+is_pod_bearing(obj) if obj.kind in pod_kinds
+
+pod_spec_segments(obj) := ["spec"] if obj.kind == "Pod"
+
+pod_spec_segments(obj) := ["spec", "jobTemplate", "spec", "template", "spec"] if obj.kind == "CronJob"
+
+pod_spec_segments(obj) := ["spec", "template", "spec"] if {
+	obj.kind in pod_kinds
+	not obj.kind in {"Pod", "CronJob"}
+}
+
+pod_metadata_segments(obj) := ["metadata"] if obj.kind == "Pod"
+
+pod_metadata_segments(obj) := array.concat(array.slice(s, 0, count(s) - 1), ["metadata"]) if {
+	obj.kind != "Pod"
+	s := pod_spec_segments(obj)
+}
+
+# pod_spec is the pod spec object of a pod-bearing resource (undefined otherwise).
+pod_spec(obj) := spec if {
+	spec := object.get(obj, pod_spec_segments(obj), null)
+	is_object(spec)
+}
+
+# pod_spec_path is the JSON pointer of the pod spec: /spec for a Pod,
+# /spec/jobTemplate/spec/template/spec for a CronJob, /spec/template/spec otherwise.
+pod_spec_path(obj) := pointer(pod_spec_segments(obj))
+
+pod_metadata_path(obj) := pointer(pod_metadata_segments(obj))
+
+# pod_labels are the labels pods of this resource get (its own for a Pod).
+pod_labels(obj) := as_object(object.get(obj, array.concat(pod_metadata_segments(obj), ["labels"]), {}))
+
+pod_annotations(obj) := as_object(object.get(obj, array.concat(pod_metadata_segments(obj), ["annotations"]), {}))
+
+# is_windows holds for pods that declare spec.os.name windows; Linux-only
+# controls (capabilities, seccomp, runAsNonRoot, ...) do not apply to them.
+is_windows(obj) if pod_spec(obj).os.name == "windows"
+
+# ---------------------------------------------------------------------------
+# Containers
+
+container_label(kind, c, _) := sprintf("%s %q", [container_kind_labels[kind], c.name]) if has_name(c)
+
+container_label(kind, c, i) := sprintf("%s #%d", [container_kind_labels[kind], i]) if not has_name(c)
+
+has_name(c) if {
+	is_string(c.name)
+	c.name != ""
+}
+
+# containers_of is every container, init container and ephemeral container of a
+# pod-bearing resource, each as
+#   {"container": c, "path": "/spec/template/spec/containers/0", "kind": "containers",
+#    "index": 0, "name": "web", "label": "container \"web\""}
+containers_of(obj) := {x |
+	spec := pod_spec(obj)
+	base := pod_spec_path(obj)
+	some kind in container_kinds
+	some i, c in as_array(spec[kind])
+	is_object(c)
+	x := {
+		"container": c,
+		"path": sprintf("%s/%s/%d", [base, kind, i]),
+		"kind": kind,
+		"index": i,
+		"name": object.get(c, "name", ""),
+		"label": container_label(kind, c, i),
+	}
+}
+
+# regular_containers_of leaves out init and ephemeral containers (probes, ports).
+regular_containers_of(obj) := {x | some x in containers_of(obj); x.kind == "containers"}
+
+# effective_security is the value of a securityContext field that applies to a
+# container: its own if set, else the pod's (fields both levels share, such as
+# runAsNonRoot, runAsUser, seccompProfile, seLinuxOptions, appArmorProfile).
+effective_security(obj, x, field) := v if {
+	v := x.container.securityContext[field]
+	v != null
+} else := v if {
+	v := pod_spec(obj).securityContext[field]
+	v != null
+}
+
+# effective_security_path points at the field effective_security read, or at the
+# container's securityContext (or the container) where it should be added.
+effective_security_path(obj, x, field) := sprintf("%s/securityContext/%s", [x.path, escape_segment(field)]) if {
+	x.container.securityContext[field] != null
+} else := sprintf("%s/securityContext/%s", [pod_spec_path(obj), escape_segment(field)]) if {
+	pod_spec(obj).securityContext[field] != null
+} else := nearest_path(x.container, x.path, ["securityContext", field])
+
+# capability_name normalises a capability: upper case, without the CAP_ prefix.
+capability_name(c) := trim_prefix(upper(c), "CAP_") if is_string(c)
+
+# ---------------------------------------------------------------------------
+# Volumes
+
+# volumes_of is every volume of a pod-bearing resource with its pointer.
+volumes_of(obj) := {{"volume": v, "path": sprintf("%s/volumes/%d", [pod_spec_path(obj), i]), "name": object.get(v, "name", "")} |
+	some i, v in as_array(pod_spec(obj).volumes)
+	is_object(v)
+}
+
+# ---------------------------------------------------------------------------
+# Label selectors
+
+# label_selector_matches applies a metav1.LabelSelector (matchLabels and
+# matchExpressions with In, NotIn, Exists, DoesNotExist) to a label map. An empty
+# selector matches everything; callers decide what a null selector means.
+label_selector_matches(selector, labels) if {
+	is_object(selector)
+	every k, v in as_object(object.get(selector, "matchLabels", {})) {
+		labels[k] == v
+	}
+	every expr in as_array(object.get(selector, "matchExpressions", [])) {
+		expression_matches(expr, labels)
+	}
+}
+
+expression_matches(expr, labels) if {
+	expr.operator == "In"
+	label_in(labels, expr.key, expr.values)
+}
+
+label_in(labels, key, values) if labels[key] in as_array(values)
+
+expression_matches(expr, labels) if {
+	expr.operator == "NotIn"
+	not label_in(labels, expr.key, expr.values)
+}
+
+expression_matches(expr, labels) if {
+	expr.operator == "Exists"
+	expr.key in object.keys(labels)
+}
+
+expression_matches(expr, labels) if {
+	expr.operator == "DoesNotExist"
+	not expr.key in object.keys(labels)
+}
+
+# map_selector_matches applies an equality-only selector (Service,
+# ReplicationController, DeploymentConfig); an empty map matches nothing.
+map_selector_matches(selector, labels) if {
+	is_object(selector)
+	count(selector) > 0
+	every k, v in selector {
+		labels[k] == v
+	}
+}
+
+# workload_selector_matches applies a workload's spec.selector to a label map:
+# equality-only maps for ReplicationController and DeploymentConfig, a
+# LabelSelector for everything else.
+workload_selector_matches(obj, labels) if {
+	obj.kind in {"ReplicationController", "DeploymentConfig"}
+	map_selector_matches(obj.spec.selector, labels)
+}
+
+workload_selector_matches(obj, labels) if {
+	not obj.kind in {"ReplicationController", "DeploymentConfig"}
+	label_selector_matches(obj.spec.selector, labels)
+}
+
+# pod_templates_matching is every pod-bearing resource of `resources` whose pod
+# labels a LabelSelector (from an object in namespace of `owner`) selects.
+pod_templates_matching(resources, owner, selector) := {r |
+	some r in resources
+	is_pod_bearing(r)
+	same_namespace(owner, r)
+	label_selector_matches(selector, pod_labels(r))
+}
+
+# ---------------------------------------------------------------------------
+# Replicas and autoscalers
+
+replicas(obj) := r if {
+	r := obj.spec.replicas
+	is_number(r)
+} else := 1
+
+# autoscalers_for is every HorizontalPodAutoscaler or KEDA ScaledObject in
+# `resources` whose scaleTargetRef names obj.
+autoscalers_for(resources, obj) := {a |
+	some a in resources
+	a.kind in {"HorizontalPodAutoscaler", "ScaledObject"}
+	ref := a.spec.scaleTargetRef
+	ref.name == name(obj)
+	object.get(ref, "kind", "Deployment") == obj.kind
+	same_namespace(a, obj)
+}
+
+# min_replicas is the smallest replica count of obj: its autoscalers' minimum
+# (HPA minReplicas defaults to 1, KEDA minReplicaCount to 0) or spec.replicas.
+min_replicas(resources, obj) := min({autoscaler_min(a) | some a in autoscalers_for(resources, obj)}) if {
+	count(autoscalers_for(resources, obj)) > 0
+} else := replicas(obj)
+
+autoscaler_min(a) := object.get(a.spec, "minReplicas", 1) if a.kind == "HorizontalPodAutoscaler"
+
+autoscaler_min(a) := object.get(a.spec, "minReplicaCount", 0) if a.kind == "ScaledObject"
+
+# max_replicas is the largest replica count of obj.
+max_replicas(resources, obj) := max({autoscaler_max(a) | some a in autoscalers_for(resources, obj)}) if {
+	count(autoscalers_for(resources, obj)) > 0
+} else := replicas(obj)
+
+autoscaler_max(a) := object.get(a.spec, "maxReplicas", 1) if a.kind == "HorizontalPodAutoscaler"
+
+autoscaler_max(a) := object.get(a.spec, "maxReplicaCount", 100) if a.kind == "ScaledObject"
+
+# ---------------------------------------------------------------------------
+# Images
+
+# image_tag is the tag of an image reference, if it has one ("nginx:1.2" -> "1.2";
+# "registry:5000/nginx" has none; a digest does not count as a tag).
+image_tag(image) := tag if {
+	is_string(image)
+	ref := split(image, "@")[0]
+	parts := split(ref, "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	tag := substring(last, indexof(last, ":") + 1, -1)
+}
+
+image_has_digest(image) if {
+	is_string(image)
+	contains(image, "@")
+}
+
+# image_is_mutable holds for an image without digest whose tag is absent or latest.
+image_is_mutable(image) if {
+	is_string(image)
+	image != ""
+	not image_has_digest(image)
+	not image_tag(image)
+}
+
+image_is_mutable(image) if {
+	not image_has_digest(image)
+	image_tag(image) in mutable_tags
+}
+
+# ---------------------------------------------------------------------------
+# Environments
+
+# is_production holds for an environment name that is, or has a token that is,
+# one of production_environments ("prod", "eu-prod", "production_us").
+is_production(env) if {
+	is_string(env)
+	some token in regex.split(`[^a-z0-9]+`, lower(env))
+	token in production_environments
+}
+
+# ---------------------------------------------------------------------------
+# Shortcuts over input for per-resource rules
+
+containers := containers_of(input)
+
+regular_containers := regular_containers_of(input)
+
+pod_bearing if is_pod_bearing(input)
+
+# context_environment is the environment of the target a per-resource rule runs
+# in; undefined when the engine passes no context (as in unit tests).
+context_environment := data.gitops_lint.context.target.environment
+
+in_production if is_production(context_environment)
