@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin/gitops-lint
 
-.PHONY: help build demo test lint vet fmt-check generate check-generated bench bench-peers corpus
+.PHONY: help build demo test lint vet fmt-check rego-test generate check-generated bench bench-peers corpus
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -17,6 +17,10 @@ demo: build ## run the check on the demo repository (exits 1: it has deliberate 
 
 test: fmt-check vet lint ## gofmt, go vet, golangci-lint (if installed), race tests, Rego tests
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory rego-test
+
+rego-test: ## run the built-in Rego library's unit tests (gitops-lint policy test)
+	$(GO) run ./cmd/gitops-lint policy test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -31,10 +35,11 @@ lint: ## golangci-lint, when it is installed
 
 generate: ## regenerate embedded schemas and docs (downloads k8s.io/kubernetes through the Go module proxy)
 	$(GO) generate ./...
+	$(GO) run ./cmd/gitops-lint rules --format markdown -o docs/rules.md
 
 check-generated: generate ## fail when generated files or go.mod are stale
 	$(GO) mod tidy
-	@git diff --exit-code -- go.mod go.sum internal/schema/bundle || \
+	@git diff --exit-code -- go.mod go.sum internal/schema/bundle docs/rules.md || \
 	  { echo "generated files or go.mod are stale: run make generate and go mod tidy, then commit"; exit 1; }
 
 bench: ## benchmarks on the synthetic repositories

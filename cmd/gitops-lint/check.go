@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +30,7 @@ type checkOptions struct {
 	allowRemote       bool
 	loadRestrictor    string
 	schemaCacheDir    string
+	policy            policyOptions
 }
 
 func (o *checkOptions) addFlags(c *cobra.Command) {
@@ -39,6 +41,7 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
+	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
 }
 
@@ -84,6 +87,10 @@ func newCheckCommand(e *env) *cobra.Command {
 			if err != nil {
 				return usageError(c, err)
 			}
+			policy, settings, err := o.policy.options()
+			if err != nil {
+				return usageError(c, err)
+			}
 			root := "."
 			if len(args) == 1 {
 				root = args[0]
@@ -93,6 +100,7 @@ func newCheckCommand(e *env) *cobra.Command {
 				Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 				SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 				AllowRemote: o.allowRemote, LoadRestrictions: lr,
+				Policy: policy, Rules: settings,
 			}
 			bar := progress(e, o)
 			if bar != nil {
@@ -155,11 +163,17 @@ func reportInput(res *engine.Result, d time.Duration) report.Input {
 	}
 }
 
-// writeReport writes to --output or stdout. A file is written whole or not
-// at all, so a failed run never leaves half a SARIF file for upload.
+// writeReport writes to --output or stdout.
 func writeReport(e *env, output string, in report.Input, opts report.Options) error {
+	return writeTo(e, output, func(w io.Writer) error { return report.Write(w, in, opts) })
+}
+
+// writeTo writes to a file or, when output is empty, stdout. A file is
+// written whole or not at all, so a failed run never leaves half a SARIF
+// file for upload.
+func writeTo(e *env, output string, write func(io.Writer) error) error {
 	if output == "" {
-		return report.Write(e.stdout, in, opts)
+		return write(e.stdout)
 	}
 	if fi, err := os.Stat(output); err == nil && !fi.Mode().IsRegular() {
 		// /dev/null, a pipe: nothing to replace atomically.
@@ -167,14 +181,14 @@ func writeReport(e *env, output string, in report.Input, opts report.Options) er
 		if err != nil {
 			return err
 		}
-		return errors.Join(report.Write(f, in, opts), f.Close())
+		return errors.Join(write(f), f.Close())
 	}
 	f, err := os.CreateTemp(filepath.Dir(output), ".gitops-lint-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name())
-	if err := report.Write(f, in, opts); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}

@@ -45,6 +45,8 @@ never runs plugins or Helm, and never reads outside the repository.`,
 		newListCommand(e),
 		newRenderCommand(e),
 		newSchemasCommand(e),
+		newRulesCommand(e),
+		newPolicyCommand(e),
 	)
 	return root
 }

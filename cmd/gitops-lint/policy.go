@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/policies"
+)
+
+// policyOptions are the flags that choose policies and rules, shared by
+// check and rules. They follow conftest's names where conftest has one.
+type policyOptions struct {
+	policies      []string
+	data          []string
+	namespaces    []string
+	allNamespaces bool
+	regoVersion   string
+	noBuiltin     bool
+	disable       []string
+	enable        []string
+}
+
+func (o *policyOptions) addFlags(f *pflag.FlagSet) {
+	f.StringArrayVarP(&o.policies, "policy", "p", nil, "Rego policy file or directory, conftest style (repeatable)")
+	f.StringArrayVarP(&o.data, "data", "d", nil, "JSON or YAML data file or directory for policies (repeatable)")
+	f.StringArrayVarP(&o.namespaces, "namespace", "n", []string{"main"}, "policy package to evaluate (repeatable)")
+	f.BoolVar(&o.allNamespaces, "all-namespaces", false, "evaluate every package of the --policy files")
+	f.StringVar(&o.regoVersion, "rego-version", "auto", "Rego syntax of --policy files: v1, v0, or auto (v1, falling back to v0 per file)")
+	f.BoolVar(&o.noBuiltin, "no-builtin-policies", false, "skip the built-in Rego library (run only --policy rules and the built-in Go checks)")
+	f.StringArrayVar(&o.disable, "disable", nil, "switch off a rule by ID (repeatable, or comma-separated)")
+	f.StringArrayVar(&o.enable, "enable", nil, "switch a rule back on, optionally at another severity: ID or ID=warning (repeatable)")
+}
+
+// options turns the flags into the engine's policy options and rule
+// settings; an error is a usage error.
+func (o *policyOptions) options() (rego.Options, rules.Settings, error) {
+	v, err := rego.ParseRegoVersion(o.regoVersion)
+	if err != nil {
+		return rego.Options{}, rules.Settings{}, fmt.Errorf("--rego-version: %w", err)
+	}
+	settings, err := rules.ParseSettings(o.disable, o.enable)
+	if err != nil {
+		return rego.Options{}, rules.Settings{}, err
+	}
+	opts := rego.Options{
+		Builtin:       policies.FS,
+		Policies:      o.policies,
+		Data:          o.data,
+		Namespaces:    o.namespaces,
+		AllNamespaces: o.allNamespaces,
+		RegoVersion:   v,
+	}
+	if o.noBuiltin {
+		opts.Builtin = nil
+	}
+	return opts, settings, nil
+}
+
+func newPolicyCommand(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "policy",
+		Short: "Work with Rego policies",
+	}
+	c.AddCommand(newPolicyTestCommand(e))
+	return c
+}
+
+func newPolicyTestCommand(e *env) *cobra.Command {
+	var (
+		data        []string
+		regoVersion string
+		verbose     bool
+	)
+	c := &cobra.Command{
+		Use:   "test [PATH...]",
+		Short: "Run Rego unit tests (test_* rules): the built-in library's, or those under PATH",
+		Long: `Run Rego unit tests like opa test and conftest verify. Without PATH it tests the
+built-in library; with PATH it tests the policies there, which may import the
+built-in helpers (data.gitops_lint.lib.kubernetes). Exits 1 when a test fails.`,
+		RunE: func(c *cobra.Command, args []string) error {
+			v, err := rego.ParseRegoVersion(regoVersion)
+			if err != nil {
+				return usageError(c, fmt.Errorf("--rego-version: %w", err))
+			}
+			n, failed, err := rego.Test(c.Context(), e.stdout, rego.TestOptions{
+				Builtin: policies.FS, Policies: args, Data: data, RegoVersion: v, Verbose: verbose,
+			})
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("no tests found")
+			}
+			if failed > 0 {
+				return &exitCodeError{code: exitFindings}
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringArrayVarP(&data, "data", "d", nil, "JSON or YAML data file or directory (repeatable)")
+	f.StringVar(&regoVersion, "rego-version", "auto", "Rego syntax: v1, v0, or auto")
+	f.BoolVarP(&verbose, "verbose", "v", false, "list every test, not only failures")
+	return c
+}
