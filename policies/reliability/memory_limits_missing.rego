@@ -1,0 +1,35 @@
+# METADATA
+# title: Container has no memory limit
+# description: >-
+#   Without a memory limit a leaking or misbehaving container can use all the memory of its
+#   node, until the kernel OOM killer picks victims among the other pods. Init containers are
+#   checked too (ephemeral containers cannot set resources); a value of 0 counts as missing.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+#     description: Resource management for pods and containers
+# custom:
+#   id: memory-limits-missing
+#   severity: warning
+#   remediation: Set resources.limits.memory (usually equal to the request).
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   peers: ["polaris:memoryLimitsMissing", "kube-linter:unset-memory-requirements"]
+package gitops_lint.resource.memory_limits_missing
+
+import data.gitops_lint.lib.kubernetes as k8s
+
+given(value) if {
+	value != null
+	value != 0
+	value != "0"
+	value != ""
+}
+
+deny contains result if {
+	some x in k8s.containers
+	x.kind != "ephemeralContainers"
+	not given(object.get(x.container, ["resources", "limits", "memory"], null))
+	result := {
+		"msg": sprintf("%s has no memory limit", [x.label]),
+		"path": k8s.nearest_path(x.container, x.path, ["resources", "limits", "memory"]),
+	}
+}
