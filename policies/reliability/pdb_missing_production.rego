@@ -1,0 +1,45 @@
+# METADATA
+# title: Production workload has no PodDisruptionBudget
+# description: >-
+#   In a production overlay (see replicas-production for the environment names), a Deployment or
+#   StatefulSet that runs two or more replicas (or may, through an autoscaler) needs a
+#   PodDisruptionBudget in the same namespace whose selector matches its pod template; otherwise
+#   a node drain or cluster upgrade may evict all of its pods at once. Single-replica workloads
+#   are left to replicas-production: a budget cannot protect one pod without blocking drains.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+#     description: Disruptions
+#   - ref: https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+#     description: Specifying a disruption budget for your application
+# custom:
+#   id: pdb-missing-production
+#   severity: warning
+#   remediation: >-
+#     Add a PodDisruptionBudget (policy/v1) with maxUnavailable 1 and a selector that matches
+#     the pod template labels.
+#   kinds: [Deployment, StatefulSet, DeploymentConfig]
+#   input: target
+#   peers: ["polaris:missingPodDisruptionBudget"]
+package gitops_lint.target.pdb_missing_production
+
+import data.gitops_lint.lib.kubernetes as k8s
+
+covered(r) if {
+	some pdb in input.resources
+	pdb.kind == "PodDisruptionBudget"
+	k8s.same_namespace(pdb, r)
+	k8s.label_selector_matches(pdb.spec.selector, k8s.pod_labels(r))
+}
+
+deny contains result if {
+	k8s.is_production(input.target.environment)
+	some r in input.resources
+	r.kind in {"Deployment", "StatefulSet", "DeploymentConfig"}
+	k8s.max_replicas(input.resources, r) >= 2
+	not covered(r)
+	result := {
+		"msg": sprintf("%s has no PodDisruptionBudget selecting its pods in production environment %q", [k8s.describe(r), input.target.environment]),
+		"path": k8s.nearest_path(r, "", ["spec", "template", "metadata", "labels"]),
+		"resource": r,
+	}
+}
