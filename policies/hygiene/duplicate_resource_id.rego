@@ -1,0 +1,43 @@
+# METADATA
+# title: Two resources of a target share an identity
+# description: >-
+#   Two rendered resources with the same API group, kind, namespace and name are the same object
+#   to the cluster: whichever is applied last wins, and GitOps tools report endless drift or
+#   refuse to sync. Kustomize accepts the pair when the versions differ (apps/v1 and
+#   apps/v1beta2) and plain manifest directories never check. Every occurrence after the first
+#   is reported.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+#     description: Object names and IDs
+# custom:
+#   id: duplicate-resource-id
+#   severity: error
+#   remediation: Remove one of the copies, or rename or re-namespace it so each object is unique.
+#   input: target
+package gitops_lint.target.duplicate_resource_id
+
+import data.gitops_lint.lib.kubernetes as k8s
+
+identity(r) := [k8s.api_group(r), r.kind, k8s.namespace(r), k8s.name(r)]
+
+deny contains result if {
+	some j, later in input.resources
+	k8s.name(later) != ""
+	some i, earlier in input.resources
+	i < j
+	identity(earlier) == identity(later)
+	not seen_before(i, identity(later))
+	result := {
+		"msg": sprintf("%s is defined more than once in this target (resources %d and %d)", [k8s.describe(later), i, j]),
+		"path": "/metadata/name",
+		"resource": later,
+		"related": [earlier],
+	}
+}
+
+# seen_before holds when resource i is itself a duplicate of an earlier one.
+seen_before(i, id) if {
+	some k, r in input.resources
+	k < i
+	identity(r) == id
+}
