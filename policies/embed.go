@@ -5,5 +5,5 @@ import "embed"
 
 // FS holds the built-in policies and their tests.
 //
-//go:embed lib
+//go:embed lib security reliability hygiene crossref
 var FS embed.FS

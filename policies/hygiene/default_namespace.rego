@@ -13,7 +13,7 @@
 #   id: default-namespace
 #   severity: warning
 #   remediation: Give the workload its own namespace (kustomize's namespace field sets it for a whole overlay).
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["kube-linter:use-namespace"]
 package gitops_lint.resource.default_namespace
 

@@ -11,7 +11,7 @@
 #   id: deprecated-service-account-field
 #   severity: info
 #   remediation: Replace serviceAccount with serviceAccountName.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["kube-linter:deprecated-service-account-field"]
 package gitops_lint.resource.deprecated_service_account_field
 

@@ -11,7 +11,7 @@
 #   id: duplicate-env-var
 #   severity: warning
 #   remediation: Remove the duplicate entry, or merge the patch so that it replaces the existing one.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["kube-linter:duplicate-env-var"]
 package gitops_lint.resource.duplicate_env_var
 

@@ -14,7 +14,7 @@
 #   remediation: >-
 #     Add app.kubernetes.io/name and app.kubernetes.io/instance, for example with kustomize's
 #     labels field (includeSelectors false, so existing selectors stay unchanged).
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 package gitops_lint.resource.recommended_labels
 
 import data.gitops_lint.lib.kubernetes as k8s

@@ -13,15 +13,16 @@
 #   id: workload-selector-mismatch
 #   severity: error
 #   remediation: Make spec.selector select the labels in spec.template.metadata.labels.
-#   kinds: [Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, DeploymentConfig]
+#   kinds: [Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, DeploymentConfig, Rollout]
 #   peers: ["kube-linter:mismatching-selector"]
 package gitops_lint.resource.workload_selector_mismatch
 
 import data.gitops_lint.lib.kubernetes as k8s
 
 deny contains result if {
-	input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "DeploymentConfig"}
+	input.kind in (k8s.replicated_kinds | {"DaemonSet"})
 	is_object(input.spec.selector)
+	is_object(input.spec.template)
 	labels := k8s.pod_labels(input)
 	not k8s.workload_selector_matches(input, labels)
 	result := {

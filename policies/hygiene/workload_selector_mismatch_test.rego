@@ -25,3 +25,11 @@ test_silent_without_selector if {
 	count(rule.deny) == 0 with input as json.remove(fx.deployment({"containers": [{"name": "web"}]}), ["/spec/selector"])
 	count(rule.deny) == 0 with input as fx.cronjob({"containers": [{"name": "job"}]})
 }
+
+test_silent_for_rollout_with_workload_ref if {
+	rollout := {
+		"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "web"},
+		"spec": {"selector": {"matchLabels": {"app": "web"}}, "workloadRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}},
+	}
+	count(rule.deny) == 0 with input as rollout
+}

@@ -8,8 +8,9 @@
 # shortcuts over `input` for per-resource rules.
 package gitops_lint.lib.kubernetes
 
-# Kinds that are a pod or carry a pod template. DeploymentConfig (OpenShift) is
-# included because its template sits where a Deployment's does.
+# Kinds that are a pod or carry a pod template. DeploymentConfig (OpenShift) and
+# Rollout (Argo Rollouts) are included because their template sits where a
+# Deployment's does.
 pod_kinds := {
 	"Pod",
 	"Deployment",
@@ -20,10 +21,11 @@ pod_kinds := {
 	"Job",
 	"CronJob",
 	"DeploymentConfig",
+	"Rollout",
 }
 
 # Kinds whose replica count comes from spec.replicas (absent means 1).
-replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DeploymentConfig"}
+replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DeploymentConfig", "Rollout"}
 
 # Kinds whose pods run to completion: readiness and liveness matter less there.
 batch_kinds := {"Job", "CronJob"}
@@ -218,6 +220,64 @@ volumes_of(obj) := {{"volume": v, "path": sprintf("%s/volumes/%d", [pod_spec_pat
 }
 
 # ---------------------------------------------------------------------------
+# ConfigMap and Secret references
+
+# object_refs_of is every ConfigMap or Secret a pod-bearing resource references
+# through env valueFrom, envFrom, configMap/secret volumes and projected volume
+# sources (imagePullSecrets are not included), each as
+#   {"kind": "ConfigMap" or "Secret", "name": "settings", "optional": false,
+#    "path": pointer to the name field, "where": "container \"web\"" or "volume \"cfg\""}
+object_refs_of(obj) := container_refs(obj) | volume_refs(obj)
+
+ref_kinds := {
+	"configMapKeyRef": "ConfigMap",
+	"secretKeyRef": "Secret",
+	"configMapRef": "ConfigMap",
+	"secretRef": "Secret",
+	"configMap": "ConfigMap",
+	"secret": "Secret",
+}
+
+container_refs(obj) := {ref |
+	some x in containers_of(obj)
+	some k, e in as_array(x.container.env)
+	some field in ["configMapKeyRef", "secretKeyRef"]
+	src := e.valueFrom[field]
+	ref := make_ref(ref_kinds[field], src, "name", sprintf("%s/env/%d/valueFrom/%s", [x.path, k, field]), x.label)
+} | {ref |
+	some x in containers_of(obj)
+	some k, e in as_array(x.container.envFrom)
+	some field in ["configMapRef", "secretRef"]
+	src := e[field]
+	ref := make_ref(ref_kinds[field], src, "name", sprintf("%s/envFrom/%d/%s", [x.path, k, field]), x.label)
+}
+
+volume_refs(obj) := {ref |
+	some v in volumes_of(obj)
+	some field, key in {"configMap": "name", "secret": "secretName"}
+	src := v.volume[field]
+	ref := make_ref(ref_kinds[field], src, key, sprintf("%s/%s", [v.path, field]), sprintf("volume %q", [v.name]))
+} | {ref |
+	some v in volumes_of(obj)
+	some j, source in as_array(v.volume.projected.sources)
+	some field in ["configMap", "secret"]
+	src := source[field]
+	ref := make_ref(ref_kinds[field], src, "name", sprintf("%s/projected/sources/%d/%s", [v.path, j, field]), sprintf("volume %q", [v.name]))
+}
+
+make_ref(kind, src, key, base, where) := {
+	"kind": kind,
+	"name": src[key],
+	"optional": object.get(src, "optional", false) == true,
+	"path": sprintf("%s/%s", [base, key]),
+	"where": where,
+} if {
+	is_object(src)
+	is_string(src[key])
+	src[key] != ""
+}
+
+# ---------------------------------------------------------------------------
 # Label selectors
 
 # label_selector_matches applies a metav1.LabelSelector (matchLabels and
@@ -286,6 +346,48 @@ pod_templates_matching(resources, owner, selector) := {r |
 	same_namespace(owner, r)
 	label_selector_matches(selector, pod_labels(r))
 }
+
+# ---------------------------------------------------------------------------
+# Ingress backends
+
+# ingress_backends is every Service backend of an Ingress (networking.k8s.io/v1
+# service.name/port, and the older serviceName/servicePort form), each as
+#   {"service": "web", "port": 80 or "http" or null,
+#    "path": pointer to the service name, "port_path": pointer to the port}
+ingress_backends(ing) := {b |
+	some key in ["defaultBackend", "backend"]
+	backend := ing.spec[key]
+	is_object(backend)
+	b := backend_ref(sprintf("/spec/%s", [key]), backend)
+} | {b |
+	some i, rule in as_array(ing.spec.rules)
+	some j, p in as_array(rule.http.paths)
+	is_object(p.backend)
+	b := backend_ref(sprintf("/spec/rules/%d/http/paths/%d/backend", [i, j]), p.backend)
+}
+
+backend_ref(base, backend) := {
+	"service": backend.service.name,
+	"port": port,
+	"path": sprintf("%s/service/name", [base]),
+	"port_path": port_path,
+} if {
+	is_string(backend.service.name)
+	[port, port_path] := v1_port(base, backend.service)
+}
+
+backend_ref(base, backend) := {
+	"service": backend.serviceName,
+	"port": object.get(backend, "servicePort", null),
+	"path": sprintf("%s/serviceName", [base]),
+	"port_path": sprintf("%s/servicePort", [base]),
+} if is_string(backend.serviceName)
+
+v1_port(base, svc) := [svc.port.number, sprintf("%s/service/port/number", [base])] if is_number(svc.port.number)
+
+else := [svc.port.name, sprintf("%s/service/port/name", [base])] if is_string(svc.port.name)
+
+else := [null, sprintf("%s/service", [base])]
 
 # ---------------------------------------------------------------------------
 # Replicas and autoscalers

@@ -40,6 +40,7 @@ test_pod_spec_path_per_kind if {
 	k8s.pod_spec_path(deployment) == "/spec/template/spec"
 	k8s.pod_spec_path(cronjob) == "/spec/jobTemplate/spec/template/spec"
 	k8s.pod_spec_path({"kind": "DaemonSet"}) == "/spec/template/spec"
+	k8s.pod_spec_path({"kind": "Rollout"}) == "/spec/template/spec"
 }
 
 test_pod_spec_undefined_for_other_kinds if {
@@ -220,4 +221,56 @@ test_replicas_and_autoscalers if {
 test_volumes_of if {
 	p := {"kind": "Pod", "spec": {"volumes": [{"name": "data", "emptyDir": {}}]}}
 	k8s.volumes_of(p) == {{"volume": {"name": "data", "emptyDir": {}}, "path": "/spec/volumes/0", "name": "data"}}
+}
+
+test_ingress_backends_v1 if {
+	ing := {"kind": "Ingress", "spec": {
+		"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}},
+		"rules": [{"http": {"paths": [
+			{"path": "/", "backend": {"service": {"name": "api", "port": {"name": "http"}}}},
+			{"path": "/s", "backend": {"resource": {"kind": "StorageBucket", "name": "b"}}},
+		]}}],
+	}}
+	k8s.ingress_backends(ing) == {
+		{"service": "web", "port": 80, "path": "/spec/defaultBackend/service/name", "port_path": "/spec/defaultBackend/service/port/number"},
+		{"service": "api", "port": "http", "path": "/spec/rules/0/http/paths/0/backend/service/name", "port_path": "/spec/rules/0/http/paths/0/backend/service/port/name"},
+	}
+}
+
+test_ingress_backends_v1beta1 if {
+	ing := {"kind": "Ingress", "spec": {
+		"backend": {"serviceName": "web", "servicePort": 80},
+		"rules": [{"http": {"paths": [{"backend": {"serviceName": "api"}}]}}],
+	}}
+	k8s.ingress_backends(ing) == {
+		{"service": "web", "port": 80, "path": "/spec/backend/serviceName", "port_path": "/spec/backend/servicePort"},
+		{"service": "api", "port": null, "path": "/spec/rules/0/http/paths/0/backend/serviceName", "port_path": "/spec/rules/0/http/paths/0/backend/servicePort"},
+	}
+}
+
+test_object_refs_of if {
+	d := {"kind": "Deployment", "spec": {"template": {"spec": {
+		"containers": [{
+			"name": "web",
+			"env": [
+				{"name": "A", "value": "x"},
+				{"name": "B", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "b"}}},
+				{"name": "C", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "c", "optional": true}}},
+			],
+			"envFrom": [{"secretRef": {"name": "more"}}, {"configMapRef": {"name": ""}}],
+		}],
+		"volumes": [
+			{"name": "cfg", "configMap": {"name": "files"}},
+			{"name": "tls", "secret": {"secretName": "cert"}},
+			{"name": "all", "projected": {"sources": [{"configMap": {"name": "kube-root-ca.crt"}}, {"serviceAccountToken": {"path": "t"}}]}},
+		],
+	}}}}
+	k8s.object_refs_of(d) == {
+		{"kind": "ConfigMap", "name": "settings", "optional": false, "path": "/spec/template/spec/containers/0/env/1/valueFrom/configMapKeyRef/name", "where": `container "web"`},
+		{"kind": "Secret", "name": "creds", "optional": true, "path": "/spec/template/spec/containers/0/env/2/valueFrom/secretKeyRef/name", "where": `container "web"`},
+		{"kind": "Secret", "name": "more", "optional": false, "path": "/spec/template/spec/containers/0/envFrom/0/secretRef/name", "where": `container "web"`},
+		{"kind": "ConfigMap", "name": "files", "optional": false, "path": "/spec/template/spec/volumes/0/configMap/name", "where": `volume "cfg"`},
+		{"kind": "Secret", "name": "cert", "optional": false, "path": "/spec/template/spec/volumes/1/secret/secretName", "where": `volume "tls"`},
+		{"kind": "ConfigMap", "name": "kube-root-ca.crt", "optional": false, "path": "/spec/template/spec/volumes/2/projected/sources/0/configMap/name", "where": `volume "all"`},
+	}
 }

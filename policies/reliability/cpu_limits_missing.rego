@@ -12,7 +12,7 @@
 #   id: cpu-limits-missing
 #   severity: info
 #   remediation: Set resources.limits.cpu if your cluster or team requires CPU limits; otherwise disable this rule.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:cpuLimitsMissing", "kube-linter:unset-cpu-requirements"]
 package gitops_lint.resource.cpu_limits_missing
 

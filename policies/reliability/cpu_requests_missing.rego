@@ -12,7 +12,7 @@
 #   id: cpu-requests-missing
 #   severity: warning
 #   remediation: Set resources.requests.cpu to the CPU the container needs under normal load.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:cpuRequestsMissing", "kube-linter:unset-cpu-requirements"]
 package gitops_lint.resource.cpu_requests_missing
 

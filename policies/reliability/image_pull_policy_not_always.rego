@@ -13,7 +13,7 @@
 #   id: image-pull-policy-not-always
 #   severity: warning
 #   remediation: Pin the image to a version tag or digest; failing that, set imagePullPolicy to Always.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 package gitops_lint.resource.image_pull_policy_not_always
 
 import data.gitops_lint.lib.kubernetes as k8s

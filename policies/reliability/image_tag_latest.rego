@@ -13,7 +13,7 @@
 #   id: image-tag-latest
 #   severity: warning
 #   remediation: Pin the image to a version tag or a digest (kustomize's images transformer can set it per overlay).
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:tagNotSpecified", "kube-linter:latest-tag"]
 package gitops_lint.resource.image_tag_latest
 

@@ -11,7 +11,7 @@
 #   id: image-tag-missing
 #   severity: warning
 #   remediation: Pin the image to a version tag or a digest (kustomize's images transformer can set it per overlay).
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:tagNotSpecified"]
 package gitops_lint.resource.image_tag_missing
 

@@ -12,7 +12,7 @@
 #   id: liveness-probe-missing
 #   severity: warning
 #   remediation: Add a livenessProbe that fails only when the process cannot recover (not when a dependency is down).
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, DeploymentConfig, Rollout]
 #   peers: ["polaris:livenessProbeMissing", "kube-linter:no-liveness-probe"]
 package gitops_lint.resource.liveness_probe_missing
 

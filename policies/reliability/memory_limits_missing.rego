@@ -11,7 +11,7 @@
 #   id: memory-limits-missing
 #   severity: warning
 #   remediation: Set resources.limits.memory (usually equal to the request).
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:memoryLimitsMissing", "kube-linter:unset-memory-requirements"]
 package gitops_lint.resource.memory_limits_missing
 

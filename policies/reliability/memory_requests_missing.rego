@@ -12,7 +12,7 @@
 #   id: memory-requests-missing
 #   severity: warning
 #   remediation: Set resources.requests.memory to the memory the container needs under normal load.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:memoryRequestsMissing", "kube-linter:unset-memory-requirements"]
 package gitops_lint.resource.memory_requests_missing
 

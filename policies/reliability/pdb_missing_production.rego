@@ -17,7 +17,7 @@
 #   remediation: >-
 #     Add a PodDisruptionBudget (policy/v1) with maxUnavailable 1 and a selector that matches
 #     the pod template labels.
-#   kinds: [Deployment, StatefulSet, DeploymentConfig]
+#   kinds: [Deployment, StatefulSet, DeploymentConfig, Rollout]
 #   input: target
 #   peers: ["polaris:missingPodDisruptionBudget"]
 package gitops_lint.target.pdb_missing_production
@@ -34,7 +34,8 @@ covered(r) if {
 deny contains result if {
 	k8s.is_production(input.target.environment)
 	some r in input.resources
-	r.kind in {"Deployment", "StatefulSet", "DeploymentConfig"}
+	r.kind in {"Deployment", "StatefulSet", "DeploymentConfig", "Rollout"}
+	k8s.pod_spec(r)
 	k8s.max_replicas(input.resources, r) >= 2
 	not covered(r)
 	result := {

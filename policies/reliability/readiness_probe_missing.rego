@@ -12,7 +12,7 @@
 #   id: readiness-probe-missing
 #   severity: warning
 #   remediation: Add a readinessProbe that succeeds only when the container can serve requests.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, DeploymentConfig, Rollout]
 #   peers: ["polaris:readinessProbeMissing", "kube-linter:no-readiness-probe"]
 package gitops_lint.resource.readiness_probe_missing
 

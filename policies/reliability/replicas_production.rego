@@ -15,7 +15,7 @@
 #   id: replicas-production
 #   severity: warning
 #   remediation: Set spec.replicas to 2 or more in the production overlay (a kustomize replicas entry or patch), or add an autoscaler.
-#   kinds: [Deployment, StatefulSet, DeploymentConfig]
+#   kinds: [Deployment, StatefulSet, DeploymentConfig, Rollout]
 #   input: target
 #   peers: ["polaris:deploymentMissingReplicas"]
 package gitops_lint.target.replicas_production
@@ -25,7 +25,7 @@ import data.gitops_lint.lib.kubernetes as k8s
 deny contains result if {
 	k8s.is_production(input.target.environment)
 	some r in input.resources
-	r.kind in {"Deployment", "StatefulSet", "DeploymentConfig"}
+	r.kind in {"Deployment", "StatefulSet", "DeploymentConfig", "Rollout"}
 	n := k8s.replicas(r)
 	n == 1
 	count(k8s.autoscalers_for(input.resources, r)) == 0

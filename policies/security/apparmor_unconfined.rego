@@ -14,7 +14,7 @@
 #   id: apparmor-unconfined
 #   severity: error
 #   remediation: Remove the Unconfined profile, or set appArmorProfile.type to RuntimeDefault or a Localhost profile.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 package gitops_lint.resource.apparmor_unconfined
 
 import data.gitops_lint.lib.kubernetes as k8s

@@ -15,7 +15,7 @@
 #   remediation: >-
 #     Set automountServiceAccountToken to false in the pod spec (or on the ServiceAccount), and
 #     mount a projected token only in pods that call the Kubernetes API.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   input: target
 #   peers: ["polaris:automountServiceAccountToken"]
 package gitops_lint.target.automount_service_account_token

@@ -17,7 +17,7 @@
 #   remediation: >-
 #     Set securityContext.capabilities.drop to [ALL] and add back only the capabilities the
 #     container needs (often NET_BIND_SERVICE at most).
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:insecureCapabilities"]
 package gitops_lint.resource.capabilities_not_dropped
 

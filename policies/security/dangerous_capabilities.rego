@@ -15,7 +15,7 @@
 #   remediation: >-
 #     Remove the capability from securityContext.capabilities.add; if the workload truly needs
 #     it, run it in a dedicated, tightly controlled namespace.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:dangerousCapabilities", "kube-linter:drop-net-raw-capability"]
 package gitops_lint.resource.dangerous_capabilities
 

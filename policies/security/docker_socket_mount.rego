@@ -13,7 +13,7 @@
 #   remediation: >-
 #     Remove the volume. Build images with a daemonless builder (BuildKit rootless, kaniko) and
 #     query the runtime through the Kubernetes API instead.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["kube-linter:docker-sock"]
 package gitops_lint.resource.docker_socket_mount
 

@@ -10,7 +10,7 @@
 #   id: host-ipc
 #   severity: error
 #   remediation: Remove hostIPC from the pod spec, or set it to false.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:hostIPCSet", "kube-linter:host-ipc"]
 package gitops_lint.resource.host_ipc
 

@@ -11,7 +11,7 @@
 #   id: host-network
 #   severity: error
 #   remediation: Remove hostNetwork from the pod spec, or set it to false.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:hostNetworkSet", "kube-linter:host-network"]
 package gitops_lint.resource.host_network
 

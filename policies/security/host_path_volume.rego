@@ -15,7 +15,7 @@
 #   remediation: >-
 #     Use an emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim instead; node agents that
 #     truly need host files belong in a dedicated, privileged namespace.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:hostPathSet"]
 package gitops_lint.resource.host_path_volume
 

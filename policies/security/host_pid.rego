@@ -11,7 +11,7 @@
 #   id: host-pid
 #   severity: error
 #   remediation: Remove hostPID from the pod spec, or set it to false.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:hostPIDSet", "kube-linter:host-pid"]
 package gitops_lint.resource.host_pid
 

@@ -13,7 +13,7 @@
 #   id: host-port
 #   severity: warning
 #   remediation: Remove hostPort and expose the container through a Service (NodePort or LoadBalancer if it must be reachable from outside).
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:hostPortSet"]
 package gitops_lint.resource.host_port
 

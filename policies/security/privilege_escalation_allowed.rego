@@ -13,7 +13,7 @@
 #   id: privilege-escalation-allowed
 #   severity: error
 #   remediation: Set securityContext.allowPrivilegeEscalation to false on the container.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:privilegeEscalationAllowed", "kube-linter:privilege-escalation-container"]
 package gitops_lint.resource.privilege_escalation_allowed
 

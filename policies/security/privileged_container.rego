@@ -11,7 +11,7 @@
 #   id: privileged-container
 #   severity: error
 #   remediation: Set securityContext.privileged to false, or remove it.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:runAsPrivileged", "kube-linter:privileged-container"]
 package gitops_lint.resource.privileged_container
 

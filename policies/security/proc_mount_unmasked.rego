@@ -11,7 +11,7 @@
 #   id: proc-mount-unmasked
 #   severity: error
 #   remediation: Remove securityContext.procMount or set it to Default.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:procMount", "kube-linter:unsafe-proc-mount"]
 package gitops_lint.resource.proc_mount_unmasked
 

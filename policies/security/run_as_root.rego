@@ -13,7 +13,7 @@
 #   remediation: >-
 #     Set securityContext.runAsNonRoot to true (pod or container), and give the image a non-root
 #     USER or set runAsUser to a non-zero UID.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:runAsRootAllowed", "kube-linter:run-as-non-root"]
 package gitops_lint.resource.run_as_root
 

@@ -10,7 +10,7 @@
 #   id: run-as-user-zero
 #   severity: error
 #   remediation: Set runAsUser to a non-zero UID, or remove it and set runAsNonRoot to true.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 package gitops_lint.resource.run_as_user_zero
 
 import data.gitops_lint.lib.kubernetes as k8s

@@ -16,7 +16,7 @@
 #   id: seccomp-profile-missing
 #   severity: warning
 #   remediation: Set securityContext.seccompProfile.type to RuntimeDefault in the pod spec.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 package gitops_lint.resource.seccomp_profile_missing
 
 import data.gitops_lint.lib.kubernetes as k8s

@@ -13,7 +13,7 @@
 #   id: seccomp-unconfined
 #   severity: error
 #   remediation: Set seccompProfile.type to RuntimeDefault (or a Localhost profile) instead of Unconfined.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 package gitops_lint.resource.seccomp_unconfined
 
 import data.gitops_lint.lib.kubernetes as k8s

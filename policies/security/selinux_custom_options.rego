@@ -14,7 +14,7 @@
 #   id: selinux-custom-options
 #   severity: warning
 #   remediation: Remove seLinuxOptions.type, user and role, or use one of the container_* types.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 package gitops_lint.resource.selinux_custom_options
 
 import data.gitops_lint.lib.kubernetes as k8s

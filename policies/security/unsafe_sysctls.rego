@@ -15,7 +15,7 @@
 #   id: unsafe-sysctls
 #   severity: error
 #   remediation: Remove the sysctl from securityContext.sysctls, or configure it on dedicated nodes.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["kube-linter:unsafe-sysctls"]
 package gitops_lint.resource.unsafe_sysctls
 

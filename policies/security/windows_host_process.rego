@@ -13,7 +13,7 @@
 #   id: windows-host-process
 #   severity: error
 #   remediation: Remove windowsOptions.hostProcess (pod and containers) or set it to false.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:hostProcess"]
 package gitops_lint.resource.windows_host_process
 

@@ -13,7 +13,7 @@
 #   remediation: >-
 #     Set securityContext.readOnlyRootFilesystem to true on the container and mount emptyDir
 #     volumes where it needs to write.
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:notReadOnlyRootFilesystem", "kube-linter:no-read-only-root-fs"]
 package gitops_lint.resource.writable_root_filesystem
 

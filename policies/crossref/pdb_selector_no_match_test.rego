@@ -1,0 +1,30 @@
+package gitops_lint.target.pdb_selector_no_match_test
+
+import data.gitops_lint.lib.fixtures as fx
+import data.gitops_lint.target.pdb_selector_no_match as rule
+
+web := fx.deployment({"containers": [{"name": "web"}]})
+
+test_fires_when_nothing_matches if {
+	pdb := fx.pdb("api", {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "api"}}})
+	rule.deny == {{
+		"msg": `PodDisruptionBudget "api" selects no pod template in this target`,
+		"path": "/spec/selector",
+		"resource": pdb,
+	}} with input as fx.target([web, pdb], "dev")
+}
+
+test_fires_without_selector if {
+	pdb := fx.pdb("web", {"maxUnavailable": 1})
+	rule.deny == {{
+		"msg": `PodDisruptionBudget "web" selects no pod template in this target`,
+		"path": "/spec",
+		"resource": pdb,
+	}} with input as fx.target([web, pdb], "dev")
+}
+
+test_silent_when_matching if {
+	pdb := fx.pdb("web", {"maxUnavailable": 1, "selector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["web", "api"]}]}})
+	sts := fx.pdb("db", {"minAvailable": 1, "selector": {"matchLabels": {"app": "db"}}})
+	count(rule.deny) == 0 with input as fx.target([web, fx.statefulset({"containers": [{"name": "db"}]}), pdb, sts], "dev")
+}
