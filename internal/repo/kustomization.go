@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -83,6 +84,37 @@ type Generator struct {
 	Literals []string
 	// Envs are its env files as written (relative to the kustomization).
 	Envs []string
+	// Inputs are its literal, env-file and file sources in file order, each
+	// with the position of its entry, so that a finding about one input
+	// can point at the line that names it.
+	Inputs []Input
+}
+
+// Input is one source of a generator: a literal, an env file or a file.
+// It never holds a literal's value, which may be a secret.
+type Input struct {
+	// Field is "literals", "envs" (also for the legacy singular "env") or "files".
+	Field string
+	// Key is the data key the input becomes: a literal's key, or a files
+	// entry's explicit key or base name. Env files have none: their keys
+	// are inside them.
+	Key string
+	// Path is the file as written, relative to the kustomization (envs
+	// and files only).
+	Path string
+	// Pos is where the entry is written.
+	Pos manifest.Origin
+}
+
+// RefAt returns the reference written at pos: the resolved path of a
+// generator's env or files entry, say.
+func (k *Kustomization) RefAt(pos manifest.Origin) (Ref, bool) {
+	for _, ref := range k.Refs {
+		if ref.Pos == pos {
+			return ref, true
+		}
+	}
+	return Ref{}, false
 }
 
 // aggregatorKeys are the fields a kustomization may have and still be a
@@ -148,15 +180,36 @@ func parseKustomization(k *Kustomization, data []byte) error {
 				return
 			}
 			g := Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}}
+			pos := func(n *yaml.Node) manifest.Origin {
+				return manifest.Origin{File: file, Line: n.Line, Col: n.Column}
+			}
 			collect(n, []string{"literals", "[]"}, func(l *yaml.Node) {
-				_, v, ok := strings.Cut(l.Value, "=")
+				key, v, ok := strings.Cut(l.Value, "=")
 				if !ok {
 					v = l.Value
 				}
 				g.Literals = append(g.Literals, v)
+				g.Inputs = append(g.Inputs, Input{Field: "literals", Key: key, Pos: pos(l)})
 			})
-			collect(n, []string{"envs", "[]"}, func(e *yaml.Node) { g.Envs = append(g.Envs, e.Value) })
-			collect(n, []string{"env"}, func(e *yaml.Node) { g.Envs = append(g.Envs, e.Value) })
+			env := func(e *yaml.Node) {
+				g.Envs = append(g.Envs, e.Value)
+				g.Inputs = append(g.Inputs, Input{Field: "envs", Path: e.Value, Pos: pos(e)})
+			}
+			collect(n, []string{"envs", "[]"}, env)
+			collect(n, []string{"env"}, env)
+			collect(n, []string{"files", "[]"}, func(f *yaml.Node) {
+				key, p, ok := strings.Cut(f.Value, "=")
+				if !ok {
+					key, p = path.Base(f.Value), f.Value
+				}
+				g.Inputs = append(g.Inputs, Input{Field: "files", Key: key, Path: p, Pos: pos(f)})
+			})
+			slices.SortStableFunc(g.Inputs, func(a, b Input) int {
+				if a.Pos.Line != b.Pos.Line {
+					return a.Pos.Line - b.Pos.Line
+				}
+				return a.Pos.Col - b.Pos.Col
+			})
 			k.Generators = append(k.Generators, g)
 		})
 	}

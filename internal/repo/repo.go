@@ -549,15 +549,12 @@ func (r *Repo) SensitiveValues(dirs []string) []string {
 				if err != nil {
 					continue
 				}
-				for _, line := range strings.Split(string(data), "\n") {
-					line = strings.TrimSpace(line)
-					if line == "" || strings.HasPrefix(line, "#") {
-						continue
+				for _, e := range ParseEnv(data) {
+					v := e.Key // a bare key's value comes from kustomize's environment
+					if e.HasValue {
+						v = e.Value
 					}
-					if _, v, ok := strings.Cut(line, "="); ok {
-						line = v
-					}
-					vals = append(vals, strings.TrimSpace(line))
+					vals = append(vals, strings.TrimSpace(v))
 				}
 			}
 		}

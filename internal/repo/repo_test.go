@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -128,5 +129,64 @@ func TestIsRemote(t *testing.T) {
 		if got := isRemote(tt.value); got != tt.want {
 			t.Errorf("isRemote(%q) = %v, want %v", tt.value, got, tt.want)
 		}
+	}
+}
+
+func TestGeneratorInputs(t *testing.T) {
+	const kust = `secretGenerator:
+- name: app
+  envs:
+  - app.env
+  literals:
+  - user=admin
+  files:
+  - tls.key=certs/server.key
+  - certs/ca.crt
+configMapGenerator:
+- name: settings
+  env: settings.env
+`
+	k := &Kustomization{Dir: "base", File: "base/kustomization.yaml"}
+	if err := parseKustomization(k, []byte(kust)); err != nil {
+		t.Fatal(err)
+	}
+	at := func(line, col int) manifest.Origin {
+		return manifest.Origin{File: "base/kustomization.yaml", Line: line, Col: col}
+	}
+	want := []Generator{
+		{
+			Kind: "Secret", Name: "app", Pos: at(2, 3), Literals: []string{"admin"}, Envs: []string{"app.env"},
+			Inputs: []Input{
+				{Field: "envs", Path: "app.env", Pos: at(4, 5)},
+				{Field: "literals", Key: "user", Pos: at(6, 5)},
+				{Field: "files", Key: "tls.key", Path: "certs/server.key", Pos: at(8, 5)},
+				{Field: "files", Key: "ca.crt", Path: "certs/ca.crt", Pos: at(9, 5)},
+			},
+		},
+		{
+			Kind: "ConfigMap", Name: "settings", Pos: at(11, 3), Envs: []string{"settings.env"},
+			Inputs: []Input{{Field: "envs", Path: "settings.env", Pos: at(12, 8)}},
+		},
+	}
+	if diff := cmp.Diff(want, k.Generators); diff != "" {
+		t.Errorf("generators (-want +got):\n%s", diff)
+	}
+	ref, ok := k.RefAt(at(8, 5))
+	if !ok || ref.Value != "certs/server.key" || ref.Field != "secretGenerator" {
+		t.Errorf("RefAt(8:5) = %+v, %v", ref, ok)
+	}
+}
+
+func TestParseEnv(t *testing.T) {
+	const env = "\xef\xbb\xbf# comment\nUSER=admin\n\n  PASSWORD= spaced value \nFROM_ENV\nEMPTY=\r\nURL=a=b\n"
+	want := []EnvVar{
+		{Key: "USER", Value: "admin", HasValue: true, Line: 2},
+		{Key: "PASSWORD", Value: " spaced value ", HasValue: true, Line: 4},
+		{Key: "FROM_ENV", Line: 5},
+		{Key: "EMPTY", HasValue: true, Line: 6},
+		{Key: "URL", Value: "a=b", HasValue: true, Line: 7},
+	}
+	if diff := cmp.Diff(want, ParseEnv([]byte(env))); diff != "" {
+		t.Errorf("ParseEnv (-want +got):\n%s", diff)
 	}
 }
