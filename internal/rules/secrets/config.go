@@ -1,0 +1,305 @@
+package secrets
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/spf13/viper"
+	"github.com/zricethezav/gitleaks/v8/config"
+)
+
+// gitleaksConfigFile is where gitleaks looks for a repository's configuration.
+const gitleaksConfigFile = ".gitleaks.toml"
+
+// maxExtendDepth is how many [extend] steps gitleaks follows: a
+// configuration may extend one that extends a third, whose own [extend]
+// is ignored.
+const maxExtendDepth = 2
+
+// defaultConfig is gitleaks' built-in rule set, translated once: compiling
+// its two hundred regular expressions is the costly part of New, and the
+// result is only read afterwards.
+var defaultConfig = sync.OnceValues(func() (config.Config, error) {
+	vc, err := readViperConfig("gitleaks default configuration", []byte(config.DefaultConfig))
+	if err != nil {
+		return config.Config{}, err
+	}
+	return translate("gitleaks default configuration", nil, vc)
+})
+
+// loadGitleaksConfig returns the detector configuration for the repository
+// at root and the repository-relative path of its configuration file ("" when
+// it has none and gitleaks' defaults apply).
+//
+// gitleaks' own loader cannot be used as is: it reads and extends through
+// the global viper instance and counts extension depth in a package
+// variable that is never reset, so a second load in one process would
+// silently skip [extend]. Here each file is read with its own viper
+// instance, extensions are merged before translation (with gitleaks'
+// merge rules), and the translation itself sees no [extend] at all.
+func loadGitleaksConfig(root string) (config.Config, string, error) {
+	data, err := os.ReadFile(filepath.Join(root, gitleaksConfigFile))
+	if errors.Is(err, os.ErrNotExist) {
+		cfg, err := defaultConfig()
+		return cfg, "", err
+	}
+	if err != nil {
+		return config.Config{}, "", fmt.Errorf("%s: %w", gitleaksConfigFile, err)
+	}
+	vc, err := readViperConfig(gitleaksConfigFile, data)
+	if err != nil {
+		return config.Config{}, "", err
+	}
+	vc, err = resolveExtend(root, gitleaksConfigFile, vc, 0)
+	if err != nil {
+		return config.Config{}, "", err
+	}
+	cfg, err := translate(gitleaksConfigFile, data, vc)
+	if err != nil {
+		return config.Config{}, "", err
+	}
+	// gitleaks never scans its own configuration file.
+	cfg.Path = gitleaksConfigFile
+	return cfg, gitleaksConfigFile, nil
+}
+
+// readViperConfig parses TOML into gitleaks' configuration structure with
+// a viper instance of its own.
+func readViperConfig(name string, data []byte) (config.ViperConfig, error) {
+	v := viper.New()
+	v.SetConfigType("toml")
+	var vc config.ViperConfig
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		var pos interface{ Position() (row, col int) }
+		if errors.As(err, &pos) {
+			row, _ := pos.Position()
+			return vc, fmt.Errorf("%s:%d: %w", name, row, errors.Unwrap(err))
+		}
+		return vc, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := v.Unmarshal(&vc); err != nil {
+		return vc, fmt.Errorf("%s: %w", name, err)
+	}
+	return vc, nil
+}
+
+// resolveExtend merges the configuration that vc extends into it, as
+// gitleaks would, and clears vc.Extend. Only the default rule set and
+// files inside the repository can be extended: gitops-lint works offline
+// and reads nothing outside the repository.
+func resolveExtend(root, name string, vc config.ViperConfig, depth int) (config.ViperConfig, error) {
+	ext := vc.Extend
+	vc.Extend = config.Extend{}
+	if depth >= maxExtendDepth {
+		return vc, nil
+	}
+	switch {
+	case ext.URL != "":
+		return vc, fmt.Errorf("%s: extend.url %q is not supported: gitops-lint does not fetch configuration over the network; vendor the file and use extend.path", name, ext.URL)
+	case ext.Path != "" && ext.UseDefault:
+		return vc, fmt.Errorf("%s: extend.path and extend.useDefault cannot both be set", name)
+	case ext.UseDefault:
+		base, err := readViperConfig("gitleaks default configuration", []byte(config.DefaultConfig))
+		if err != nil {
+			return vc, err
+		}
+		return mergeConfig(name, base, vc, ext.DisabledRules)
+	case ext.Path != "":
+		rel, err := insideRoot(root, ext.Path)
+		if err != nil {
+			return vc, fmt.Errorf("%s: extend.path %q: %w", name, ext.Path, err)
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err != nil {
+			return vc, fmt.Errorf("%s: extend.path: %w", name, err)
+		}
+		base, err := readViperConfig(rel, data)
+		if err != nil {
+			return vc, err
+		}
+		if base, err = resolveExtend(root, rel, base, depth+1); err != nil {
+			return vc, err
+		}
+		return mergeConfig(name, base, vc, ext.DisabledRules)
+	}
+	return vc, nil
+}
+
+// insideRoot resolves p (relative to the repository root, where gitleaks
+// is run) and refuses paths that leave the repository, also through
+// symlinks. It returns the slash-separated path relative to root.
+func insideRoot(root, p string) (string, error) {
+	if filepath.IsAbs(p) {
+		return "", errors.New("absolute paths are not read; use a path inside the repository")
+	}
+	abs := filepath.Join(root, filepath.FromSlash(p))
+	resolved, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, resolved)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", errors.New("leaves the repository; it is not read")
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// mergeConfig folds base into cur the way gitleaks' Config.extend does: a
+// rule of base that cur also defines takes cur's description, entropy,
+// secret group, regex and path where cur sets them, and both their tags,
+// keywords and allowlists; rules only in base are added unless disabled;
+// global allowlists are concatenated.
+func mergeConfig(name string, base, cur config.ViperConfig, disabled []string) (config.ViperConfig, error) {
+	if err := foldDeprecatedAllowlists(name, &base); err != nil {
+		return cur, err
+	}
+	if err := foldDeprecatedAllowlists(name, &cur); err != nil {
+		return cur, err
+	}
+	out := cur
+	out.Rules = slices.Clone(cur.Rules)
+	index := make(map[string]int, len(out.Rules))
+	for i, r := range out.Rules {
+		index[r.ID] = i
+	}
+	for _, br := range base.Rules {
+		if slices.Contains(disabled, br.ID) {
+			continue
+		}
+		i, ok := index[br.ID]
+		if !ok {
+			index[br.ID] = len(out.Rules)
+			out.Rules = append(out.Rules, br)
+			continue
+		}
+		cr, m := out.Rules[i], br
+		if cr.Description != "" {
+			m.Description = cr.Description
+		}
+		if cr.Entropy != 0 {
+			m.Entropy = cr.Entropy
+		}
+		if cr.SecretGroup != 0 {
+			m.SecretGroup = cr.SecretGroup
+		}
+		if cr.Regex != "" {
+			m.Regex = cr.Regex
+		}
+		if cr.Path != "" {
+			m.Path = cr.Path
+		}
+		m.Tags = append(slices.Clip(br.Tags), cr.Tags...)
+		m.Keywords = append(slices.Clip(br.Keywords), cr.Keywords...)
+		m.Allowlists = append(slices.Clip(br.Allowlists), cr.Allowlists...)
+		out.Rules[i] = m
+	}
+	out.Allowlists = append(slices.Clip(cur.Allowlists), base.Allowlists...)
+	return out, nil
+}
+
+// foldDeprecatedAllowlists moves the deprecated single [allowlist] tables
+// into the [[allowlists]] lists, so that merged rules keep both sides',
+// refusing a table that uses both forms as gitleaks does.
+func foldDeprecatedAllowlists(name string, vc *config.ViperConfig) error {
+	for i := range vc.Rules {
+		r := &vc.Rules[i]
+		if r.AllowList == nil {
+			continue
+		}
+		if len(r.Allowlists) > 0 {
+			return fmt.Errorf("%s: rule %q: [rules.allowlist] is deprecated, it cannot be used alongside [[rules.allowlists]]", name, r.ID)
+		}
+		r.Allowlists = append(r.Allowlists, r.AllowList)
+		r.AllowList = nil
+	}
+	if vc.AllowList != nil {
+		if len(vc.Allowlists) > 0 {
+			return fmt.Errorf("%s: [allowlist] is deprecated, it cannot be used alongside [[allowlists]]", name)
+		}
+		vc.Allowlists = append(vc.Allowlists, vc.AllowList)
+		vc.AllowList = nil
+	}
+	return nil
+}
+
+// translate compiles a configuration without [extend]. gitleaks compiles
+// the regular expressions of a configuration with MustCompile, so they are
+// checked first to turn a typo into an error that names the rule (and its
+// line, when the file's text is at hand) instead of a panic.
+func translate(name string, data []byte, vc config.ViperConfig) (cfg config.Config, err error) {
+	check := func(what, id, expr string) error {
+		if expr == "" {
+			return nil
+		}
+		if _, err := regexp.Compile(expr); err != nil {
+			return fmt.Errorf("%s: %s: %w", ruleLine(name, data, id), what, err)
+		}
+		return nil
+	}
+	for _, r := range vc.Rules {
+		if err := errors.Join(check("rule "+quote(r.ID)+" regex", r.ID, r.Regex), check("rule "+quote(r.ID)+" path", r.ID, r.Path)); err != nil {
+			return cfg, err
+		}
+		for _, a := range r.Allowlists {
+			for _, e := range slices.Concat(a.Regexes, a.Paths) {
+				if err := check("rule "+quote(r.ID)+" allowlist", r.ID, e); err != nil {
+					return cfg, err
+				}
+			}
+		}
+		if r.AllowList != nil {
+			for _, e := range slices.Concat(r.AllowList.Regexes, r.AllowList.Paths) {
+				if err := check("rule "+quote(r.ID)+" allowlist", r.ID, e); err != nil {
+					return cfg, err
+				}
+			}
+		}
+	}
+	globals := slices.Clone(vc.Allowlists)
+	if vc.AllowList != nil {
+		globals = append(globals, vc.AllowList)
+	}
+	for _, a := range globals {
+		for _, e := range slices.Concat(a.Regexes, a.Paths) {
+			if err := check("allowlist", "", e); err != nil {
+				return cfg, err
+			}
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: %v", name, p)
+		}
+	}()
+	cfg, err = vc.Translate()
+	if err != nil {
+		return cfg, fmt.Errorf("%s: %w", name, err)
+	}
+	return cfg, nil
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+// ruleLine names the file and, when its text is known, the line where the
+// rule with that ID is declared.
+func ruleLine(name string, data []byte, id string) string {
+	if id == "" || data == nil {
+		return name
+	}
+	n := 0
+	for line := range strings.Lines(string(data)) {
+		n++
+		key, value, ok := strings.Cut(line, "=")
+		if ok && strings.TrimSpace(key) == "id" && strings.Trim(strings.TrimSpace(value), `"'`) == id {
+			return fmt.Sprintf("%s:%d", name, n)
+		}
+	}
+	return name
+}
