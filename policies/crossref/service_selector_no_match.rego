@@ -26,7 +26,7 @@ selects_pods(svc) if {
 	some r in input.resources
 	k8s.is_pod_bearing(r)
 	k8s.same_namespace(svc, r)
-	k8s.map_selector_matches(svc.spec.selector, k8s.pod_labels(r))
+	k8s.template_selected_by_map(svc.spec.selector, r)
 }
 
 deny contains result if {

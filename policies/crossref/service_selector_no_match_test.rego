@@ -32,3 +32,8 @@ test_silent_without_selector_or_for_external_name if {
 	external := json.patch(fx.service("ext", {"app": "x"}, []), [{"op": "add", "path": "/spec/type", "value": "ExternalName"}])
 	count(rule.deny) == 0 with input as fx.target([bare, empty, external], "dev")
 }
+
+test_silent_for_per_pod_service_of_statefulset if {
+	svc := fx.service("db-0", {"app": "db", "statefulset.kubernetes.io/pod-name": "db-0"}, [{"port": 5432}])
+	count(rule.deny) == 0 with input as fx.target([fx.statefulset({"containers": [{"name": "db"}]}), svc], "dev")
+}

@@ -13,6 +13,10 @@ test_fires_for_cronjob_in_default if {
 	rule.deny == {{"msg": `CronJob "nightly" is in the default namespace`, "path": "/metadata/namespace"}} with input as in_default(fx.cronjob({"containers": [{"name": "job"}]}))
 }
 
+test_fires_for_service_in_default if {
+	rule.deny == {{"msg": `Service "web" is in the default namespace`, "path": "/metadata/namespace"}} with input as in_default(fx.service("web", {"app": "web"}, [{"port": 80}]))
+}
+
 test_silent_without_namespace if {
 	count(rule.deny) == 0 with input as json.remove(fx.deployment({"containers": [{"name": "web"}]}), ["/metadata/namespace"])
 }

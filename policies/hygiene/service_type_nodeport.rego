@@ -12,7 +12,6 @@
 #   severity: info
 #   remediation: Use a ClusterIP Service behind an Ingress or Gateway, or a LoadBalancer Service if it must be reachable directly.
 #   kinds: [Service]
-#   peers: ["kube-linter:exposed-services"]
 package gitops_lint.resource.service_type_nodeport
 
 import data.gitops_lint.lib.kubernetes as k8s

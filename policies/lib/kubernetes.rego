@@ -338,13 +338,60 @@ workload_selector_matches(obj, labels) if {
 	label_selector_matches(obj.spec.selector, labels)
 }
 
-# pod_templates_matching is every pod-bearing resource of `resources` whose pod
-# labels a LabelSelector (from an object in namespace of `owner`) selects.
+# Labels a controller adds to the pods it creates, which no template shows; a
+# selector term on one of them is taken as satisfied (a Service per StatefulSet
+# pod selects statefulset.kubernetes.io/pod-name, for instance).
+controller_pod_labels := {
+	"Deployment": {"pod-template-hash"},
+	"Rollout": {"rollouts-pod-template-hash"},
+	"StatefulSet": {"statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-revision-hash"},
+	"DaemonSet": {"controller-revision-hash", "pod-template-generation"},
+	"Job": job_pod_labels,
+	"CronJob": job_pod_labels,
+	"DeploymentConfig": {"deployment", "deploymentconfig"},
+}
+
+job_pod_labels := {
+	"job-name", "batch.kubernetes.io/job-name", "controller-uid",
+	"batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-completion-index",
+}
+
+controller_label_keys(obj) := object.get(controller_pod_labels, obj.kind, set())
+
+# template_selected_by holds when a LabelSelector selects the pods of obj.
+template_selected_by(selector, obj) if {
+	is_object(selector)
+	keys := controller_label_keys(obj)
+	stripped := {
+		"matchLabels": {k: v | some k, v in as_object(object.get(selector, "matchLabels", {})); not k in keys},
+		"matchExpressions": [e | some e in as_array(object.get(selector, "matchExpressions", [])); not e.key in keys],
+	}
+	label_selector_matches(stripped, pod_labels(obj))
+}
+
+# template_selected_by_map holds when an equality-only selector (a Service's)
+# selects the pods of obj; an empty selector selects nothing.
+template_selected_by_map(selector, obj) if {
+	is_object(selector)
+	count(selector) > 0
+	keys := controller_label_keys(obj)
+	labels := pod_labels(obj)
+	every k, v in selector {
+		map_term_holds(k, v, keys, labels)
+	}
+}
+
+map_term_holds(k, _, keys, _) if k in keys
+
+map_term_holds(k, v, _, labels) if labels[k] == v
+
+# pod_templates_matching is every pod-bearing resource of `resources` whose pods
+# a LabelSelector (from an object in namespace of `owner`) selects.
 pod_templates_matching(resources, owner, selector) := {r |
 	some r in resources
 	is_pod_bearing(r)
 	same_namespace(owner, r)
-	label_selector_matches(selector, pod_labels(r))
+	template_selected_by(selector, r)
 }
 
 # ---------------------------------------------------------------------------
@@ -381,7 +428,10 @@ backend_ref(base, backend) := {
 	"port": object.get(backend, "servicePort", null),
 	"path": sprintf("%s/serviceName", [base]),
 	"port_path": sprintf("%s/servicePort", [base]),
-} if is_string(backend.serviceName)
+} if {
+	not is_string(object.get(backend, ["service", "name"], null))
+	is_string(backend.serviceName)
+}
 
 v1_port(base, svc) := [svc.port.number, sprintf("%s/service/port/number", [base])] if is_number(svc.port.number)
 

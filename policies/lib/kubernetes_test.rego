@@ -274,3 +274,17 @@ test_object_refs_of if {
 		{"kind": "ConfigMap", "name": "kube-root-ca.crt", "optional": false, "path": "/spec/template/spec/volumes/2/projected/sources/0/configMap/name", "where": `volume "all"`},
 	}
 }
+
+test_template_selected_by_ignores_controller_labels if {
+	sts := {"kind": "StatefulSet", "spec": {"template": {"metadata": {"labels": {"app": "redis"}}}}}
+	k8s.template_selected_by_map({"app": "redis", "statefulset.kubernetes.io/pod-name": "redis-0"}, sts)
+	not k8s.template_selected_by_map({"app": "other", "statefulset.kubernetes.io/pod-name": "redis-0"}, sts)
+	not k8s.template_selected_by_map({}, sts)
+	k8s.template_selected_by({"matchLabels": {"app": "redis", "controller-revision-hash": "abc"}}, sts)
+	k8s.template_selected_by({"matchExpressions": [{"key": "statefulset.kubernetes.io/pod-name", "operator": "In", "values": ["redis-0"]}]}, sts)
+
+	# a Deployment's pods never get the StatefulSet label
+	d := {"kind": "Deployment", "spec": {"template": {"metadata": {"labels": {"app": "redis"}}}}}
+	not k8s.template_selected_by_map({"app": "redis", "statefulset.kubernetes.io/pod-name": "redis-0"}, d)
+	k8s.template_selected_by_map({"app": "redis", "pod-template-hash": "5d9c"}, d)
+}

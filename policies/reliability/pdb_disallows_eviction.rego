@@ -49,7 +49,7 @@ protected(pdb) := {r |
 	some r in input.resources
 	r.kind in k8s.replicated_kinds
 	k8s.same_namespace(pdb, r)
-	k8s.label_selector_matches(pdb.spec.selector, k8s.pod_labels(r))
+	k8s.template_selected_by(pdb.spec.selector, r)
 }
 
 # required is how many pods minAvailable keeps up out of total; percentages round up.

@@ -28,7 +28,7 @@ covered(r) if {
 	some pdb in input.resources
 	pdb.kind == "PodDisruptionBudget"
 	k8s.same_namespace(pdb, r)
-	k8s.label_selector_matches(pdb.spec.selector, k8s.pod_labels(r))
+	k8s.template_selected_by(pdb.spec.selector, r)
 }
 
 deny contains result if {

@@ -16,7 +16,7 @@
 #     Remove the capability from securityContext.capabilities.add; if the workload truly needs
 #     it, run it in a dedicated, tightly controlled namespace.
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
-#   peers: ["polaris:dangerousCapabilities", "kube-linter:drop-net-raw-capability"]
+#   peers: ["polaris:dangerousCapabilities"]
 package gitops_lint.resource.dangerous_capabilities
 
 import data.gitops_lint.lib.kubernetes as k8s
