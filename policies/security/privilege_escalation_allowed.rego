@@ -11,7 +11,7 @@
 #     description: Configure a security context for a pod or container
 # custom:
 #   id: privilege-escalation-allowed
-#   severity: error
+#   severity: warning
 #   remediation: Set securityContext.allowPrivilegeEscalation to false on the container.
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, DeploymentConfig, Rollout]
 #   peers: ["polaris:privilegeEscalationAllowed", "kube-linter:privilege-escalation-container"]

@@ -4,9 +4,9 @@
 #   Without a seccomp profile a container can call every system call the kernel offers,
 #   including rarely used ones with a history of privilege-escalation bugs. The Pod Security
 #   Standards (Restricted) require seccompProfile type RuntimeDefault or Localhost on the pod or
-#   on every container. The deprecated seccomp.security.alpha.kubernetes.io annotations are not
-#   accepted (the kubelet no longer applies them). An explicit Unconfined profile is reported by
-#   seccomp-unconfined instead. Windows pods are exempt.
+#   on every container. The legacy seccomp.security.alpha.kubernetes.io annotations are not
+#   accepted (deprecated since Kubernetes 1.19 and no longer honoured), and an explicit
+#   Unconfined profile is left to seccomp-unconfined. Windows pods are exempt.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/tutorials/security/seccomp/
 #     description: Restrict a container's syscalls with seccomp
