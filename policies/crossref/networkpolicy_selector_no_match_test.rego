@@ -30,3 +30,7 @@ test_silent_when_matching_or_selecting_everything if {
 	count(rule.deny) == 0 with input as fx.target([policy({})], "dev")
 	count(rule.deny) == 0 with input as fx.target([policy({"matchLabels": {}})], "dev")
 }
+
+test_silent_when_selecting_cronjob_pods if {
+	count(rule.deny) == 0 with input as fx.target([fx.cronjob({"containers": [{"name": "job"}]}), policy({"matchLabels": {"app": "nightly"}})], "dev")
+}

@@ -28,3 +28,9 @@ test_silent_when_matching if {
 	sts := fx.pdb("db", {"minAvailable": 1, "selector": {"matchLabels": {"app": "db"}}})
 	count(rule.deny) == 0 with input as fx.target([web, fx.statefulset({"containers": [{"name": "db"}]}), pdb, sts], "dev")
 }
+
+test_silent_when_selecting_pod_or_cronjob_templates if {
+	for_pod := fx.pdb("debug", {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "debug"}}})
+	for_job := fx.pdb("nightly", {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "nightly"}}})
+	count(rule.deny) == 0 with input as fx.target([fx.pod({"containers": [{"name": "a"}]}), fx.cronjob({"containers": [{"name": "job"}]}), for_pod, for_job], "dev")
+}

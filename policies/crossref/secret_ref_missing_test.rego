@@ -64,3 +64,24 @@ test_silent_for_optional_references if {
 	p := fx.pod({"containers": [{"name": "a", "envFrom": [{"secretRef": {"name": "maybe", "optional": true}}]}]})
 	count(rule.deny) == 0 with input as fx.target([p], "dev")
 }
+
+test_other_producers if {
+	p := fx.pod({"containers": [{"name": "a", "envFrom": [
+		{"secretRef": {"name": "from-cluster-es"}},
+		{"secretRef": {"name": "op-item"}},
+		{"secretRef": {"name": "vault-out"}},
+	]}]})
+	producers := [
+		{"apiVersion": "external-secrets.io/v1beta1", "kind": "ClusterExternalSecret", "metadata": {"name": "ces"}, "spec": {"externalSecretName": "from-cluster-es"}},
+		{"apiVersion": "onepassword.com/v1", "kind": "OnePasswordItem", "metadata": {"name": "op-item", "namespace": "shop"}},
+		{"apiVersion": "secrets.hashicorp.com/v1beta1", "kind": "VaultStaticSecret", "metadata": {"name": "v", "namespace": "shop"}, "spec": {"destination": {"name": "vault-out"}}},
+	]
+	count(rule.deny) == 0 with input as fx.target(array.concat([p], producers), "dev")
+	count(rule.deny) == 3 with input as fx.target([p], "dev")
+}
+
+test_cluster_external_secret_target_name_wins if {
+	p := fx.pod({"containers": [{"name": "a", "envFrom": [{"secretRef": {"name": "target"}}]}]})
+	ces := {"apiVersion": "external-secrets.io/v1beta1", "kind": "ClusterExternalSecret", "metadata": {"name": "ces"}, "spec": {"externalSecretName": "es", "externalSecretSpec": {"target": {"name": "target"}}}}
+	count(rule.deny) == 0 with input as fx.target([p, ces], "dev")
+}

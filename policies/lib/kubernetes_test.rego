@@ -288,3 +288,23 @@ test_template_selected_by_ignores_controller_labels if {
 	not k8s.template_selected_by_map({"app": "redis", "statefulset.kubernetes.io/pod-name": "redis-0"}, d)
 	k8s.template_selected_by_map({"app": "redis", "pod-template-hash": "5d9c"}, d)
 }
+
+test_keda_scaled_object_bounds if {
+	d := {"kind": "Deployment", "metadata": {"name": "worker"}, "spec": {"replicas": 2}}
+	so := {"kind": "ScaledObject", "metadata": {"name": "worker"}, "spec": {"scaleTargetRef": {"name": "worker"}}}
+	k8s.autoscalers_for([d, so], d) == {so}
+	k8s.min_replicas([d, so], d) == 0
+	k8s.max_replicas([d, so], d) == 100
+}
+
+test_workload_selector_matches_per_kind if {
+	k8s.workload_selector_matches({"kind": "Deployment", "spec": {"selector": {"matchLabels": {"app": "a"}}}}, {"app": "a"})
+	k8s.workload_selector_matches({"kind": "DeploymentConfig", "spec": {"selector": {"app": "a"}}}, {"app": "a"})
+	not k8s.workload_selector_matches({"kind": "DeploymentConfig", "spec": {"selector": {"app": "a"}}}, {"app": "b"})
+}
+
+test_identity_defaults if {
+	k8s.name({"metadata": {}}) == ""
+	k8s.namespace({"metadata": {"namespace": null}}) == ""
+	k8s.describe({"kind": "Service", "metadata": {"name": "web"}}) == `Service "web"`
+}

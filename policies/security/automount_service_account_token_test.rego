@@ -48,3 +48,9 @@ test_account_in_other_namespace_does_not_count if {
 	other := json.patch(sa("web", false), [{"op": "replace", "path": "/metadata/namespace", "value": "other"}])
 	count(rule.deny) == 1 with input as fx.target([d, other], "dev")
 }
+
+test_deprecated_service_account_field_names_the_account if {
+	d := fx.deployment({"serviceAccount": "legacy", "containers": [{"name": "web"}]})
+	count(rule.deny) == 0 with input as fx.target([d, sa("legacy", false)], "dev")
+	{r.msg | some r in rule.deny} == {`Deployment "web" mounts the token of service account "legacy": automountServiceAccountToken is false on neither the pod nor the ServiceAccount`} with input as fx.target([d], "dev")
+}

@@ -41,3 +41,10 @@ test_silent_for_runtime_default if {
 test_silent_when_unset if {
 	count(rule.deny) == 0 with input as fx.pod({"containers": [{"name": "a"}]})
 }
+
+test_fires_for_legacy_pod_annotation_on_pod if {
+	rule.deny == {{
+		"msg": "annotation seccomp.security.alpha.kubernetes.io/pod turns seccomp off",
+		"path": "/metadata/annotations/seccomp.security.alpha.kubernetes.io~1pod",
+	}} with input as object.union(fx.pod({"containers": [{"name": "a"}]}), {"metadata": {"annotations": {"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}}})
+}
