@@ -23,12 +23,7 @@ import data.gitops_lint.lib.kubernetes as k8s
 
 cluster_provided := {"kube-root-ca.crt", "openshift-service-ca.crt"}
 
-available(obj, name) if {
-	some r in input.resources
-	r.kind == "ConfigMap"
-	k8s.name(r) == name
-	k8s.same_namespace(obj, r)
-}
+available(obj, name) if k8s.in_target("ConfigMap", obj, name)
 
 deny contains result if {
 	some r in input.resources

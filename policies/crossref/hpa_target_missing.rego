@@ -19,19 +19,12 @@ package gitops_lint.target.hpa_target_missing
 
 import data.gitops_lint.lib.kubernetes as k8s
 
-exists(hpa, ref) if {
-	some r in input.resources
-	r.kind == ref.kind
-	k8s.name(r) == ref.name
-	k8s.same_namespace(hpa, r)
-}
-
 deny contains result if {
 	some hpa in input.resources
 	hpa.kind == "HorizontalPodAutoscaler"
 	ref := hpa.spec.scaleTargetRef
 	is_string(ref.name)
-	not exists(hpa, ref)
+	not k8s.in_target(object.get(ref, "kind", ""), hpa, ref.name)
 	result := {
 		"msg": sprintf("%s targets %s %q, which is not in this target", [k8s.describe(hpa), object.get(ref, "kind", ""), ref.name]),
 		"path": "/spec/scaleTargetRef/name",

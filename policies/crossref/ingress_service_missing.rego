@@ -19,18 +19,11 @@ package gitops_lint.target.ingress_service_missing
 
 import data.gitops_lint.lib.kubernetes as k8s
 
-service_exists(ing, name) if {
-	some svc in input.resources
-	svc.kind == "Service"
-	k8s.name(svc) == name
-	k8s.same_namespace(ing, svc)
-}
-
 deny contains result if {
 	some ing in input.resources
 	ing.kind == "Ingress"
 	some b in k8s.ingress_backends(ing)
-	not service_exists(ing, b.service)
+	not k8s.in_target("Service", ing, b.service)
 	result := {
 		"msg": sprintf("%s routes to Service %q, which is not in this target", [k8s.describe(ing), b.service]),
 		"path": b.path,

@@ -38,14 +38,18 @@ exposes(svc, port) if {
 	p.name == port
 }
 
+# services is [index, name] of every Service, for an indexed lookup by name.
+services := [[i, k8s.name(r)] | some i, r in input.resources; r.kind == "Service"]
+
 deny contains result if {
 	some ing in input.resources
 	ing.kind == "Ingress"
 	some b in k8s.ingress_backends(ing)
 	b.port != null
-	some svc in input.resources
-	svc.kind == "Service"
-	k8s.name(svc) == b.service
+	wanted := b.service
+	idxs := [i | some m; services[m][1] == wanted; i := services[m][0]]
+	some i in idxs
+	svc := input.resources[i]
 	k8s.same_namespace(ing, svc)
 	not exposes(svc, b.port)
 	result := {

@@ -30,7 +30,7 @@ deny contains result if {
 	selector := np.spec.podSelector
 	is_object(selector)
 	not selects_everything(selector)
-	count(k8s.pod_templates_matching(input.resources, np, selector)) == 0
+	count(k8s.selected_templates(np, selector)) == 0
 	result := {
 		"msg": sprintf("%s selects no pod template in this target", [k8s.describe(np)]),
 		"path": "/spec/podSelector",

@@ -20,7 +20,7 @@ import data.gitops_lint.lib.kubernetes as k8s
 deny contains result if {
 	some pdb in input.resources
 	pdb.kind == "PodDisruptionBudget"
-	count(k8s.pod_templates_matching(input.resources, pdb, object.get(pdb, ["spec", "selector"], null))) == 0
+	count(k8s.selected_templates(pdb, object.get(pdb, ["spec", "selector"], null))) == 0
 	result := {
 		"msg": sprintf("%s selects no pod template in this target", [k8s.describe(pdb)]),
 		"path": k8s.nearest_path(pdb, "", ["spec", "selector"]),

@@ -71,11 +71,9 @@ secret_name(r) := r.spec.destination.name if {
 	k8s.api_group(r) == "secrets.hashicorp.com"
 }
 
-available(obj, name) if {
-	some r in input.resources
-	secret_name(r) == name
-	k8s.same_namespace(obj, r)
-}
+provided := k8s.name_index({[k8s.namespace(r), secret_name(r)] | some r in input.resources})
+
+available(obj, name) if k8s.name_available(provided, obj, name)
 
 deny contains result if {
 	some r in input.resources

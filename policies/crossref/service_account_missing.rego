@@ -29,12 +29,7 @@ account(spec) := ["serviceAccountName", spec.serviceAccountName] if {
 	spec.serviceAccount != ""
 }
 
-defined(obj, name) if {
-	some sa in input.resources
-	sa.kind == "ServiceAccount"
-	k8s.name(sa) == name
-	k8s.same_namespace(obj, sa)
-}
+defined(obj, name) if k8s.in_target("ServiceAccount", obj, name)
 
 deny contains result if {
 	some r in input.resources

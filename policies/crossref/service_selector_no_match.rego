@@ -22,12 +22,7 @@ package gitops_lint.target.service_selector_no_match
 
 import data.gitops_lint.lib.kubernetes as k8s
 
-selects_pods(svc) if {
-	some r in input.resources
-	k8s.is_pod_bearing(r)
-	k8s.same_namespace(svc, r)
-	k8s.template_selected_by_map(svc.spec.selector, r)
-}
+selects_pods(svc) if count(k8s.selected_templates_by_map(svc, svc.spec.selector)) > 0
 
 deny contains result if {
 	some svc in input.resources

@@ -18,26 +18,23 @@ package gitops_lint.target.duplicate_resource_id
 
 import data.gitops_lint.lib.kubernetes as k8s
 
-identity(r) := [k8s.api_group(r), r.kind, k8s.namespace(r), k8s.name(r)]
+identity(r) := concat("/", [k8s.api_group(r), r.kind, k8s.namespace(r), k8s.name(r)])
+
+identities := [identity(r) | some r in input.resources]
 
 deny contains result if {
 	some j, later in input.resources
 	k8s.name(later) != ""
-	some i, earlier in input.resources
-	i < j
-	identity(earlier) == identity(later)
-	not seen_before(i, identity(later))
+	id := identities[j]
+
+	# indexed by OPA on id: one pass over the target, not one per resource
+	same := [i | some i; identities[i] == id]
+	first := same[0]
+	first != j
 	result := {
-		"msg": sprintf("%s is defined more than once in this target (resources %d and %d)", [k8s.describe(later), i, j]),
+		"msg": sprintf("%s is defined more than once in this target (resources %d and %d)", [k8s.describe(later), first, j]),
 		"path": "/metadata/name",
 		"resource": later,
-		"related": [earlier],
+		"related": [input.resources[first]],
 	}
-}
-
-# seen_before holds when resource i is itself a duplicate of an earlier one.
-seen_before(i, id) if {
-	some k, r in input.resources
-	k < i
-	identity(r) == id
 }

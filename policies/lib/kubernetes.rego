@@ -54,7 +54,9 @@ escape_segment(s) := replace(replace(s, "~", "~0"), "/", "~1") if is_string(s)
 escape_segment(n) := format_int(n, 10) if is_number(n)
 
 # pointer turns a path (array of keys and indexes) into a JSON pointer; [] is "".
-pointer(segments) := concat("", [sprintf("/%s", [escape_segment(s)]) | some s in segments])
+pointer(segments) := concat("/", array.concat([""], [escape_segment(s) | some s in segments])) if count(segments) > 0
+
+pointer([]) := ""
 
 absent := {"gitops-lint": "absent"}
 
@@ -385,15 +387,6 @@ map_term_holds(k, _, keys, _) if k in keys
 
 map_term_holds(k, v, _, labels) if labels[k] == v
 
-# pod_templates_matching is every pod-bearing resource of `resources` whose pods
-# a LabelSelector (from an object in namespace of `owner`) selects.
-pod_templates_matching(resources, owner, selector) := {r |
-	some r in resources
-	is_pod_bearing(r)
-	same_namespace(owner, r)
-	template_selected_by(selector, r)
-}
-
 # ---------------------------------------------------------------------------
 # Ingress backends
 
@@ -447,30 +440,20 @@ replicas(obj) := r if {
 	is_number(r)
 } else := 1
 
-# autoscalers_for is every HorizontalPodAutoscaler or KEDA ScaledObject in
-# `resources` whose scaleTargetRef names obj.
-autoscalers_for(resources, obj) := {a |
-	some a in resources
-	a.kind in {"HorizontalPodAutoscaler", "ScaledObject"}
-	ref := a.spec.scaleTargetRef
-	ref.name == name(obj)
-	object.get(ref, "kind", "Deployment") == obj.kind
-	same_namespace(a, obj)
-}
-
-# min_replicas is the smallest replica count of obj: its autoscalers' minimum
-# (HPA minReplicas defaults to 1, KEDA minReplicaCount to 0) or spec.replicas.
-min_replicas(resources, obj) := min({autoscaler_min(a) | some a in autoscalers_for(resources, obj)}) if {
-	count(autoscalers_for(resources, obj)) > 0
+# min_replicas is the smallest replica count of a workload of the target: its
+# autoscalers' minimum (HPA minReplicas defaults to 1, KEDA minReplicaCount to
+# 0) or spec.replicas.
+min_replicas(obj) := min({autoscaler_min(a) | some a in autoscalers_of(obj)}) if {
+	count(autoscalers_of(obj)) > 0
 } else := replicas(obj)
 
 autoscaler_min(a) := object.get(a.spec, "minReplicas", 1) if a.kind == "HorizontalPodAutoscaler"
 
 autoscaler_min(a) := object.get(a.spec, "minReplicaCount", 0) if a.kind == "ScaledObject"
 
-# max_replicas is the largest replica count of obj.
-max_replicas(resources, obj) := max({autoscaler_max(a) | some a in autoscalers_for(resources, obj)}) if {
-	count(autoscalers_for(resources, obj)) > 0
+# max_replicas is the largest replica count of a workload of the target.
+max_replicas(obj) := max({autoscaler_max(a) | some a in autoscalers_of(obj)}) if {
+	count(autoscalers_of(obj)) > 0
 } else := replicas(obj)
 
 autoscaler_max(a) := object.get(a.spec, "maxReplicas", 1) if a.kind == "HorizontalPodAutoscaler"
@@ -518,6 +501,117 @@ is_production(env) if {
 	is_string(env)
 	some token in regex.split(`[^a-z0-9]+`, lower(env))
 	token in production_environments
+}
+
+# ---------------------------------------------------------------------------
+# Per-target indexes
+#
+# These read input.resources (the per-target input) and are evaluated once per
+# target, so cross-resource rules stay close to linear in the size of a target
+# instead of comparing every resource with every other one.
+
+# name_index turns [namespace, name] pairs into the sets name_available reads.
+name_index(pairs) := {
+	"keys": {concat("/", [p[0], p[1]]) | some p in pairs},
+	"names": {p[1] | some p in pairs},
+}
+
+# name_available holds when an index has name n in the namespace of obj, an
+# unset namespace on either side matching any (as same_namespace).
+name_available(index, obj, n) if concat("/", [namespace(obj), n]) in index.keys
+
+name_available(index, _, n) if concat("/", ["", n]) in index.keys
+
+name_available(index, obj, n) if {
+	namespace(obj) == ""
+	n in index.names
+}
+
+# target_index knows every resource of the target by kind and name.
+target_index := name_index({[namespace(r), concat("/", [r.kind, name(r)])] |
+	some r in input.resources
+	is_string(r.kind)
+})
+
+# in_target holds when the target has a resource of kind named n in the
+# namespace of obj.
+in_target(kind, obj, n) if name_available(target_index, obj, concat("/", [kind, n]))
+
+# label_term is one label as "key=value", the unit of the template index.
+label_term(k, v) := sprintf("%s=%v", [k, v])
+
+template_terms := [[i, label_term(k, v)] |
+	some i, r in input.resources
+	is_pod_bearing(r)
+	some k, v in pod_labels(r)
+]
+
+# templates_by_term maps a label term to the indexes (in input.resources) of the
+# pod-bearing resources whose pods carry it. OPA indexes the inner comprehension
+# on term, so this is built in one pass.
+templates_by_term := {term: idxs |
+	some j
+	term := template_terms[j][1]
+	idxs := {i |
+		some m
+		template_terms[m][1] == term
+		i := template_terms[m][0]
+	}
+}
+
+pod_template_indexes := {i | some i, r in input.resources; is_pod_bearing(r)}
+
+all_controller_keys := union({keys | some keys in controller_pod_labels})
+
+# candidate_templates narrows the pod-bearing resources worth testing against a
+# selector with equality terms `terms`: those carrying one of its labels, or all
+# of them when every term is on a controller-added label.
+candidate_templates(terms) := object.get(templates_by_term, label_term(k, terms[k]), set()) if {
+	k := min({key | some key, _ in as_object(terms); not key in all_controller_keys})
+} else := pod_template_indexes
+
+# selected_templates is the index of every pod-bearing resource of the target, in
+# the namespace of owner, whose pods a LabelSelector selects.
+selected_templates(owner, selector) := {i |
+	some i in candidate_templates(object.get(as_object(selector), "matchLabels", {}))
+	r := input.resources[i]
+	same_namespace(owner, r)
+	template_selected_by(selector, r)
+}
+
+# selected_templates_by_map is selected_templates for an equality-only selector.
+selected_templates_by_map(owner, selector) := {i |
+	some i in candidate_templates(selector)
+	r := input.resources[i]
+	same_namespace(owner, r)
+	template_selected_by_map(selector, r)
+}
+
+autoscaler_refs := [[i, concat("/", [object.get(ref, "kind", "Deployment"), ref.name])] |
+	some i, a in input.resources
+	a.kind in {"HorizontalPodAutoscaler", "ScaledObject"}
+	ref := a.spec.scaleTargetRef
+	is_string(ref.name)
+]
+
+# autoscalers_of is every HorizontalPodAutoscaler or KEDA ScaledObject of the
+# target whose scaleTargetRef names obj.
+autoscalers_of(obj) := {a |
+	some i in object.get(autoscalers_by_target, concat("/", [obj.kind, name(obj)]), set())
+	a := input.resources[i]
+	same_namespace(a, obj)
+}
+
+# autoscalers_by_target maps "kind/name" to the indexes of the autoscalers that
+# name it (built in one indexed pass, like templates_by_term).
+autoscalers_by_target := {key: idxs |
+	some j
+	key := autoscaler_refs[j][1]
+	idxs := {i |
+		some m
+		autoscaler_refs[m][1] == key
+		i := autoscaler_refs[m][0]
+	}
 }
 
 # ---------------------------------------------------------------------------

@@ -212,10 +212,10 @@ test_replicas_and_autoscalers if {
 	}
 	k8s.replicas(d) == 3
 	k8s.replicas({"kind": "Deployment", "spec": {}}) == 1
-	k8s.autoscalers_for([d, hpa, other], d) == {hpa}
-	k8s.min_replicas([d, hpa, other], d) == 1
-	k8s.max_replicas([d, hpa, other], d) == 5
-	k8s.min_replicas([d], d) == 3
+	k8s.autoscalers_of(d) == {hpa} with input as {"resources": [d, hpa, other]}
+	k8s.min_replicas(d) == 1 with input as {"resources": [d, hpa, other]}
+	k8s.max_replicas(d) == 5 with input as {"resources": [d, hpa, other]}
+	k8s.min_replicas(d) == 3 with input as {"resources": [d]}
 }
 
 test_volumes_of if {
@@ -292,9 +292,9 @@ test_template_selected_by_ignores_controller_labels if {
 test_keda_scaled_object_bounds if {
 	d := {"kind": "Deployment", "metadata": {"name": "worker"}, "spec": {"replicas": 2}}
 	so := {"kind": "ScaledObject", "metadata": {"name": "worker"}, "spec": {"scaleTargetRef": {"name": "worker"}}}
-	k8s.autoscalers_for([d, so], d) == {so}
-	k8s.min_replicas([d, so], d) == 0
-	k8s.max_replicas([d, so], d) == 100
+	k8s.autoscalers_of(d) == {so} with input as {"resources": [d, so]}
+	k8s.min_replicas(d) == 0 with input as {"resources": [d, so]}
+	k8s.max_replicas(d) == 100 with input as {"resources": [d, so]}
 }
 
 test_workload_selector_matches_per_kind if {
@@ -307,4 +307,31 @@ test_identity_defaults if {
 	k8s.name({"metadata": {}}) == ""
 	k8s.namespace({"metadata": {"namespace": null}}) == ""
 	k8s.describe({"kind": "Service", "metadata": {"name": "web"}}) == `Service "web"`
+}
+
+test_in_target_treats_unset_namespace_as_equal if {
+	resources := [
+		{"kind": "ConfigMap", "metadata": {"name": "a", "namespace": "shop"}},
+		{"kind": "ConfigMap", "metadata": {"name": "b"}},
+	]
+	k8s.in_target("ConfigMap", {"metadata": {"namespace": "shop"}}, "a") with input as {"resources": resources}
+	k8s.in_target("ConfigMap", {"metadata": {"namespace": "other"}}, "b") with input as {"resources": resources}
+	k8s.in_target("ConfigMap", {"metadata": {}}, "a") with input as {"resources": resources}
+	not k8s.in_target("ConfigMap", {"metadata": {"namespace": "other"}}, "a") with input as {"resources": resources}
+	not k8s.in_target("Secret", {"metadata": {"namespace": "shop"}}, "a") with input as {"resources": resources}
+}
+
+test_selected_templates_use_the_label_index if {
+	web := {"kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"template": {"metadata": {"labels": {"app": "web", "tier": "front"}}}}}
+	db := {"kind": "StatefulSet", "metadata": {"name": "db", "namespace": "shop"}, "spec": {"template": {"metadata": {"labels": {"app": "db"}}}}}
+	owner := {"metadata": {"namespace": "shop"}}
+	resources := [{"kind": "Service", "metadata": {"name": "x"}}, web, db]
+	k8s.selected_templates(owner, {"matchLabels": {"app": "web"}}) == {1} with input as {"resources": resources}
+	k8s.selected_templates(owner, {"matchExpressions": [{"key": "app", "operator": "Exists"}]}) == {1, 2} with input as {"resources": resources}
+	k8s.selected_templates(owner, {}) == {1, 2} with input as {"resources": resources}
+	k8s.selected_templates(owner, null) == set() with input as {"resources": resources}
+	k8s.selected_templates_by_map(owner, {"app": "db", "statefulset.kubernetes.io/pod-name": "db-0"}) == {2} with input as {"resources": resources}
+	k8s.selected_templates_by_map(owner, {"statefulset.kubernetes.io/pod-name": "db-0"}) == {2} with input as {"resources": resources}
+	k8s.selected_templates_by_map(owner, {"app": "web", "tier": "back"}) == set() with input as {"resources": resources}
+	k8s.selected_templates_by_map({"metadata": {"namespace": "other"}}, {"app": "web"}) == set() with input as {"resources": resources}
 }

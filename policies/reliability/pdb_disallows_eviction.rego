@@ -46,10 +46,9 @@ deny contains result if {
 
 # The workloads whose pods a budget selects.
 protected(pdb) := {r |
-	some r in input.resources
+	some i in k8s.selected_templates(pdb, pdb.spec.selector)
+	r := input.resources[i]
 	r.kind in k8s.replicated_kinds
-	k8s.same_namespace(pdb, r)
-	k8s.template_selected_by(pdb.spec.selector, r)
 }
 
 # required is how many pods minAvailable keeps up out of total; percentages round up.
@@ -65,7 +64,7 @@ deny contains result if {
 	pdb.spec.minAvailable != "100%"
 	workloads := protected(pdb)
 	count(workloads) > 0
-	total := sum([k8s.min_replicas(input.resources, r) | some r in workloads])
+	total := sum([k8s.min_replicas(r) | some r in workloads])
 	total > 0
 	needed := required(pdb.spec.minAvailable, total)
 	needed >= total

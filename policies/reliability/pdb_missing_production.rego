@@ -24,20 +24,20 @@ package gitops_lint.target.pdb_missing_production
 
 import data.gitops_lint.lib.kubernetes as k8s
 
-covered(r) if {
+# covered is the index of every resource whose pods some budget selects.
+covered contains i if {
 	some pdb in input.resources
 	pdb.kind == "PodDisruptionBudget"
-	k8s.same_namespace(pdb, r)
-	k8s.template_selected_by(pdb.spec.selector, r)
+	some i in k8s.selected_templates(pdb, pdb.spec.selector)
 }
 
 deny contains result if {
 	k8s.is_production(input.target.environment)
-	some r in input.resources
+	some i, r in input.resources
 	r.kind in {"Deployment", "StatefulSet", "DeploymentConfig", "Rollout"}
 	k8s.pod_spec(r)
-	k8s.max_replicas(input.resources, r) >= 2
-	not covered(r)
+	k8s.max_replicas(r) >= 2
+	not i in covered
 	result := {
 		"msg": sprintf("%s has no PodDisruptionBudget selecting its pods in production environment %q", [k8s.describe(r), input.target.environment]),
 		"path": k8s.nearest_path(r, "", ["spec", "template", "metadata", "labels"]),

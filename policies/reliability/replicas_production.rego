@@ -28,7 +28,7 @@ deny contains result if {
 	r.kind in {"Deployment", "StatefulSet", "DeploymentConfig", "Rollout"}
 	n := k8s.replicas(r)
 	n == 1
-	count(k8s.autoscalers_for(input.resources, r)) == 0
+	count(k8s.autoscalers_of(r)) == 0
 	result := {
 		"msg": sprintf("%s runs 1 replica in production environment %q", [k8s.describe(r), input.target.environment]),
 		"path": k8s.nearest_path(r, "", ["spec", "replicas"]),

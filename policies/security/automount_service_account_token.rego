@@ -32,13 +32,13 @@ account_name(spec) := n if {
 	n != ""
 } else := "default"
 
-account_disables_token(r, account) if {
+disabling_accounts := k8s.name_index({[k8s.namespace(sa), k8s.name(sa)] |
 	some sa in input.resources
 	sa.kind == "ServiceAccount"
-	k8s.name(sa) == account
-	k8s.same_namespace(sa, r)
 	sa.automountServiceAccountToken == false
-}
+})
+
+account_disables_token(r, account) if k8s.name_available(disabling_accounts, r, account)
 
 deny contains result if {
 	some r in input.resources
