@@ -4,8 +4,9 @@
 # test. Every pod rule goes through these helpers so that one fix reaches all kinds.
 #
 # Functions take the object they look at (a rendered resource) so that per-target
-# rules can call them on each element of input.resources; the rules at the end are
-# shortcuts over `input` for per-resource rules.
+# rules can call them on each element of input.resources. Two groups of rules read
+# `input` directly: the per-target indexes (input.resources) and, at the end, the
+# shortcuts for per-resource rules (input is the resource).
 package gitops_lint.lib.kubernetes
 
 # Kinds that are a pod or carry a pod template. DeploymentConfig (OpenShift) and
