@@ -23,6 +23,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
 
@@ -88,6 +89,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	scanner, err := secrets.New(rp)
+	if err != nil {
+		return nil, err
+	}
 	c := &checker{
 		repo:      rp,
 		validator: validator,
@@ -97,6 +102,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		renderer: render.New(render.Options{Root: rp.Root, LoadRestrictions: opts.LoadRestrictions}),
 		sources:  newSourceCache(rp.Root),
 		policy:   policy,
+		secrets:  scanner,
 		severity: severities(catalogue),
 		units:    map[string]*unit{},
 	}
@@ -128,6 +134,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			mu.Unlock()
 		}
 	}
+	// The credential scan reads every file once, whatever includes it, and
+	// runs beside the renders: it needs no rendered output.
+	var fileFindings []rules.Finding
+	scanned := make(chan struct{})
+	scanCtx, stopScan := context.WithCancel(ctx)
+	defer stopScan() // an early return must not leave the scan running
+	go func() {
+		defer close(scanned)
+		fileFindings = scanner.ScanFiles(scanCtx, rp.Files, jobs)
+	}()
 	// Phase 1: render every unit once, however many targets include it.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
@@ -160,11 +176,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err = g.Wait()
+	<-scanned
+	if err != nil {
 		return nil, err
 	}
 
-	all := slices.Clone(rp.Findings)
+	all := slices.Concat(rp.Findings, fileFindings)
+	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
+		all = append(all, scanner.ScanKustomization(rp.Kustomizations[dir])...)
+	}
 	missing := map[string]*rules.Finding{}
 	resources := 0
 	for _, r := range results {
@@ -212,7 +233,7 @@ func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := slices.Concat(rules.Builtin(), e.Rules())
+	all := slices.Concat(rules.Builtin(), secrets.Rules(), e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, err
 	}
@@ -229,7 +250,7 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 	if err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(rules.Builtin(), e.Rules())
+	all := slices.Concat(rules.Builtin(), secrets.Rules(), e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
@@ -254,6 +275,7 @@ type checker struct {
 	renderer  *render.Renderer
 	sources   *sourceCache
 	policy    *rego.Engine
+	secrets   *secrets.Scanner
 	severity  map[string]rules.Severity
 	// units are written before the workers start and read-only after;
 	// each unit's fields are set by exactly one worker.
@@ -350,6 +372,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	out.resources = len(res)
 	for i := range res {
 		c.validate(&res[i], &out)
+		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
 	}
 	fs, err := c.policy.Check(ctx, c.policyTarget(t, res), res)
 	if err != nil {

@@ -67,7 +67,13 @@ func writeMarkdown(w io.Writer, rs []*rules.Rule) error {
 		if d := r.Description(); d != "" {
 			b.WriteString(d + "\n\n")
 		}
+		if len(r.Kinds) > 0 {
+			b.WriteString("Applies to: " + strings.Join(r.Kinds, ", ") + ".\n\n")
+		}
 		b.WriteString("**Fix:** " + r.Remediation + "\n")
+		if len(r.Peers) > 0 {
+			b.WriteString("\nOverlaps: `" + strings.Join(r.Peers, "`, `") + "`\n")
+		}
 		if r.HelpURI != "" {
 			fmt.Fprintf(&b, "\nSee also: <%s>\n", r.HelpURI)
 		}

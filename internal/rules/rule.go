@@ -21,6 +21,12 @@ type Rule struct {
 	Remediation string
 	// HelpURI points at the rule's documentation, if any.
 	HelpURI string
+	// Kinds are the resource kinds the rule looks at, when it says.
+	Kinds []string
+	// Peers name the checks of other tools that this rule overlaps
+	// ("polaris:hostNetworkSet", "kube-linter:host-network"), for people
+	// migrating and for the conformance tests against their fixtures.
+	Peers []string
 	// Source is where the rule is defined: a policy file, or "" for the
 	// rules built into the Go code.
 	Source string

@@ -256,6 +256,17 @@ func customString(a *ast.Annotations, key string) string {
 	return s
 }
 
+func customStrings(a *ast.Annotations, key string) []string {
+	var out []string
+	list, _ := a.Custom[key].([]any)
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // builtinRule turns a library package's METADATA into a catalogue entry;
 // incomplete metadata is a defect of the library, reported as an error.
 func builtinRule(m *ast.Module, a *ast.Annotations) (*rules.Rule, error) {
@@ -282,6 +293,8 @@ func builtinRule(m *ast.Module, a *ast.Annotations) (*rules.Rule, error) {
 	if len(a.RelatedResources) > 0 {
 		r.HelpURI = a.RelatedResources[0].Ref.String()
 	}
+	r.Peers = customStrings(a, "peers")
+	r.Kinds = customStrings(a, "kinds")
 	if err := rules.Validate([]*rules.Rule{r}); err != nil {
 		return nil, &Error{Location: at, Msg: err.Error()}
 	}
