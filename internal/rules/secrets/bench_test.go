@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/zricethezav/gitleaks/v8/detect"
+
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/synth"
 )
@@ -23,7 +25,10 @@ func BenchmarkScanFiles(b *testing.B) {
 	if _, err := synth.Generate(dir, synth.Options{Apps: 200, Layout: synth.Flux}); err != nil {
 		b.Fatal(err)
 	}
-	b.Run("synthetic-200", func(b *testing.B) { benchScan(b, dir) })
+	b.Run("synthetic-200", func(b *testing.B) { benchScan(b, dir, false) })
+	// The same scan with gitleaks' detector used as is, without the fast
+	// path: what the fast path saves.
+	b.Run("synthetic-200-plain-gitleaks", func(b *testing.B) { benchScan(b, dir, true) })
 	b.Run("corpus", func(b *testing.B) {
 		dirs := corpusEntries(b)
 		var scanners []*Scanner
@@ -41,8 +46,17 @@ func BenchmarkScanFiles(b *testing.B) {
 	})
 }
 
-func benchScan(b *testing.B, dir string) {
+func benchScan(b *testing.B, dir string, plain bool) {
 	s, rp := newScanner(b, dir)
+	if plain {
+		cfg, _, err := loadGitleaksConfig(rp.Root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.detector = detect.NewDetector(cfg)
+		s.detector.MaxDecodeDepth = decodeDepth
+		s.fast, s.allowPaths = nil, nil
+	}
 	var size int64
 	for _, f := range rp.Files {
 		size += fileSize(filepath.Join(rp.Root, f))

@@ -38,8 +38,8 @@ func corpusEntries(t testing.TB) []string {
 // (go test -v -run TestCorpus) and fails on any finding in a SOPS-encrypted
 // file or a SealedSecret, the safe patterns the corpus holds.
 func TestCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus scan skipped in -short mode")
+	if testing.Short() || raceEnabled {
+		t.Skip("corpus scan skipped in -short mode and under the race detector")
 	}
 	for _, dir := range corpusEntries(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {

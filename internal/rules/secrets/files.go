@@ -14,7 +14,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/zricethezav/gitleaks/v8/detect"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
 
@@ -106,7 +105,7 @@ type detection struct {
 // findings hold the secret in Secret, Match and Line; they go no further
 // than this function.
 func (s *Scanner) detect(ctx context.Context, file, text string) []detection {
-	found := s.detector.DetectContext(ctx, detect.Fragment{Raw: text, FilePath: file, StartLine: 1})
+	found := s.find(ctx, file, text)
 	if len(found) == 0 {
 		return nil
 	}

@@ -53,7 +53,7 @@ func (s *Scanner) ScanKustomization(k *repo.Kustomization) []rules.Finding {
 }
 
 func literalFinding(g repo.Generator, in repo.Input, value string) (rules.Finding, bool) {
-	if strings.TrimSpace(value) == "" || isReference(strings.TrimSpace(value)) {
+	if strings.TrimSpace(value) == "" || notSecret(value) {
 		return rules.Finding{}, false
 	}
 	return rules.Finding{
@@ -76,7 +76,7 @@ func (s *Scanner) fileInputFinding(k *repo.Kustomization, g repo.Generator, in r
 	if in.Field == "envs" {
 		for _, e := range repo.ParseEnv(data) {
 			v := strings.TrimSpace(e.Value)
-			if v == "" || isENC(v) || isReference(v) {
+			if v == "" || isENC(v) || notSecret(v) {
 				continue
 			}
 			return rules.Finding{

@@ -59,13 +59,7 @@ func plaintextFinding(r *manifest.Resource) (rules.Finding, bool) {
 			if !ok || v == "" || isENC(v) {
 				continue
 			}
-			plain := v
-			if field == "data" {
-				if dec, ok := decodeBase64(v); ok {
-					plain = dec
-				}
-			}
-			if isReference(strings.TrimSpace(plain)) {
+			if notSecret(v) {
 				continue
 			}
 			if isSOPS && sel.mustEncrypt([]string{field, key}, nil) {
@@ -109,6 +103,24 @@ func scalarString(v any) (string, bool) {
 var references = regexp.MustCompile(`^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|op://\S+|<path:[^<>]+>|<[A-Za-z0-9_.\-]+>|vault:\S+|ref\+[a-z0-9]+://\S+)$`)
 
 func isReference(v string) bool { return references.MatchString(v) }
+
+// placeholders are whole values that stand for a secret to be filled in:
+// changeme, your-api-key-here, xxxx.
+var placeholders = regexp.MustCompile(`(?i)^(?:change[-_.]?me|replace[-_.]?me|placeholder|redacted|todo|tbd|fixme|x{3,}|\*{3,}|your[-_.][\w.-]*)$`)
+
+// notSecret reports whether a plaintext value is no secret: a reference or
+// a placeholder, also when it is written base64-encoded.
+func notSecret(v string) bool {
+	v = strings.TrimSpace(v)
+	if isReference(v) || placeholders.MatchString(v) {
+		return true
+	}
+	if dec, ok := decodeBase64(v); ok && isText(dec) {
+		dec = strings.TrimSpace(dec)
+		return isReference(dec) || placeholders.MatchString(dec)
+	}
+	return false
+}
 
 // renderedValueFindings scans the decoded data values of a rendered
 // Secret that no file holds as written; those that a file holds were

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/rs/zerolog"
+	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 
@@ -57,14 +58,14 @@ gitleaks (its default rules, or the repository's .gitleaks.toml) recognises a cr
 			ID:       PlaintextSecret,
 			Severity: rules.Error,
 			Doc: `Secret with plaintext data
-A v1 Secret in a source file or in rendered output has non-empty data or stringData that is not SOPS-encrypted. base64 in data is an encoding, not encryption: anyone who can read the repository can read the value. Values that only reference a secret kept elsewhere (${VAR} substitution, op:// and <path:...> placeholders) are not reported.`,
+A v1 Secret in a source file or in rendered output has non-empty data or stringData that is not SOPS-encrypted. base64 in data is an encoding, not encryption: anyone who can read the repository can read the value. Values that only reference a secret kept elsewhere (${VAR} substitution, op:// and <path:...> references) and placeholders (changeme, your-key-here) are not reported.`,
 			Remediation: "Encrypt the file with SOPS (sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place FILE), or replace the Secret by a SealedSecret or an ExternalSecret; then rotate the values, which stay in the git history.",
 		},
 		{
 			ID:       SecretGeneratorPlaintext,
 			Severity: rules.Error,
 			Doc: `secretGenerator reads plaintext input
-A kustomize secretGenerator takes literals, env files or files that are committed unencrypted, so the Secret it generates is plaintext in the repository. SOPS-encrypted env files and files, and KSOPS generators, are fine; configMapGenerator is not concerned.`,
+A kustomize secretGenerator takes literals, env files or files that are committed unencrypted, so the Secret it generates is plaintext in the repository. SOPS-encrypted env files and files, KSOPS generators, and inputs that hold only references or placeholders are fine; configMapGenerator is not concerned.`,
 			Remediation: "Encrypt the input with SOPS and generate the Secret with KSOPS (or let Flux decrypt it), or replace the generator by an ExternalSecret or a SealedSecret; rotate the values, which stay in the git history.",
 		},
 		{
@@ -89,6 +90,11 @@ The file is larger than 1 MiB, so it was not scanned for credentials; such files
 type Scanner struct {
 	repo     *repo.Repo
 	detector *detect.Detector
+	// fast, when set, splits gitleaks' generic rule off (see fastPath).
+	fast *fastPath
+	// allowPaths are the global allowlists whose paths are tested once
+	// per file (see hoistPathAllowlists).
+	allowPaths []*config.Allowlist
 	// ignore holds the .gitleaksignore fingerprints (file:rule:line).
 	ignore map[string]bool
 	// configFile is the repository-relative path of .gitleaks.toml, "" when absent.
@@ -119,9 +125,10 @@ func New(rp *repo.Repo) (*Scanner, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg, allowPaths := hoistPathAllowlists(cfg)
 	d := detect.NewDetector(cfg)
 	d.MaxDecodeDepth = decodeDepth
-	return &Scanner{repo: rp, detector: d, ignore: ignore, configFile: cfgFile, sops: sc}, nil
+	return &Scanner{repo: rp, detector: d, fast: newFastPath(cfg), allowPaths: allowPaths, ignore: ignore, configFile: cfgFile, sops: sc}, nil
 }
 
 var silenceOnce sync.Once
