@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -16,6 +17,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/zricethezav/gitleaks/v8/report"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -98,6 +101,9 @@ type detection struct {
 	fileName bool
 	// ciphertext is set when the match lies inside SOPS ENC[...] values.
 	ciphertext bool
+	// lineKey is the key written before the secret on its line (KEY= in
+	// an env or properties file), for files without a decoded structure.
+	lineKey string
 }
 
 // detect runs gitleaks over text as the file named file (so that path
@@ -121,7 +127,8 @@ func (s *Scanner) detect(ctx context.Context, file, text string) []detection {
 		secret := strings.TrimSpace(f.Secret)
 		d.prefix = prefix(secret)
 		lt := lines.text(d.line)
-		d.col = column(lt, f.Match, secret)
+		d.col = column(lt, f.Match, secret, f)
+		d.lineKey = lineKey(lt, d.col)
 		if strings.Contains(lt, "ENC[") && encValue.MatchString(lt) {
 			// Decoded ciphertext is not in the stripped line either.
 			d.ciphertext = secret == "" || !strings.Contains(encValue.ReplaceAllString(lt, ""), secret)
@@ -131,10 +138,11 @@ func (s *Scanner) detect(ctx context.Context, file, text string) []detection {
 	return out
 }
 
-// column is the 1-based column of the secret (else the match) in its
-// line, 0 when the match spans lines or was decoded. gitleaks' own columns
-// count the preceding newline on every line but the first.
-func column(line, match, secret string) int {
+// column is the 1-based column of the secret (else of the match) in its
+// line. When neither is there as written (gitleaks decoded it) it falls
+// back on gitleaks' column of the encoded text, which counts the
+// preceding line break on every line but the first.
+func column(line, match, secret string, f report.Finding) int {
 	if secret != "" {
 		if i := strings.Index(line, secret); i >= 0 {
 			return utf8.RuneCountInString(line[:i]) + 1
@@ -146,7 +154,23 @@ func column(line, match, secret string) int {
 			return utf8.RuneCountInString(line[:i]) + 1
 		}
 	}
-	return 0
+	if f.StartLine > 1 {
+		return max(f.StartColumn-1, 0)
+	}
+	return max(f.StartColumn, 0)
+}
+
+// keyBefore matches the key of an env, properties or YAML-like line.
+var keyBefore = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]`)
+
+// lineKey returns the key of a line when it ends before the secret's
+// column, so that the key never holds any of the secret.
+func lineKey(line string, col int) string {
+	m := keyBefore.FindStringSubmatchIndex(line)
+	if m == nil || col == 0 || utf8.RuneCountInString(line[:m[1]]) >= col {
+		return ""
+	}
+	return line[m[2]:m[3]]
 }
 
 // prefix is what a message may show of a secret: its first characters,
@@ -282,12 +306,12 @@ func isSealedSecret(id manifest.ResID) bool {
 	return id.Kind == "SealedSecret" && id.Group() == "bitnami.com"
 }
 
-// structured reports whether a file is worth decoding: YAML or JSON that
-// may hold a Secret, a SealedSecret, SOPS metadata or a reference kind,
-// or that has detections to attribute to keys.
+// structured reports whether a YAML or JSON file is worth decoding: it
+// may hold a Secret, a SealedSecret, a reference kind (all have "Secret" in
+// their kind) or SOPS metadata, it has detections to attribute to keys, or
+// a creation rule covers it.
 func structured(text string, detections int, creationRule bool) bool {
-	return detections > 0 || creationRule ||
-		strings.Contains(text, "Secret") || strings.Contains(text, "sops") || strings.Contains(text, "SecretProviderClass")
+	return detections > 0 || creationRule || strings.Contains(text, "Secret") || strings.Contains(text, "sops")
 }
 
 // yamlLayout decodes a YAML or JSON file and maps its lines.
@@ -512,11 +536,19 @@ func (s *Scanner) credentialFindings(file string, dets []detection, l *layout) [
 					id = doc.id
 				}
 				key, _ = keyAt(l.keys, doc.from, d.line)
+				if key.line == d.line && (d.col == 0 || d.col < key.col+utf8.RuneCountInString(key.key)) {
+					// The secret starts in the key itself: name none.
+					key = keyPos{}
+				}
 			}
 		}
-		f := credentialFinding(file, d, key.key, key.pointer, id)
+		name := key.key
+		if l == nil || len(l.docs) == 0 {
+			name = d.lineKey
+		}
+		f := credentialFinding(file, d, name, key.pointer, id)
 		// Two detections of one rule under one key differ by their order.
-		disc := d.rule + "\x00" + key.pointer
+		disc := d.rule + "\x00" + key.pointer + "\x00" + name
 		f.Fingerprint = rules.Fingerprint(LeakedCredential, file, id, key.pointer, fmt.Sprintf("%s\x00%d", disc, seen[disc]))
 		seen[disc]++
 		out = append(out, f)

@@ -180,14 +180,14 @@ func TestMessages(t *testing.T) {
 		"base64-token leaked-credential secret.yaml:7:3":              `gitleaks rule github-pat matches "ghp_…" under key "token" (fingerprint secret.yaml:github-pat:7)`,
 		"base64-token plaintext-secret secret.yaml:7:3":               `Secret "ci" holds a value that is only base64-encoded, not encrypted, in data key "token"`,
 		"pem-configmap leaked-credential configmap.yaml:8:5":          `gitleaks rule private-key matches a value under key "tls.key" (fingerprint configmap.yaml:private-key:8)`,
-		"generator leaked-credential app.env:3:19":                    `gitleaks rule aws-access-token matches "AKIA…" (fingerprint app.env:aws-access-token:3)`,
+		"generator leaked-credential app.env:3:19":                    `gitleaks rule aws-access-token matches "AKIA…" under key "AWS_ACCESS_KEY_ID" (fingerprint app.env:aws-access-token:3)`,
 		"generator secret-generator-plaintext kustomization.yaml:6:9": `secretGenerator "app" reads env file app.env, which is committed unencrypted (first value: key "DB_PASSWORD")`,
 		"generator secret-generator-plaintext kustomization.yaml:8:9": `secretGenerator "app" takes literal "api-token" in plain text from the kustomization`,
 		"sops-creation sops-unencrypted secrets/db.yaml:6:3":          `not SOPS-encrypted, but creation rule 1 of .sops.yaml (path_regex secrets/.*\.yaml$) covers it; value of "stringData.username" would be encrypted`,
 		"sops-partial sops-unencrypted secret.sops.yaml:7:5":          `value of "stringData.username" is plaintext in a SOPS-encrypted file, whose metadata (encrypted_regex ^(data|stringData)$) says it must be encrypted`,
 		"sops-partial sops-unencrypted app.env:2:1":                   `value of "DB_HOST" is plaintext in a SOPS-encrypted file, whose metadata (unencrypted_suffix _unencrypted) says it must be encrypted`,
 		"sops-creation plaintext-secret secrets/db.yaml:6:3":          `Secret "db" holds a plaintext value in stringData key "username"`,
-		"generator leaked-credential app.env:2:13":                    `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" (fingerprint app.env:generic-api-key:2)`,
+		"generator leaked-credential app.env:2:13":                    `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" under key "DB_PASSWORD" (fingerprint app.env:generic-api-key:2)`,
 		"generator leaked-credential kustomization.yaml:8:19":         `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" under key "literals" (fingerprint kustomization.yaml:generic-api-key:8)`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -498,5 +498,20 @@ func TestRepositoryHasNoLeakedCredentials(t *testing.T) {
 		if x.RuleID == LeakedCredential {
 			t.Errorf("%s: %s", x.Location, x.Message)
 		}
+	}
+}
+
+// TestSecretWrittenAsKey: a credential used as a mapping key must not be
+// named as the key it is under.
+func TestSecretWrittenAsKey(t *testing.T) {
+	f := newFakes()
+	dir := t.TempDir()
+	write(t, dir, "tokens.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tokens\ndata:\n  "+f.fixed["GITHUB_TOKEN"]+": admin\n")
+	got := scanRepo(t, dir)
+	if diff := cmp.Diff([]found{{Rule: LeakedCredential, Loc: "tokens.yaml:6:3"}}, summarise(got)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if l := leaks(f, got); len(l) > 0 {
+		t.Errorf("messages contain fake secrets %v", l)
 	}
 }
