@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -102,7 +103,7 @@ func resolveExtend(root, name string, vc config.ViperConfig, depth int) (config.
 	}
 	switch {
 	case ext.URL != "":
-		return vc, fmt.Errorf("%s: extend.url %q is not supported: gitops-lint does not fetch configuration over the network; vendor the file and use extend.path", name, ext.URL)
+		return vc, fmt.Errorf("%s: extend.url %q is not supported: gitops-lint does not fetch configuration over the network; vendor the file and use extend.path", name, withoutUserinfo(ext.URL))
 	case ext.Path != "" && ext.UseDefault:
 		return vc, fmt.Errorf("%s: extend.path and extend.useDefault cannot both be set", name)
 	case ext.UseDefault:
@@ -130,6 +131,17 @@ func resolveExtend(root, name string, vc config.ViperConfig, depth int) (config.
 		return mergeConfig(name, base, vc, ext.DisabledRules)
 	}
 	return vc, nil
+}
+
+// withoutUserinfo drops the user and password from a URL: a token in
+// https://user:token@host/ must not reach an error message.
+func withoutUserinfo(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	return u.String()
 }
 
 // insideRoot resolves p (relative to the repository root, where gitleaks

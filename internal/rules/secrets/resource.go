@@ -164,7 +164,8 @@ func coveredByFile(r *manifest.Resource, ptr string, v any) bool {
 		docs = append(docs, r.Doc)
 	}
 	for _, d := range docs {
-		if !isSecret(d.ID()) {
+		// The file scan decodes Secret data in YAML and JSON files only.
+		if f := formatOf(d.File); !isSecret(d.ID()) || (f != yamlFormat && f != jsonFormat) {
 			continue
 		}
 		if sv, ok := manifest.Lookup(d.Object, ptr); ok && reflect.DeepEqual(sv, v) {

@@ -343,8 +343,8 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		},
 		{
 			name:  "extend.url",
-			files: map[string]string{".gitleaks.toml": "[extend]\nurl = \"https://example.com/gitleaks.toml\"\n"},
-			want:  `^\.gitleaks\.toml: extend\.url .* network`,
+			files: map[string]string{".gitleaks.toml": "[extend]\nurl = \"https://ci:hunter2hunter2@example.com/gitleaks.toml\"\n"},
+			want:  `^\.gitleaks\.toml: extend\.url "https://example\.com/gitleaks\.toml" .* network`,
 		},
 		{
 			name:  "extend.path outside the repository",
