@@ -97,7 +97,7 @@ type Input struct {
 	Field string
 	// Key is the data key the input becomes: a literal's key, or a files
 	// entry's explicit key or base name. Env files have none: their keys
-	// are inside them.
+	// are inside them. Neither has a literal that is not key=value.
 	Key string
 	// Path is the file as written, relative to the kustomization (envs
 	// and files only).
@@ -186,7 +186,9 @@ func parseKustomization(k *Kustomization, data []byte) error {
 			collect(n, []string{"literals", "[]"}, func(l *yaml.Node) {
 				key, v, ok := strings.Cut(l.Value, "=")
 				if !ok {
-					v = l.Value
+					// Not key=value: kustomize rejects it, and the whole
+					// entry may be the secret, so it has no key to show.
+					key, v = "", l.Value
 				}
 				g.Literals = append(g.Literals, v)
 				g.Inputs = append(g.Inputs, Input{Field: "literals", Key: key, Pos: pos(l)})

@@ -139,6 +139,7 @@ func TestGeneratorInputs(t *testing.T) {
   - app.env
   literals:
   - user=admin
+  - not-key-value
   files:
   - tls.key=certs/server.key
   - certs/ca.crt
@@ -155,25 +156,26 @@ configMapGenerator:
 	}
 	want := []Generator{
 		{
-			Kind: "Secret", Name: "app", Pos: at(2, 3), Literals: []string{"admin"}, Envs: []string{"app.env"},
+			Kind: "Secret", Name: "app", Pos: at(2, 3), Literals: []string{"admin", "not-key-value"}, Envs: []string{"app.env"},
 			Inputs: []Input{
 				{Field: "envs", Path: "app.env", Pos: at(4, 5)},
 				{Field: "literals", Key: "user", Pos: at(6, 5)},
-				{Field: "files", Key: "tls.key", Path: "certs/server.key", Pos: at(8, 5)},
-				{Field: "files", Key: "ca.crt", Path: "certs/ca.crt", Pos: at(9, 5)},
+				{Field: "literals", Pos: at(7, 5)},
+				{Field: "files", Key: "tls.key", Path: "certs/server.key", Pos: at(9, 5)},
+				{Field: "files", Key: "ca.crt", Path: "certs/ca.crt", Pos: at(10, 5)},
 			},
 		},
 		{
-			Kind: "ConfigMap", Name: "settings", Pos: at(11, 3), Envs: []string{"settings.env"},
-			Inputs: []Input{{Field: "envs", Path: "settings.env", Pos: at(12, 8)}},
+			Kind: "ConfigMap", Name: "settings", Pos: at(12, 3), Envs: []string{"settings.env"},
+			Inputs: []Input{{Field: "envs", Path: "settings.env", Pos: at(13, 8)}},
 		},
 	}
 	if diff := cmp.Diff(want, k.Generators); diff != "" {
 		t.Errorf("generators (-want +got):\n%s", diff)
 	}
-	ref, ok := k.RefAt(at(8, 5))
+	ref, ok := k.RefAt(at(9, 5))
 	if !ok || ref.Value != "certs/server.key" || ref.Field != "secretGenerator" {
-		t.Errorf("RefAt(8:5) = %+v, %v", ref, ok)
+		t.Errorf("RefAt(9:5) = %+v, %v", ref, ok)
 	}
 }
 

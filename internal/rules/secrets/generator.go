@@ -26,7 +26,7 @@ func (s *Scanner) ScanKustomization(k *repo.Kustomization) []rules.Finding {
 			continue
 		}
 		literal := 0
-		for _, in := range g.Inputs {
+		for i, in := range g.Inputs {
 			var (
 				f  rules.Finding
 				ok bool
@@ -44,7 +44,7 @@ func (s *Scanner) ScanKustomization(k *repo.Kustomization) []rules.Finding {
 				f.RuleID = SecretGeneratorPlaintext
 				f.Resource = id
 				f.Location = in.Pos
-				f.Fingerprint = rules.Fingerprint(SecretGeneratorPlaintext, k.File, id, "", in.Field+"\x00"+in.Key+"\x00"+in.Path)
+				f.Fingerprint = rules.Fingerprint(SecretGeneratorPlaintext, k.File, id, "", fmt.Sprintf("%s\x00%s\x00%s\x00%d", in.Field, in.Key, in.Path, i))
 				out = append(out, f)
 			}
 		}
@@ -55,6 +55,10 @@ func (s *Scanner) ScanKustomization(k *repo.Kustomization) []rules.Finding {
 func literalFinding(g repo.Generator, in repo.Input, value string) (rules.Finding, bool) {
 	if strings.TrimSpace(value) == "" || notSecret(value) {
 		return rules.Finding{}, false
+	}
+	if in.Key == "" {
+		// Not key=value: the whole entry may be the secret.
+		return rules.Finding{Message: fmt.Sprintf("secretGenerator %q takes a literal in plain text from the kustomization", g.Name)}, true
 	}
 	return rules.Finding{
 		Message: fmt.Sprintf("secretGenerator %q takes literal %q in plain text from the kustomization", g.Name, in.Key),

@@ -99,7 +99,7 @@ func TestFixtures(t *testing.T) {
 			},
 		},
 		{
-			name:    "secretGenerator from a committed .env with a password and an AWS key, and a literal",
+			name:    "secretGenerator from a committed .env with a password and an AWS key, and literals (one not key=value)",
 			fixture: "generator",
 			want: []found{
 				{Rule: LeakedCredential, Loc: "app.env:2:13"},
@@ -107,6 +107,7 @@ func TestFixtures(t *testing.T) {
 				{Rule: SecretGeneratorPlaintext, Loc: "kustomization.yaml:6:9", Related: []string{"app.env:2:1"}},
 				{Rule: SecretGeneratorPlaintext, Loc: "kustomization.yaml:8:9"},
 				{Rule: LeakedCredential, Loc: "kustomization.yaml:8:19", Path: "/secretGenerator/0/literals"},
+				{Rule: SecretGeneratorPlaintext, Loc: "kustomization.yaml:10:9"},
 			},
 		},
 		{
@@ -177,18 +178,19 @@ func TestMessages(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"base64-token leaked-credential secret.yaml:7:3":              `gitleaks rule github-pat matches "ghp_…" under key "token" (fingerprint secret.yaml:github-pat:7)`,
-		"base64-token plaintext-secret secret.yaml:7:3":               `Secret "ci" holds a value that is only base64-encoded, not encrypted, in data key "token"`,
-		"pem-configmap leaked-credential configmap.yaml:8:5":          `gitleaks rule private-key matches a value under key "tls.key" (fingerprint configmap.yaml:private-key:8)`,
-		"generator leaked-credential app.env:3:19":                    `gitleaks rule aws-access-token matches "AKIA…" under key "AWS_ACCESS_KEY_ID" (fingerprint app.env:aws-access-token:3)`,
-		"generator secret-generator-plaintext kustomization.yaml:6:9": `secretGenerator "app" reads env file app.env, which is committed unencrypted (first value: key "DB_PASSWORD")`,
-		"generator secret-generator-plaintext kustomization.yaml:8:9": `secretGenerator "app" takes literal "api-token" in plain text from the kustomization`,
-		"sops-creation sops-unencrypted secrets/db.yaml:6:3":          `not SOPS-encrypted, but creation rule 1 of .sops.yaml (path_regex secrets/.*\.yaml$) covers it; value of "stringData.username" would be encrypted`,
-		"sops-partial sops-unencrypted secret.sops.yaml:7:5":          `value of "stringData.username" is plaintext in a SOPS-encrypted file, whose metadata (encrypted_regex ^(data|stringData)$) says it must be encrypted`,
-		"sops-partial sops-unencrypted app.env:2:1":                   `value of "DB_HOST" is plaintext in a SOPS-encrypted file, whose metadata (unencrypted_suffix _unencrypted) says it must be encrypted`,
-		"sops-creation plaintext-secret secrets/db.yaml:6:3":          `Secret "db" holds a plaintext value in stringData key "username"`,
-		"generator leaked-credential app.env:2:13":                    `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" under key "DB_PASSWORD" (fingerprint app.env:generic-api-key:2)`,
-		"generator leaked-credential kustomization.yaml:8:19":         `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" under key "literals" (fingerprint kustomization.yaml:generic-api-key:8)`,
+		"base64-token leaked-credential secret.yaml:7:3":               `gitleaks rule github-pat matches "ghp_…" under key "token" (fingerprint secret.yaml:github-pat:7)`,
+		"base64-token plaintext-secret secret.yaml:7:3":                `Secret "ci" holds a value that is only base64-encoded, not encrypted, in data key "token"`,
+		"pem-configmap leaked-credential configmap.yaml:8:5":           `gitleaks rule private-key matches a value under key "tls.key" (fingerprint configmap.yaml:private-key:8)`,
+		"generator leaked-credential app.env:3:19":                     `gitleaks rule aws-access-token matches "AKIA…" under key "AWS_ACCESS_KEY_ID" (fingerprint app.env:aws-access-token:3)`,
+		"generator secret-generator-plaintext kustomization.yaml:6:9":  `secretGenerator "app" reads env file app.env, which is committed unencrypted (first value: key "DB_PASSWORD")`,
+		"generator secret-generator-plaintext kustomization.yaml:8:9":  `secretGenerator "app" takes literal "api-token" in plain text from the kustomization`,
+		"generator secret-generator-plaintext kustomization.yaml:10:9": `secretGenerator "app" takes a literal in plain text from the kustomization`,
+		"sops-creation sops-unencrypted secrets/db.yaml:6:3":           `not SOPS-encrypted, but creation rule 1 of .sops.yaml (path_regex secrets/.*\.yaml$) covers it; value of "stringData.username" would be encrypted`,
+		"sops-partial sops-unencrypted secret.sops.yaml:7:5":           `value of "stringData.username" is plaintext in a SOPS-encrypted file, whose metadata (encrypted_regex ^(data|stringData)$) says it must be encrypted`,
+		"sops-partial sops-unencrypted app.env:2:1":                    `value of "DB_HOST" is plaintext in a SOPS-encrypted file, whose metadata (unencrypted_suffix _unencrypted) says it must be encrypted`,
+		"sops-creation plaintext-secret secrets/db.yaml:6:3":           `Secret "db" holds a plaintext value in stringData key "username"`,
+		"generator leaked-credential app.env:2:13":                     `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" under key "DB_PASSWORD" (fingerprint app.env:generic-api-key:2)`,
+		"generator leaked-credential kustomization.yaml:8:19":          `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" under key "literals" (fingerprint kustomization.yaml:generic-api-key:8)`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
