@@ -42,8 +42,8 @@ check-generated: generate ## fail when generated files or go.mod are stale
 	@git diff --exit-code -- go.mod go.sum internal/schema/bundle docs/rules.md || \
 	  { echo "generated files or go.mod are stale: run make generate and go mod tidy, then commit"; exit 1; }
 
-bench: ## benchmarks on the synthetic repositories
-	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/
+bench: ## benchmarks on the synthetic repositories (and the secret scan alone, also on ../shared/corpus when present)
+	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/ ./internal/rules/secrets/
 
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh
