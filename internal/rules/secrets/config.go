@@ -256,19 +256,19 @@ func translate(name string, data []byte, vc config.ViperConfig) (cfg config.Conf
 		return nil
 	}
 	for _, r := range vc.Rules {
-		if err := errors.Join(check("rule "+quote(r.ID)+" regex", r.ID, r.Regex), check("rule "+quote(r.ID)+" path", r.ID, r.Path)); err != nil {
+		if err := errors.Join(check(fmt.Sprintf("rule %q regex", r.ID), r.ID, r.Regex), check(fmt.Sprintf("rule %q path", r.ID), r.ID, r.Path)); err != nil {
 			return cfg, err
 		}
 		for _, a := range r.Allowlists {
 			for _, e := range slices.Concat(a.Regexes, a.Paths) {
-				if err := check("rule "+quote(r.ID)+" allowlist", r.ID, e); err != nil {
+				if err := check(fmt.Sprintf("rule %q allowlist", r.ID), r.ID, e); err != nil {
 					return cfg, err
 				}
 			}
 		}
 		if r.AllowList != nil {
 			for _, e := range slices.Concat(r.AllowList.Regexes, r.AllowList.Paths) {
-				if err := check("rule "+quote(r.ID)+" allowlist", r.ID, e); err != nil {
+				if err := check(fmt.Sprintf("rule %q allowlist", r.ID), r.ID, e); err != nil {
 					return cfg, err
 				}
 			}
@@ -296,8 +296,6 @@ func translate(name string, data []byte, vc config.ViperConfig) (cfg config.Conf
 	}
 	return cfg, nil
 }
-
-func quote(s string) string { return fmt.Sprintf("%q", s) }
 
 // ruleLine names the file and, when its text is known, the line where the
 // rule with that ID is declared.

@@ -225,16 +225,10 @@ func (c *sopsConfig) match(file string) (creationRule, bool) {
 	return creationRule{}, false
 }
 
+// lookupNode returns the value of key in a mapping node, nil when absent.
 func lookupNode(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
+	_, v := lookupEntry(m, key)
+	return v
 }
 
 // format is how SOPS stores a file, which it picks by extension.
