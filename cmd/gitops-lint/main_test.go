@@ -8,11 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -258,6 +261,61 @@ func TestNoSecretValueInAnyOutput(t *testing.T) {
 		}
 		if args[0] == "check" && !strings.Contains(stdout, "render-error") {
 			t.Errorf("%v: expected the failing generators as render errors:\n%s", args, stdout)
+		}
+	}
+}
+
+// TestSecretFixturesNeverPrinted runs every output format, to stdout and
+// to a file, over the secret checks' fixtures filled with run-time fake
+// credentials, and checks that no value appears, plain or base64, in
+// stdout, stderr or the file.
+func TestSecretFixturesNeverPrinted(t *testing.T) {
+	src := filepath.Join("..", "..", "internal", "rules", "secrets", "testdata")
+	fixtures, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := secretstest.NewFakes()
+	cache := t.TempDir()
+	seen := map[string]bool{}
+	for _, fx := range fixtures {
+		dir := f.Materialise(t, filepath.Join(src, fx.Name()))
+		for _, format := range []string{"text", "json", "sarif"} {
+			out := filepath.Join(t.TempDir(), "report."+format)
+			for _, args := range [][]string{
+				{"check", dir, "-f", format, "--schema-cache-dir", cache},
+				{"check", dir, "-f", format, "--schema-cache-dir", cache, "-o", out},
+			} {
+				code, stdout, stderr := runCLI(t, args...)
+				if code == 2 {
+					t.Fatalf("%s %v: exit 2: %s", fx.Name(), args, stderr)
+				}
+				written := ""
+				if slices.Contains(args, "-o") {
+					b, err := os.ReadFile(out)
+					if err != nil {
+						t.Fatal(err)
+					}
+					written = string(b)
+				}
+				all := stdout + stderr + written
+				for _, s := range f.Secret {
+					if strings.Contains(all, s) {
+						t.Errorf("%s, %v: output contains a fake secret (%s…)", fx.Name(), args[3:5], s[:4])
+					}
+				}
+				for _, id := range []string{"leaked-credential", "plaintext-secret", "secret-generator-plaintext", "sops-unencrypted"} {
+					if strings.Contains(all, id) {
+						seen[id] = true
+					}
+				}
+			}
+		}
+	}
+	// The fixtures exercise every rule, so the check above is not vacuous.
+	for _, id := range []string{"leaked-credential", "plaintext-secret", "secret-generator-plaintext", "sops-unencrypted"} {
+		if !seen[id] {
+			t.Errorf("no fixture produced %s", id)
 		}
 	}
 }

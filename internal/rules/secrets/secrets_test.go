@@ -189,8 +189,8 @@ func TestMessages(t *testing.T) {
 		"sops-partial sops-unencrypted secret.sops.yaml:7:5":           `value of "stringData.username" is plaintext in a SOPS-encrypted file, whose metadata (encrypted_regex ^(data|stringData)$) says it must be encrypted`,
 		"sops-partial sops-unencrypted app.env:2:1":                    `value of "DB_HOST" is plaintext in a SOPS-encrypted file, whose metadata (unencrypted_suffix _unencrypted) says it must be encrypted`,
 		"sops-creation plaintext-secret secrets/db.yaml:6:3":           `Secret "db" holds a plaintext value in stringData key "username"`,
-		"generator leaked-credential app.env:2:13":                     `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" under key "DB_PASSWORD" (fingerprint app.env:generic-api-key:2)`,
-		"generator leaked-credential kustomization.yaml:8:19":          `gitleaks rule generic-api-key matches "` + f.fixed["PASSWORD"][:4] + `…" under key "literals" (fingerprint kustomization.yaml:generic-api-key:8)`,
+		"generator leaked-credential app.env:2:13":                     `gitleaks rule generic-api-key matches "` + f.Fixed["PASSWORD"][:4] + `…" under key "DB_PASSWORD" (fingerprint app.env:generic-api-key:2)`,
+		"generator leaked-credential kustomization.yaml:8:19":          `gitleaks rule generic-api-key matches "` + f.Fixed["PASSWORD"][:4] + `…" under key "literals" (fingerprint kustomization.yaml:generic-api-key:8)`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
@@ -225,7 +225,7 @@ func TestScanResourceRendered(t *testing.T) {
 		}
 		return r
 	}
-	tokenB64 := f.fixed["GITHUB_TOKEN_B64"]
+	tokenB64 := f.Fixed["GITHUB_TOKEN_B64"]
 	tests := []struct {
 		name string
 		res  []*manifest.Resource
@@ -276,7 +276,7 @@ func TestScanResourceRendered(t *testing.T) {
 func TestScanFilesSkipsLargeAndBinary(t *testing.T) {
 	f := newFakes()
 	dir := t.TempDir()
-	token := f.fixed["GITHUB_TOKEN"]
+	token := f.Fixed["GITHUB_TOKEN"]
 	big := strings.Repeat("# filler line of a large generated bundle\n", MaxFileSize/40) + "token: " + token + "\n"
 	write(t, dir, "bundle.yaml", big)
 	write(t, dir, "image.bin", "\x00\x01binary "+token)
@@ -405,7 +405,7 @@ func TestExtendPathInsideRepository(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, ".gitleaks.toml", "[extend]\npath = \"config/base.toml\"\ndisabledRules = [\"aws-access-token\"]\n")
 	write(t, dir, "config/base.toml", "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-api-key\"\nregex = '''acme_[a-z0-9]{24}'''\nkeywords = [\"acme_\"]\n")
-	write(t, dir, "a.txt", "client = "+f.fixed["ACME_KEY"]+"\nother "+f.fixed["GITHUB_TOKEN"]+"\naws "+f.fixed["AWS_KEY"]+"\n")
+	write(t, dir, "a.txt", "client = "+f.Fixed["ACME_KEY"]+"\nother "+f.Fixed["GITHUB_TOKEN"]+"\naws "+f.Fixed["AWS_KEY"]+"\n")
 	var got []string
 	for _, x := range scanRepo(t, dir) {
 		got = append(got, x.Location.String()+" "+strings.Fields(x.Message)[2])
@@ -508,7 +508,7 @@ func TestRepositoryHasNoLeakedCredentials(t *testing.T) {
 func TestSecretWrittenAsKey(t *testing.T) {
 	f := newFakes()
 	dir := t.TempDir()
-	write(t, dir, "tokens.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tokens\ndata:\n  "+f.fixed["GITHUB_TOKEN"]+": admin\n")
+	write(t, dir, "tokens.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tokens\ndata:\n  "+f.Fixed["GITHUB_TOKEN"]+": admin\n")
 	got := scanRepo(t, dir)
 	if diff := cmp.Diff([]found{{Rule: LeakedCredential, Loc: "tokens.yaml:6:3"}}, summarise(got)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
