@@ -120,7 +120,6 @@ func TestCheckWithConftestPolicies(t *testing.T) {
 	}
 }
 
-
 // TestRulesDocIsCurrent keeps docs/rules.md in step with the catalogue;
 // go test ./cmd/gitops-lint -update (or make generate) rewrites it.
 func TestRulesDocIsCurrent(t *testing.T) {

@@ -399,8 +399,6 @@ func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Targ
 	return pt
 }
 
-
-
 func plainResources(target, file string, docs []*manifest.Document) []manifest.Resource {
 	var res []manifest.Resource
 	for _, d := range docs {

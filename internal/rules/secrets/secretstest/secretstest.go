@@ -20,7 +20,7 @@ import (
 // repository holds anything that looks like a credential (the repository
 // passes its own scan) while every run sees the same values.
 type Fakes struct {
-	rng    *rand.Rand
+	rng *rand.Rand
 	// Fixed are the credentials by placeholder name.
 	Fixed map[string]string
 	// Secret lists every value that must never appear in output: each
@@ -137,4 +137,3 @@ func (f *Fakes) Materialise(t testing.TB, src string) string {
 	}
 	return dst
 }
-
