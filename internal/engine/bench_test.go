@@ -82,25 +82,13 @@ func BenchmarkCheck(b *testing.B) {
 			r := render.New(render.Options{Root: rp.Root})
 			resources := 0
 			for b.Loop() {
-				var g errgroup.Group
-				g.SetLimit(benchJobs)
-				counts := make([]int, len(rp.Targets))
-				for i, t := range rp.Targets {
-					g.Go(func() error {
-						out, err := r.Render(t.Path)
-						if err == nil {
-							counts[i] = len(out.Objects)
-						}
-						return err
-					})
-				}
-				if err := g.Wait(); err != nil {
-					b.Fatal(err)
-				}
-				resources = 0
-				for _, n := range counts {
-					resources += n
-				}
+				resources = sumParallel(b, len(rp.Targets), func(i int) (int, error) {
+					out, err := r.Render(rp.Targets[i].Path)
+					if err != nil {
+						return 0, err
+					}
+					return len(out.Objects), nil
+				})
 			}
 			perOp := b.Elapsed().Seconds() / float64(b.N)
 			b.ReportMetric(float64(len(rp.Targets))/perOp, "targets/s")
@@ -140,26 +128,36 @@ func BenchmarkPolicies(b *testing.B) {
 	b.ResetTimer()
 	findings := 0
 	for b.Loop() {
-		var g errgroup.Group
-		g.SetLimit(benchJobs)
-		counts := make([]int, len(rp.Targets))
-		for i, t := range rp.Targets {
-			g.Go(func() error {
-				fs, err := pol.Check(ctx, rego.Target{Path: t.Path, Kind: "kustomize"}, targets[i])
-				counts[i] = len(fs)
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
-			b.Fatal(err)
-		}
-		findings = 0
-		for _, n := range counts {
-			findings += n
-		}
+		findings = sumParallel(b, len(rp.Targets), func(i int) (int, error) {
+			fs, err := pol.Check(ctx, rego.Target{Path: rp.Targets[i].Path, Kind: "kustomize"}, targets[i])
+			return len(fs), err
+		})
 	}
 	perOp := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(perOp/float64(resources)*1e6, "µs/resource")
 	b.ReportMetric(float64(len(pol.Rules())), "rules")
 	b.ReportMetric(float64(findings), "findings")
+}
+
+// sumParallel runs f for 0..n-1 with the benchmark's parallelism and
+// returns the sum of what it counted.
+func sumParallel(b *testing.B, n int, f func(i int) (int, error)) int {
+	var g errgroup.Group
+	g.SetLimit(benchJobs)
+	counts := make([]int, n)
+	for i := range n {
+		g.Go(func() error {
+			var err error
+			counts[i], err = f(i)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	return total
 }
