@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -56,13 +57,19 @@ type Target struct {
 // Engine holds compiled policies. It is safe for concurrent use.
 type Engine struct {
 	catalogue []*rules.Rule
-	resource  *query // per-resource packages, built-in and user
-	target    *query // per-target packages
+	compiler  *ast.Compiler
+	store     storage.Store
+	// resourcePkgs are the per-resource packages, built-in and user.
+	resourcePkgs []*pkg
+	// byKind holds the per-resource query of each kind, prepared on first
+	// use: only the packages that apply to the kind (a ConfigMap skips
+	// the pod rules), or nil when none does.
+	byKind sync.Map
+	target *query // per-target packages
 }
 
-// query is one prepared evaluation over a group of packages, returning
-// {package: {rule: [values]}} so that a resource costs one evaluation
-// however many packages there are.
+// query is one prepared evaluation over a group of packages, so that a
+// resource costs one evaluation however many packages there are.
 type query struct {
 	pq   rego.PreparedEvalQuery
 	pkgs []*pkg
@@ -71,6 +78,9 @@ type query struct {
 type pkg struct {
 	path  string // "main", "gitops_lint.resource.host_network"
 	rules map[string]string
+	// kinds are the resource kinds a built-in rule declares it looks at
+	// (custom.kinds); empty means every kind.
+	kinds []string
 	// exception is set when the package defines exception rules.
 	exception bool
 }
@@ -122,6 +132,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	// Built-in packages of disabled rules are not compiled at all.
 	var keep []*ast.Module
 	builtinID := map[string]string{}
+	builtinKinds := map[string][]string{}
 	for _, m := range mods {
 		if builtinMod[m] && isRulePackage(m) {
 			r, err := builtinRule(m, packageMeta(m))
@@ -133,6 +144,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 				continue
 			}
 			builtinID[pkgName(m)] = r.ID
+			builtinKinds[pkgName(m)] = r.Kinds
 		}
 		keep = append(keep, m)
 	}
@@ -163,7 +175,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		p, ok := byPath[name]
 		if !ok {
-			p = &pkg{path: name, rules: map[string]string{}}
+			p = &pkg{path: name, rules: map[string]string{}, kinds: builtinKinds[name]}
 			byPath[name] = p
 			if strings.HasPrefix(name, "gitops_lint.target.") {
 				targetPkgs = append(targetPkgs, p)
@@ -204,7 +216,10 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		return false
 	})
-	if e.resource, err = prepare(ctx, compiler, store, resourcePkgs, true); err != nil {
+	e.compiler, e.store, e.resourcePkgs = compiler, store, resourcePkgs
+	// Preparing the query of all per-resource packages up front reports a
+	// broken query now rather than in the middle of the run.
+	if _, err := prepare(ctx, compiler, store, resourcePkgs, true); err != nil {
 		return nil, err
 	}
 	if e.target, err = prepare(ctx, compiler, store, targetPkgs, false); err != nil {
@@ -389,6 +404,26 @@ func prepare(ctx context.Context, c *ast.Compiler, store storage.Store, pkgs []*
 	return &query{pq: pq, pkgs: pkgs}, nil
 }
 
+// resourceQuery returns the per-resource query for a kind (nil when no
+// package applies to it), preparing it on first use.
+func (e *Engine) resourceQuery(ctx context.Context, kind string) (*query, error) {
+	if q, ok := e.byKind.Load(kind); ok {
+		return q.(*query), nil
+	}
+	var pkgs []*pkg
+	for _, p := range e.resourcePkgs {
+		if len(p.kinds) == 0 || slices.Contains(p.kinds, kind) {
+			pkgs = append(pkgs, p)
+		}
+	}
+	q, err := prepare(ctx, e.compiler, e.store, pkgs, true)
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := e.byKind.LoadOrStore(kind, q)
+	return actual.(*query), nil
+}
+
 // contextRef is where per-resource policies find their context.
 var contextRef = ast.MustParseRef("data.gitops_lint.context")
 
@@ -528,7 +563,7 @@ func decode(id, rule string, v any) raw {
 // per-target packages on the target as a whole. An error means a policy
 // failed at evaluation, a configuration error.
 func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) ([]rules.Finding, error) {
-	if e.resource == nil && e.target == nil {
+	if len(e.resourcePkgs) == 0 && e.target == nil {
 		return nil, nil
 	}
 	env := Environment(t.Path)
@@ -548,9 +583,16 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 		secrets = append(secrets, secretValues(res[i].Object)...)
 	}
 	var out []rules.Finding
-	if e.resource != nil {
+	if len(e.resourcePkgs) > 0 {
 		for i := range res {
 			r := &res[i]
+			q, err := e.resourceQuery(ctx, r.ID.Kind)
+			if err != nil {
+				return nil, err
+			}
+			if q == nil {
+				continue
+			}
 			rctx := ast.NewObject(
 				ast.Item(ast.StringTerm("target"), ast.NewTerm(target)),
 				ast.Item(ast.StringTerm("source"), ast.ObjectTerm(
@@ -558,7 +600,7 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 					ast.Item(ast.StringTerm("line"), ast.IntNumberTerm(r.Origin.Line)),
 				)),
 			)
-			got, err := e.resource.eval(context.WithValue(ctx, contextKey{}, rctx), vals[i].Value)
+			got, err := q.eval(context.WithValue(ctx, contextKey{}, rctx), vals[i].Value)
 			if err != nil {
 				return nil, err
 			}
