@@ -468,7 +468,11 @@ func (r *Repo) findCycles() []cycle {
 func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 	byDir := map[string][]string{}
 	for _, f := range r.Files {
-		if covered[f] || !isManifestName(f) || inAny(f, charts) {
+		// A file beside a kustomization that it does not list (a disabled
+		// patch, a sample) is not deployed: Argo CD and Flux build that
+		// directory through kustomize. Only kustomization-free directories
+		// hold plain targets.
+		if _, inKustomization := r.Kustomizations[path.Dir(f)]; covered[f] || inKustomization || !isManifestName(f) || inAny(f, charts) {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(f)))

@@ -29,7 +29,7 @@ func TestDiscoverTargets(t *testing.T) {
 		wantFindings []finding
 	}{
 		{
-			name: "demo overlays are the targets, base is not",
+			name: "demo overlays are the targets; base and an unlisted file beside a kustomization are not",
 			repo: "demo",
 			wantTargets: []target{
 				{Path: "overlays/dev", Includes: []string{"base"}},
