@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -9,9 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/gitops-lint/gitops-lint/internal/repo"
-	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
 // corpusDir holds real public GitOps repositories (see
@@ -43,28 +39,15 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, dir := range corpusEntries(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			rp, err := repo.Discover(dir, repo.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := New(rp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			all := s.ScanFiles(context.Background(), rp.Files, 2)
-			for _, k := range rp.Kustomizations {
-				all = append(all, s.ScanKustomization(k)...)
-			}
+			rp, all := scanTree(t, dir)
 			safe := map[string]bool{}
 			for _, file := range rp.Files {
 				for _, r := range sourceResources(t, rp.Root, file) {
 					if r.Object["sops"] != nil || isSealedSecret(r.ID) {
 						safe[file] = true
 					}
-					all = append(all, s.ScanResource(&r)...)
 				}
 			}
-			all = rules.Merge(all)
 			counts := map[string]int{}
 			for _, f := range all {
 				counts[f.RuleID]++

@@ -31,14 +31,14 @@ func materialise(t testing.TB, f *fakes, name string) string {
 // resource of the target of its directory. It returns the merged findings.
 func scanRepo(t testing.TB, dir string) []rules.Finding {
 	t.Helper()
-	rp, err := repo.Discover(dir, repo.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(rp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, all := scanTree(t, dir)
+	return all
+}
+
+// scanTree is scanRepo that also returns the discovered repository.
+func scanTree(t testing.TB, dir string) (*repo.Repo, []rules.Finding) {
+	t.Helper()
+	s, rp := newScanner(t, dir)
 	all := s.ScanFiles(context.Background(), rp.Files, 2)
 	for _, k := range rp.Kustomizations {
 		all = append(all, s.ScanKustomization(k)...)
@@ -48,7 +48,7 @@ func scanRepo(t testing.TB, dir string) []rules.Finding {
 			all = append(all, s.ScanResource(&r)...)
 		}
 	}
-	return rules.Merge(all)
+	return rp, rules.Merge(all)
 }
 
 // sourceResources decodes the objects written in a YAML file, as the
