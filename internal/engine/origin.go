@@ -6,9 +6,9 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 )
@@ -17,43 +17,32 @@ import (
 // it, so positions are looked up without re-reading bases per overlay.
 type sourceCache struct {
 	root  string
-	mu    sync.Mutex
-	files map[string]*sourceFile
+	files memo.Table[string, *sourceFile]
 }
 
 type sourceFile struct {
-	once sync.Once
 	docs []*manifest.Document
 	err  error
 }
 
 func newSourceCache(root string) *sourceCache {
-	return &sourceCache{root: root, files: map[string]*sourceFile{}}
+	return &sourceCache{root: root}
 }
 
 func (c *sourceCache) get(file string) *sourceFile {
-	c.mu.Lock()
-	sf, ok := c.files[file]
-	if !ok {
-		sf = &sourceFile{}
-		c.files[file] = sf
-	}
-	c.mu.Unlock()
-	sf.once.Do(func() {
+	return c.files.Get(file, func() *sourceFile {
 		// Only files inside the repository: the renderer's sandbox already
 		// guarantees it, this keeps the cache honest on its own.
 		if file == "" || path.IsAbs(file) || strings.HasPrefix(path.Clean(file), "..") {
-			sf.err = fmt.Errorf("%s is outside the repository", file)
-			return
+			return &sourceFile{err: fmt.Errorf("%s is outside the repository", file)}
 		}
 		data, err := os.ReadFile(filepath.Join(c.root, filepath.FromSlash(file)))
 		if err != nil {
-			sf.err = err
-			return
+			return &sourceFile{err: err}
 		}
-		sf.docs, sf.err = manifest.DecodeFile(file, data)
+		docs, err := manifest.DecodeFile(file, data)
+		return &sourceFile{docs: docs, err: err}
 	})
-	return sf
 }
 
 // resources turns the rendered objects of a unit into resources that know

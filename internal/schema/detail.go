@@ -5,7 +5,6 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	jsonschema "github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -25,23 +24,17 @@ import (
 
 // detailSchema is the lazily compiled schema of one embedded kind.
 type detailSchema struct {
-	once sync.Once
-	sch  *jsonschema.Schema
-	err  error
+	sch *jsonschema.Schema
+	err error
 }
 
 // detailedErrors returns every leaf violation of data against the embedded
 // schema of k, or false when it cannot tell.
 func (v *Validator) detailedErrors(k bundle.Kind, data []byte) ([]FieldError, bool) {
-	key := k.APIVersion() + "/" + k.Kind
-	v.mu.Lock()
-	ds, ok := v.details[key]
-	if !ok {
-		ds = &detailSchema{}
-		v.details[key] = ds
-	}
-	v.mu.Unlock()
-	ds.once.Do(func() { ds.sch, ds.err = v.compile(k) })
+	ds := v.details.Get(k.APIVersion()+"/"+k.Kind, func() detailSchema {
+		sch, err := v.compile(k)
+		return detailSchema{sch, err}
+	})
 	if ds.err != nil {
 		return nil, false
 	}

@@ -10,11 +10,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/yannh/kubeconform/pkg/resource"
 	"github.com/yannh/kubeconform/pkg/validator"
 
+	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/schema/bundle"
 )
 
@@ -49,19 +49,12 @@ type Validator struct {
 	root     string                 // directory of the materialised schemas
 	kc       validator.Validator
 
-	// Both by apiVersion + "/" + kind. first is read on every call, hence
-	// a sync.Map; details only for invalid objects.
-	first   sync.Map // of *firstUse
-	mu      sync.Mutex
-	details map[string]*detailSchema
-}
-
-// firstUse makes the first validation of a kind write its schema and let
-// kubeconform compile and cache it while the other goroutines wait, so that
-// a kind is never compiled twice.
-type firstUse struct {
-	once sync.Once
-	err  error
+	// Both by apiVersion + "/" + kind. first makes the first validation of
+	// a kind write its schema and let kubeconform compile and cache it
+	// while the other goroutines wait, so that a kind is never compiled
+	// twice; details are compiled only for invalid objects.
+	first   memo.Table[string, error]
+	details memo.Table[string, detailSchema]
 }
 
 // assemblyFormat versions the way standalone schemas are assembled from a
@@ -119,7 +112,6 @@ func New(opts Options) (*Validator, error) {
 		groups:   map[string]bool{},
 		root:     root,
 		kc:       kc,
-		details:  map[string]*detailSchema{},
 	}
 	for _, k := range b.Kinds {
 		v.kinds[k.APIVersion()+"/"+k.Kind] = k
@@ -154,33 +146,25 @@ func (v *Validator) Validate(obj map[string]any) Result {
 	}
 
 	key := apiVersion + "/" + kind
-	fu := v.firstUseOf(key)
 	var res validator.Result
 	done := false
-	fu.once.Do(func() {
+	err = v.first.Get(key, func() error {
 		if k, ok := v.kinds[key]; ok {
-			if fu.err = v.materialise(k); fu.err != nil {
-				return
+			if err := v.materialise(k); err != nil {
+				return err
 			}
 		}
 		res = v.kc.ValidateResource(resource.Resource{Path: key, Bytes: data})
 		done = true
+		return nil
 	})
-	if fu.err != nil {
-		return Result{Status: Error, Err: fu.err}
+	if err != nil {
+		return Result{Status: Error, Err: err}
 	}
 	if !done {
 		res = v.kc.ValidateResource(resource.Resource{Path: key, Bytes: data})
 	}
 	return v.result(res, apiVersion, kind, data)
-}
-
-func (v *Validator) firstUseOf(key string) *firstUse {
-	if fu, ok := v.first.Load(key); ok {
-		return fu.(*firstUse)
-	}
-	fu, _ := v.first.LoadOrStore(key, &firstUse{})
-	return fu.(*firstUse)
 }
 
 func (v *Validator) result(res validator.Result, apiVersion, kind string, data []byte) Result {

@@ -9,7 +9,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -17,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -64,7 +64,7 @@ type Engine struct {
 	// byKind holds the per-resource query of each kind, prepared on first
 	// use: only the packages that apply to the kind (a ConfigMap skips
 	// the pod rules), or nil when none does.
-	byKind sync.Map
+	byKind memo.Table[string, kindQuery]
 	target *query // per-target packages
 }
 
@@ -407,21 +407,23 @@ func prepare(ctx context.Context, c *ast.Compiler, store storage.Store, pkgs []*
 // resourceQuery returns the per-resource query for a kind (nil when no
 // package applies to it), preparing it on first use.
 func (e *Engine) resourceQuery(ctx context.Context, kind string) (*query, error) {
-	if q, ok := e.byKind.Load(kind); ok {
-		return q.(*query), nil
-	}
-	var pkgs []*pkg
-	for _, p := range e.resourcePkgs {
-		if len(p.kinds) == 0 || slices.Contains(p.kinds, kind) {
-			pkgs = append(pkgs, p)
+	kq := e.byKind.Get(kind, func() kindQuery {
+		var pkgs []*pkg
+		for _, p := range e.resourcePkgs {
+			if len(p.kinds) == 0 || slices.Contains(p.kinds, kind) {
+				pkgs = append(pkgs, p)
+			}
 		}
-	}
-	q, err := prepare(ctx, e.compiler, e.store, pkgs, true)
-	if err != nil {
-		return nil, err
-	}
-	actual, _ := e.byKind.LoadOrStore(kind, q)
-	return actual.(*query), nil
+		q, err := prepare(ctx, e.compiler, e.store, pkgs, true)
+		return kindQuery{q, err}
+	})
+	return kq.q, kq.err
+}
+
+// kindQuery is the prepared per-resource query of one kind.
+type kindQuery struct {
+	q   *query
+	err error
 }
 
 // contextRef is where per-resource policies find their context.

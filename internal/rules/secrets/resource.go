@@ -180,10 +180,7 @@ func coveredByFile(r *manifest.Resource, ptr string, v any) bool {
 // paths.
 func (s *Scanner) cachedDetect(file, value string) []detection {
 	key := sha256.Sum256([]byte(file + "\x00" + value))
-	if v, ok := s.decoded.Load(key); ok {
-		return v.([]detection)
-	}
-	dets := s.detectValue(context.Background(), file, value)
-	v, _ := s.decoded.LoadOrStore(key, dets)
-	return v.([]detection)
+	return s.decoded.Get(key, func() []detection {
+		return s.detectValue(context.Background(), file, value)
+	})
 }

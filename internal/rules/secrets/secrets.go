@@ -20,6 +20,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 
+	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
@@ -103,7 +104,7 @@ type Scanner struct {
 	sops *sopsConfig
 	// decoded caches gitleaks' verdict on decoded Secret values of
 	// rendered resources, which every overlay renders again.
-	decoded sync.Map // string (sha256 of the value) -> []detection
+	decoded memo.Table[[32]byte, []detection] // by sha256 of file and value
 }
 
 // New prepares a scanner for the repository: it loads .gitleaks.toml
