@@ -78,9 +78,13 @@ type query struct {
 type pkg struct {
 	path  string // "main", "gitops_lint.resource.host_network"
 	rules map[string]string
+	// names are the keys of rules, sorted.
+	names []string
 	// kinds are the resource kinds a built-in rule declares it looks at
 	// (custom.kinds); empty means every kind.
 	kinds []string
+	// perTarget packages receive a whole target as input.
+	perTarget bool
 	// exception is set when the package defines exception rules.
 	exception bool
 }
@@ -88,67 +92,42 @@ type pkg struct {
 // Load parses and compiles the built-in library and the user policies.
 // Problems in a policy are *Error values naming file:line.
 func Load(ctx context.Context, opts Options) (*Engine, error) {
-	var srcs []source
-	if opts.Builtin != nil {
-		b, err := builtinSources(opts.Builtin)
-		if err != nil {
-			return nil, fmt.Errorf("built-in policies: %w", err)
-		}
-		srcs = append(srcs, b...)
-	}
-	nBuiltin := len(srcs)
-	user, err := userSources(opts.Policies)
+	srcs, err := sources(opts.Builtin, opts.Policies)
 	if err != nil {
 		return nil, err
 	}
-	srcs = append(srcs, user...)
-
+	e := &Engine{}
+	// enabled are the built-in rules that run, by package; the packages of
+	// disabled rules are not compiled at all.
+	enabled := map[string]*rules.Rule{}
 	var mods []*ast.Module
-	builtinMod := map[*ast.Module]bool{}
-	for i, s := range srcs {
+	builtin := map[*ast.Module]bool{}
+	for _, s := range srcs {
 		if s.test {
 			continue
 		}
-		v := opts.RegoVersion
-		if i < nBuiltin {
-			v = V1
-		}
-		m, err := parse(s, v)
+		m, err := parse(s, opts.RegoVersion)
 		if err != nil {
 			return nil, err
 		}
-		if i >= nBuiltin && m.Package.Path.HasPrefix(builtinPrefix) {
+		switch {
+		case !s.builtin && m.Package.Path.HasPrefix(builtinPrefix):
 			return nil, &Error{Location: fmt.Sprintf("%s:%d", s.name, m.Package.Location.Row), Msg: "package " + pkgName(m) + " is reserved for the built-in library"}
-		}
-		builtinMod[m] = i < nBuiltin
-		mods = append(mods, m)
-	}
-
-	e := &Engine{}
-	disabled := opts.Disabled
-	if disabled == nil {
-		disabled = func(string) bool { return false }
-	}
-	// Built-in packages of disabled rules are not compiled at all.
-	var keep []*ast.Module
-	builtinID := map[string]string{}
-	builtinKinds := map[string][]string{}
-	for _, m := range mods {
-		if builtinMod[m] && isRulePackage(m) {
+		case s.builtin && isRulePackage(m):
 			r, err := builtinRule(m, packageMeta(m))
 			if err != nil {
 				return nil, err
 			}
 			e.catalogue = append(e.catalogue, r)
-			if disabled(r.ID) {
+			if opts.Disabled != nil && opts.Disabled(r.ID) {
 				continue
 			}
-			builtinID[pkgName(m)] = r.ID
-			builtinKinds[pkgName(m)] = r.Kinds
+			enabled[pkgName(m)] = r
 		}
-		keep = append(keep, m)
+		builtin[m] = s.builtin
+		mods = append(mods, m)
 	}
-	compiler, err := compile(keep, opts.AllowNetwork)
+	compiler, err := compile(mods, opts.AllowNetwork)
 	if err != nil {
 		return nil, err
 	}
@@ -162,64 +141,62 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		namespaces = []string{"main"}
 	}
 	byPath := map[string]*pkg{}
-	var resourcePkgs, targetPkgs []*pkg
-	perTarget := map[string]bool{}
-	for _, m := range keep {
+	var pkgs []*pkg
+	for _, m := range mods {
 		name := pkgName(m)
-		isBuiltin := builtinMod[m]
 		switch {
-		case isBuiltin && !isRulePackage(m):
+		case builtin[m] && !isRulePackage(m):
 			continue
-		case !isBuiltin && !opts.AllNamespaces && !slices.Contains(namespaces, name):
+		case !builtin[m] && !opts.AllNamespaces && !slices.Contains(namespaces, name):
 			continue
 		}
 		p, ok := byPath[name]
 		if !ok {
-			p = &pkg{path: name, rules: map[string]string{}, kinds: builtinKinds[name]}
-			byPath[name] = p
-			if strings.HasPrefix(name, "gitops_lint.target.") {
-				targetPkgs = append(targetPkgs, p)
-			} else {
-				resourcePkgs = append(resourcePkgs, p)
+			p = &pkg{path: name, rules: map[string]string{}, perTarget: m.Package.Path.HasPrefix(targetPrefix)}
+			if r := enabled[name]; r != nil {
+				p.kinds = r.Kinds
 			}
+			byPath[name] = p
+			pkgs = append(pkgs, p)
 		}
 		if meta := packageMeta(m); meta != nil && meta.Custom["input"] == "target" {
-			perTarget[name] = true
+			p.perTarget = true
 		}
 		for _, r := range m.Rules {
-			name0, name := pkgName(m), ruleName(r)
+			rule := ruleName(r)
 			switch {
 			case len(r.Head.Args) > 0:
-			case name == "exception":
+			case rule == "exception":
 				p.exception = true
-			case resultRule.MatchString(name):
-				if _, seen := p.rules[name]; seen {
-					continue
-				}
-				if isBuiltin {
-					p.rules[name] = builtinID[name0]
-					continue
-				}
-				ur := userRule(m, r, name)
-				p.rules[name] = ur.ID
+			case !resultRule.MatchString(rule):
+			case p.rules[rule] != "":
+			case builtin[m]:
+				p.rules[rule] = enabled[name].ID
+			default:
+				ur := userRule(m, r, rule)
+				p.rules[rule] = ur.ID
 				if !slices.ContainsFunc(e.catalogue, func(c *rules.Rule) bool { return c.ID == ur.ID }) {
 					e.catalogue = append(e.catalogue, ur)
 				}
 			}
 		}
 	}
-	// A user package that asks for whole targets moves to the target group.
-	resourcePkgs = slices.DeleteFunc(resourcePkgs, func(p *pkg) bool {
-		if perTarget[p.path] {
+	// Packages and their rules in a fixed order, so that queries and
+	// findings come out the same on every run.
+	slices.SortFunc(pkgs, func(a, b *pkg) int { return strings.Compare(a.path, b.path) })
+	var targetPkgs []*pkg
+	for _, p := range pkgs {
+		p.names = slices.Sorted(maps.Keys(p.rules))
+		if p.perTarget {
 			targetPkgs = append(targetPkgs, p)
-			return true
+		} else {
+			e.resourcePkgs = append(e.resourcePkgs, p)
 		}
-		return false
-	})
-	e.compiler, e.store, e.resourcePkgs = compiler, store, resourcePkgs
+	}
+	e.compiler, e.store = compiler, store
 	// Preparing the query of all per-resource packages up front reports a
 	// broken query now rather than in the middle of the run.
-	if _, err := prepare(ctx, compiler, store, resourcePkgs, true); err != nil {
+	if _, err := prepare(ctx, compiler, store, e.resourcePkgs, true); err != nil {
 		return nil, err
 	}
 	if e.target, err = prepare(ctx, compiler, store, targetPkgs, false); err != nil {
@@ -250,8 +227,7 @@ func ruleName(r *ast.Rule) string {
 // isRulePackage reports whether a built-in module is a rule (as opposed
 // to the shared library).
 func isRulePackage(m *ast.Module) bool {
-	return m.Package.Path.HasPrefix(ast.MustParseRef("data.gitops_lint.resource")) ||
-		m.Package.Path.HasPrefix(ast.MustParseRef("data.gitops_lint.target"))
+	return m.Package.Path.HasPrefix(resourcePrefix) || m.Package.Path.HasPrefix(targetPrefix)
 }
 
 // packageMeta returns a module's package-scoped METADATA.
@@ -336,15 +312,18 @@ func userRule(m *ast.Module, r *ast.Rule, name string) *rules.Rule {
 	if strings.HasPrefix(name, "warn") {
 		out.Severity = rules.Warning
 	}
+	at := fmt.Sprintf("%s:%d", r.Location.File, r.Location.Row)
 	title := fmt.Sprintf("Policy %s.%s", pkgName(m), name)
-	desc := fmt.Sprintf("Defined in %s:%d.", r.Location.File, r.Location.Row)
-	out.Remediation = "See the policy that raised it: " + fmt.Sprintf("%s:%d.", r.Location.File, r.Location.Row)
+	desc := "Defined in " + at + "."
+	out.Remediation = "See the policy that raised it: " + at + "."
 	if a != nil {
 		if id := customString(a, "id"); id != "" {
 			out.ID = id
 		}
-		if s, err := rules.ParseSeverity(customString(a, "severity")); err == nil && customString(a, "severity") != "" {
-			out.Severity = s
+		if sev := customString(a, "severity"); sev != "" {
+			if s, err := rules.ParseSeverity(sev); err == nil {
+				out.Severity = s
+			}
 		}
 		if a.Title != "" {
 			title = a.Title
@@ -370,7 +349,6 @@ func prepare(ctx context.Context, c *ast.Compiler, store storage.Store, pkgs []*
 	if len(pkgs) == 0 {
 		return nil, nil
 	}
-	slices.SortFunc(pkgs, func(a, b *pkg) int { return strings.Compare(a.path, b.path) })
 	// One set of [package, rule, value] triples, only for rules that
 	// produced something: most resources trip few rules, and converting
 	// OPA's result to Go costs by its size.
@@ -378,9 +356,9 @@ func prepare(ctx context.Context, c *ast.Compiler, store storage.Store, pkgs []*
 	b.WriteString("x := ")
 	first := true
 	for _, p := range pkgs {
-		names := slices.Sorted(maps.Keys(p.rules))
+		names := p.names
 		if p.exception {
-			names = append(names, "exception")
+			names = append(slices.Clip(names), "exception")
 		}
 		for _, n := range names {
 			if !first {
@@ -444,7 +422,6 @@ func (contextResolver) Eval(ctx context.Context, _ resolver.Input) (resolver.Res
 // raw is one value a rule produced.
 type raw struct {
 	ruleID   string
-	rule     string
 	msg      string
 	path     string
 	resource map[string]any
@@ -484,7 +461,7 @@ func (q *query) eval(ctx context.Context, input ast.Value) ([]raw, error) {
 		}
 		waived := map[string]bool{}
 		collectStrings(rs["exception"], waived)
-		for _, name := range slices.Sorted(maps.Keys(p.rules)) {
+		for _, name := range p.names {
 			if waived[exceptionName(name)] {
 				continue
 			}
@@ -535,7 +512,7 @@ func values(v any) []any {
 }
 
 func decode(id, rule string, v any) raw {
-	r := raw{ruleID: id, rule: rule}
+	r := raw{ruleID: id}
 	switch v := v.(type) {
 	case string:
 		r.msg = v
@@ -616,10 +593,12 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 		for i, f := range t.Files {
 			files[i] = ast.StringTerm(f)
 		}
-		target.Insert(ast.StringTerm("files"), ast.ArrayTerm(files...))
+		// A copy with the files: the per-resource contexts keep the other.
+		whole := target.Copy()
+		whole.Insert(ast.StringTerm("files"), ast.ArrayTerm(files...))
 		input := ast.NewObject(
 			ast.Item(ast.StringTerm("resources"), ast.ArrayTerm(vals...)),
-			ast.Item(ast.StringTerm("target"), ast.NewTerm(target)),
+			ast.Item(ast.StringTerm("target"), ast.NewTerm(whole)),
 		)
 		got, err := e.target.eval(ctx, input)
 		if err != nil {

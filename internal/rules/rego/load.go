@@ -60,6 +60,13 @@ func ParseRegoVersion(s string) (RegoVersion, error) {
 // packages there are refused so that built-in rule IDs stay unambiguous.
 var builtinPrefix = ast.MustParseRef("data.gitops_lint")
 
+// The built-in library's rule packages, per resource and per target; the
+// rest of it (lib) is shared helpers.
+var (
+	resourcePrefix = ast.MustParseRef("data.gitops_lint.resource")
+	targetPrefix   = ast.MustParseRef("data.gitops_lint.target")
+)
+
 // resultRule matches the rule names that produce findings, as conftest.
 var resultRule = regexp.MustCompile(`^(deny|violation|warn)(_[A-Za-z0-9_]+)?$`)
 
@@ -79,9 +86,28 @@ func (e *Error) Error() string {
 
 // source is one policy file to compile.
 type source struct {
-	name string // as shown in errors: repository-style path or the user's path
-	text string
-	test bool // a _test.rego file
+	name    string // as shown in errors: repository-style path or the user's path
+	text    string
+	test    bool // a _test.rego file
+	builtin bool // from the embedded library, always Rego v1
+}
+
+// sources reads the embedded library (nil for none), then the user's
+// policy files and directories.
+func sources(builtin fs.FS, paths []string) ([]source, error) {
+	var out []source
+	if builtin != nil {
+		b, err := builtinSources(builtin)
+		if err != nil {
+			return nil, fmt.Errorf("built-in policies: %w", err)
+		}
+		out = b
+	}
+	user, err := userSources(paths)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, user...), nil
 }
 
 // builtinSources reads the embedded library. Names are prefixed with
@@ -96,7 +122,7 @@ func builtinSources(fsys fs.FS) ([]source, error) {
 		if err != nil {
 			return err
 		}
-		out = append(out, source{name: "policies/" + p, text: string(b), test: strings.HasSuffix(p, "_test.rego")})
+		out = append(out, source{name: "policies/" + p, text: string(b), test: strings.HasSuffix(p, "_test.rego"), builtin: true})
 		return nil
 	})
 	return out, err
@@ -146,11 +172,14 @@ func userSources(paths []string) ([]source, error) {
 	return out, nil
 }
 
-// parse parses one file. In Auto mode a file that v1 rejects but v0
+// parse parses one file; built-in files are always v1. In Auto mode a file that v1 rejects but v0
 // accepts is taken as v0; the error shown is v1's, which is what a person
 // writing new policies needs.
 func parse(s source, v RegoVersion) (*ast.Module, error) {
 	opts := ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1}
+	if s.builtin {
+		v = V1
+	}
 	if v == V0 {
 		opts.RegoVersion = ast.RegoV0
 	}

@@ -29,32 +29,16 @@ type TestOptions struct {
 // writing a report to w. It returns the number of tests and of failures;
 // an error means the policies could not be loaded.
 func Test(ctx context.Context, w io.Writer, opts TestOptions) (tests, failed int, err error) {
-	var srcs []source
-	var nBuiltin int
-	if opts.Builtin != nil {
-		b, err := builtinSources(opts.Builtin)
-		if err != nil {
-			return 0, 0, err
-		}
-		for _, s := range b {
-			if !s.test || len(opts.Policies) == 0 {
-				srcs = append(srcs, s)
-			}
-		}
-		nBuiltin = len(srcs)
-	}
-	user, err := userSources(opts.Policies)
+	srcs, err := sources(opts.Builtin, opts.Policies)
 	if err != nil {
 		return 0, 0, err
 	}
-	srcs = append(srcs, user...)
 	mods := map[string]*ast.Module{}
-	for i, s := range srcs {
-		v := opts.RegoVersion
-		if i < nBuiltin {
-			v = V1
+	for _, s := range srcs {
+		if s.builtin && s.test && len(opts.Policies) > 0 {
+			continue // testing the user's policies only
 		}
-		m, err := parse(s, v)
+		m, err := parse(s, opts.RegoVersion)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -74,24 +58,20 @@ func Test(ctx context.Context, w io.Writer, opts TestOptions) (tests, failed int
 	if err != nil {
 		return 0, 0, astError(err)
 	}
-	var results []*tester.Result
 	counted := make(chan *tester.Result)
 	go func() {
 		defer close(counted)
 		for r := range ch {
-			results = append(results, r)
+			tests++
+			if !r.Pass() {
+				failed++
+			}
 			counted <- r
 		}
 	}()
 	rep := tester.PrettyReporter{Output: w, Verbose: opts.Verbose, FailureLine: true}
 	if err := rep.Report(counted); err != nil {
 		return 0, 0, err
-	}
-	for _, r := range results {
-		tests++
-		if !r.Pass() {
-			failed++
-		}
 	}
 	return tests, failed, nil
 }
