@@ -629,3 +629,21 @@ pod_bearing if is_pod_bearing(input)
 context_environment := data.gitops_lint.context.target.environment
 
 in_production if is_production(context_environment)
+
+# ---------------------------------------------------------------------------
+# Resource requests and limits
+
+# resourced_containers are the containers that may set resources
+# (ephemeral containers cannot).
+resourced_containers := {x | some x in containers; x.kind != "ephemeralContainers"}
+
+# resource_missing holds when a container leaves a request or limit
+# (["resources", "limits", "cpu"]) unset, empty or zero.
+resource_missing(container, segments) if not resource_given(object.get(container, segments, null))
+
+resource_given(value) if {
+	value != null
+	value != 0
+	value != "0"
+	value != ""
+}

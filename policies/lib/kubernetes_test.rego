@@ -335,3 +335,15 @@ test_selected_templates_use_the_label_index if {
 	k8s.selected_templates_by_map(owner, {"app": "web", "tier": "back"}) == set() with input as {"resources": resources}
 	k8s.selected_templates_by_map({"metadata": {"namespace": "other"}}, {"app": "web"}) == set() with input as {"resources": resources}
 }
+
+test_resource_missing_treats_zero_and_empty_as_unset if {
+	k8s.resource_missing({}, ["resources", "limits", "cpu"])
+	k8s.resource_missing({"resources": {"limits": {"cpu": "0"}}}, ["resources", "limits", "cpu"])
+	k8s.resource_missing({"resources": {"limits": {"cpu": ""}}}, ["resources", "limits", "cpu"])
+	not k8s.resource_missing({"resources": {"limits": {"cpu": "500m"}}}, ["resources", "limits", "cpu"])
+}
+
+test_resourced_containers_leave_out_ephemeral_ones if {
+	pod := {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}], "ephemeralContainers": [{"name": "debug"}]}}
+	{x.container.name | some x in k8s.resourced_containers} == {"a"} with input as pod
+}

@@ -18,17 +18,9 @@ package gitops_lint.resource.cpu_limits_missing
 
 import data.gitops_lint.lib.kubernetes as k8s
 
-given(value) if {
-	value != null
-	value != 0
-	value != "0"
-	value != ""
-}
-
 deny contains result if {
-	some x in k8s.containers
-	x.kind != "ephemeralContainers"
-	not given(object.get(x.container, ["resources", "limits", "cpu"], null))
+	some x in k8s.resourced_containers
+	k8s.resource_missing(x.container, ["resources", "limits", "cpu"])
 	result := {
 		"msg": sprintf("%s has no CPU limit", [x.label]),
 		"path": k8s.nearest_path(x.container, x.path, ["resources", "limits", "cpu"]),

@@ -17,17 +17,9 @@ package gitops_lint.resource.memory_limits_missing
 
 import data.gitops_lint.lib.kubernetes as k8s
 
-given(value) if {
-	value != null
-	value != 0
-	value != "0"
-	value != ""
-}
-
 deny contains result if {
-	some x in k8s.containers
-	x.kind != "ephemeralContainers"
-	not given(object.get(x.container, ["resources", "limits", "memory"], null))
+	some x in k8s.resourced_containers
+	k8s.resource_missing(x.container, ["resources", "limits", "memory"])
 	result := {
 		"msg": sprintf("%s has no memory limit", [x.label]),
 		"path": k8s.nearest_path(x.container, x.path, ["resources", "limits", "memory"]),

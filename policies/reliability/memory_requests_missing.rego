@@ -18,17 +18,9 @@ package gitops_lint.resource.memory_requests_missing
 
 import data.gitops_lint.lib.kubernetes as k8s
 
-given(value) if {
-	value != null
-	value != 0
-	value != "0"
-	value != ""
-}
-
 deny contains result if {
-	some x in k8s.containers
-	x.kind != "ephemeralContainers"
-	not given(object.get(x.container, ["resources", "requests", "memory"], null))
+	some x in k8s.resourced_containers
+	k8s.resource_missing(x.container, ["resources", "requests", "memory"])
 	result := {
 		"msg": sprintf("%s has no memory request", [x.label]),
 		"path": k8s.nearest_path(x.container, x.path, ["resources", "requests", "memory"]),
