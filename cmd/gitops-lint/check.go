@@ -102,7 +102,7 @@ func newCheckCommand(e *env) *cobra.Command {
 				AllowRemote: o.allowRemote, LoadRestrictions: lr,
 				Policy: policy, Rules: settings,
 			}
-			bar := progress(e, o)
+			bar := progress(e)
 			if bar != nil {
 				opts.Progress = func(done, total int) {
 					bar.ChangeMax(total)
@@ -134,7 +134,7 @@ func newCheckCommand(e *env) *cobra.Command {
 
 // progress returns a progress bar on an interactive stderr, and nil when
 // output is piped or redirected, so logs and CI output stay clean.
-func progress(e *env, o *checkOptions) *progressbar.ProgressBar {
+func progress(e *env) *progressbar.ProgressBar {
 	if !isTerminal(e.stderr) || e.getenv("CI") != "" {
 		return nil
 	}

@@ -49,8 +49,9 @@ func newRenderCommand(e *env) *cobra.Command {
 			}
 			// Refuse what check refuses: remote fetches, escapes, cycles.
 			blocked := false
+			closure := r.Closure(rel)
 			for _, f := range r.Findings {
-				for _, dir := range r.Closure(rel) {
+				for _, dir := range closure {
 					if k := r.Kustomizations[dir]; k != nil && f.Location.File == k.File {
 						fmt.Fprintf(e.stderr, "%s: %s: %s\n", f.Location, f.RuleID, f.Message)
 						blocked = true
@@ -62,7 +63,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			}
 			out, err := render.New(render.Options{Root: r.Root, LoadRestrictions: lr, YAML: true}).Render(rel)
 			if err != nil {
-				fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, rules.Redact(err.Error(), r.SensitiveValues(r.Closure(rel))))
+				fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, rules.Redact(err.Error(), r.SensitiveValues(closure)))
 				return &exitCodeError{code: exitFindings}
 			}
 			_, err = e.stdout.Write(out.YAML)

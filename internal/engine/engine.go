@@ -192,7 +192,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		all = append(all, r.findings...)
 		resources += r.resources
 		for _, m := range r.missing {
-			c.addMissing(missing, m)
+			addMissing(missing, m)
 		}
 	}
 	for _, f := range missing {
@@ -229,15 +229,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
 	policy := opts.Policy
 	policy.Disabled = func(string) bool { return true }
-	e, err := rego.Load(ctx, policy)
-	if err != nil {
-		return nil, err
-	}
-	all := slices.Concat(rules.Builtin(), secrets.Rules(), e.Rules())
-	if err := rules.Validate(all); err != nil {
-		return nil, err
-	}
-	return all, nil
+	_, all, err := catalogue(ctx, policy)
+	return all, err
 }
 
 // load compiles the policies once for the whole run and returns the rules
@@ -246,6 +239,19 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 	policy := opts.Policy
 	policy.Disabled = opts.Rules.IsDisabled
 	policy.AllowNetwork = opts.AllowRemote
+	e, all, err := catalogue(ctx, policy)
+	if err != nil {
+		return nil, nil, err
+	}
+	active, err := opts.Rules.Apply(all)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, active, nil
+}
+
+// catalogue loads the policies and lists every rule of every family.
+func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules.Rule, error) {
 	e, err := rego.Load(ctx, policy)
 	if err != nil {
 		return nil, nil, err
@@ -254,11 +260,7 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
-	active, err := opts.Rules.Apply(all)
-	if err != nil {
-		return nil, nil, err
-	}
-	return e, active, nil
+	return e, all, nil
 }
 
 func severities(rs []*rules.Rule) map[string]rules.Severity {
@@ -436,12 +438,13 @@ var malformedYAML = regexp.MustCompile(`yaml: line (\d+): (.*) in File: (\S+)`)
 // message names: the line of a malformed file, else the kustomization
 // entry that failed, else the target's kustomization file.
 func (c *checker) renderError(t repo.Target, unit string, err error) rules.Finding {
-	msg := rules.Redact(err.Error(), c.repo.SensitiveValues(c.repo.Closure(unit)))
+	closure := c.repo.Closure(unit)
+	msg := rules.Redact(err.Error(), c.repo.SensitiveValues(closure))
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
 	var ref *repo.Ref
 	best := -1
-	for _, dir := range c.repo.Closure(unit) {
+	for _, dir := range closure {
 		refs := c.repo.Kustomizations[dir].Refs
 		for i := range refs {
 			if at := strings.LastIndex(msg, "'"+refs[i].Value+"'"); at > best {
@@ -502,8 +505,9 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 }
 
 // addMissing keeps one missing-schema finding per apiVersion and kind: the
-// first occurrence in file order, listing every target that has the kind.
-func (c *checker) addMissing(acc map[string]*rules.Finding, f rules.Finding) {
+// first occurrence in file order, listing every target that has the kind
+// (rules.Merge sorts them).
+func addMissing(acc map[string]*rules.Finding, f rules.Finding) {
 	key := f.Resource.APIVersion + "/" + f.Resource.Kind
 	cur, ok := acc[key]
 	if !ok {
@@ -512,12 +516,10 @@ func (c *checker) addMissing(acc map[string]*rules.Finding, f rules.Finding) {
 		acc[key] = &f
 		return
 	}
-	targets := append(cur.Targets, f.Targets...)
+	cur.Targets = append(cur.Targets, f.Targets...)
 	if f.Location.Less(cur.Location) {
 		cur.Location, cur.Resource = f.Location, f.Resource
 	}
-	slices.Sort(targets)
-	cur.Targets = slices.Compact(targets)
 }
 
 // unknownField matches the strict-mode error for an undeclared field.

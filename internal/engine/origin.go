@@ -78,7 +78,7 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 			r.SourceID = d.ID()
 			r.Origin = manifest.Origin{File: d.File, Line: d.Line, Col: 1}
 			for _, p := range patches {
-				if p.Object != nil && p.ID().Kind == r.ID.Kind && p.ID().Name != "" && strings.Contains(r.ID.Name, p.ID().Name) {
+				if pid := p.ID(); p.Object != nil && pid.Kind == r.ID.Kind && pid.Name != "" && strings.Contains(r.ID.Name, pid.Name) {
 					r.Patches = append(r.Patches, p)
 				}
 			}

@@ -368,7 +368,7 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 			continue
 		}
 		t := Target{Path: dir, Kind: Kustomize}
-		closure := r.closure(dir)
+		closure := r.Closure(dir)
 		for _, d := range closure {
 			if d != dir {
 				t.Includes = append(t.Includes, d)
@@ -393,11 +393,7 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 
 // Closure lists the kustomization directories reachable from dir through
 // resources, bases and components, dir included, sorted. Cycles are cut.
-func (r *Repo) Closure(dir string) []string { return r.closure(dir) }
-
-// closure lists the kustomization directories reachable from dir through
-// resources, bases and components, dir included, sorted. Cycles are cut.
-func (r *Repo) closure(dir string) []string {
+func (r *Repo) Closure(dir string) []string {
 	seen := map[string]bool{}
 	var visit func(string)
 	visit = func(d string) {

@@ -516,7 +516,7 @@ func (s *Scanner) credentialFindings(file string, dets []detection, l *layout) [
 	var out []rules.Finding
 	seen := map[string]int{}
 	for _, d := range dets {
-		if s.ignore[fmt.Sprintf("%s:%s:%d", file, d.rule, d.glLine)] {
+		if s.ignored(file, d.rule, d.glLine) {
 			continue
 		}
 		var key keyPos
@@ -580,7 +580,7 @@ func (s *Scanner) decodedFindings(ctx context.Context, file string, v secretValu
 	}
 	var out []rules.Finding
 	for _, d := range s.detectValue(ctx, file, v.decoded) {
-		if s.ignore[fmt.Sprintf("%s:%s:%d", file, d.rule, v.pos.Line)] {
+		if s.ignored(file, d.rule, v.pos.Line) {
 			continue
 		}
 		out = append(out, valueFinding(v.pos, v.key, v.pointer, v.id, d))
@@ -626,7 +626,7 @@ func credentialFinding(file string, d detection, key, pointer string, id manifes
 	if key != "" {
 		fmt.Fprintf(&b, " under key %q", key)
 	}
-	fmt.Fprintf(&b, " (fingerprint %s:%s:%d)", file, d.rule, d.glLine)
+	fmt.Fprintf(&b, " (fingerprint %s)", gitleaksFingerprint(file, d.rule, d.glLine))
 	return rules.Finding{
 		RuleID:   LeakedCredential,
 		Message:  b.String(),
@@ -723,4 +723,14 @@ func creationRuleFinding(file, text string, rule creationRule, l *layout, sopsFi
 		Related:     []manifest.Origin{rule.pos},
 		Fingerprint: rules.Fingerprint(SOPSUnencrypted, file, first.id, first.pointer, "creation-rule"),
 	}, true
+}
+
+// gitleaksFingerprint is how gitleaks names a finding in .gitleaksignore.
+func gitleaksFingerprint(file, rule string, line int) string {
+	return fmt.Sprintf("%s:%s:%d", file, rule, line)
+}
+
+// ignored reports whether .gitleaksignore lists the finding.
+func (s *Scanner) ignored(file, rule string, line int) bool {
+	return s.ignore[gitleaksFingerprint(file, rule, line)]
 }

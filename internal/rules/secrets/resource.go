@@ -130,6 +130,7 @@ func (s *Scanner) renderedValueFindings(r *manifest.Resource) []rules.Finding {
 		return nil // its inputs are files and literals, scanned as text
 	}
 	m, _ := r.Object["data"].(map[string]any)
+	scanned := scannedSecretDocs(r)
 	var out []rules.Finding
 	for _, key := range slices.Sorted(maps.Keys(m)) {
 		v, ok := m[key].(string)
@@ -137,7 +138,7 @@ func (s *Scanner) renderedValueFindings(r *manifest.Resource) []rules.Finding {
 			continue
 		}
 		ptr := "/data/" + escapePointer(key)
-		if coveredByFile(r, ptr, m[key]) {
+		if coveredByFile(scanned, ptr, m[key]) {
 			continue
 		}
 		dec, ok := decodeBase64(v)
@@ -146,7 +147,7 @@ func (s *Scanner) renderedValueFindings(r *manifest.Resource) []rules.Finding {
 		}
 		loc := r.FieldOrigin(ptr)
 		for _, d := range s.cachedDetect(loc.File, dec) {
-			if s.ignore[fmt.Sprintf("%s:%s:%d", loc.File, d.rule, loc.Line)] {
+			if s.ignored(loc.File, d.rule, loc.Line) {
 				continue
 			}
 			out = append(out, valueFinding(loc, key, ptr, r.SourceID, d))
@@ -155,19 +156,24 @@ func (s *Scanner) renderedValueFindings(r *manifest.Resource) []rules.Finding {
 	return out
 }
 
-// coveredByFile reports whether the rendered value at ptr is written, as
-// is, in the Secret document of a file (its source or a patch), whose scan
-// decodes and checks it.
-func coveredByFile(r *manifest.Resource, ptr string, v any) bool {
+// scannedSecretDocs are the documents of a resource (its source and its
+// patches) that the file scan decodes Secret data in: Secrets in YAML and
+// JSON files.
+func scannedSecretDocs(r *manifest.Resource) []*manifest.Document {
 	docs := slices.Clone(r.Patches)
 	if r.Doc != nil && r.Origin.File == r.Doc.File {
 		docs = append(docs, r.Doc)
 	}
+	return slices.DeleteFunc(docs, func(d *manifest.Document) bool {
+		f := formatOf(d.File)
+		return !isSecret(d.ID()) || (f != yamlFormat && f != jsonFormat)
+	})
+}
+
+// coveredByFile reports whether the rendered value at ptr is written, as
+// is, in one of the scanned documents, whose file scan decodes and checks it.
+func coveredByFile(docs []*manifest.Document, ptr string, v any) bool {
 	for _, d := range docs {
-		// The file scan decodes Secret data in YAML and JSON files only.
-		if f := formatOf(d.File); !isSecret(d.ID()) || (f != yamlFormat && f != jsonFormat) {
-			continue
-		}
 		if sv, ok := manifest.Lookup(d.Object, ptr); ok && reflect.DeepEqual(sv, v) {
 			return true
 		}
