@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -106,6 +107,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		severity: severities(catalogue),
 		units:    map[string]*unit{},
 	}
+	c.edits = origin.New(rp, c.sources.read)
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
@@ -276,6 +278,7 @@ type checker struct {
 	validator *schema.Validator
 	renderer  *render.Renderer
 	sources   *sourceCache
+	edits     *origin.Builder
 	policy    *rego.Engine
 	secrets   *secrets.Scanner
 	severity  map[string]rules.Severity

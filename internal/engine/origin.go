@@ -9,6 +9,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/memo"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 )
@@ -29,14 +30,21 @@ func newSourceCache(root string) *sourceCache {
 	return &sourceCache{root: root}
 }
 
+// read reads a repository file. Only files inside the repository: the
+// renderer's sandbox already guarantees it for what kustomize names, this
+// keeps every other reader honest on its own.
+func (c *sourceCache) read(file string) ([]byte, error) {
+	if file == "" || path.IsAbs(file) || strings.HasPrefix(path.Clean(file), "..") {
+		return nil, fmt.Errorf("%s is outside the repository", file)
+	}
+	return os.ReadFile(filepath.Join(c.root, filepath.FromSlash(file)))
+}
+
 func (c *sourceCache) get(file string) *sourceFile {
 	return c.files.Get(file, func() *sourceFile {
 		// Only files inside the repository: the renderer's sandbox already
 		// guarantees it, this keeps the cache honest on its own.
-		if file == "" || path.IsAbs(file) || strings.HasPrefix(path.Clean(file), "..") {
-			return &sourceFile{err: fmt.Errorf("%s is outside the repository", file)}
-		}
-		data, err := os.ReadFile(filepath.Join(c.root, filepath.FromSlash(file)))
+		data, err := c.read(file)
 		if err != nil {
 			return &sourceFile{err: err}
 		}
@@ -53,43 +61,91 @@ func (c *sourceCache) get(file string) *sourceFile {
 // that the unit's kustomizations list as resources, and failing that
 // against their generator entries.
 func (c *checker) resources(t repo.Target, unit string, out *render.Output) []manifest.Resource {
-	var docs, patches []*manifest.Document
-	var gens []repo.Generator
-	for _, dir := range c.outermostFirst(unit) {
+	chain := c.outermostFirst(unit)
+	var docs []candidate
+	var gens, merging []generatorAt
+	for _, dir := range chain {
 		k := c.repo.Kustomizations[dir]
 		for _, ref := range k.Refs {
-			switch {
-			case ref.Kind != repo.RefFile:
-			case ref.Includes():
-				docs = append(docs, c.sources.get(ref.Path).docs...)
-			case ref.Field == "patches" || ref.Field == "patchesStrategicMerge":
-				patches = append(patches, c.sources.get(ref.Path).docs...)
+			if ref.Kind == repo.RefFile && ref.Includes() {
+				for _, d := range c.sources.get(ref.Path).docs {
+					if d.Object != nil {
+						docs = append(docs, candidate{doc: d, name: c.renderedName(chain, d)})
+					}
+				}
 			}
 		}
-		gens = append(gens, k.Generators...)
+		for i := range k.Generators {
+			g := generatorAt{dir: dir, g: &k.Generators[i]}
+			if g.g.Behavior == "merge" || g.g.Behavior == "replace" {
+				merging = append(merging, g)
+			} else {
+				gens = append(gens, g)
+			}
+		}
 	}
 	fallback := manifest.Origin{File: c.repo.Kustomizations[unit].File, Line: 1}
 	res := make([]manifest.Resource, 0, len(out.Objects))
 	for _, o := range out.Objects {
 		r := manifest.Resource{ID: manifest.IDOf(o.Object), Object: o.Object, Target: t.Path, Origin: fallback}
 		r.SourceID = r.ID
-		if d := matchDoc(docs, r.ID); d != nil {
+		var src origin.Source
+		if d, g := match(docs, gens, r.ID); d != nil {
 			r.Doc = d
 			r.SourceID = d.ID()
 			r.Origin = manifest.Origin{File: d.File, Line: d.Line, Col: 1}
-			for _, p := range patches {
-				if pid := p.ID(); p.Object != nil && pid.Kind == r.ID.Kind && pid.Name != "" && strings.Contains(r.ID.Name, pid.Name) {
-					r.Patches = append(r.Patches, p)
+			src.File = d.File
+		} else if g != nil {
+			r.Origin = g.g.Pos
+			r.Generated = true
+			r.SourceID.Name = g.g.Name
+			src.Generator, src.GenDir = g.g, g.dir
+		}
+		if src != (origin.Source{}) {
+			for _, g := range merging {
+				if g.g.Kind == r.ID.Kind && strings.Contains(r.ID.Name, g.g.Name) {
+					r.Edits = append(r.Edits, c.edits.GeneratorEdit(g.dir, g.g))
 				}
 			}
-		} else if g, ok := matchGenerator(gens, r.ID); ok {
-			r.Origin = g.Pos
-			r.Generated = true
-			r.SourceID.Name = g.Name
+			r.Edits = append(r.Edits, c.edits.Edits(&r, chain, src)...)
+			for _, e := range r.Edits {
+				if p, ok := e.(manifest.PatchEdit); ok {
+					r.Patches = append(r.Patches, p.Doc)
+				}
+			}
 		}
 		res = append(res, r)
 	}
 	return res
+}
+
+// candidate is a source document and the name its object renders with
+// before prefixes and suffixes: its own, except for a Namespace, which
+// kustomize's namespace transformer renames to the namespace it sets.
+type candidate struct {
+	doc  *manifest.Document
+	name string
+}
+
+func (c *checker) renderedName(chain []string, d *manifest.Document) string {
+	id := d.ID()
+	if id.Kind != "Namespace" {
+		return id.Name
+	}
+	for _, dir := range chain { // outermost first: its namespace is applied last
+		for _, t := range c.repo.Kustomizations[dir].Transformers {
+			if t.Field == "namespace" && c.edits.Includes(dir, origin.Source{File: d.File}) {
+				return t.Value
+			}
+		}
+	}
+	return id.Name
+}
+
+// generatorAt is a generator entry and the kustomization that has it.
+type generatorAt struct {
+	dir string
+	g   *repo.Generator
 }
 
 // outermostFirst lists the unit's kustomization and those it includes,
@@ -109,49 +165,42 @@ func (c *checker) outermostFirst(unit string) []string {
 	return order
 }
 
-// matchDoc finds the source document of a rendered object: same kind and
-// the same name, or the longest name that transformers (prefix, suffix)
-// grew into the rendered one; failing that the only document of that kind.
-func matchDoc(docs []*manifest.Document, id manifest.ResID) *manifest.Document {
+// match finds where a rendered object comes from: the document of the
+// same kind and name; else the document or generator whose name the
+// rendered one grew from by prefixes and suffixes, the longest such name
+// winning ("app" and "app-config" both occur in "dev-app-config-5c7g8");
+// else the only document of that kind.
+func match(docs []candidate, gens []generatorAt, id manifest.ResID) (*manifest.Document, *generatorAt) {
 	var byKind []*manifest.Document
 	var grown *manifest.Document
+	var gen *generatorAt
+	best := 0
 	for _, d := range docs {
-		if d.Object == nil {
+		if d.doc.ID().Kind != id.Kind {
 			continue
 		}
-		did := d.ID()
-		if did.Kind != id.Kind {
-			continue
+		if d.name == id.Name {
+			return d.doc, nil
 		}
-		if did.Name == id.Name {
-			return d
+		if d.name != "" && strings.Contains(id.Name, d.name) && len(d.name) > best {
+			grown, best = d.doc, len(d.name)
 		}
-		if did.Name != "" && strings.Contains(id.Name, did.Name) && (grown == nil || len(did.Name) > len(grown.ID().Name)) {
-			grown = d
-		}
-		byKind = append(byKind, d)
+		byKind = append(byKind, d.doc)
 	}
-	if grown != nil {
-		return grown
-	}
-	if len(byKind) == 1 {
-		return byKind[0]
-	}
-	return nil
-}
-
-// matchGenerator finds the generator entry that made a ConfigMap or
-// Secret: the longest generator name contained in the rendered name
-// ("app" and "app-config" both occur in "dev-app-config-5c7g8").
-func matchGenerator(gens []repo.Generator, id manifest.ResID) (repo.Generator, bool) {
-	var best repo.Generator
-	found := false
-	for _, g := range gens {
-		if g.Kind == id.Kind && strings.Contains(id.Name, g.Name) && (!found || len(g.Name) > len(best.Name)) {
-			best, found = g, true
+	for i, g := range gens {
+		if g.g.Kind == id.Kind && strings.Contains(id.Name, g.g.Name) && len(g.g.Name) >= best && (gen == nil || len(g.g.Name) > len(gen.g.Name)) {
+			gen = &gens[i]
 		}
 	}
-	return best, found
+	switch {
+	case gen != nil && len(gen.g.Name) >= best:
+		return nil, gen
+	case grown != nil:
+		return grown, nil
+	case len(byKind) == 1:
+		return byKind[0], nil
+	}
+	return nil, nil
 }
 
 // plainObjects reports whether kustomize would take the file's documents

@@ -14,41 +14,138 @@ import (
 // (it was added by a patch, or it is missing). For a mapping entry the
 // position is the key's, which is the line a person edits.
 func (d *Document) Locate(pointer string) (line, col int, exact bool) {
+	p := d.Resolve(nil, pointer)
+	return p.Line, p.Col, p.Exact
+}
+
+// Position is where a pointer resolved in a document.
+type Position struct {
+	// Line and Col are those of the field, or of its nearest ancestor
+	// written in the document when Exact is false.
+	Line, Col int
+	// Depth counts the pointer's tokens that the document holds: the
+	// deeper, the closer the document comes to the field.
+	Depth int
+	// Exact is set when the document writes the field itself.
+	Exact bool
+	// Node is the field's value node when Exact.
+	Node *yaml.Node
+}
+
+// mergeKeys are the fields by which a strategic merge matches the items of
+// the lists that Kubernetes objects merge (containers and volumes by name,
+// ports by number, mounts by path), in the order they are tried. A list
+// whose items have none of them is replaced whole by a patch, so its
+// indexes do line up.
+var mergeKeys = [...]string{"name", "containerPort", "mountPath", "devicePath", "ip", "topologyKey", "port"}
+
+// Resolve finds a pointer into the rendered object obj in the document.
+// List items are matched by their merge key against the rendered item at
+// the pointer's index, not by index: a base lists one container where the
+// rendered object has the patch's sidecar first, a patch lists only the
+// container it changes. obj is the rendered value at the document's root
+// (an object, or for a patch operation's value whatever it replaces);
+// with nil indexes are taken as they are.
+func (d *Document) Resolve(obj any, pointer string) Position {
 	if d == nil || d.Node == nil {
-		return 0, 0, false
+		return Position{}
 	}
 	n := d.Node
-	line, col = d.Line, 1
+	p := Position{Line: d.Line, Col: 1}
 	if n.Line > 0 {
-		line, col = n.Line, n.Column
+		p.Line, p.Col = n.Line, n.Column
 	}
+	rendered := obj
 	for _, tok := range splitPointer(pointer) {
-		switch n.Kind {
-		case yaml.MappingNode:
-			var next *yaml.Node
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == tok {
-					line, col = n.Content[i].Line, n.Content[i].Column
-					next = n.Content[i+1]
-					break
+		next, key := child(n, rendered, tok)
+		if next == nil {
+			return p
+		}
+		p.Depth++
+		p.Line, p.Col = key.Line, key.Column
+		n = next
+		rendered = renderedChild(rendered, tok)
+	}
+	p.Exact, p.Node = true, n
+	return p
+}
+
+// child steps from n to the entry tok names, returning the value node and
+// the node whose position stands for the entry (a mapping key, or the item).
+func child(n *yaml.Node, rendered any, tok string) (value, at *yaml.Node) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == tok {
+				return n.Content[i+1], n.Content[i]
+			}
+		}
+	case yaml.SequenceNode:
+		i, err := strconv.Atoi(tok)
+		if err != nil || i < 0 {
+			return nil, nil
+		}
+		if items, ok := rendered.([]any); ok && i < len(items) {
+			if item, ok := items[i].(map[string]any); ok {
+				for _, k := range mergeKeys {
+					if want, ok := item[k]; ok {
+						for _, c := range n.Content {
+							if v, _ := child(c, nil, k); v != nil && v.Kind == yaml.ScalarNode && scalarEquals(v, want) {
+								return c, c
+							}
+						}
+						return nil, nil
+					}
 				}
 			}
-			if next == nil {
-				return line, col, false
-			}
-			n = next
-		case yaml.SequenceNode:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(n.Content) {
-				return line, col, false
-			}
-			n = n.Content[i]
-			line, col = n.Line, n.Column
-		default:
-			return line, col, false
+		}
+		if i < len(n.Content) {
+			return n.Content[i], n.Content[i]
+		}
+	case yaml.AliasNode:
+		return child(n.Alias, rendered, tok)
+	}
+	return nil, nil
+}
+
+func renderedChild(v any, tok string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return t[tok]
+	case []any:
+		if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(t) {
+			return t[i]
 		}
 	}
-	return line, col, true
+	return nil
+}
+
+// scalarEquals compares a YAML scalar with a decoded value (port numbers
+// are integers in one and text in the other).
+func scalarEquals(n *yaml.Node, v any) bool {
+	switch t := v.(type) {
+	case string:
+		return n.Value == t
+	case int64:
+		return n.Value == strconv.FormatInt(t, 10)
+	case float64:
+		return n.Value == strconv.FormatFloat(t, 'f', -1, 64)
+	case bool:
+		return n.Value == strconv.FormatBool(t)
+	}
+	return false
+}
+
+// ValueOf decodes a node into a JSON-compatible value (nil on failure).
+func ValueOf(n *yaml.Node) any {
+	if n == nil {
+		return nil
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return nil
+	}
+	return Normalize(v)
 }
 
 // splitPointer splits a JSON pointer into unescaped reference tokens.
@@ -63,6 +160,9 @@ func splitPointer(p string) []string {
 	}
 	return toks
 }
+
+// SplitPointer splits a JSON pointer into its unescaped reference tokens.
+func SplitPointer(p string) []string { return splitPointer(p) }
 
 // Lookup returns the value at a JSON pointer in a decoded object.
 func Lookup(obj map[string]any, pointer string) (any, bool) {
@@ -88,28 +188,106 @@ func Lookup(obj map[string]any, pointer string) (any, bool) {
 	return cur, true
 }
 
+// An Edit is something other than the source document that writes fields
+// of a rendered object: a patch, a kustomization transformer entry, a
+// generator input. Edits are what make a finding point at an overlay's
+// patch line rather than at the base field it overrides.
+type Edit interface {
+	// Writes reports where the edit sets the field at pointer of the
+	// rendered object obj to value, the value it has there.
+	Writes(obj map[string]any, pointer string, value any) (Origin, bool)
+}
+
+// An Adder is an Edit that adds structure (a patch adding a container):
+// for a field that nothing writes, it may hold its nearest ancestor.
+type Adder interface {
+	// Nearest returns where the edit comes closest to the field and the
+	// number of the pointer's tokens it holds.
+	Nearest(obj map[string]any, pointer string) (Origin, int)
+}
+
 // FieldOrigin is where a person edits a field of the resource (a JSON
-// pointer, "" for the whole object): the line in the source document,
-// unless the rendered value differs from it and a strategic-merge patch
-// writes the field, in which case the patch is where to edit. Resources
-// without a source document (generated ones) answer their Origin.
+// pointer, "" for the whole object). See Trace.
 func (r *Resource) FieldOrigin(pointer string) Origin {
-	if r.Doc == nil || r.Origin.File != r.Doc.File {
-		return r.Origin
+	o, _ := r.Trace(pointer)
+	return o
+}
+
+// Trace says where a person edits a field of the resource (a JSON pointer,
+// "" for the whole object), and which other places explain it:
+//   - a field whose rendered value the source document holds: that line;
+//   - a field that an edit (patch, transformer, generator input) set to
+//     its rendered value: the edit's line, the first in Edits order (the
+//     outermost kustomization's, applied last), with the source line as
+//     related when the source also writes the field;
+//   - a field that nothing writes (a missing field): the nearest existing
+//     ancestor in the source or in a patch, whichever comes closer.
+func (r *Resource) Trace(pointer string) (Origin, []Origin) {
+	if pointer == "" {
+		return r.Origin, nil
 	}
-	line, col, exact := r.Doc.Locate(pointer)
-	loc := Origin{File: r.Doc.File, Line: line, Col: col}
-	rendered, inRendered := Lookup(r.Object, pointer)
-	source, inSource := Lookup(r.Doc.Object, pointer)
-	if pointer == "" || (exact && inSource && inRendered && reflect.DeepEqual(source, rendered)) {
-		return loc
+	value, rendered := Lookup(r.Object, pointer)
+	best, depth := r.Origin, 0
+	var src Position
+	if r.Doc != nil && r.Origin.File == r.Doc.File {
+		src = r.Doc.Resolve(r.Object, pointer)
+		best, depth = Origin{File: r.Doc.File, Line: src.Line, Col: src.Col}, src.Depth
+		if src.Exact && (composite(value) || reflect.DeepEqual(ValueOf(src.Node), value)) {
+			return best, nil
+		}
 	}
-	for _, p := range r.Patches {
-		if v, ok := Lookup(p.Object, pointer); ok && reflect.DeepEqual(v, rendered) {
-			if pl, pc, pexact := p.Locate(pointer); pexact {
-				return Origin{File: p.File, Line: pl, Col: pc}
+	if rendered {
+		for _, e := range r.Edits {
+			if o, ok := e.Writes(r.Object, pointer, value); ok {
+				if src.Exact {
+					return o, []Origin{best}
+				}
+				return o, nil
 			}
 		}
 	}
-	return loc
+	if src.Exact {
+		return best, nil
+	}
+	for _, e := range r.Edits {
+		if a, ok := e.(Adder); ok {
+			if o, d := a.Nearest(r.Object, pointer); d > depth {
+				best, depth = o, d
+			}
+		}
+	}
+	return best, nil
+}
+
+func composite(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+// PatchEdit is a strategic-merge patch document: it writes the fields it
+// holds, and for a missing field it may hold the nearest ancestor (the
+// container a patch added).
+type PatchEdit struct{ Doc *Document }
+
+// Writes implements Edit: the patch holds the field, with the rendered
+// value when that is a scalar (a map or list is merged, so holding it is
+// enough).
+func (p PatchEdit) Writes(obj map[string]any, pointer string, value any) (Origin, bool) {
+	pos := p.Doc.Resolve(obj, pointer)
+	if !pos.Exact || (!composite(value) && !reflect.DeepEqual(ValueOf(pos.Node), value)) {
+		return Origin{}, false
+	}
+	return Origin{File: p.Doc.File, Line: pos.Line, Col: pos.Col}, true
+}
+
+// Nearest implements Adder.
+func (p PatchEdit) Nearest(obj map[string]any, pointer string) (Origin, int) {
+	pos := p.Doc.Resolve(obj, pointer)
+	if pos.Depth == 0 {
+		return Origin{}, 0 // the patch's header says nothing about the field
+	}
+	return Origin{File: p.Doc.File, Line: pos.Line, Col: pos.Col}, pos.Depth
 }

@@ -94,6 +94,10 @@ type Resource struct {
 	// outermost kustomization first: where a field's rendered value differs
 	// from Doc, the first patch that writes it is where it was set.
 	Patches []*Document
+	// Edits are the patches, transformer entries and generator inputs
+	// that may have written its fields, outermost kustomization first: see
+	// Trace.
+	Edits []Edit
 	// Generated is set when a kustomize generator entry made the object;
 	// Origin is then that entry in its kustomization file.
 	Generated bool

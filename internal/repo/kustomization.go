@@ -66,6 +66,11 @@ type Kustomization struct {
 	Refs []Ref
 	// Generators are its configMapGenerator and secretGenerator entries.
 	Generators []Generator
+	// Patches are its patch entries and Transformers its built-in
+	// transformer entries, in file order: what may have written a field
+	// of a rendered object.
+	Patches      []Patch
+	Transformers []Transformer
 	// Aggregator is true when the kustomization only lists resources:
 	// its output is the union of its parts, which can then be rendered
 	// (and cached) independently.
@@ -80,6 +85,9 @@ type Generator struct {
 	Kind string
 	Name string
 	Pos  manifest.Origin
+	// Behavior is "create" (also when unset), "merge" or "replace": the
+	// last two change an object that another generator or file made.
+	Behavior string
 	// Literals are the values of its literal sources (after "=").
 	Literals []string
 	// Envs are its env files as written (relative to the kustomization).
@@ -179,7 +187,10 @@ func parseKustomization(k *Kustomization, data []byte) error {
 			if name == nil {
 				return
 			}
-			g := Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}}
+			g := Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}, Behavior: "create"}
+			if b := lookup(n, "behavior"); b != nil && b.Value != "" {
+				g.Behavior = b.Value
+			}
 			pos := func(n *yaml.Node) manifest.Origin {
 				return manifest.Origin{File: file, Line: n.Line, Col: n.Column}
 			}
@@ -234,6 +245,8 @@ func parseKustomization(k *Kustomization, data []byte) error {
 	}
 	sortRefs(refs)
 	k.Refs = refs
+	// After Refs: patches keep pointers into them.
+	parseEdits(k, root, data)
 	return nil
 }
 

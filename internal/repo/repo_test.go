@@ -156,7 +156,7 @@ configMapGenerator:
 	}
 	want := []Generator{
 		{
-			Kind: "Secret", Name: "app", Pos: at(2, 3), Literals: []string{"admin", "not-key-value"}, Envs: []string{"app.env"},
+			Kind: "Secret", Name: "app", Pos: at(2, 3), Behavior: "create", Literals: []string{"admin", "not-key-value"}, Envs: []string{"app.env"},
 			Inputs: []Input{
 				{Field: "envs", Path: "app.env", Pos: at(4, 5)},
 				{Field: "literals", Key: "user", Pos: at(6, 5)},
@@ -166,7 +166,7 @@ configMapGenerator:
 			},
 		},
 		{
-			Kind: "ConfigMap", Name: "settings", Pos: at(12, 3), Envs: []string{"settings.env"},
+			Kind: "ConfigMap", Name: "settings", Pos: at(12, 3), Behavior: "create", Envs: []string{"settings.env"},
 			Inputs: []Input{{Field: "envs", Path: "settings.env", Pos: at(13, 8)}},
 		},
 	}

@@ -56,14 +56,22 @@ func Fingerprint(ruleID, file string, source manifest.ResID, path, discriminator
 // pointer, "" for the whole object), located where a person edits that
 // field and fingerprinted by where the resource is written, so that every
 // overlay rendering the same source yields the same finding.
+//
+// A message that names the object by its rendered name ("prod-web") names
+// it as written in the source instead ("web"): the finding is about that
+// source, and one message for every overlay is what lets them merge.
 func FieldFinding(r *manifest.Resource, ruleID, pointer, msg string) Finding {
-	loc := r.FieldOrigin(pointer)
+	if r.ID.Name != r.SourceID.Name && r.ID.Name != "" && r.SourceID.Name != "" {
+		msg = strings.ReplaceAll(msg, r.ID.Name, r.SourceID.Name)
+	}
+	loc, related := r.Trace(pointer)
 	return Finding{
 		RuleID:      ruleID,
 		Message:     msg,
 		Resource:    r.SourceID,
 		Path:        pointer,
 		Location:    loc,
+		Related:     related,
 		Targets:     []string{r.Target},
 		Fingerprint: Fingerprint(ruleID, loc.File, r.SourceID, pointer, ""),
 	}

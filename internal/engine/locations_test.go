@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+)
+
+// TestFindingLocations checks, for every kind of place a rendered field
+// can come from, that a finding about the field points at the line and
+// column a person edits. The test policy reports the fields listed in
+// testdata/locate/fields.json; the repository is testdata/repos/locations.
+func TestFindingLocations(t *testing.T) {
+	res, err := Run(context.Background(), Options{
+		Root:           "../../testdata/repos/locations",
+		SchemaCacheDir: t.TempDir(),
+		Policy: rego.Options{
+			Policies:   []string{"testdata/locate"},
+			Data:       []string{"testdata/locate/fields.json"},
+			Namespaces: []string{"main"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type located struct {
+		at      string
+		related []string
+		targets []string
+	}
+	got := map[string]located{}
+	for _, f := range res.Findings {
+		key := f.Resource.Kind + " " + f.Path + " @" + strings.Join(f.Targets, ",")
+		if f.RuleID == rules.SchemaInvalid {
+			key = "schema-invalid " + f.Path
+		}
+		var rel []string
+		for _, r := range f.Related {
+			rel = append(rel, r.String())
+		}
+		got[key] = located{at: f.Location.String(), related: rel, targets: f.Targets}
+	}
+	const (
+		base  = "base/deployment.yaml:"
+		kbase = "base/kustomization.yaml:"
+		prod  = "overlays/prod/kustomization.yaml:"
+		both  = "overlays/dev,overlays/prod"
+	)
+	tests := []struct {
+		name    string
+		key     string
+		at      string
+		related []string
+		targets string
+	}{
+		{name: "base field", key: "Deployment /spec/template/spec/containers/0/name", at: base + "16:11", targets: both},
+		{name: "base field under a patched list", key: "Deployment /spec/selector/matchLabels/app", at: base + "9:7", targets: both},
+		{name: "missing field: nearest ancestor in the base", key: "Deployment /spec/template/spec/volumes", at: base + "14:5", targets: both},
+		{name: "missing field under a container matched by name", key: "Deployment /spec/template/spec/containers/0/securityContext/runAsNonRoot", at: base + "16:11", targets: both},
+		{name: "strategic-merge patch file", key: "Deployment /spec/template/spec/containers/0/resources/limits/memory", at: "overlays/prod/resources.yaml:12:15", targets: "overlays/prod"},
+		{name: "JSON 6902 inline operation", key: "Deployment /spec/template/spec/containers/0/imagePullPolicy", at: prod + "11:9", targets: "overlays/prod"},
+		{name: "field inside a JSON 6902 added value", key: "Deployment /spec/template/spec/containers/1/image", at: prod + "18:11", targets: "overlays/prod"},
+		{name: "missing field under a JSON 6902 added value", key: "Deployment /spec/template/spec/containers/1/securityContext", at: prod + "14:9", targets: "overlays/prod"},
+		{name: "inline strategic-merge patch", key: "schema-invalid /spec/sessionAffinityConfig/clientIP/timeoutSeconds", at: prod + "27:13", targets: "overlays/prod"},
+		{name: "images transformer", key: "Deployment /spec/template/spec/containers/0/image", at: prod + "30:13", related: []string{base + "17:11"}, targets: "overlays/prod"},
+		{name: "replicas transformer", key: "Deployment /spec/replicas", at: prod + "33:12", related: []string{base + "6:3"}, targets: "overlays/prod"},
+		{name: "namespace transformer", key: "Deployment /metadata/namespace", at: prod + "2:12", targets: "overlays/prod"},
+		{name: "namePrefix transformer", key: "Deployment /metadata/name", at: prod + "1:13", related: []string{base + "4:3"}, targets: "overlays/prod"},
+		{name: "namePrefix of another overlay", key: "Deployment /metadata/name", at: "overlays/dev/kustomization.yaml:3:13", related: []string{base + "4:3"}, targets: "overlays/dev"},
+		{name: "commonLabels in the base kustomization", key: "Deployment /metadata/labels/app.kubernetes.io~1part-of", at: kbase + "5:3", targets: both},
+		{name: "replacements target", key: "Deployment /spec/template/metadata/annotations/service", at: prod + "49:13", targets: "overlays/prod"},
+		{name: "generator entry", key: "ConfigMap ", at: prod + "35:5", targets: "overlays/prod"},
+		{name: "generator literal", key: "ConfigMap /data/MODE", at: prod + "39:9", targets: "overlays/prod"},
+		{name: "generator env file line", key: "ConfigMap /data/WORKERS", at: "overlays/prod/config.env:4:1", targets: "overlays/prod"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			key := tc.key + " @" + tc.targets
+			if strings.HasPrefix(key, "schema-invalid") {
+				key = tc.key
+			}
+			g, ok := got[key]
+			if !ok {
+				t.Fatalf("no finding for %q; have %v", key, keys(got))
+			}
+			want := located{at: tc.at, related: tc.related, targets: strings.Split(tc.targets, ",")}
+			if diff := cmp.Diff(want, g, cmp.AllowUnexported(located{})); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
