@@ -121,7 +121,7 @@ func newCheckCommand(e *env) *cobra.Command {
 				return err
 			}
 			for _, f := range res.Findings {
-				if f.Severity >= failOn {
+				if f.Active() && f.Severity >= failOn {
 					return &exitCodeError{code: exitFindings}
 				}
 			}
@@ -154,12 +154,13 @@ func useColor(e *env) bool {
 
 func reportInput(res *engine.Result, d time.Duration) report.Input {
 	return report.Input{
-		Tool:      report.Tool{Name: "gitops-lint", Version: version, InformationURI: "https://github.com/gitops-lint/gitops-lint"},
-		Rules:     res.Rules,
-		Findings:  res.Findings,
-		Targets:   len(res.Targets),
-		Resources: res.Resources,
-		Duration:  d,
+		Tool:       report.Tool{Name: "gitops-lint", Version: version, InformationURI: "https://github.com/gitops-lint/gitops-lint"},
+		Rules:      res.Rules,
+		Findings:   res.Findings,
+		Targets:    len(res.Targets),
+		Resources:  res.Resources,
+		Suppressed: rules.Suppressed(res.Findings),
+		Duration:   d,
 	}
 }
 

@@ -47,7 +47,8 @@ func TestGolden(t *testing.T) {
 		for format, ext := range formats {
 			t.Run(c.Name()+"/"+format, func(t *testing.T) {
 				wantCode := 1
-				if c.Name() == "clean" {
+				switch c.Name() {
+				case "clean", "suppressions": // suppressed errors never fail the run
 					wantCode = 0
 				}
 				code, stdout, stderr := runCLI(t, "check", filepath.Join(reposDir, c.Name()), "-f", format, "--schema-cache-dir", cacheDir)
@@ -128,6 +129,8 @@ func TestExitCodes(t *testing.T) {
 		wantStderr string
 	}{
 		{name: "clean repository", args: []string{"check", reposDir + "/clean"}, wantCode: 0},
+		{name: "suppressed errors do not fail", args: []string{"check", reposDir + "/suppressions"}, wantCode: 0},
+		{name: "a suppression without a reason is a warning", args: []string{"check", "--fail-on", "warning", reposDir + "/suppressions"}, wantCode: 1},
 		{name: "errors fail by default", args: []string{"check", reposDir + "/demo"}, wantCode: 1},
 		{name: "unknown flag", args: []string{"check", "--bogus"}, wantCode: 2, wantStderr: "unknown flag"},
 		{name: "unknown format", args: []string{"check", "-f", "xml", reposDir + "/clean"}, wantCode: 2, wantStderr: "unknown --format"},

@@ -26,6 +26,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
+	"github.com/gitops-lint/gitops-lint/internal/suppress"
 )
 
 // Options configure a run.
@@ -138,13 +139,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// The credential scan reads every file once, whatever includes it, and
 	// runs beside the renders: it needs no rendered output.
-	var fileFindings []rules.Finding
+	var (
+		fileFindings []rules.Finding
+		inline       []suppress.Directive
+	)
 	scanned := make(chan struct{})
 	scanCtx, stopScan := context.WithCancel(ctx)
 	defer stopScan() // an early return must not leave the scan running
 	go func() {
 		defer close(scanned)
 		fileFindings = scanner.ScanFiles(scanCtx, rp.Files, jobs)
+		inline = c.inlineSuppressions()
 	}()
 	// Phase 1: render every unit once, however many targets include it.
 	g, gctx := errgroup.WithContext(ctx)
@@ -190,8 +195,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	missing := map[string]*rules.Finding{}
 	resources := 0
+	directives := inline
 	for _, r := range results {
 		all = append(all, r.findings...)
+		directives = append(directives, r.directives...)
 		resources += r.resources
 		for _, m := range r.missing {
 			addMissing(missing, m)
@@ -200,6 +207,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, f := range missing {
 		all = append(all, *f)
 	}
+	all = append(all, suppress.Apply(all, directives)...)
 	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
 		_, enabled := c.severity[f.RuleID]
 		return !enabled
@@ -340,9 +348,10 @@ func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
 }
 
 type targetResult struct {
-	findings  []rules.Finding
-	missing   []rules.Finding
-	resources int
+	findings   []rules.Finding
+	missing    []rules.Finding
+	directives []suppress.Directive
+	resources  int
 }
 
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
@@ -378,6 +387,9 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	for i := range res {
 		c.validate(&res[i], &out)
 		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
+		if d, ok := suppress.FromResource(&res[i]); ok {
+			out.directives = append(out.directives, d)
+		}
 	}
 	fs, err := c.policy.Check(ctx, c.policyTarget(t, res), res)
 	if err != nil {
@@ -402,6 +414,17 @@ func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Targ
 	slices.Sort(pt.Files)
 	pt.Files = slices.Compact(pt.Files)
 	return pt
+}
+
+// inlineSuppressions reads the suppression comments of every file.
+func (c *checker) inlineSuppressions() []suppress.Directive {
+	var ds []suppress.Directive
+	for _, f := range c.repo.Files {
+		if data, err := c.sources.read(f); err == nil {
+			ds = append(ds, suppress.ScanFile(f, data)...)
+		}
+	}
+	return ds
 }
 
 func plainResources(target, file string, docs []*manifest.Document) []manifest.Resource {

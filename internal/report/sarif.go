@@ -106,6 +106,16 @@ func sarifResult(f rules.Finding, ruleIndex int) *sarif.Result {
 	if f.Fingerprint != "" {
 		res.WithPartialFingerprints(map[string]string{fingerprintKey: f.Fingerprint})
 	}
+	if s := f.Suppression; s != nil {
+		sup := sarif.NewSuppression().WithKind(s.Kind).WithStatus("accepted")
+		if s.Justification != "" {
+			sup.WithJustification(s.Justification)
+		}
+		if s.Location.File != "" {
+			sup.WithLocation(sarifLocation(s.Location))
+		}
+		res.AddSuppression(sup)
+	}
 
 	props := sarif.NewPropertyBag()
 	if !f.Resource.IsZero() {

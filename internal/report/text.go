@@ -37,7 +37,9 @@ func writeText(w io.Writer, in Input, color bool) error {
 
 	groups := map[string][]rules.Finding{}
 	for _, f := range in.Findings {
-		groups[f.Location.File] = append(groups[f.Location.File], f)
+		if f.Active() { // suppressed ones are counted in the summary
+			groups[f.Location.File] = append(groups[f.Location.File], f)
+		}
 	}
 	files := make([]string, 0, len(groups))
 	for file := range groups {
@@ -165,7 +167,7 @@ func isControl(r rune) bool {
 func summary(in Input) string {
 	var b strings.Builder
 	b.WriteString(plural(in.Targets, "target", "targets") + ", " + plural(in.Resources, "resource", "resources") + ": ")
-	if len(in.Findings) == 0 {
+	if len(in.Findings) == rules.Suppressed(in.Findings) {
 		b.WriteString("no findings")
 	} else {
 		c := rules.Counts(in.Findings)

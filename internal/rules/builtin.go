@@ -11,6 +11,10 @@ const (
 	SchemaInvalid      = "schema-invalid"
 	MissingSchema      = "missing-schema"
 	RemovedAPI         = "removed-api"
+	// SuppressionMissingReason and SuppressionUnused are raised by
+	// suppressions themselves (internal/suppress).
+	SuppressionMissingReason = "suppression-missing-reason"
+	SuppressionUnused        = "suppression-unused"
 )
 
 // Builtin returns the catalogue of built-in rules, in a fixed order. It
@@ -73,6 +77,20 @@ No schema is known for this apiVersion and kind, so resources of it were not val
 			Doc: `API version not served
 The apiVersion of this built-in Kubernetes kind is not served by the selected Kubernetes version (it was removed or never existed), so the API server would reject it.`,
 			Remediation: "Migrate the resource to a served apiVersion (named in the message), adjusting fields that changed between versions.",
+		},
+		{
+			ID:       SuppressionMissingReason,
+			Severity: Warning,
+			Doc: `Suppression gives no reason
+A "# gitops-lint:ignore RULE-ID" comment or a gitops-lint.io/ignore annotation silences findings without saying why. The suppression still applies; the reason is what lets a reviewer judge it later.`,
+			Remediation: "Write the reason after the rule IDs: `# gitops-lint:ignore run-as-root the image's entrypoint needs root, tracked in OPS-123`.",
+		},
+		{
+			ID:       SuppressionUnused,
+			Severity: Info,
+			Doc: `Suppression matches no finding
+A "# gitops-lint:ignore" comment or a gitops-lint.io/ignore annotation silences nothing: the problem was fixed, the rule ID is misspelt, or the comment is not on the finding's line (or alone on the line above it, or in the head of the resource's document).`,
+			Remediation: "Remove the suppression, or correct its rule IDs and placement (`gitops-lint check` shows the line each finding points at).",
 		},
 	}
 }

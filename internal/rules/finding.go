@@ -30,13 +30,33 @@ type Finding struct {
 	// Fingerprint is stable across line shifts and across the overlays that
 	// render the same source: see Fingerprint.
 	Fingerprint string `json:"fingerprint"`
+	// Suppression is set when an inline comment or an annotation silences
+	// the finding: it is reported, but never fails the run.
+	Suppression *Suppression `json:"suppression,omitempty"`
 }
+
+// Suppression says why a finding is silenced.
+type Suppression struct {
+	// Kind is SARIF's: "inSource" for comments and annotations.
+	Kind string `json:"kind"`
+	// Justification is the reason written with the suppression.
+	Justification string `json:"justification,omitempty"`
+	// Location is where the suppression is written.
+	Location manifest.Origin `json:"location"`
+}
+
+// Active reports whether the finding counts: it is not suppressed.
+func (f *Finding) Active() bool { return f.Suppression == nil }
 
 // Key is what makes two findings the same problem: the same rule at the
 // same source position about the same field with the same message. Findings
 // from different targets with one Key are merged into one.
 func (f *Finding) Key() string {
-	return strings.Join([]string{f.RuleID, f.Location.String(), f.Path, f.Message}, "\x00")
+	suppressed := ""
+	if f.Suppression != nil {
+		suppressed = f.Suppression.Location.String()
+	}
+	return strings.Join([]string{f.RuleID, f.Location.String(), f.Path, f.Message, suppressed}, "\x00")
 }
 
 // Fingerprint computes a stable identity from what does not move when lines
@@ -126,13 +146,27 @@ func Merge(in []Finding) []Finding {
 	return out
 }
 
-// Counts returns how many findings there are per severity.
+// Counts returns how many active (not suppressed) findings there are per
+// severity.
 func Counts(fs []Finding) map[Severity]int {
 	c := map[Severity]int{}
 	for _, f := range fs {
-		c[f.Severity]++
+		if f.Active() {
+			c[f.Severity]++
+		}
 	}
 	return c
+}
+
+// Suppressed counts the suppressed findings.
+func Suppressed(fs []Finding) int {
+	n := 0
+	for _, f := range fs {
+		if !f.Active() {
+			n++
+		}
+	}
+	return n
 }
 
 // Redacted replaces a secret value in a message.
