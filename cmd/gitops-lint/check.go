@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitops-lint/gitops-lint/internal/baseline"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -21,9 +22,16 @@ import (
 
 // checkOptions are the flags of `gitops-lint check`.
 type checkOptions struct {
-	format            string
-	output            string
-	failOn            string
+	format   string
+	output   string
+	failOn   string
+	baseline string
+	run      runOptions
+}
+
+// runOptions are the flags that say how to check a repository, shared by
+// check and baseline.
+type runOptions struct {
 	jobs              int
 	kubernetesVersion string
 	schemaLocations   []string
@@ -38,6 +46,12 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.StringVarP(&o.format, "format", "f", "text", "output format: text, json or sarif")
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding has at least this severity: error, warning or info")
+	f.StringVar(&o.baseline, "baseline", "", "report only findings not recorded in this baseline file (written by gitops-lint baseline)")
+	o.run.addFlags(c)
+}
+
+func (o *runOptions) addFlags(c *cobra.Command) {
+	f := c.Flags()
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
@@ -47,23 +61,63 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 
 // validate checks the flags before anything runs, so a typo is a usage
 // error (exit 2), not a half-finished run.
-func (o *checkOptions) validate() (failOn rules.Severity, lr types.LoadRestrictions, err error) {
+func (o *checkOptions) validate() (failOn rules.Severity, err error) {
 	if !slices.Contains(report.Formats(), o.format) {
-		return 0, 0, fmt.Errorf("unknown --format %q (want one of %v)", o.format, report.Formats())
+		return 0, fmt.Errorf("unknown --format %q (want one of %v)", o.format, report.Formats())
 	}
 	if failOn, err = rules.ParseSeverity(o.failOn); err != nil {
-		return 0, 0, fmt.Errorf("--fail-on: %w", err)
+		return 0, fmt.Errorf("--fail-on: %w", err)
 	}
+	return failOn, nil
+}
+
+// engineOptions turns the flags into the engine's options for the
+// repository at root; a bad flag is a usage error.
+func (o *runOptions) engineOptions(root string) (engine.Options, error) {
 	if o.jobs < 0 {
-		return 0, 0, fmt.Errorf("--jobs must not be negative")
+		return engine.Options{}, fmt.Errorf("--jobs must not be negative")
 	}
-	if lr, err = parseLoadRestrictor(o.loadRestrictor); err != nil {
-		return 0, 0, err
+	lr, err := parseLoadRestrictor(o.loadRestrictor)
+	if err != nil {
+		return engine.Options{}, err
 	}
 	if _, err := schema.ResolveVersion(o.kubernetesVersion); err != nil {
-		return 0, 0, fmt.Errorf("--kubernetes-version: %w", err)
+		return engine.Options{}, fmt.Errorf("--kubernetes-version: %w", err)
 	}
-	return failOn, lr, nil
+	policy, settings, err := o.policy.options()
+	if err != nil {
+		return engine.Options{}, err
+	}
+	return engine.Options{
+		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
+		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
+		AllowRemote: o.allowRemote, LoadRestrictions: lr,
+		Policy: policy, Rules: settings,
+	}, nil
+}
+
+// check runs the engine with a progress bar on an interactive terminal.
+func (o *runOptions) check(c *cobra.Command, e *env, args []string) (*engine.Result, error) {
+	root := "."
+	if len(args) == 1 {
+		root = args[0]
+	}
+	opts, err := o.engineOptions(root)
+	if err != nil {
+		return nil, usageError(c, err)
+	}
+	bar := progress(e)
+	if bar != nil {
+		opts.Progress = func(done, total int) {
+			bar.ChangeMax(total)
+			_ = bar.Set(done)
+		}
+	}
+	res, err := engine.Run(c.Context(), opts)
+	if bar != nil {
+		_ = bar.Clear()
+	}
+	return res, err
 }
 
 func parseLoadRestrictor(s string) (types.LoadRestrictions, error) {
@@ -83,40 +137,29 @@ func newCheckCommand(e *env) *cobra.Command {
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			failOn, lr, err := o.validate()
+			failOn, err := o.validate()
 			if err != nil {
 				return usageError(c, err)
 			}
-			policy, settings, err := o.policy.options()
-			if err != nil {
-				return usageError(c, err)
-			}
-			root := "."
-			if len(args) == 1 {
-				root = args[0]
+			var base *baseline.File
+			if o.baseline != "" {
+				b, err := baseline.Load(o.baseline)
+				if err != nil {
+					return usageError(c, fmt.Errorf("--baseline: %w", err))
+				}
+				base = &b
 			}
 			start := time.Now()
-			opts := engine.Options{
-				Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
-				SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
-				AllowRemote: o.allowRemote, LoadRestrictions: lr,
-				Policy: policy, Rules: settings,
-			}
-			bar := progress(e)
-			if bar != nil {
-				opts.Progress = func(done, total int) {
-					bar.ChangeMax(total)
-					_ = bar.Set(done)
-				}
-			}
-			res, err := engine.Run(c.Context(), opts)
-			if bar != nil {
-				_ = bar.Clear()
-			}
+			res, err := o.run.check(c, e, args)
 			if err != nil {
 				return err
 			}
+			baselined := 0
+			if base != nil {
+				res.Findings, baselined = base.Filter(res.Findings)
+			}
 			in := reportInput(res, time.Since(start))
+			in.Baselined = baselined
 			if err := writeReport(e, o.output, in, report.Options{Format: o.format, Color: o.output == "" && useColor(e)}); err != nil {
 				return err
 			}

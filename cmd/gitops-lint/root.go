@@ -42,6 +42,7 @@ never runs plugins or Helm, and never reads outside the repository.`,
 	})
 	root.AddCommand(
 		newCheckCommand(e),
+		newBaselineCommand(e),
 		newListCommand(e),
 		newRenderCommand(e),
 		newSchemasCommand(e),

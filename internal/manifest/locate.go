@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -290,4 +291,45 @@ func (p PatchEdit) Nearest(obj map[string]any, pointer string) (Origin, int) {
 		return Origin{}, 0 // the patch's header says nothing about the field
 	}
 	return Origin{File: p.Doc.File, Line: pos.Line, Col: pos.Col}, pos.Depth
+}
+
+// StablePointer rewrites the list indexes of a pointer into the rendered
+// object as the items' merge keys ("/spec/containers/0/image" becomes
+// "/spec/containers/[name=web]/image"), so that an identity built from it
+// survives a container inserted before this one.
+func StablePointer(obj map[string]any, pointer string) string {
+	toks := splitPointer(pointer)
+	if len(toks) == 0 {
+		return pointer
+	}
+	var cur any = obj
+	var b strings.Builder
+	for _, tok := range toks {
+		b.WriteByte('/')
+		if items, ok := cur.([]any); ok {
+			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(items) {
+				if key, val, ok := mergeKeyOf(items[i]); ok {
+					b.WriteString("[" + key + "=" + val + "]")
+					cur = items[i]
+					continue
+				}
+			}
+		}
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1"))
+		cur = renderedChild(cur, tok)
+	}
+	return b.String()
+}
+
+func mergeKeyOf(item any) (key, value string, ok bool) {
+	m, isMap := item.(map[string]any)
+	if !isMap {
+		return "", "", false
+	}
+	for _, k := range mergeKeys {
+		if v, has := m[k]; has {
+			return k, strings.ReplaceAll(fmt.Sprint(v), "/", "~1"), true
+		}
+	}
+	return "", "", false
 }

@@ -97,3 +97,22 @@ func TestDecodeFileErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestStablePointer(t *testing.T) {
+	obj := map[string]any{"spec": map[string]any{
+		"containers": []any{map[string]any{"name": "web", "ports": []any{map[string]any{"containerPort": int64(80)}}}},
+		"args":       []any{"a", "b"},
+	}}
+	tests := []struct{ pointer, want string }{
+		{pointer: "", want: ""},
+		{pointer: "/spec/containers/0/image", want: "/spec/containers/[name=web]/image"},
+		{pointer: "/spec/containers/0/ports/0", want: "/spec/containers/[name=web]/ports/[containerPort=80]"},
+		{pointer: "/spec/args/1", want: "/spec/args/1"},
+		{pointer: "/spec/containers/5/image", want: "/spec/containers/5/image"},
+	}
+	for _, tc := range tests {
+		if got := StablePointer(obj, tc.pointer); got != tc.want {
+			t.Errorf("StablePointer(%q) = %q, want %q", tc.pointer, got, tc.want)
+		}
+	}
+}

@@ -34,6 +34,7 @@ type jsonSummary struct {
 	Resources  int        `json:"resources"`
 	Findings   jsonCounts `json:"findings"`
 	Suppressed int        `json:"suppressed"`
+	Baselined  int        `json:"baselined,omitempty"`
 }
 
 type jsonCounts struct {
@@ -64,6 +65,7 @@ func writeJSON(w io.Writer, in Input) error {
 			Resources:  in.Resources,
 			Findings:   jsonCounts{Error: counts[rules.Error], Warning: counts[rules.Warning], Info: counts[rules.Info]},
 			Suppressed: in.Suppressed,
+			Baselined:  in.Baselined,
 		},
 		// Consumers iterate without a null check: an empty run is [].
 		Findings: in.Findings,

@@ -24,8 +24,11 @@ type Input struct {
 	// Findings are already merged and sorted (rules.Merge); reporters keep
 	// their order.
 	Findings []rules.Finding
-	// Suppressed counts findings that suppressions hid; they are not listed.
+	// Suppressed counts the findings that suppressions silenced; text does
+	// not list them, JSON and SARIF carry them marked.
 	Suppressed int
+	// Baselined counts the findings left out because a baseline records them.
+	Baselined int
 	// Targets is the number of targets checked.
 	Targets int
 	// Resources is the number of resources checked.

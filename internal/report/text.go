@@ -178,6 +178,9 @@ func summary(in Input) string {
 	if in.Suppressed > 0 {
 		b.WriteString(", " + strconv.Itoa(in.Suppressed) + " suppressed")
 	}
+	if in.Baselined > 0 {
+		b.WriteString(", " + strconv.Itoa(in.Baselined) + " in baseline")
+	}
 	if in.Duration > 0 {
 		b.WriteString(" (in " + duration(in.Duration) + ")")
 	}

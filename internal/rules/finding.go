@@ -62,7 +62,8 @@ func (f *Finding) Key() string {
 // Fingerprint computes a stable identity from what does not move when lines
 // are inserted above a finding or when another overlay renders the same
 // source: the rule, the source file, the resource identity as written in
-// the source, and the field path.
+// the source, and the field path (with list items named by their merge
+// key, manifest.StablePointer). Line numbers are never part of it.
 func Fingerprint(ruleID, file string, source manifest.ResID, path, discriminator string) string {
 	h := sha256.New()
 	for _, s := range []string{ruleID, file, source.APIVersion, source.Kind, source.Namespace, source.Name, path, discriminator} {
@@ -93,7 +94,7 @@ func FieldFinding(r *manifest.Resource, ruleID, pointer, msg string) Finding {
 		Location:    loc,
 		Related:     related,
 		Targets:     []string{r.Target},
-		Fingerprint: Fingerprint(ruleID, loc.File, r.SourceID, pointer, ""),
+		Fingerprint: Fingerprint(ruleID, loc.File, r.SourceID, manifest.StablePointer(r.Object, pointer), ""),
 	}
 }
 
