@@ -90,7 +90,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	scanner, err := secrets.New(rp)
+	scanner, err := secrets.New(rp, secrets.Options{})
 	if err != nil {
 		return nil, err
 	}
