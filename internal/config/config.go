@@ -154,10 +154,12 @@ func Load(root, explicit string) (*Config, error) {
 		return nil, fmt.Errorf("repository root: %w", err)
 	}
 	abs, err := resolve(file)
-	if err != nil {
-		if explicit == "" && errors.Is(err, os.ErrNotExist) {
-			return &Config{}, nil
-		}
+	switch {
+	case errors.Is(err, os.ErrNotExist) && explicit == "":
+		return &Config{}, nil
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("configuration file %s does not exist", file)
+	case err != nil:
 		return nil, fmt.Errorf("configuration file: %w", err)
 	}
 	if !within(absRoot, abs) {

@@ -165,7 +165,7 @@ func TestLoad(t *testing.T) {
 		{name: "no file", files: map[string]string{"a.yaml": ""}},
 		{name: "default file", files: map[string]string{FileName: "failOn: info\n"}, wantFile: FileName},
 		{name: "explicit file", files: map[string]string{"ci/lint.yaml": "failOn: info\n", FileName: "bogus: 1\n"}, explicit: "ci/lint.yaml", wantFile: "ci/lint.yaml"},
-		{name: "explicit file missing", files: map[string]string{}, explicit: "ci/lint.yaml", wantErr: "configuration file:"},
+		{name: "explicit file missing", files: map[string]string{}, explicit: "ci/lint.yaml", wantErr: "lint.yaml does not exist"},
 		{name: "explicit file outside", files: map[string]string{}, explicit: filepath.Join(outside, "cfg.yaml"), wantErr: "is outside the repository"},
 		{name: "symlink out of the repository", files: map[string]string{}, link: filepath.Join(outside, "cfg.yaml"), wantErr: "is outside the repository"},
 		{name: "a directory", files: map[string]string{FileName + "/": ""}, wantErr: "is not a regular file"},
@@ -364,7 +364,7 @@ func TestTemplate(t *testing.T) {
 		"kubernetesVersion": c.KubernetesVersion != "", "failOn": c.FailOn != "", "loadRestrictor": c.LoadRestrictor != "",
 		"include": len(c.Include) > 0, "exclude": len(c.Exclude) > 0, "targets": len(c.Targets) == 3,
 		"rules": len(c.Rules) > 0, "overrides": len(c.Overrides) > 0,
-		"policies": len(c.Policies.Paths) > 0 && len(c.Policies.Data) > 0 && len(c.Policies.Namespaces) > 0 && c.Policies.AllNamespaces != nil && c.Policies.Builtin != nil && c.Policies.RegoVersion != "",
+		"policies":        len(c.Policies.Paths) > 0 && len(c.Policies.Data) > 0 && len(c.Policies.Namespaces) > 0 && c.Policies.AllNamespaces != nil && c.Policies.Builtin != nil && c.Policies.RegoVersion != "",
 		"schemaLocations": len(c.SchemaLocations) > 0,
 		"secrets":         len(c.Secrets.Paths) > 0 && len(c.Secrets.Regexes) > 0 && len(c.Secrets.Fingerprints) > 0,
 	} {
