@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -31,6 +32,7 @@ type checkOptions struct {
 	loadRestrictor    string
 	schemaCacheDir    string
 	policy            policyOptions
+	config            string
 }
 
 func (o *checkOptions) addFlags(c *cobra.Command) {
@@ -43,6 +45,24 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
+	addConfigFlag(f, &o.config)
+}
+
+// applyConfig takes from the configuration file what the command line
+// leaves unset: a flag given explicitly wins, and the list flags add to
+// the file's lists.
+func (o *checkOptions) applyConfig(cfg *config.Config, changed func(string) bool) {
+	if !changed("kubernetes-version") && cfg.KubernetesVersion != "" {
+		o.kubernetesVersion = cfg.KubernetesVersion
+	}
+	if !changed("fail-on") && cfg.FailOn != "" {
+		o.failOn = cfg.FailOn
+	}
+	if changed("load-restrictor") {
+		cfg.OverrideLoadRestrictor(o.loadRestrictor)
+	}
+	o.schemaLocations = slices.Concat(cfg.SchemaLocations, o.schemaLocations)
+	o.policy.applyConfig(cfg, changed)
 }
 
 // validate checks the flags before anything runs, so a typo is a usage
@@ -57,23 +77,13 @@ func (o *checkOptions) validate() (failOn rules.Severity, lr types.LoadRestricti
 	if o.jobs < 0 {
 		return 0, 0, fmt.Errorf("--jobs must not be negative")
 	}
-	if lr, err = parseLoadRestrictor(o.loadRestrictor); err != nil {
-		return 0, 0, err
+	if lr, err = config.ParseLoadRestrictor(o.loadRestrictor); err != nil {
+		return 0, 0, fmt.Errorf("--load-restrictor: %w", err)
 	}
 	if _, err := schema.ResolveVersion(o.kubernetesVersion); err != nil {
 		return 0, 0, fmt.Errorf("--kubernetes-version: %w", err)
 	}
 	return failOn, lr, nil
-}
-
-func parseLoadRestrictor(s string) (types.LoadRestrictions, error) {
-	switch s {
-	case "rootOnly", "LoadRestrictionsRootOnly":
-		return types.LoadRestrictionsRootOnly, nil
-	case "none", "LoadRestrictionsNone":
-		return types.LoadRestrictionsNone, nil
-	}
-	return 0, fmt.Errorf("unknown --load-restrictor %q (want rootOnly or none)", s)
 }
 
 func newCheckCommand(e *env) *cobra.Command {
@@ -83,6 +93,15 @@ func newCheckCommand(e *env) *cobra.Command {
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			root := "."
+			if len(args) == 1 {
+				root = args[0]
+			}
+			cfg, err := config.Load(root, o.config)
+			if err != nil {
+				return err
+			}
+			o.applyConfig(cfg, c.Flags().Changed)
 			failOn, lr, err := o.validate()
 			if err != nil {
 				return usageError(c, err)
@@ -91,16 +110,12 @@ func newCheckCommand(e *env) *cobra.Command {
 			if err != nil {
 				return usageError(c, err)
 			}
-			root := "."
-			if len(args) == 1 {
-				root = args[0]
-			}
 			start := time.Now()
 			opts := engine.Options{
 				Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 				SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 				AllowRemote: o.allowRemote, LoadRestrictions: lr,
-				Policy: policy, Rules: settings,
+				Policy: policy, Rules: settings, Config: cfg,
 			}
 			bar := progress(e)
 			if bar != nil {
