@@ -376,3 +376,29 @@ func TestTemplate(t *testing.T) {
 		t.Errorf("the template does not show %v", unset)
 	}
 }
+
+// TestREADMEExample keeps the full example of the README's
+// Configuration section valid.
+func TestREADMEExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Configuration\n")
+	if !ok {
+		t.Fatal("README has no Configuration section")
+	}
+	_, block, ok := strings.Cut(section, "```yaml\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("the Configuration section has no yaml block")
+	}
+	root := repoWith(t, map[string]string{"policy/": "", "policy/data/": ""})
+	c, err := Parse("README.md", root, []byte(block))
+	if err != nil {
+		t.Fatalf("the README's example does not load: %v", err)
+	}
+	if len(c.Targets) != 3 || len(c.Overrides) != 1 || len(c.Secrets.Fingerprints) != 1 {
+		t.Errorf("the example lost keys: %+v", c)
+	}
+}
