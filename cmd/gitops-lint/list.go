@@ -84,7 +84,8 @@ func newListCommand(e *env) *cobra.Command {
 func listings(r *repo.Repo, cfg *config.Config) []listing {
 	ls := make([]listing, 0, len(r.Targets))
 	for _, t := range r.Targets {
-		l := listing{Path: t.Path, Kind: t.Kind.String(), Files: t.Files, Blocked: t.Blocked, Skipped: cfg.Target(t.Path).Skipped}
+		s := cfg.Target(t.Path, t.Files)
+		l := listing{Path: t.Path, Kind: t.Kind.String(), Files: s.Files, Blocked: t.Blocked, Skipped: s.Skipped}
 		for _, inc := range t.Includes {
 			if k := r.Kustomizations[inc]; k != nil && k.Component {
 				l.Components = append(l.Components, inc)

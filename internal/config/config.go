@@ -361,6 +361,9 @@ func (p *parser) items(n *yaml.Node, where string) []*yaml.Node {
 	switch {
 	case isNull(n):
 		return nil
+	case n.Kind == yaml.ScalarNode && n.Value == "":
+		p.fail(n, "%s: want a non-empty string", where)
+		return nil
 	case n.Kind == yaml.ScalarNode:
 		return []*yaml.Node{n}
 	case n.Kind != yaml.SequenceNode:
@@ -386,8 +389,6 @@ func (p *parser) globs(n *yaml.Node, where string) []Glob {
 		switch {
 		case path.IsAbs(g) || filepath.IsAbs(g):
 			p.fail(item, "%s: glob %q must be relative to the repository root", where, item.Value)
-		case strings.Contains(g, `\`) && !doublestar.ValidatePattern(g):
-			p.fail(item, "%s: bad glob %q (paths are slash-separated)", where, item.Value)
 		case !doublestar.ValidatePattern(g):
 			p.fail(item, "%s: bad glob %q", where, item.Value)
 		case slices.Contains(strings.Split(g, "/"), ".."):

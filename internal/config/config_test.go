@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,6 +99,7 @@ policies:
 		{name: "severity not a string", yaml: "rules:\n  x: [error]\n", wantErr: []string{`cfg.yaml:2: rules.x: want off, error, warning or info, got a list`}},
 		{name: "bad failOn", yaml: "failOn: fatal\n", wantErr: []string{`cfg.yaml:1: failOn: unknown severity "fatal"`}},
 		{name: "bad glob", yaml: "exclude:\n  - ok/**\n  - \"[a-\"\n", wantErr: []string{`cfg.yaml:3: exclude: bad glob "[a-"`}},
+		{name: "empty glob", yaml: "include: \"\"\n", wantErr: []string{`cfg.yaml:1: include: want a non-empty string`}},
 		{name: "absolute glob", yaml: "include: [/etc]\n", wantErr: []string{`cfg.yaml:1: include: glob "/etc" must be relative`}},
 		{name: "glob climbing out", yaml: "exclude: [../x]\n", wantErr: []string{`cfg.yaml:1: exclude: glob "../x" climbs out`}},
 		{name: "bad kubernetes version", yaml: "\nkubernetesVersion: \"1.20\"\n", wantErr: []string{`cfg.yaml:2: kubernetesVersion: kubernetes version "1.20" is not embedded`}},
@@ -277,20 +279,27 @@ targets:
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, c.Target(tt.dir)); diff != "" {
+			if diff := cmp.Diff(tt.want, c.Target(tt.dir, nil)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}
+	plain := c.Target("apps/docs", []string{"apps/docs/a.yaml", "apps/docs/examples/b.yaml"})
+	if plain.Skipped != "" || !slices.Equal(plain.Files, []string{"apps/docs/a.yaml"}) {
+		t.Errorf("plain target: %+v, want only a.yaml left", plain)
+	}
+	if s := c.Target("apps/docs", []string{"apps/docs/examples/b.yaml"}); s.Skipped != "every file is excluded by cfg.yaml" {
+		t.Errorf("plain target with only excluded files: %+v", s)
+	}
 	c.OverrideLoadRestrictor("rootOnly")
-	if got := c.Target("apps/legacy/keep").LoadRestrictions; got != types.LoadRestrictionsRootOnly {
+	if got := c.Target("apps/legacy/keep", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
 		t.Errorf("after the flag: %v", got)
 	}
-	if got := c.Target("apps/shop/overlays/dev").LoadRestrictions; got != types.LoadRestrictionsRootOnly {
+	if got := c.Target("apps/shop/overlays/dev", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
 		t.Errorf("after the flag: %v", got)
 	}
 	var none *Config
-	if got := none.Target("a"); got != (TargetSettings{}) {
+	if got := none.Target("a", nil); got.Skipped != "" || got.LoadRestrictions != types.LoadRestrictionsUnknown || got.Environment != "" {
 		t.Errorf("no file: %+v", got)
 	}
 	if !c.Excluded("apps/shop/examples/deploy.yaml") || c.Excluded("apps/shop/base/deploy.yaml") {

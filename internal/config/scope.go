@@ -24,18 +24,24 @@ type TargetSettings struct {
 	// Environment replaces the environment derived from the target's
 	// path; "" keeps that.
 	Environment string
+	// Files are the files of a plain target that exclude leaves in.
+	Files []string
 }
 
 // Target returns the settings of the target at the repository-relative
-// directory dir. A target is checked unless include is set and does not
-// match it, exclude matches it, or the last targets entry that matches
-// it and sets skip says true. Of loadRestrictor and environment, the last
-// matching entry that sets one wins; loadRestrictor falls back to the
-// file's top-level one.
-func (c *Config) Target(dir string) TargetSettings {
-	var s TargetSettings
+// directory dir, made of files when it is a plain target (nil for a
+// kustomization). A target is checked unless include is set and does not
+// match it, exclude matches it or all its files, or the last targets
+// entry that matches it and sets skip says true. Of loadRestrictor and
+// environment, the last matching entry that sets one wins;
+// loadRestrictor falls back to the file's top-level one.
+func (c *Config) Target(dir string, files []string) TargetSettings {
+	s := TargetSettings{Files: files}
 	if c == nil {
 		return s
+	}
+	if len(files) > 0 {
+		s.Files = slices.DeleteFunc(slices.Clone(files), c.Excluded)
 	}
 	if c.LoadRestrictor != "" {
 		s.LoadRestrictions, _ = ParseLoadRestrictor(c.LoadRestrictor) // validated by Load
@@ -64,6 +70,8 @@ func (c *Config) Target(dir string) TargetSettings {
 		s.Skipped = fmt.Sprintf("excluded by %s:%d", c.File, g.Line)
 	case len(c.Include) > 0 && !included:
 		s.Skipped = fmt.Sprintf("not matched by include at %s:%d", c.File, c.Include[0].Line)
+	case len(files) > 0 && len(s.Files) == 0:
+		s.Skipped = "every file is excluded by " + c.File
 	default:
 		s.Skipped = skip
 	}

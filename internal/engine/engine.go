@@ -299,19 +299,14 @@ func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions)
 	var targets []repo.Target
 	var settings []config.TargetSettings
 	for _, t := range rp.Targets {
-		s := cfg.Target(t.Path)
+		s := cfg.Target(t.Path, t.Files)
 		if s.Skipped != "" {
 			continue
 		}
 		if s.LoadRestrictions == types.LoadRestrictionsUnknown {
 			s.LoadRestrictions = lr
 		}
-		if t.Kind == repo.Plain {
-			t.Files = slices.DeleteFunc(slices.Clone(t.Files), cfg.Excluded)
-			if len(t.Files) == 0 {
-				continue
-			}
-		}
+		t.Files = s.Files
 		targets = append(targets, t)
 		settings = append(settings, s)
 	}
