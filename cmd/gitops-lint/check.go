@@ -11,9 +11,9 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/baseline"
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -39,6 +39,7 @@ type runOptions struct {
 	loadRestrictor    string
 	schemaCacheDir    string
 	policy            policyOptions
+	config            string
 }
 
 func (o *checkOptions) addFlags(c *cobra.Command) {
@@ -57,6 +58,21 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
+	addConfigFlag(f, &o.config)
+}
+
+// applyConfig takes from the configuration file what the command line
+// leaves unset: a flag given explicitly wins, and the list flags add to
+// the file's lists.
+func (o *runOptions) applyConfig(cfg *config.Config, changed func(string) bool) {
+	if !changed("kubernetes-version") && cfg.KubernetesVersion != "" {
+		o.kubernetesVersion = cfg.KubernetesVersion
+	}
+	if changed("load-restrictor") {
+		cfg.OverrideLoadRestrictor(o.loadRestrictor)
+	}
+	o.schemaLocations = slices.Concat(cfg.SchemaLocations, o.schemaLocations)
+	o.policy.applyConfig(cfg, changed)
 }
 
 // validate checks the flags before anything runs, so a typo is a usage
@@ -71,41 +87,43 @@ func (o *checkOptions) validate() (failOn rules.Severity, err error) {
 	return failOn, nil
 }
 
-// engineOptions turns the flags into the engine's options for the
-// repository at root; a bad flag is a usage error.
-func (o *runOptions) engineOptions(root string) (engine.Options, error) {
-	if o.jobs < 0 {
-		return engine.Options{}, fmt.Errorf("--jobs must not be negative")
+// prepare reads the configuration file of the repository at args[0]
+// (default .) and turns it and the flags into the engine's options; a bad
+// flag is a usage error, a bad file an error naming its line.
+func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *config.Config, error) {
+	root := "."
+	if len(args) == 1 {
+		root = args[0]
 	}
-	lr, err := parseLoadRestrictor(o.loadRestrictor)
+	cfg, err := config.Load(root, o.config)
 	if err != nil {
-		return engine.Options{}, err
+		return engine.Options{}, nil, err
+	}
+	o.applyConfig(cfg, c.Flags().Changed)
+	if o.jobs < 0 {
+		return engine.Options{}, nil, usageError(c, fmt.Errorf("--jobs must not be negative"))
+	}
+	lr, err := config.ParseLoadRestrictor(o.loadRestrictor)
+	if err != nil {
+		return engine.Options{}, nil, usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 	}
 	if _, err := schema.ResolveVersion(o.kubernetesVersion); err != nil {
-		return engine.Options{}, fmt.Errorf("--kubernetes-version: %w", err)
+		return engine.Options{}, nil, usageError(c, fmt.Errorf("--kubernetes-version: %w", err))
 	}
 	policy, settings, err := o.policy.options()
 	if err != nil {
-		return engine.Options{}, err
+		return engine.Options{}, nil, usageError(c, err)
 	}
 	return engine.Options{
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
-		Policy: policy, Rules: settings,
-	}, nil
+		Policy: policy, Rules: settings, Config: cfg,
+	}, cfg, nil
 }
 
-// check runs the engine with a progress bar on an interactive terminal.
-func (o *runOptions) check(c *cobra.Command, e *env, args []string) (*engine.Result, error) {
-	root := "."
-	if len(args) == 1 {
-		root = args[0]
-	}
-	opts, err := o.engineOptions(root)
-	if err != nil {
-		return nil, usageError(c, err)
-	}
+// execute runs the engine with a progress bar on an interactive terminal.
+func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, error) {
 	bar := progress(e)
 	if bar != nil {
 		opts.Progress = func(done, total int) {
@@ -120,16 +138,6 @@ func (o *runOptions) check(c *cobra.Command, e *env, args []string) (*engine.Res
 	return res, err
 }
 
-func parseLoadRestrictor(s string) (types.LoadRestrictions, error) {
-	switch s {
-	case "rootOnly", "LoadRestrictionsRootOnly":
-		return types.LoadRestrictionsRootOnly, nil
-	case "none", "LoadRestrictionsNone":
-		return types.LoadRestrictionsNone, nil
-	}
-	return 0, fmt.Errorf("unknown --load-restrictor %q (want rootOnly or none)", s)
-}
-
 func newCheckCommand(e *env) *cobra.Command {
 	o := &checkOptions{}
 	c := &cobra.Command{
@@ -137,6 +145,13 @@ func newCheckCommand(e *env) *cobra.Command {
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			opts, cfg, err := o.run.prepare(c, args)
+			if err != nil {
+				return err
+			}
+			if !c.Flags().Changed("fail-on") && cfg.FailOn != "" {
+				o.failOn = cfg.FailOn
+			}
 			failOn, err := o.validate()
 			if err != nil {
 				return usageError(c, err)
@@ -150,7 +165,7 @@ func newCheckCommand(e *env) *cobra.Command {
 				base = &b
 			}
 			start := time.Now()
-			res, err := o.run.check(c, e, args)
+			res, err := execute(c, e, opts)
 			if err != nil {
 				return err
 			}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/render"
@@ -55,6 +56,12 @@ type Options struct {
 	Policy rego.Options
 	// Rules switch rules off and change their severities.
 	Rules rules.Settings
+	// Config is the repository's configuration file, for what only the
+	// file says: which targets and files the run covers, per-target
+	// settings, per-path overrides and the secret allowlist. What flags
+	// can also say is merged into the fields above by the caller. Nil
+	// means no file.
+	Config *config.Config
 }
 
 // Result is the outcome of a run.
@@ -91,40 +98,51 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	scanner, err := secrets.New(rp)
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	scanner, err := secrets.New(rp, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Ignore: cfg.Secrets.Fingerprints})
 	if err != nil {
 		return nil, err
 	}
 	c := &checker{
 		repo:      rp,
 		validator: validator,
-		// Origin annotations would switch on kustomize's per-transformer
-		// bookkeeping, which doubles render time; sources are inferred
-		// from the kustomization graph instead (see origin.go).
-		renderer: render.New(render.Options{Root: rp.Root, LoadRestrictions: opts.LoadRestrictions}),
-		sources:  newSourceCache(rp.Root),
-		policy:   policy,
-		secrets:  scanner,
-		severity: severities(catalogue),
-		units:    map[string]*unit{},
+		renderers: map[types.LoadRestrictions]*render.Renderer{},
+		sources:   newSourceCache(rp.Root),
+		policy:    policy,
+		secrets:   scanner,
+		severity:  severities(catalogue),
+		units:     map[unitKey]*unit{},
 	}
 	c.edits = origin.New(rp, c.sources.read)
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	plans := make([]plan, len(rp.Targets))
-	var unitDirs []string
-	for i, t := range rp.Targets {
+	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
+	plans := make([]plan, len(targets))
+	var unitKeys []unitKey
+	for i, t := range targets {
 		plans[i] = c.plan(t)
+		plans[i].settings = settings[i]
+		lr := settings[i].LoadRestrictions
+		if c.renderers[lr] == nil {
+			// Origin annotations would switch on kustomize's per-transformer
+			// bookkeeping, which doubles render time; sources are inferred
+			// from the kustomization graph instead (see origin.go).
+			c.renderers[lr] = render.New(render.Options{Root: rp.Root, LoadRestrictions: lr})
+		}
 		for _, d := range plans[i].units {
-			if _, ok := c.units[d]; !ok {
-				c.units[d] = &unit{}
-				unitDirs = append(unitDirs, d)
+			k := unitKey{dir: d, lr: lr}
+			if _, ok := c.units[k]; !ok {
+				c.units[k] = &unit{}
+				unitKeys = append(unitKeys, k)
 			}
 		}
 	}
-	total := len(unitDirs) + len(rp.Targets)
+	total := len(unitKeys) + len(targets)
 	var (
 		mu   sync.Mutex
 		done int
@@ -146,21 +164,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	scanned := make(chan struct{})
 	scanCtx, stopScan := context.WithCancel(ctx)
 	defer stopScan() // an early return must not leave the scan running
+	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool { return cfg.Excluded(f) || cfg.SecretAllowed(f) })
 	go func() {
 		defer close(scanned)
-		fileFindings = scanner.ScanFiles(scanCtx, rp.Files, jobs)
+		fileFindings = scanner.ScanFiles(scanCtx, files, jobs)
 		inline = c.inlineSuppressions()
 	}()
 	// Phase 1: render every unit once, however many targets include it.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	for _, d := range unitDirs {
+	for _, k := range unitKeys {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			u := c.units[d]
-			u.out, u.err = c.renderer.Render(d)
+			u := c.units[k]
+			u.out, u.err = c.renderers[k.lr].Render(k.dir)
 			step()
 			return nil
 		})
@@ -169,10 +188,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	// Phase 2: assemble and check each target.
-	results := make([]targetResult, len(rp.Targets))
+	results := make([]targetResult, len(targets))
 	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	for i, t := range rp.Targets {
+	for i, t := range targets {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
@@ -226,8 +245,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	return &Result{
 		Root:              rp.Root,
 		KubernetesVersion: validator.KubernetesVersion(),
-		Targets:           rp.Targets,
-		Findings:          rules.Merge(all),
+		Targets:           targets,
+		Findings:          applyConfig(rules.Merge(all), cfg, targets),
 		Rules:             catalogue,
 		Resources:         resources,
 	}, nil
@@ -253,6 +272,11 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 	if err != nil {
 		return nil, nil, err
 	}
+	// Before Apply, so that a rule ID the file gets wrong is reported at
+	// its line.
+	if err := opts.Config.CheckRules(all); err != nil {
+		return nil, nil, err
+	}
 	active, err := opts.Rules.Apply(all)
 	if err != nil {
 		return nil, nil, err
@@ -273,6 +297,61 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 	return e, all, nil
 }
 
+// selectTargets returns the targets the configuration file leaves in the
+// run, with their settings (the run's load restriction where the file
+// sets none); a plain target loses its excluded files.
+func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
+	if lr == types.LoadRestrictionsUnknown {
+		lr = types.LoadRestrictionsRootOnly
+	}
+	var targets []repo.Target
+	var settings []config.TargetSettings
+	for _, t := range rp.Targets {
+		s := cfg.Target(t.Path, t.Files)
+		if s.Skipped != "" {
+			continue
+		}
+		if s.LoadRestrictions == types.LoadRestrictionsUnknown {
+			s.LoadRestrictions = lr
+		}
+		t.Files = s.Files
+		targets = append(targets, t)
+		settings = append(settings, s)
+	}
+	return targets, settings
+}
+
+// applyConfig keeps the merged findings that the configuration file
+// leaves in the run - none located in an excluded file, none of the
+// secret checks in an allowlisted file, none that only targets out of the
+// run show - and applies its per-path overrides.
+func applyConfig(fs []rules.Finding, cfg *config.Config, targets []repo.Target) []rules.Finding {
+	checked := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		checked[t.Path] = true
+	}
+	secretRule := map[string]bool{}
+	for _, r := range secrets.Rules() {
+		secretRule[r.ID] = true
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if cfg.Excluded(f.Location.File) || (secretRule[f.RuleID] && cfg.SecretAllowed(f.Location.File)) {
+			continue
+		}
+		if len(f.Targets) > 0 {
+			f.Targets = slices.DeleteFunc(f.Targets, func(t string) bool { return !checked[t] })
+			if len(f.Targets) == 0 {
+				continue
+			}
+		}
+		if cfg.Adjust(&f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func severities(rs []*rules.Rule) map[string]rules.Severity {
 	m := make(map[string]rules.Severity, len(rs))
 	for _, r := range rs {
@@ -284,7 +363,9 @@ func severities(rs []*rules.Rule) map[string]rules.Severity {
 type checker struct {
 	repo      *repo.Repo
 	validator *schema.Validator
-	renderer  *render.Renderer
+	// renderers by load restriction: the configuration file may set one
+	// per target.
+	renderers map[types.LoadRestrictions]*render.Renderer
 	sources   *sourceCache
 	edits     *origin.Builder
 	policy    *rego.Engine
@@ -292,7 +373,13 @@ type checker struct {
 	severity  map[string]rules.Severity
 	// units are written before the workers start and read-only after;
 	// each unit's fields are set by exactly one worker.
-	units map[string]*unit
+	units map[unitKey]*unit
+}
+
+// unitKey names a unit: a kustomization rendered with a load restriction.
+type unitKey struct {
+	dir string
+	lr  types.LoadRestrictions
 }
 
 // unit is a kustomization rendered on its own. A target is the union of
@@ -305,10 +392,12 @@ type unit struct {
 }
 
 // plan says how a target is built: from which units, plus which manifest
-// files an aggregating kustomization lists directly.
+// files an aggregating kustomization lists directly, with the settings
+// the configuration file gives it.
 type plan struct {
-	units []string
-	files []string
+	units    []string
+	files    []string
+	settings config.TargetSettings
 }
 
 func (c *checker) plan(t repo.Target) plan {
@@ -366,7 +455,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 		}
 	default:
 		for _, d := range p.units {
-			u := c.units[d]
+			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
 			if u.err != nil {
 				out.findings = append(out.findings, c.renderError(t, d, u.err))
 				return out, nil
@@ -391,7 +480,9 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 			out.directives = append(out.directives, d)
 		}
 	}
-	fs, err := c.policy.Check(ctx, c.policyTarget(t, res), res)
+	pt := c.policyTarget(t, res)
+	pt.Environment = p.settings.Environment
+	fs, err := c.policy.Check(ctx, pt, res)
 	if err != nil {
 		return out, err
 	}
