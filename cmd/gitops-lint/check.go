@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/baseline"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
@@ -55,6 +57,8 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
+	// A check accepts more versions than the embedded schemas: see checkVersions.
+	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + checkVersions() + "; default newest"
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
@@ -107,7 +111,11 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 	if err != nil {
 		return engine.Options{}, nil, usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 	}
-	if _, err := schema.ResolveVersion(o.kubernetesVersion); err != nil {
+	index, err := apis.Load()
+	if err != nil {
+		return engine.Options{}, nil, err
+	}
+	if _, err := index.Resolve(o.kubernetesVersion); err != nil {
 		return engine.Options{}, nil, usageError(c, fmt.Errorf("--kubernetes-version: %w", err))
 	}
 	policy, settings, err := o.policy.options()
@@ -135,7 +143,23 @@ func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, err
 	if bar != nil {
 		_ = bar.Clear()
 	}
+	if err == nil && res.SchemaVersion != res.KubernetesVersion {
+		fmt.Fprintf(e.stderr, "gitops-lint: no embedded schemas for Kubernetes %s: resources are validated with those of %s; which APIs are served is checked against %s\n",
+			res.KubernetesVersion, res.SchemaVersion, res.KubernetesVersion)
+	}
 	return res, err
+}
+
+// checkVersions describes the versions a check accepts: every minor of the
+// API table, with schemas embedded for the newest.
+func checkVersions() string {
+	index, err := apis.Load()
+	if err != nil {
+		return err.Error()
+	}
+	oldest, newest := index.Range()
+	return fmt.Sprintf("a minor from %s to %s; schemas are embedded for %s, older minors are validated with the oldest of them",
+		oldest, newest, strings.Join(schema.Versions(), ", "))
 }
 
 func newCheckCommand(e *env) *cobra.Command {

@@ -46,7 +46,7 @@ func TestConfigErrors(t *testing.T) {
 		{name: "unknown rule", yaml: "rules:\n  run-as-rot: off\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:2: unknown rule "run-as-rot"; did you mean "run-as-root"?`},
 		{name: "unknown rule in an override", yaml: "overrides:\n  - paths: [a]\n    rules:\n      nope: off\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:4: unknown rule "nope"`},
 		{name: "bad glob", yaml: "exclude: [\"a/[\"]\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:1: exclude: bad glob "a/["`},
-		{name: "bad kubernetes version", yaml: "kubernetesVersion: \"1.20\"\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:1: kubernetesVersion:`},
+		{name: "bad kubernetes version", yaml: "kubernetesVersion: \"1.12\"\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:1: kubernetesVersion:`},
 		{name: "syntax error", yaml: "rules: [\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:1: did not find expected node content`},
 		{name: "list reads it", yaml: "bogus: 1\n", cmd: []string{"list", "{root}"}, wantStderr: config.FileName + `:1: unknown key "bogus"`},
 		{name: "render reads it", yaml: "bogus: 1\n", cmd: []string{"render", "--root", "{root}", "{root}/app"}, wantStderr: config.FileName + `:1: unknown key "bogus"`},

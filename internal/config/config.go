@@ -26,10 +26,10 @@ import (
 	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
-	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
 
 // FileName is the configuration file looked for at the repository root.
@@ -256,7 +256,9 @@ func (p *parser) top(n *yaml.Node) {
 	p.mapping(n, "", map[string]field{
 		"kubernetesVersion": func(v *yaml.Node) {
 			if s, ok := p.scalar(v, "kubernetesVersion"); ok {
-				if _, err := schema.ResolveVersion(s); err != nil {
+				if index, err := apis.Load(); err != nil {
+					p.fail(v, "kubernetesVersion: %v", err)
+				} else if _, err := index.Resolve(s); err != nil {
 					p.fail(v, "kubernetesVersion: %v", err)
 				}
 				c.KubernetesVersion = s

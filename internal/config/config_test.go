@@ -102,7 +102,7 @@ policies:
 		{name: "empty glob", yaml: "include: \"\"\n", wantErr: []string{`cfg.yaml:1: include: want a non-empty string`}},
 		{name: "absolute glob", yaml: "include: [/etc]\n", wantErr: []string{`cfg.yaml:1: include: glob "/etc" must be relative`}},
 		{name: "glob climbing out", yaml: "exclude: [../x]\n", wantErr: []string{`cfg.yaml:1: exclude: glob "../x" climbs out`}},
-		{name: "bad kubernetes version", yaml: "\nkubernetesVersion: \"1.20\"\n", wantErr: []string{`cfg.yaml:2: kubernetesVersion: kubernetes version "1.20" is not embedded`}},
+		{name: "bad kubernetes version", yaml: "\nkubernetesVersion: \"1.12\"\n", wantErr: []string{`cfg.yaml:2: kubernetesVersion: kubernetes version "1.12" is not supported`}},
 		{name: "bad load restrictor", yaml: "loadRestrictor: all\n", wantErr: []string{`cfg.yaml:1: loadRestrictor: unknown load restrictor "all"`}},
 		{name: "bad target load restrictor", yaml: "targets:\n- paths: a\n  loadRestrictor: some\n", wantErr: []string{`cfg.yaml:3: loadRestrictor: unknown load restrictor "some"`}},
 		{name: "target without paths", yaml: "targets:\n- skip: true\n", wantErr: []string{`cfg.yaml:2: targets[0]: paths is required`}},

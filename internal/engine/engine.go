@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/origin"
@@ -36,7 +37,9 @@ type Options struct {
 	Root string
 	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
 	Jobs int
-	// KubernetesVersion selects the embedded schemas ("" for the newest).
+	// KubernetesVersion is the release to check against ("" for the
+	// newest): any minor of the API table (see apis.Index.Resolve).
+	// Schemas are that minor's when embedded, else the nearest embedded.
 	KubernetesVersion string
 	// SchemaLocations are extra kubeconform-style schema locations.
 	SchemaLocations []string
@@ -66,9 +69,13 @@ type Options struct {
 
 // Result is the outcome of a run.
 type Result struct {
-	Root              string
+	Root string
+	// KubernetesVersion is the release checked against, e.g. "1.34.8".
 	KubernetesVersion string
-	Targets           []repo.Target
+	// SchemaVersion is the release whose schemas validated resources; it
+	// differs from KubernetesVersion when that one's are not embedded.
+	SchemaVersion string
+	Targets       []repo.Target
 	// Findings are merged across targets and sorted.
 	Findings []rules.Finding
 	// Rules is the catalogue that ran.
@@ -85,8 +92,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	index, err := apis.Load()
+	if err != nil {
+		return nil, err
+	}
+	target, err := index.Resolve(opts.KubernetesVersion)
+	if err != nil {
+		return nil, err
+	}
 	validator, err := schema.New(schema.Options{
-		KubernetesVersion: opts.KubernetesVersion,
+		KubernetesVersion: schema.NearestVersion(target.Release),
 		Locations:         opts.SchemaLocations,
 		AllowNetwork:      opts.AllowRemote,
 		CacheDir:          opts.SchemaCacheDir,
@@ -115,6 +130,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		secrets:   scanner,
 		severity:  severities(catalogue),
 		units:     map[unitKey]*unit{},
+		apis:      index,
+		target:    target,
 	}
 	c.edits = origin.New(rp, c.sources.read)
 	jobs := opts.Jobs
@@ -244,7 +261,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	return &Result{
 		Root:              rp.Root,
-		KubernetesVersion: validator.KubernetesVersion(),
+		KubernetesVersion: target.Release,
+		SchemaVersion:     validator.KubernetesVersion(),
 		Targets:           targets,
 		Findings:          applyConfig(rules.Merge(all), cfg, targets),
 		Rules:             catalogue,
@@ -366,6 +384,8 @@ type checker struct {
 	// renderers by load restriction: the configuration file may set one
 	// per target.
 	renderers map[types.LoadRestrictions]*render.Renderer
+	apis      *apis.Index
+	target    apis.Target
 	sources   *sourceCache
 	edits     *origin.Builder
 	policy    *rego.Engine
@@ -596,6 +616,15 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 		obj = maps.Clone(obj)
 		delete(obj, "sops")
 	}
+	api := c.apis.Check(r.ID.APIVersion, r.ID.Kind, c.target)
+	switch api.Status {
+	case apis.Removed, apis.NotYetServed:
+		// The API server would reject it; its schema says nothing more.
+		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", api.Message()))
+		return
+	case apis.Deprecated:
+		out.findings = append(out.findings, rules.FieldFinding(r, rules.DeprecatedAPI, "/apiVersion", api.Message()))
+	}
 	v := c.validator.Validate(obj)
 	switch v.Status {
 	case schema.Invalid:
@@ -610,9 +639,22 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 			out.findings = append(out.findings, f)
 		}
 	case schema.NotServed:
-		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.validator.KubernetesVersion())
-		if len(v.Served) > 0 {
-			msg += "; use " + strings.Join(v.Served, " or ")
+		if api.Status != apis.Unknown {
+			// The target serves it, but its schemas are not embedded and
+			// the nearest embedded release no longer serves it.
+			msg := fmt.Sprintf("no embedded schema for %s %s: Kubernetes %s is validated with the schemas of %s, which does not serve it; resources of this kind were not validated",
+				r.ID.APIVersion, r.ID.Kind, c.target.Minor, c.validator.KubernetesVersion())
+			out.missing = append(out.missing, rules.FieldFinding(r, rules.MissingSchema, "", msg))
+			return
+		}
+		// A built-in group at a version no release of the table served.
+		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.target.Minor)
+		served := c.apis.Serving(r.ID.Kind, c.target)
+		if len(served) == 0 {
+			served = v.Served // kinds the table does not list, such as DeploymentList
+		}
+		if len(served) > 0 {
+			msg += "; use " + strings.Join(served, " or ")
 		}
 		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
 	case schema.MissingSchema:
