@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -56,14 +57,14 @@ and uninstall puts it back.`,
 			}
 			res, err := githook.Install(c.Context(), githook.Options{
 				Dir:      dir,
-				Args:     append(append([]string{}, hookCheckArgs...), extra...),
+				Args:     slices.Concat(hookCheckArgs, extra),
 				Fallback: installedBinary(),
 				Force:    force,
 			})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s %s: runs gitops-lint %s before every commit\n", res.Action, res.Path, strings.Join(append(hookCheckArgs, extra...), " "))
+			fmt.Fprintf(e.stdout, "%s %s: runs gitops-lint %s before every commit\n", res.Action, res.Path, strings.Join(slices.Concat(hookCheckArgs, extra), " "))
 			if res.Backup != "" {
 				fmt.Fprintf(e.stdout, "moved the previous hook to %s; it runs first\n", res.Backup)
 			}
