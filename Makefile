@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin/gitops-lint
 
-.PHONY: help build demo test lint vet fmt-check rego-test generate check-generated bench bench-peers corpus
+.PHONY: help build demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -33,14 +33,17 @@ lint: ## golangci-lint, when it is installed
 	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run ./...; \
 	else echo "golangci-lint not installed; skipping (go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@latest)"; fi
 
-generate: ## regenerate embedded schemas and docs (downloads k8s.io/kubernetes through the Go module proxy)
+generate: ## regenerate embedded schemas, the API table and docs (downloads k8s.io/kubernetes through the Go module proxy)
 	$(GO) generate ./...
 	$(GO) run ./cmd/gitops-lint rules --format markdown -o docs/rules.md
 
 check-generated: generate ## fail when generated files or go.mod are stale
 	$(GO) mod tidy
-	@git diff --exit-code -- go.mod go.sum internal/schema/bundle docs/rules.md || \
+	@git diff --exit-code -- go.mod go.sum internal/schema/bundle internal/apis/served.json docs/rules.md || \
 	  { echo "generated files or go.mod are stale: run make generate and go mod tidy, then commit"; exit 1; }
+
+pluto-table: ## copy pluto's table of deprecated APIs, which the tests compare with ours (Go module proxy)
+	cd internal/schema && $(GO) run ./gen -pluto ../apis/testdata/pluto/versions.yaml
 
 bench: ## benchmarks on the synthetic repositories (and the secret scan alone, also on ../shared/corpus when present)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/ ./internal/rules/secrets/

@@ -22,7 +22,11 @@ reports only findings that are not in it. Fingerprints leave out line numbers,
 so the baseline survives edits above and around the recorded findings.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			res, err := o.check(c, e, args)
+			opts, _, err := o.prepare(c, args)
+			if err != nil {
+				return err
+			}
+			res, err := execute(c, e, opts)
 			if err != nil {
 				return err
 			}

@@ -12,9 +12,10 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/baseline"
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -40,6 +41,7 @@ type runOptions struct {
 	loadRestrictor    string
 	schemaCacheDir    string
 	policy            policyOptions
+	config            string
 }
 
 func (o *checkOptions) addFlags(c *cobra.Command) {
@@ -55,9 +57,26 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
+	// A check accepts more versions than the embedded schemas: see checkVersions.
+	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + checkVersions() + "; default newest"
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
+	addConfigFlag(f, &o.config)
+}
+
+// applyConfig takes from the configuration file what the command line
+// leaves unset: a flag given explicitly wins, and the list flags add to
+// the file's lists.
+func (o *runOptions) applyConfig(cfg *config.Config, changed func(string) bool) {
+	if !changed("kubernetes-version") && cfg.KubernetesVersion != "" {
+		o.kubernetesVersion = cfg.KubernetesVersion
+	}
+	if changed("load-restrictor") {
+		cfg.OverrideLoadRestrictor(o.loadRestrictor)
+	}
+	o.schemaLocations = slices.Concat(cfg.SchemaLocations, o.schemaLocations)
+	o.policy.applyConfig(cfg, changed)
 }
 
 // validate checks the flags before anything runs, so a typo is a usage
@@ -72,41 +91,47 @@ func (o *checkOptions) validate() (failOn rules.Severity, err error) {
 	return failOn, nil
 }
 
-// engineOptions turns the flags into the engine's options for the
-// repository at root; a bad flag is a usage error.
-func (o *runOptions) engineOptions(root string) (engine.Options, error) {
-	if o.jobs < 0 {
-		return engine.Options{}, fmt.Errorf("--jobs must not be negative")
+// prepare reads the configuration file of the repository at args[0]
+// (default .) and turns it and the flags into the engine's options; a bad
+// flag is a usage error, a bad file an error naming its line.
+func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *config.Config, error) {
+	root := "."
+	if len(args) == 1 {
+		root = args[0]
 	}
-	lr, err := parseLoadRestrictor(o.loadRestrictor)
+	cfg, err := config.Load(root, o.config)
 	if err != nil {
-		return engine.Options{}, err
+		return engine.Options{}, nil, err
 	}
-	if _, err := schema.ResolveVersion(o.kubernetesVersion); err != nil {
-		return engine.Options{}, fmt.Errorf("--kubernetes-version: %w", err)
+	o.applyConfig(cfg, c.Flags().Changed)
+	if o.jobs < 0 {
+		return engine.Options{}, nil, usageError(c, fmt.Errorf("--jobs must not be negative"))
+	}
+	lr, err := config.ParseLoadRestrictor(o.loadRestrictor)
+	if err != nil {
+		return engine.Options{}, nil, usageError(c, fmt.Errorf("--load-restrictor: %w", err))
+	}
+	index, err := apis.Load()
+	if err != nil {
+		return engine.Options{}, nil, err
+	}
+	if _, err := index.Resolve(o.kubernetesVersion); err != nil {
+		return engine.Options{}, nil, usageError(c, fmt.Errorf("--kubernetes-version: %w", err))
 	}
 	policy, settings, err := o.policy.options()
 	if err != nil {
-		return engine.Options{}, err
+		return engine.Options{}, nil, usageError(c, err)
 	}
 	return engine.Options{
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
-		Policy: policy, Rules: settings,
-	}, nil
+		Policy: policy, Rules: settings, Config: cfg,
+	}, cfg, nil
 }
 
-// check runs the engine with a progress bar on an interactive terminal.
-func (o *runOptions) check(c *cobra.Command, e *env, args []string) (*engine.Result, error) {
-	root := "."
-	if len(args) == 1 {
-		root = args[0]
-	}
-	opts, err := o.engineOptions(root)
-	if err != nil {
-		return nil, usageError(c, err)
-	}
+// execute runs the engine with a progress bar on an interactive terminal.
+func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, error) {
 	bar := progress(e)
 	if bar != nil {
 		opts.Progress = func(done, total int) {
@@ -118,17 +143,23 @@ func (o *runOptions) check(c *cobra.Command, e *env, args []string) (*engine.Res
 	if bar != nil {
 		_ = bar.Clear()
 	}
+	if err == nil && res.SchemaVersion != res.KubernetesVersion {
+		fmt.Fprintf(e.stderr, "gitops-lint: no embedded schemas for Kubernetes %s: resources are validated with those of %s; which APIs are served is checked against %s\n",
+			res.KubernetesVersion, res.SchemaVersion, res.KubernetesVersion)
+	}
 	return res, err
 }
 
-func parseLoadRestrictor(s string) (types.LoadRestrictions, error) {
-	switch s {
-	case "rootOnly", "LoadRestrictionsRootOnly":
-		return types.LoadRestrictionsRootOnly, nil
-	case "none", "LoadRestrictionsNone":
-		return types.LoadRestrictionsNone, nil
+// checkVersions describes the versions a check accepts: every minor of the
+// API table, with schemas embedded for the newest.
+func checkVersions() string {
+	index, err := apis.Load()
+	if err != nil {
+		return err.Error()
 	}
-	return 0, fmt.Errorf("unknown --load-restrictor %q (want rootOnly or none)", s)
+	oldest, newest := index.Range()
+	return fmt.Sprintf("a minor from %s to %s; schemas are embedded for %s, older minors are validated with the oldest of them",
+		oldest, newest, strings.Join(schema.Versions(), ", "))
 }
 
 func newCheckCommand(e *env) *cobra.Command {
@@ -138,6 +169,13 @@ func newCheckCommand(e *env) *cobra.Command {
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			opts, cfg, err := o.run.prepare(c, args)
+			if err != nil {
+				return err
+			}
+			if !c.Flags().Changed("fail-on") && cfg.FailOn != "" {
+				o.failOn = cfg.FailOn
+			}
 			failOn, err := o.validate()
 			if err != nil {
 				return usageError(c, err)
@@ -151,7 +189,7 @@ func newCheckCommand(e *env) *cobra.Command {
 				base = &b
 			}
 			start := time.Now()
-			res, err := o.run.check(c, e, args)
+			res, err := execute(c, e, opts)
 			if err != nil {
 				return err
 			}

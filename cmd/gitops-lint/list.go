@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 )
 
@@ -18,10 +19,12 @@ type listing struct {
 	Components []string `json:"components,omitempty"`
 	Files      []string `json:"files,omitempty"`
 	Blocked    string   `json:"blocked,omitempty"`
+	// Skipped says why check leaves the target out (the configuration file).
+	Skipped string `json:"skipped,omitempty"`
 }
 
 func newListCommand(e *env) *cobra.Command {
-	var format string
+	var format, configFile string
 	var allowRemote bool
 	c := &cobra.Command{
 		Use:   "list [PATH]",
@@ -35,11 +38,15 @@ func newListCommand(e *env) *cobra.Command {
 			if len(args) == 1 {
 				root = args[0]
 			}
+			cfg, err := config.Load(root, configFile)
+			if err != nil {
+				return err
+			}
 			r, err := repo.Discover(root, repo.Options{AllowRemote: allowRemote})
 			if err != nil {
 				return err
 			}
-			ls := listings(r)
+			ls := listings(r, cfg)
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
@@ -51,6 +58,9 @@ func newListCommand(e *env) *cobra.Command {
 				line := l.Path + "  " + l.Kind
 				if l.Blocked != "" {
 					line += "  (not rendered: " + l.Blocked + ")"
+				}
+				if l.Skipped != "" {
+					line += "  (skipped: " + l.Skipped + ")"
 				}
 				fmt.Fprintln(e.stdout, line)
 				for _, part := range []struct {
@@ -67,13 +77,15 @@ func newListCommand(e *env) *cobra.Command {
 	}
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "do not mark targets with remote resources as blocked")
+	addConfigFlag(c.Flags(), &configFile)
 	return c
 }
 
-func listings(r *repo.Repo) []listing {
+func listings(r *repo.Repo, cfg *config.Config) []listing {
 	ls := make([]listing, 0, len(r.Targets))
 	for _, t := range r.Targets {
-		l := listing{Path: t.Path, Kind: t.Kind.String(), Files: t.Files, Blocked: t.Blocked}
+		s := cfg.Target(t.Path, t.Files)
+		l := listing{Path: t.Path, Kind: t.Kind.String(), Files: s.Files, Blocked: t.Blocked, Skipped: s.Skipped}
 		for _, inc := range t.Includes {
 			if k := r.Kustomizations[inc]; k != nil && k.Component {
 				l.Components = append(l.Components, inc)

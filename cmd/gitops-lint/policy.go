@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/policies"
@@ -22,6 +24,9 @@ type policyOptions struct {
 	noBuiltin     bool
 	disable       []string
 	enable        []string
+	// fileRules are the configuration file's rule settings; the flags go
+	// over them.
+	fileRules rules.Settings
 }
 
 func (o *policyOptions) addFlags(f *pflag.FlagSet) {
@@ -35,6 +40,32 @@ func (o *policyOptions) addFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.enable, "enable", nil, "switch a rule back on, optionally at another severity: ID or ID=warning (repeatable)")
 }
 
+// applyConfig takes the configuration file's policies and rule settings:
+// a flag given explicitly wins, and --policy, --data and --namespace add
+// to the file's lists.
+func (o *policyOptions) applyConfig(cfg *config.Config, changed func(string) bool) {
+	p := cfg.Policies
+	o.policies = slices.Concat(p.Paths, o.policies)
+	o.data = slices.Concat(p.Data, o.data)
+	if len(p.Namespaces) > 0 {
+		if changed("namespace") {
+			o.namespaces = slices.Concat(p.Namespaces, o.namespaces)
+		} else {
+			o.namespaces = slices.Clone(p.Namespaces)
+		}
+	}
+	if !changed("all-namespaces") && p.AllNamespaces != nil {
+		o.allNamespaces = *p.AllNamespaces
+	}
+	if !changed("no-builtin-policies") && p.Builtin != nil {
+		o.noBuiltin = !*p.Builtin
+	}
+	if !changed("rego-version") && p.RegoVersion != "" {
+		o.regoVersion = p.RegoVersion
+	}
+	o.fileRules = cfg.Settings()
+}
+
 // options turns the flags into the engine's policy options and rule
 // settings; an error is a usage error.
 func (o *policyOptions) options() (rego.Options, rules.Settings, error) {
@@ -46,6 +77,7 @@ func (o *policyOptions) options() (rego.Options, rules.Settings, error) {
 	if err != nil {
 		return rego.Options{}, rules.Settings{}, err
 	}
+	settings = settings.Over(o.fileRules)
 	opts := rego.Options{
 		Builtin:       policies.FS,
 		Policies:      o.policies,

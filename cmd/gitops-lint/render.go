@@ -7,26 +7,32 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
 func newRenderCommand(e *env) *cobra.Command {
-	var root, loadRestrictor string
+	var root, loadRestrictor, configFile string
 	var allowRemote bool
 	c := &cobra.Command{
 		Use:   "render TARGET",
 		Short: "Print a target rendered in process, exactly as `kustomize build` would, with the same safety rules as check",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			lr, err := parseLoadRestrictor(loadRestrictor)
+			lr, err := config.ParseLoadRestrictor(loadRestrictor)
 			if err != nil {
-				return usageError(c, err)
+				return usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 			}
 			if root == "" {
 				root = findRoot(args[0])
+			}
+			cfg, err := config.Load(root, configFile)
+			if err != nil {
+				return err
 			}
 			r, err := repo.Discover(root, repo.Options{AllowRemote: allowRemote})
 			if err != nil {
@@ -46,6 +52,9 @@ func newRenderCommand(e *env) *cobra.Command {
 			rel = filepath.ToSlash(rel)
 			if _, ok := r.Kustomizations[rel]; !ok {
 				return usageError(c, fmt.Errorf("%s has no kustomization file", args[0]))
+			}
+			if s := cfg.Target(rel, nil); !c.Flags().Changed("load-restrictor") && s.LoadRestrictions != types.LoadRestrictionsUnknown {
+				lr = s.LoadRestrictions
 			}
 			// Refuse what check refuses: remote fetches, escapes, cycles.
 			blocked := false
@@ -73,6 +82,7 @@ func newRenderCommand(e *env) *cobra.Command {
 	c.Flags().StringVar(&root, "root", "", "repository root (default: the enclosing git work tree, else the current directory)")
 	c.Flags().StringVar(&loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
 	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
+	addConfigFlag(c.Flags(), &configFile)
 	return c
 }
 

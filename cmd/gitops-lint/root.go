@@ -48,6 +48,7 @@ never runs plugins or Helm, and never reads outside the repository.`,
 		newSchemasCommand(e),
 		newRulesCommand(e),
 		newPolicyCommand(e),
+		newInitCommand(e),
 		newHookCommand(e),
 	)
 	return root

@@ -7,14 +7,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 )
 
 func newRulesCommand(e *env) *cobra.Command {
 	var (
-		format, output string
-		po             policyOptions
+		format, output, configFile string
+		po                         policyOptions
 	)
 	c := &cobra.Command{
 		Use:   "rules",
@@ -24,12 +25,22 @@ func newRulesCommand(e *env) *cobra.Command {
 			if !slices.Contains(report.CatalogueFormats(), format) {
 				return usageError(c, fmt.Errorf("unknown --format %q (want one of %v)", format, report.CatalogueFormats()))
 			}
+			// The catalogue of the repository in the working directory:
+			// its configuration file's policies and rule settings.
+			cfg, err := config.Load(".", configFile)
+			if err != nil {
+				return err
+			}
+			po.applyConfig(cfg, c.Flags().Changed)
 			policy, settings, err := po.options()
 			if err != nil {
 				return usageError(c, err)
 			}
 			all, err := engine.Catalogue(c.Context(), engine.Options{Policy: policy})
 			if err != nil {
+				return err
+			}
+			if err := cfg.CheckRules(all); err != nil {
 				return err
 			}
 			active, err := settings.Apply(all)
@@ -43,5 +54,6 @@ func newRulesCommand(e *env) *cobra.Command {
 	f.StringVarP(&format, "format", "f", "text", "output format: text, json or markdown")
 	f.StringVarP(&output, "output", "o", "", "write to this file instead of stdout")
 	po.addFlags(f)
+	addConfigFlag(f, &configFile)
 	return c
 }

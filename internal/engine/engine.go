@@ -18,6 +18,8 @@ import (
 	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/gitops-lint/gitops-lint/internal/apis"
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/render"
@@ -35,7 +37,9 @@ type Options struct {
 	Root string
 	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
 	Jobs int
-	// KubernetesVersion selects the embedded schemas ("" for the newest).
+	// KubernetesVersion is the release to check against ("" for the
+	// newest): any minor of the API table (see apis.Index.Resolve).
+	// Schemas are that minor's when embedded, else the nearest embedded.
 	KubernetesVersion string
 	// SchemaLocations are extra kubeconform-style schema locations.
 	SchemaLocations []string
@@ -55,13 +59,23 @@ type Options struct {
 	Policy rego.Options
 	// Rules switch rules off and change their severities.
 	Rules rules.Settings
+	// Config is the repository's configuration file, for what only the
+	// file says: which targets and files the run covers, per-target
+	// settings, per-path overrides and the secret allowlist. What flags
+	// can also say is merged into the fields above by the caller. Nil
+	// means no file.
+	Config *config.Config
 }
 
 // Result is the outcome of a run.
 type Result struct {
-	Root              string
+	Root string
+	// KubernetesVersion is the release checked against, e.g. "1.34.8".
 	KubernetesVersion string
-	Targets           []repo.Target
+	// SchemaVersion is the release whose schemas validated resources; it
+	// differs from KubernetesVersion when that one's are not embedded.
+	SchemaVersion string
+	Targets       []repo.Target
 	// Findings are merged across targets and sorted.
 	Findings []rules.Finding
 	// Rules is the catalogue that ran.
@@ -78,8 +92,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	index, err := apis.Load()
+	if err != nil {
+		return nil, err
+	}
+	target, err := index.Resolve(opts.KubernetesVersion)
+	if err != nil {
+		return nil, err
+	}
 	validator, err := schema.New(schema.Options{
-		KubernetesVersion: opts.KubernetesVersion,
+		KubernetesVersion: schema.NearestVersion(target.Release),
 		Locations:         opts.SchemaLocations,
 		AllowNetwork:      opts.AllowRemote,
 		CacheDir:          opts.SchemaCacheDir,
@@ -91,40 +113,53 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	scanner, err := secrets.New(rp)
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	scanner, err := secrets.New(rp, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Ignore: cfg.Secrets.Fingerprints})
 	if err != nil {
 		return nil, err
 	}
 	c := &checker{
 		repo:      rp,
 		validator: validator,
-		// Origin annotations would switch on kustomize's per-transformer
-		// bookkeeping, which doubles render time; sources are inferred
-		// from the kustomization graph instead (see origin.go).
-		renderer: render.New(render.Options{Root: rp.Root, LoadRestrictions: opts.LoadRestrictions}),
-		sources:  newSourceCache(rp.Root),
-		policy:   policy,
-		secrets:  scanner,
-		severity: severities(catalogue),
-		units:    map[string]*unit{},
+		renderers: map[types.LoadRestrictions]*render.Renderer{},
+		sources:   newSourceCache(rp.Root),
+		policy:    policy,
+		secrets:   scanner,
+		severity:  severities(catalogue),
+		units:     map[unitKey]*unit{},
+		apis:      index,
+		target:    target,
 	}
 	c.edits = origin.New(rp, c.sources.read)
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	plans := make([]plan, len(rp.Targets))
-	var unitDirs []string
-	for i, t := range rp.Targets {
+	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
+	plans := make([]plan, len(targets))
+	var unitKeys []unitKey
+	for i, t := range targets {
 		plans[i] = c.plan(t)
+		plans[i].settings = settings[i]
+		lr := settings[i].LoadRestrictions
+		if c.renderers[lr] == nil {
+			// Origin annotations would switch on kustomize's per-transformer
+			// bookkeeping, which doubles render time; sources are inferred
+			// from the kustomization graph instead (see origin.go).
+			c.renderers[lr] = render.New(render.Options{Root: rp.Root, LoadRestrictions: lr})
+		}
 		for _, d := range plans[i].units {
-			if _, ok := c.units[d]; !ok {
-				c.units[d] = &unit{}
-				unitDirs = append(unitDirs, d)
+			k := unitKey{dir: d, lr: lr}
+			if _, ok := c.units[k]; !ok {
+				c.units[k] = &unit{}
+				unitKeys = append(unitKeys, k)
 			}
 		}
 	}
-	total := len(unitDirs) + len(rp.Targets)
+	total := len(unitKeys) + len(targets)
 	var (
 		mu   sync.Mutex
 		done int
@@ -146,21 +181,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	scanned := make(chan struct{})
 	scanCtx, stopScan := context.WithCancel(ctx)
 	defer stopScan() // an early return must not leave the scan running
+	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool { return cfg.Excluded(f) || cfg.SecretAllowed(f) })
 	go func() {
 		defer close(scanned)
-		fileFindings = scanner.ScanFiles(scanCtx, rp.Files, jobs)
+		fileFindings = scanner.ScanFiles(scanCtx, files, jobs)
 		inline = c.inlineSuppressions()
 	}()
 	// Phase 1: render every unit once, however many targets include it.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	for _, d := range unitDirs {
+	for _, k := range unitKeys {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			u := c.units[d]
-			u.out, u.err = c.renderer.Render(d)
+			u := c.units[k]
+			u.out, u.err = c.renderers[k.lr].Render(k.dir)
 			step()
 			return nil
 		})
@@ -169,10 +205,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	// Phase 2: assemble and check each target.
-	results := make([]targetResult, len(rp.Targets))
+	results := make([]targetResult, len(targets))
 	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	for i, t := range rp.Targets {
+	for i, t := range targets {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
@@ -225,9 +261,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	return &Result{
 		Root:              rp.Root,
-		KubernetesVersion: validator.KubernetesVersion(),
-		Targets:           rp.Targets,
-		Findings:          rules.Merge(all),
+		KubernetesVersion: target.Release,
+		SchemaVersion:     validator.KubernetesVersion(),
+		Targets:           targets,
+		Findings:          applyConfig(rules.Merge(all), cfg, targets),
 		Rules:             catalogue,
 		Resources:         resources,
 	}, nil
@@ -253,6 +290,11 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 	if err != nil {
 		return nil, nil, err
 	}
+	// Before Apply, so that a rule ID the file gets wrong is reported at
+	// its line.
+	if err := opts.Config.CheckRules(all); err != nil {
+		return nil, nil, err
+	}
 	active, err := opts.Rules.Apply(all)
 	if err != nil {
 		return nil, nil, err
@@ -273,6 +315,61 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 	return e, all, nil
 }
 
+// selectTargets returns the targets the configuration file leaves in the
+// run, with their settings (the run's load restriction where the file
+// sets none); a plain target loses its excluded files.
+func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
+	if lr == types.LoadRestrictionsUnknown {
+		lr = types.LoadRestrictionsRootOnly
+	}
+	var targets []repo.Target
+	var settings []config.TargetSettings
+	for _, t := range rp.Targets {
+		s := cfg.Target(t.Path, t.Files)
+		if s.Skipped != "" {
+			continue
+		}
+		if s.LoadRestrictions == types.LoadRestrictionsUnknown {
+			s.LoadRestrictions = lr
+		}
+		t.Files = s.Files
+		targets = append(targets, t)
+		settings = append(settings, s)
+	}
+	return targets, settings
+}
+
+// applyConfig keeps the merged findings that the configuration file
+// leaves in the run - none located in an excluded file, none of the
+// secret checks in an allowlisted file, none that only targets out of the
+// run show - and applies its per-path overrides.
+func applyConfig(fs []rules.Finding, cfg *config.Config, targets []repo.Target) []rules.Finding {
+	checked := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		checked[t.Path] = true
+	}
+	secretRule := map[string]bool{}
+	for _, r := range secrets.Rules() {
+		secretRule[r.ID] = true
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if cfg.Excluded(f.Location.File) || (secretRule[f.RuleID] && cfg.SecretAllowed(f.Location.File)) {
+			continue
+		}
+		if len(f.Targets) > 0 {
+			f.Targets = slices.DeleteFunc(f.Targets, func(t string) bool { return !checked[t] })
+			if len(f.Targets) == 0 {
+				continue
+			}
+		}
+		if cfg.Adjust(&f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func severities(rs []*rules.Rule) map[string]rules.Severity {
 	m := make(map[string]rules.Severity, len(rs))
 	for _, r := range rs {
@@ -284,7 +381,11 @@ func severities(rs []*rules.Rule) map[string]rules.Severity {
 type checker struct {
 	repo      *repo.Repo
 	validator *schema.Validator
-	renderer  *render.Renderer
+	// renderers by load restriction: the configuration file may set one
+	// per target.
+	renderers map[types.LoadRestrictions]*render.Renderer
+	apis      *apis.Index
+	target    apis.Target
 	sources   *sourceCache
 	edits     *origin.Builder
 	policy    *rego.Engine
@@ -292,7 +393,13 @@ type checker struct {
 	severity  map[string]rules.Severity
 	// units are written before the workers start and read-only after;
 	// each unit's fields are set by exactly one worker.
-	units map[string]*unit
+	units map[unitKey]*unit
+}
+
+// unitKey names a unit: a kustomization rendered with a load restriction.
+type unitKey struct {
+	dir string
+	lr  types.LoadRestrictions
 }
 
 // unit is a kustomization rendered on its own. A target is the union of
@@ -305,10 +412,12 @@ type unit struct {
 }
 
 // plan says how a target is built: from which units, plus which manifest
-// files an aggregating kustomization lists directly.
+// files an aggregating kustomization lists directly, with the settings
+// the configuration file gives it.
 type plan struct {
-	units []string
-	files []string
+	units    []string
+	files    []string
+	settings config.TargetSettings
 }
 
 func (c *checker) plan(t repo.Target) plan {
@@ -366,7 +475,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 		}
 	default:
 		for _, d := range p.units {
-			u := c.units[d]
+			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
 			if u.err != nil {
 				out.findings = append(out.findings, c.renderError(t, d, u.err))
 				return out, nil
@@ -391,7 +500,9 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 			out.directives = append(out.directives, d)
 		}
 	}
-	fs, err := c.policy.Check(ctx, c.policyTarget(t, res), res)
+	pt := c.policyTarget(t, res)
+	pt.Environment = p.settings.Environment
+	fs, err := c.policy.Check(ctx, pt, res)
 	if err != nil {
 		return out, err
 	}
@@ -505,6 +616,15 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 		obj = maps.Clone(obj)
 		delete(obj, "sops")
 	}
+	api := c.apis.Check(r.ID.APIVersion, r.ID.Kind, c.target)
+	switch api.Status {
+	case apis.Removed, apis.NotYetServed:
+		// The API server would reject it; its schema says nothing more.
+		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", api.Message()))
+		return
+	case apis.Deprecated:
+		out.findings = append(out.findings, rules.FieldFinding(r, rules.DeprecatedAPI, "/apiVersion", api.Message()))
+	}
 	v := c.validator.Validate(obj)
 	switch v.Status {
 	case schema.Invalid:
@@ -519,9 +639,22 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 			out.findings = append(out.findings, f)
 		}
 	case schema.NotServed:
-		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.validator.KubernetesVersion())
-		if len(v.Served) > 0 {
-			msg += "; use " + strings.Join(v.Served, " or ")
+		if api.Status != apis.Unknown {
+			// The target serves it, but its schemas are not embedded and
+			// the nearest embedded release no longer serves it.
+			msg := fmt.Sprintf("no embedded schema for %s %s: Kubernetes %s is validated with the schemas of %s, which does not serve it; resources of this kind were not validated",
+				r.ID.APIVersion, r.ID.Kind, c.target.Minor, c.validator.KubernetesVersion())
+			out.missing = append(out.missing, rules.FieldFinding(r, rules.MissingSchema, "", msg))
+			return
+		}
+		// A built-in group at a version no release of the table served.
+		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.target.Minor)
+		served := c.apis.Serving(r.ID.Kind, c.target)
+		if len(served) == 0 {
+			served = v.Served // kinds the table does not list, such as DeploymentList
+		}
+		if len(served) > 0 {
+			msg += "; use " + strings.Join(served, " or ")
 		}
 		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
 	case schema.MissingSchema:

@@ -28,7 +28,8 @@ func TestAggregatorUnitsMatchWholeRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &checker{repo: rp, renderer: render.New(render.Options{Root: rp.Root}), sources: newSourceCache(rp.Root), units: map[string]*unit{}}
+	renderer := render.New(render.Options{Root: rp.Root})
+	c := &checker{repo: rp, sources: newSourceCache(rp.Root), units: map[unitKey]*unit{}}
 	for _, tg := range rp.Targets {
 		p := c.plan(tg)
 		if len(p.units) < 2 {
@@ -36,7 +37,7 @@ func TestAggregatorUnitsMatchWholeRender(t *testing.T) {
 		}
 		var parts []string
 		for _, u := range p.units {
-			out, err := c.renderer.Render(u)
+			out, err := renderer.Render(u)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +45,7 @@ func TestAggregatorUnitsMatchWholeRender(t *testing.T) {
 				parts = append(parts, manifest.IDOf(o.Object).String())
 			}
 		}
-		whole, err := c.renderer.Render(tg.Path)
+		whole, err := renderer.Render(tg.Path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -561,3 +561,28 @@ func (r *Repo) SensitiveValues(dirs []string) []string {
 	}
 	return vals
 }
+
+// Dependencies lists the repository files that building the kustomization
+// in dir reads, as far as its kustomization files say: every kustomization
+// file in its closure and every file they name (resources, patches,
+// generator inputs, replacements, configurations, ...), including named
+// files that do not exist, so that creating or deleting one counts as a
+// change. Sorted.
+func (r *Repo) Dependencies(dir string) []string {
+	var files []string
+	for _, d := range r.Closure(dir) {
+		k, ok := r.Kustomizations[d]
+		if !ok {
+			continue
+		}
+		files = append(files, k.File)
+		for _, ref := range k.Refs {
+			switch ref.Kind {
+			case RefFile, RefMissing:
+				files = append(files, ref.Path)
+			}
+		}
+	}
+	slices.Sort(files)
+	return slices.Compact(files)
+}

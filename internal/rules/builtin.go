@@ -11,6 +11,7 @@ const (
 	SchemaInvalid      = "schema-invalid"
 	MissingSchema      = "missing-schema"
 	RemovedAPI         = "removed-api"
+	DeprecatedAPI      = "deprecated-api"
 	// SuppressionMissingReason and SuppressionUnused are raised by
 	// suppressions themselves (internal/suppress).
 	SuppressionMissingReason = "suppression-missing-reason"
@@ -75,8 +76,15 @@ No schema is known for this apiVersion and kind, so resources of it were not val
 			ID:       RemovedAPI,
 			Severity: Error,
 			Doc: `API version not served
-The apiVersion of this built-in Kubernetes kind is not served by the selected Kubernetes version (it was removed or never existed), so the API server would reject it.`,
-			Remediation: "Migrate the resource to a served apiVersion (named in the message), adjusting fields that changed between versions.",
+The apiVersion of this built-in Kubernetes kind is not served by the selected Kubernetes version (--kubernetes-version, default the newest), so the API server would reject it. The message names the release that removed it (or added it, for an API newer than the selected version) and the apiVersion that serves the kind instead. Which release serves what comes from the official OpenAPI document of every minor since 1.16.`,
+			Remediation: "Migrate the resource to the apiVersion named in the message, adjusting fields that changed between versions.",
+		},
+		{
+			ID:       DeprecatedAPI,
+			Severity: Warning,
+			Doc: `API version deprecated
+The selected Kubernetes version still serves this apiVersion, but a later release removes it, or its OpenAPI document marks it deprecated. Reported when there is something to do now: the replacement named in the message is already served by the selected version (a removal whose replacement arrives later is reported once it has arrived); an API that nothing replaces is reported once its OpenAPI document marks it deprecated.`,
+			Remediation: "Migrate the resource to the apiVersion named in the message before upgrading to the release that removes the old one.",
 		},
 		{
 			ID:       SuppressionMissingReason,

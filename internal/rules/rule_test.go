@@ -102,18 +102,36 @@ func TestSettings(t *testing.T) {
 	tests := []struct {
 		name            string
 		disable, enable []string
-		want            []string // id=severity of the rules that run
-		wantErr         string
+		// base, when set, are settings (a configuration file's) that the
+		// flags go over.
+		base    *Settings
+		want    []string // id=severity of the rules that run
+		wantErr string
 	}{
 		{name: "defaults", want: []string{"a=error", "b=warning", "c=info"}},
 		{name: "disable list", disable: []string{"a,c"}, want: []string{"b=warning"}},
 		{name: "enable wins and sets severity", disable: []string{"a", "b"}, enable: []string{"b=error"}, want: []string{"b=error", "c=info"}},
 		{name: "unknown rule", disable: []string{"nope"}, wantErr: "unknown rule nope"},
 		{name: "bad severity", enable: []string{"a=loud"}, wantErr: "--enable a=loud"},
+		{name: "unknown rule enabled", enable: []string{"nope"}, wantErr: "unknown rule nope"},
+		{
+			name:    "flags over the file: enable turns back on, disable turns off, severity replaces",
+			base:    &Settings{Disabled: map[string]bool{"a": true}, Severity: map[string]Severity{"b": Info, "c": Error}},
+			disable: []string{"c"}, enable: []string{"a", "b=error"},
+			want: []string{"a=error", "b=error"},
+		},
+		{
+			name: "the file's settings stay where flags say nothing",
+			base: &Settings{Disabled: map[string]bool{"a": true}, Severity: map[string]Severity{"b": Info}},
+			want: []string{"b=info", "c=info"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := ParseSettings(tt.disable, tt.enable)
+			if tt.base != nil {
+				s = s.Over(*tt.base)
+			}
 			var got []*Rule
 			if err == nil {
 				got, err = s.Apply(catalogue)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -11,6 +12,9 @@ import (
 type Settings struct {
 	// Disabled rules do not run.
 	Disabled map[string]bool
+	// Enabled rules were switched on explicitly (--enable): they win over
+	// Disabled, here and in the settings these are put over (see Over).
+	Enabled map[string]bool
 	// Severity overrides a rule's default severity.
 	Severity map[string]Severity
 }
@@ -20,13 +24,14 @@ type Settings struct {
 // disabling it, so a command line can turn back on what a configuration
 // file turned off.
 func ParseSettings(disable, enable []string) (Settings, error) {
-	s := Settings{Disabled: map[string]bool{}, Severity: map[string]Severity{}}
+	s := Settings{Disabled: map[string]bool{}, Enabled: map[string]bool{}, Severity: map[string]Severity{}}
 	for _, id := range splitList(disable) {
 		s.Disabled[id] = true
 	}
 	for _, v := range splitList(enable) {
 		id, sev, hasSev := strings.Cut(v, "=")
 		delete(s.Disabled, id)
+		s.Enabled[id] = true
 		if hasSev {
 			level, err := ParseSeverity(sev)
 			if err != nil {
@@ -50,6 +55,25 @@ func splitList(vals []string) []string {
 	return out
 }
 
+// Over returns base with s on top: what s disables or enables, and the
+// severities s sets, win over base. The command line's settings go over
+// the configuration file's.
+func (s Settings) Over(base Settings) Settings {
+	out := Settings{Disabled: map[string]bool{}, Enabled: map[string]bool{}, Severity: map[string]Severity{}}
+	for _, layer := range []Settings{base, s} {
+		for id := range layer.Disabled {
+			out.Disabled[id] = true
+			delete(out.Enabled, id)
+		}
+		for id := range layer.Enabled {
+			out.Enabled[id] = true
+			delete(out.Disabled, id)
+		}
+		maps.Copy(out.Severity, layer.Severity)
+	}
+	return out
+}
+
 // IsDisabled reports whether a rule is switched off.
 func (s Settings) IsDisabled(id string) bool { return s.Disabled[id] }
 
@@ -68,6 +92,11 @@ func (s Settings) Apply(catalogue []*Rule) ([]*Rule, error) {
 		}
 	}
 	for id := range s.Severity {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	for id := range s.Enabled {
 		if !known[id] {
 			unknown = append(unknown, id)
 		}

@@ -542,7 +542,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestVersions(t *testing.T) {
-	if diff := cmp.Diff([]string{"1.35.4", "1.36.3", "1.37.2"}, Versions()); diff != "" {
+	if diff := cmp.Diff([]string{"1.34.8", "1.35.4", "1.36.3", "1.37.2"}, Versions()); diff != "" {
 		t.Errorf("Versions (-want +got):\n%s", diff)
 	}
 }
@@ -559,7 +559,8 @@ func TestResolveVersion(t *testing.T) {
 		{requested: "1.36.3", want: "1.36.3"},
 		{requested: "v1.35.4", want: "1.35.4"},
 		{requested: "1.36.1", want: "1.36.3"},
-		{requested: "1.34", wantErr: true},
+		{requested: "1.34", want: "1.34.8"},
+		{requested: "1.33", wantErr: true},
 		{requested: "1.38.0", wantErr: true},
 		{requested: "1", wantErr: true},
 		{requested: "1.36.3.1", wantErr: true},
@@ -570,7 +571,7 @@ func TestResolveVersion(t *testing.T) {
 		t.Run(fmt.Sprintf("%q", tt.requested), func(t *testing.T) {
 			got, err := ResolveVersion(tt.requested)
 			if tt.wantErr {
-				if err == nil || !strings.Contains(err.Error(), "1.35.4, 1.36.3, 1.37.2") {
+				if err == nil || !strings.Contains(err.Error(), "1.34.8, 1.35.4, 1.36.3, 1.37.2") {
 					t.Errorf("ResolveVersion = %q, %v; want an error listing the versions", got, err)
 				}
 				return
@@ -579,6 +580,22 @@ func TestResolveVersion(t *testing.T) {
 				t.Errorf("ResolveVersion = %q, %v; want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestNearestVersion(t *testing.T) {
+	tests := []struct{ release, want string }{
+		{release: "1.36.3", want: "1.36.3"},
+		{release: "1.36.1", want: "1.36.3"},
+		{release: "v1.35.4", want: "1.35.4"},
+		{release: "1.20.15", want: "1.34.8"},
+		{release: "1.16.15", want: "1.34.8"},
+		{release: "1.38.0", want: "1.37.2"},
+	}
+	for _, tt := range tests {
+		if got := NearestVersion(tt.release); got != tt.want {
+			t.Errorf("NearestVersion(%q) = %q, want %q", tt.release, got, tt.want)
+		}
 	}
 }
 

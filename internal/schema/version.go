@@ -7,7 +7,7 @@
 // kubeconform only reads schemas from location templates.
 package schema
 
-//go:generate go run ./gen
+//go:generate go run ./gen -bundles bundle -apis ../apis/served.json
 
 import (
 	"embed"
@@ -76,6 +76,28 @@ func ResolveVersion(requested string) (string, error) {
 	}
 	return "", fmt.Errorf("kubernetes version %q is not embedded; choose one of %s (or a minor such as %s)",
 		requested, strings.Join(vs, ", "), minorOf(vs[len(vs)-1]))
+}
+
+// NearestVersion returns the embedded version whose schemas validate
+// resources meant for release (e.g. "1.20.15"): the embedded release of the
+// same minor, else the oldest embedded release newer than it, else the
+// newest. Schemas of a neighbouring minor are close enough for the fields
+// that most manifests use; whether the release serves an apiVersion at all
+// is package apis' business.
+func NearestVersion(release string) string {
+	vs := Versions()
+	minor := minorOf(strings.TrimPrefix(release, "v"))
+	for _, v := range vs {
+		if minorOf(v) == minor {
+			return v
+		}
+	}
+	for _, v := range vs {
+		if lessVersion(minor, minorOf(v)) {
+			return v
+		}
+	}
+	return vs[len(vs)-1]
 }
 
 func minorOf(v string) string {

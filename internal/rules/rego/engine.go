@@ -52,6 +52,9 @@ type Target struct {
 	// Anchor is where findings about the target as a whole are shown
 	// (its kustomization file).
 	Anchor manifest.Origin
+	// Environment, when set, replaces the environment derived from Path
+	// (the configuration file's targets[].environment).
+	Environment string
 }
 
 // Engine holds compiled policies. It is safe for concurrent use.
@@ -545,7 +548,10 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 	if len(e.resourcePkgs) == 0 && e.target == nil {
 		return nil, nil
 	}
-	env := Environment(t.Path)
+	env := t.Environment
+	if env == "" {
+		env = Environment(t.Path)
+	}
 	target := ast.NewObject(
 		ast.Item(ast.StringTerm("path"), ast.StringTerm(t.Path)),
 		ast.Item(ast.StringTerm("environment"), ast.StringTerm(env)),

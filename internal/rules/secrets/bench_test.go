@@ -75,7 +75,7 @@ func newScanner(b testing.TB, dir string) (*Scanner, *repo.Repo) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := New(rp)
+	s, err := New(rp, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

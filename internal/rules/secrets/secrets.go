@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
+	glregexp "github.com/zricethezav/gitleaks/v8/regexp"
 
 	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -107,20 +109,39 @@ type Scanner struct {
 	decoded memo.Table[[32]byte, []detection] // by sha256 of file and value
 }
 
+// Options add to what the repository's own gitleaks files allow.
+type Options struct {
+	// AllowRegexes are matched against what gitleaks finds, as the regexes
+	// of a global gitleaks [allowlist]: a credential that matches one is
+	// not reported. They are RE2 expressions, validated by the caller.
+	AllowRegexes []string
+	// Ignore are gitleaks fingerprints (file:rule:line), as in .gitleaksignore.
+	Ignore []string
+}
+
 // New prepares a scanner for the repository: it loads .gitleaks.toml
 // (extending or replacing gitleaks' default rules, as gitleaks does),
 // .gitleaksignore and .sops.yaml from the repository root. A malformed
 // configuration file is an error that names the file and, where known,
 // the line.
-func New(rp *repo.Repo) (*Scanner, error) {
+func New(rp *repo.Repo, opts Options) (*Scanner, error) {
 	silenceGitleaks()
 	cfg, cfgFile, err := loadGitleaksConfig(rp.Root)
 	if err != nil {
 		return nil, err
 	}
+	if cfg, err = allowRegexes(cfg, opts.AllowRegexes); err != nil {
+		return nil, err
+	}
 	ignore, err := loadGitleaksIgnore(rp.Root)
 	if err != nil {
 		return nil, err
+	}
+	for _, fp := range opts.Ignore {
+		if ignore == nil {
+			ignore = map[string]bool{}
+		}
+		ignore[fp] = true
 	}
 	sc, err := loadSOPSConfig(rp.Root)
 	if err != nil {
@@ -130,6 +151,39 @@ func New(rp *repo.Repo) (*Scanner, error) {
 	d := detect.NewDetector(cfg)
 	d.MaxDecodeDepth = decodeDepth
 	return &Scanner{repo: rp, detector: d, fast: newFastPath(cfg), allowPaths: allowPaths, ignore: ignore, configFile: cfgFile, sops: sc}, nil
+}
+
+// allowRegexes adds a global allowlist of regexes matched against the
+// secret. The configuration may be gitleaks' shared default: its list of
+// allowlists is copied, never appended to in place.
+func allowRegexes(cfg config.Config, exprs []string) (config.Config, error) {
+	if len(exprs) == 0 {
+		return cfg, nil
+	}
+	a := &config.Allowlist{Description: "gitops-lint configuration: secrets.allowlist.regexes", MatchCondition: config.AllowlistMatchOr}
+	for _, e := range exprs {
+		re, err := compileRegexp(e)
+		if err != nil {
+			return cfg, err
+		}
+		a.Regexes = append(a.Regexes, re)
+	}
+	if err := a.Validate(); err != nil {
+		return cfg, err
+	}
+	cfg.Allowlists = append(slices.Clip(cfg.Allowlists), a)
+	return cfg, nil
+}
+
+// compileRegexp compiles with gitleaks' own engine (the standard library,
+// or RE2 in some builds), which only offers MustCompile.
+func compileRegexp(expr string) (re *glregexp.Regexp, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("allowlist regex %q: %v", expr, p)
+		}
+	}()
+	return glregexp.MustCompile(expr), nil
 }
 
 var silenceOnce sync.Once

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -387,7 +388,7 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = New(rp)
+			_, err = New(rp, Options{})
 			if err == nil {
 				t.Fatal("New accepted the configuration")
 			}
@@ -515,5 +516,61 @@ func TestSecretWrittenAsKey(t *testing.T) {
 	}
 	if l := leaks(f, got); len(l) > 0 {
 		t.Errorf("messages contain fake secrets %v", l)
+	}
+}
+
+// TestOptions checks the allowlist that the configuration file adds to
+// the repository's own: regexes over the secret, as a gitleaks
+// [allowlist], and fingerprints, as in .gitleaksignore.
+func TestOptions(t *testing.T) {
+	dir := materialise(t, newFakes(), "generator")
+	rp, err := repo.Discover(dir, repo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := func(opts Options) []string {
+		t.Helper()
+		s, err := New(rp, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range s.ScanFiles(context.Background(), rp.Files, 2) {
+			if f.RuleID == LeakedCredential && f.Location.File == "app.env" {
+				out = append(out, f.Location.String()+" "+f.Message)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	all := scan(Options{})
+	if len(all) != 2 || !strings.HasPrefix(all[0], "app.env:2:") || !strings.HasPrefix(all[1], "app.env:3:") {
+		t.Fatalf("the fixture changed: %v", all)
+	}
+	_, fp, _ := strings.Cut(all[0], "(fingerprint ")
+	fp = strings.TrimSuffix(fp, ")")
+	tests := []struct {
+		name string
+		opts Options
+		want []string
+	}{
+		{name: "a regex matching the AWS key", opts: Options{AllowRegexes: []string{"^AKIA"}}, want: all[:1]},
+		{name: "the fingerprint of the password", opts: Options{Ignore: []string{fp}}, want: all[1:]},
+		{name: "a regex matching nothing", opts: Options{AllowRegexes: []string{"^nothing-like-this$"}}, want: all},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, scan(tt.opts)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := New(rp, Options{AllowRegexes: []string{"("}}); err == nil {
+		t.Error("a bad regex was accepted")
+	}
+	// The default configuration is shared: adding to it must not leak
+	// into the next scanner.
+	if got := scan(Options{}); !slices.Equal(got, all) {
+		t.Errorf("a later scanner without options finds %v, want %v", got, all)
 	}
 }

@@ -1,7 +1,15 @@
-// Command gen regenerates the embedded Kubernetes schema bundles: for each
-// pinned release it fetches the k8s.io/kubernetes module through the Go
-// module proxy, converts api/openapi-spec/swagger.json and writes
-// <out>/v<version>.json.gz. It is run by `go generate` in internal/schema.
+// Command gen regenerates what the binary embeds about Kubernetes releases:
+// for each pinned release it fetches the k8s.io/kubernetes module through
+// the Go module proxy and reads api/openapi-spec/swagger.json, then
+//
+//   - converts it to <bundles>/v<version>.json.gz, the schema bundle, for
+//     the newest releases only (schemas are the bulk of the binary), and
+//   - adds it to <apis>, the table of which minors serve which
+//     apiVersion/kind (package apis), for every release.
+//
+// It is run by `go generate` in internal/schema. With -pluto FILE it instead
+// writes a pinned copy of pluto's table of deprecated APIs, which the tests
+// of package apis compare with ours.
 //
 // The module proxy is used instead of GitHub so that the download is
 // checksummed against sum.golang.org and needs no other network access.
@@ -17,53 +25,95 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/gitops-lint/gitops-lint/internal/apis/table"
 	"github.com/gitops-lint/gitops-lint/internal/schema/bundle"
 )
 
+// releases are read for the API table: one per minor from 1.16, the oldest
+// minor whose removals still turn up in repositories, to the newest.
+// Pinned so that regenerating is reproducible; bump deliberately. The patch
+// is whichever was newest when the list was last bumped: patch releases do
+// not change which APIs are served.
+var releases = []string{
+	"v1.16.15", "v1.17.17", "v1.18.20", "v1.19.16", "v1.20.15", "v1.21.14",
+	"v1.22.17", "v1.23.17", "v1.24.17", "v1.25.16", "v1.26.15", "v1.27.16",
+	"v1.28.15", "v1.29.15", "v1.30.14", "v1.31.14", "v1.32.13", "v1.33.13",
+	"v1.34.8", "v1.35.4", "v1.36.3", "v1.37.2",
+}
+
+// bundled is how many of the newest releases get schema bundles; older
+// minors are validated with the oldest bundle (see schema.NearestVersion).
+const bundled = 4
+
+// pluto is the release of pluto (github.com/FairwindsOps/pluto, Apache-2.0)
+// whose versions.yaml -pluto copies.
+const (
+	plutoModule  = "github.com/fairwindsops/pluto/v5"
+	plutoVersion = "v5.22.8"
+)
+
 func main() {
-	out := flag.String("out", "bundle", "directory for the generated bundles")
+	bundles := flag.String("bundles", "bundle", "directory for the generated schema bundles")
+	apis := flag.String("apis", "../apis/served.json", "file for the generated API table")
+	pluto := flag.String("pluto", "", "instead of generating, write pluto's versions.yaml to this file")
 	flag.Parse()
-	// Pinned so that regenerating is reproducible; bump deliberately.
-	versions := []string{"v1.35.4", "v1.36.3", "v1.37.2"}
-	if err := run(*out, versions, os.Stderr); err != nil {
+	var err error
+	if *pluto != "" {
+		err = writePluto(*pluto, os.Stderr)
+	} else {
+		err = run(*bundles, *apis, releases, os.Stderr)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, versions []string, log io.Writer) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
+func run(bundleDir, apisFile string, releases []string, log io.Writer) error {
+	if err := os.MkdirAll(bundleDir, 0o755); err != nil {
 		return err
 	}
+	start := time.Now()
+	var b table.Builder
 	keep := map[string]bool{}
-	for _, v := range versions {
-		start := time.Now()
-		swagger, err := fetchSwagger(v)
+	for i, v := range releases {
+		t := time.Now()
+		swagger, err := fetchFile("k8s.io/kubernetes", v, "api/openapi-spec/swagger.json")
 		if err != nil {
 			return err
 		}
-		b, err := bundle.Convert(v, swagger)
-		if err != nil {
-			return fmt.Errorf("%s: %w", v, err)
-		}
-		var buf bytes.Buffer
-		if err := b.Encode(&buf); err != nil {
-			return fmt.Errorf("%s: %w", v, err)
-		}
-		name := v + ".json.gz"
-		keep[name] = true
-		if err := os.WriteFile(filepath.Join(out, name), buf.Bytes(), 0o644); err != nil {
+		if err := b.Add(v, swagger); err != nil {
 			return err
 		}
-		fmt.Fprintf(log, "gen: %s: %d kinds, %d definitions, %d bytes, %s\n",
-			name, len(b.Kinds), len(b.Definitions), buf.Len(), time.Since(start).Round(time.Millisecond))
+		msg := ""
+		if i >= len(releases)-bundled {
+			name, err := writeBundle(bundleDir, v, swagger)
+			if err != nil {
+				return err
+			}
+			keep[name] = true
+			msg = ", wrote " + name
+		}
+		fmt.Fprintf(log, "gen: %s: read %d bytes of OpenAPI%s, %s\n", v, len(swagger), msg, time.Since(t).Round(time.Millisecond))
 	}
-	// Drop bundles of versions that are no longer pinned.
-	old, err := filepath.Glob(filepath.Join(out, "*.json.gz"))
+	var buf bytes.Buffer
+	tbl := b.Table()
+	if err := tbl.Encode(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(apisFile, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "gen: %s: %d apiVersion/kinds of %d releases, %d bytes; %s in all\n",
+		apisFile, len(tbl.APIs), len(tbl.Releases), buf.Len(), time.Since(start).Round(time.Second))
+
+	// Drop bundles of versions that are no longer bundled.
+	old, err := filepath.Glob(filepath.Join(bundleDir, "*.json.gz"))
 	if err != nil {
 		return err
 	}
@@ -77,21 +127,78 @@ func run(out string, versions []string, log io.Writer) error {
 	return nil
 }
 
-// fetchSwagger downloads k8s.io/kubernetes@version with `go mod download`
-// and reads the OpenAPI document straight from the module zip.
-func fetchSwagger(version string) ([]byte, error) {
-	// Outside any module, so that the download cannot touch this
-	// repository's go.mod or go.sum.
+func writeBundle(dir, version string, swagger []byte) (string, error) {
+	b, err := bundle.Convert(version, swagger)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", version, err)
+	}
+	var buf bytes.Buffer
+	if err := b.Encode(&buf); err != nil {
+		return "", fmt.Errorf("%s: %w", version, err)
+	}
+	name := version + ".json.gz"
+	return name, os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644)
+}
+
+// plutoFiles are where pluto's module has kept versions.yaml, newest
+// layout first.
+var plutoFiles = []string{"pkg/api/versions.yaml", "versions.yaml"}
+
+// writePluto writes pluto's table with a header naming its source and
+// licence; the body is byte for byte pluto's.
+func writePluto(out string, log io.Writer) error {
+	var data []byte
+	var from string
+	var err error
+	for _, f := range plutoFiles {
+		data, err = fetchFile(plutoModule, plutoVersion, f)
+		if err == nil {
+			from = f
+			break
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	if from == "" {
+		return fmt.Errorf("%s@%s has none of %s", plutoModule, plutoVersion, strings.Join(plutoFiles, ", "))
+	}
+	header := fmt.Sprintf(`# Copied verbatim (below this header) from %s of the Go module %s@%s,
+# that is pluto by Fairwinds (https://github.com/FairwindsOps/pluto), licensed under the
+# Apache License, Version 2.0 (https://www.apache.org/licenses/LICENSE-2.0).
+# Written by `+"`make pluto-table`"+` (go run ./internal/schema/gen -pluto FILE); do not edit.
+# Only the tests of internal/apis read it, to compare pluto's table with ours.
+`, from, plutoModule, plutoVersion)
+	if err := os.WriteFile(out, append([]byte(header), data...), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "gen: %s: %s of %s@%s, %d bytes\n", out, from, plutoModule, plutoVersion, len(data))
+	return nil
+}
+
+// fetchFile downloads module@version with `go mod download` and reads one
+// file straight from the module zip. A missing file is os.ErrNotExist.
+//
+// Each download goes to its own temporary module cache, removed at once:
+// k8s.io/kubernetes is 13 to 22 MB zipped and about 100 MB unpacked per
+// release, and two dozen releases would otherwise stay in the user's (and
+// CI's) module cache for the sake of one file each.
+func fetchFile(module, version, name string) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "gitops-lint-gen-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
+	cache := filepath.Join(dir, "modcache")
 
-	mod := "k8s.io/kubernetes@" + version
+	mod := module + "@" + version
 	cmd := exec.Command("go", "mod", "download", "-json", mod)
+	// Outside any module, so that the download cannot touch this
+	// repository's go.mod or go.sum; -modcacherw so that the unpacked
+	// module can be removed.
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOMODCACHE="+cache,
+		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -modcacherw"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, runErr := cmd.Output()
@@ -114,10 +221,10 @@ func fetchSwagger(version string) ([]byte, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	f, err := zr.Open(mod + "/api/openapi-spec/swagger.json")
+	f, err := zr.Open(path.Join(mod, name))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s has no api/openapi-spec/swagger.json", mod)
+			return nil, fmt.Errorf("%s has no %s: %w", mod, name, os.ErrNotExist)
 		}
 		return nil, err
 	}

@@ -1,0 +1,148 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gitops-lint/gitops-lint/internal/schema"
+)
+
+// templateKey is one key of the starting configuration: what it does,
+// and an example of it.
+type templateKey struct {
+	doc     string
+	example string
+}
+
+func templateKeys() []templateKey {
+	var minors []string
+	for _, v := range schema.Versions() {
+		parts := strings.SplitN(v, ".", 3)
+		minors = append(minors, parts[0]+"."+parts[1])
+	}
+	return []templateKey{
+		{
+			doc: fmt.Sprintf(`Kubernetes version whose embedded schemas validate resources: %s
+(or an embedded release: %s). Default: the newest. Flag: --kubernetes-version.`, strings.Join(minors, ", "), strings.Join(schema.Versions(), ", ")),
+			example: fmt.Sprintf("kubernetesVersion: %q", minors[len(minors)-1]),
+		},
+		{
+			doc: `Exit 1 when a finding has at least this severity: error, warning or info.
+Default: error. Flag: --fail-on.`,
+			example: "failOn: error",
+		},
+		{
+			doc: `kustomize's load restrictor for every target: rootOnly (as kustomize build and
+Argo CD) or none (as Flux). Reads never leave the repository either way.
+Default: rootOnly. Flag: --load-restrictor (which then applies to every target).`,
+			example: "loadRestrictor: rootOnly",
+		},
+		{
+			doc: `Target directories to check, as globs over repository-relative paths ("**"
+crosses directories; a glob also matches everything below what it matches).
+Default: every target.`,
+			example: `include:
+  - clusters/**
+  - apps/**`,
+		},
+		{
+			doc: `Targets and files left out of the run: they are not checked or scanned, and
+no finding in them is reported (a base they hold is still rendered as part
+of the overlays that include it).`,
+			example: `exclude:
+  - "**/examples/**"
+  - vendor`,
+		},
+		{
+			doc: `Per-target settings, applied to the targets whose directory matches paths;
+later entries win. skip: true leaves a target out; loadRestrictor overrides
+the one above; environment names the environment policies see
+(input.target.environment, which decides what counts as production)
+instead of the name derived from the path.`,
+			example: `targets:
+  - paths: [legacy/**]
+    skip: true
+  - paths: [clusters/*]
+    loadRestrictor: none
+  - paths: [overlays/prd-eu]
+    environment: production`,
+		},
+		{
+			doc: `Rules switched off or set to another severity everywhere: rule ID (see
+gitops-lint rules) to off, error, warning or info. Flags --disable and
+--enable ID[=SEVERITY] win over these.`,
+			example: `rules:
+  recommended-labels: off
+  liveness-probe-missing: info`,
+		},
+		{
+			doc: `Rules changed for findings located in the files that paths match; later
+entries win. A rule that is off in rules: above cannot be turned back on here.`,
+			example: `overrides:
+  - paths: ["tests/**", "**/*-test.yaml"]
+    rules:
+      plaintext-secret: off
+      run-as-root: warning`,
+		},
+		{
+			doc: `Rego policies, conftest style, as the flags -p, -d, -n, --all-namespaces,
+--no-builtin-policies and --rego-version. Paths are relative to the repository
+root and must stay inside it; the flags' paths and namespaces add to these.`,
+			example: `policies:
+  paths: [policy]
+  data: [policy/data]
+  namespaces: [main]
+  allNamespaces: false
+  builtin: true
+  regoVersion: auto`,
+		},
+		{
+			doc: `Extra kubeconform-style schema locations, tried after the embedded schemas
+(for custom resources). Local templates are relative to the repository root;
+http(s) ones need --allow-remote. --schema-location adds to these.`,
+			example: `schemaLocations:
+  - "schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"`,
+		},
+		{
+			doc: `Secret checks allowlist: no secret finding is reported in files that paths
+match; a credential gitleaks finds is not reported when a regex matches it (as
+a gitleaks [allowlist]) or when its fingerprint (file:rule:line, printed in the
+finding) is listed (as in .gitleaksignore).`,
+			example: `secrets:
+  allowlist:
+    paths: ["test/fixtures/**"]
+    regexes: ["^dummy-"]
+    fingerprints: ["base/secret.yaml:github-pat:7"]`,
+		},
+	}
+}
+
+// Template returns the starting configuration that gitops-lint init
+// writes: every key explained, and commented out, so that the file
+// changes nothing until a key is uncommented. With active set, the
+// example values are left in (tests load that variant to keep every
+// example valid).
+func Template(active bool) []byte {
+	var b strings.Builder
+	b.WriteString(`# gitops-lint configuration. Every key is optional; uncomment a key to use it.
+# Unknown keys and bad values are errors (exit code 2) naming this file and line.
+# Command-line flags win over this file; the list flags (--policy, --data,
+# --namespace, --schema-location) add to its lists.
+# https://github.com/gitops-lint/gitops-lint#configuration
+`)
+	for _, k := range templateKeys() {
+		b.WriteString("\n")
+		for line := range strings.Lines(k.doc) {
+			b.WriteString("# " + line)
+		}
+		b.WriteString("\n")
+		for line := range strings.Lines(k.example) {
+			if !active {
+				b.WriteString("# ")
+			}
+			b.WriteString(line)
+		}
+		b.WriteString("\n")
+	}
+	return []byte(b.String())
+}

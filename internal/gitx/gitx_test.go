@@ -1,0 +1,151 @@
+package gitx
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Git builds a repository for a test: no network, no user configuration.
+type testRepo struct {
+	t   *testing.T
+	dir string
+}
+
+func newTestRepo(t *testing.T) *testRepo {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	r := &testRepo{t: t, dir: t.TempDir()}
+	r.git("init", "-q", "-b", "main")
+	return r
+}
+
+func (r *testRepo) git(args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+	cmd.Dir = r.dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (r *testRepo) write(name, content string) {
+	r.t.Helper()
+	p := filepath.Join(r.dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func TestStagedAndIndexContent(t *testing.T) {
+	r := newTestRepo(t)
+	r.write("apps/a.yaml", "v: 1\n")
+	r.write("apps/b.yaml", "v: 1\n")
+	r.write("other/c.yaml", "v: 1\n")
+	r.git("add", ".")
+	r.git("commit", "-qm", "init")
+	r.write("apps/a.yaml", "v: staged\n")
+	r.git("add", "apps/a.yaml")
+	r.write("apps/a.yaml", "v: unstaged\n") // must not be seen
+	r.write("apps/b.yaml", "v: unstaged\n") // modified, not staged
+	r.write("other/c.yaml", "v: 2\n")
+	r.git("add", "other/c.yaml")
+
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, dir string
+		want      []string
+	}{
+		{name: "top", dir: r.dir, want: []string{"apps/a.yaml", "other/c.yaml"}},
+		{name: "subdirectory", dir: filepath.Join(r.dir, "apps"), want: []string{"a.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := Open(ctx, tc.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := g.StagedFiles(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("staged (-want +got):\n%s", diff)
+			}
+			dst := t.TempDir()
+			if err := g.ExportIndex(ctx, dst); err != nil {
+				t.Fatal(err)
+			}
+			a := filepath.Join(dst, "a.yaml")
+			if tc.name == "top" {
+				a = filepath.Join(dst, "apps", "a.yaml")
+			}
+			data, err := os.ReadFile(a)
+			if err != nil || string(data) != "v: staged\n" {
+				t.Errorf("index content of a.yaml = %q, %v; want the staged one", data, err)
+			}
+		})
+	}
+	// Nothing was written to the repository: the working tree keeps the
+	// unstaged edit.
+	if data, _ := os.ReadFile(filepath.Join(r.dir, "apps", "a.yaml")); string(data) != "v: unstaged\n" {
+		t.Errorf("working tree changed: %q", data)
+	}
+}
+
+func TestChangedSince(t *testing.T) {
+	r := newTestRepo(t)
+	r.write("a.yaml", "v: 1\n")
+	r.git("add", ".")
+	r.git("commit", "-qm", "init")
+	r.git("branch", "base")
+	r.write("b.yaml", "v: 1\n")
+	r.git("add", ".")
+	r.git("commit", "-qm", "feature")
+	ctx := context.Background()
+	g, err := Open(ctx, r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.ChangedSince(ctx, "base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"b.yaml"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	_, err = g.ChangedSince(ctx, "origin/main")
+	var missing *MissingRefError
+	if !errors.As(err, &missing) || !strings.Contains(err.Error(), "git fetch") {
+		t.Errorf("missing ref: got %v, want a MissingRefError saying how to fetch", err)
+	}
+	dst := t.TempDir()
+	if err := g.ExportCommit(ctx, "base", dst); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "b.yaml")); !os.IsNotExist(err) {
+		t.Errorf("b.yaml exported from base, where it does not exist")
+	}
+	if _, err := os.Stat(filepath.Join(dst, "a.yaml")); err != nil {
+		t.Errorf("a.yaml not exported: %v", err)
+	}
+}
+
+func TestOpenOutsideGit(t *testing.T) {
+	if _, err := Open(context.Background(), t.TempDir()); err == nil {
+		t.Error("a plain directory opened as a git repository")
+	}
+}
