@@ -5,15 +5,15 @@
 package githook
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/gitops-lint/gitops-lint/internal/gitx"
 )
 
 // Marker is the line that identifies a hook written by this package. It
@@ -132,41 +132,21 @@ type location struct {
 
 // locate asks git where the hooks are, so that worktrees (whose .git is a
 // file), submodules, $GIT_DIR and core.hooksPath are all handled the way
-// git itself handles them.
+// git itself handles them. Inside .git or a bare repository there is no
+// work tree, so no commit to run a hook for: that is an error.
 func locate(ctx context.Context, dir string) (location, error) {
 	if dir == "" {
 		dir = "."
 	}
-	cmd := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--is-inside-work-tree", "--show-prefix", "--git-path", "hooks")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	repo, err := gitx.Open(ctx, dir)
 	if err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			return location{}, fmt.Errorf("%s: not in a git work tree: %s", dir, strings.TrimSpace(stderr.String()))
-		}
-		return location{}, fmt.Errorf("running git: %w", err)
+		return location{}, err
 	}
-	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(lines) != 3 {
-		return location{}, fmt.Errorf("git rev-parse printed %q, want three lines", out)
+	hooks, err := repo.GitPath(ctx, "hooks")
+	if err != nil {
+		return location{}, err
 	}
-	// Inside .git or a bare repository no commit runs hooks, and a
-	// relative core.hooksPath would resolve against the wrong directory.
-	if lines[0] != "true" {
-		return location{}, fmt.Errorf("%s: not in a git work tree", dir)
-	}
-	hooks := lines[2]
-	if !filepath.IsAbs(hooks) {
-		// git prints it relative to the directory it ran in.
-		hooks = filepath.Join(dir, hooks)
-	}
-	return location{
-		dir:    hooks,
-		hook:   filepath.Join(hooks, "pre-commit"),
-		prefix: strings.TrimSuffix(lines[1], "/"),
-	}, nil
+	return location{dir: hooks, hook: filepath.Join(hooks, "pre-commit"), prefix: repo.Prefix}, nil
 }
 
 type hookState int

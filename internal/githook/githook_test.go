@@ -278,8 +278,8 @@ func TestNotAWorkTree(t *testing.T) {
 		"inside .git":     filepath.Join(repo, ".git"),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := Install(context.Background(), Options{Dir: dir, Args: checkStaged}); err == nil || !strings.Contains(err.Error(), "not in a git work tree") {
-				t.Errorf("Install: err = %v, want not in a git work tree", err)
+			if _, err := Install(context.Background(), Options{Dir: dir, Args: checkStaged}); err == nil || !strings.Contains(err.Error(), "not inside a git working tree") {
+				t.Errorf("Install: err = %v, want not inside a git working tree", err)
 			}
 			if _, err := Uninstall(context.Background(), dir); err == nil {
 				t.Error("Uninstall: no error")
