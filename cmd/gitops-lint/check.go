@@ -46,7 +46,7 @@ type runOptions struct {
 
 func (o *checkOptions) addFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.StringVarP(&o.format, "format", "f", "text", "output format: text, json or sarif")
+	f.StringVarP(&o.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding has at least this severity: error, warning or info")
 	f.StringVar(&o.baseline, "baseline", "", "report only findings not recorded in this baseline file (written by gitops-lint baseline)")

@@ -46,7 +46,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	formats := map[string]string{"text": "txt", "json": "json", "sarif": "sarif"}
+	formats := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "github": "github.txt", "gitlab": "gitlab.json"}
 	for _, c := range cases {
 		if !c.IsDir() {
 			continue
@@ -258,7 +258,7 @@ func TestNoSecretValueInAnyOutput(t *testing.T) {
 		{"render", "--root", root, filepath.Join(root, "app")},
 		{"render", "--root", root, filepath.Join(root, "envs")},
 	}
-	for _, f := range []string{"text", "json", "sarif"} {
+	for _, f := range []string{"text", "json", "sarif", "github", "gitlab"} {
 		runs = append(runs, []string{"check", root, "-f", f, "--schema-cache-dir", cache})
 	}
 	for _, args := range runs {
@@ -292,7 +292,7 @@ func TestSecretFixturesNeverPrinted(t *testing.T) {
 	seen := map[string]bool{}
 	for _, fx := range fixtures {
 		dir := f.Materialise(t, filepath.Join(src, fx.Name()))
-		for _, format := range []string{"text", "json", "sarif"} {
+		for _, format := range []string{"text", "json", "sarif", "github", "gitlab"} {
 			out := filepath.Join(t.TempDir(), "report."+format)
 			for _, args := range [][]string{
 				{"check", dir, "-f", format, "--schema-cache-dir", cache},

@@ -49,6 +49,7 @@ never runs plugins or Helm, and never reads outside the repository.`,
 		newRulesCommand(e),
 		newPolicyCommand(e),
 		newInitCommand(e),
+		newHookCommand(e),
 	)
 	return root
 }

@@ -246,3 +246,19 @@ func run(ctx context.Context, dir string, stdin []byte, args ...string) ([]byte,
 	}
 	return stdout.Bytes(), nil
 }
+
+// GitPath resolves name inside the repository's git directory the way git
+// itself does (git rev-parse --git-path), absolute: "hooks" follows
+// core.hooksPath, and a linked worktree shares its main worktree's hooks.
+func (r *Repo) GitPath(ctx context.Context, name string) (string, error) {
+	out, err := run(ctx, r.Top, nil, "rev-parse", "--git-path", name)
+	if err != nil {
+		return "", err
+	}
+	p := strings.TrimRight(string(out), "\n")
+	if !filepath.IsAbs(p) {
+		// git prints it relative to the directory it ran in.
+		p = filepath.Join(r.Top, p)
+	}
+	return p, nil
+}

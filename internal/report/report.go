@@ -1,5 +1,5 @@
 // Package report turns the result of a run into output for people (text)
-// and for machines (json, sarif). It only presents: findings, rules and
+// and for machines (json, sarif, and the github and gitlab CI formats). It only presents: findings, rules and
 // counts arrive fully formed from the engine, so nothing here decides what
 // is a problem.
 package report
@@ -24,8 +24,8 @@ type Input struct {
 	// Findings are already merged and sorted (rules.Merge); reporters keep
 	// their order.
 	Findings []rules.Finding
-	// Suppressed counts the findings that suppressions silenced; text does
-	// not list them, JSON and SARIF carry them marked.
+	// Suppressed counts the findings that suppressions silenced; text,
+	// github and gitlab do not list them, JSON and SARIF carry them marked.
 	Suppressed int
 	// Baselined counts the findings left out because a baseline records them.
 	Baselined int
@@ -60,12 +60,17 @@ const (
 	FormatText  = "text"
 	FormatJSON  = "json"
 	FormatSARIF = "sarif"
+	// FormatGitHub is GitHub Actions' workflow commands: one annotation
+	// per active finding.
+	FormatGitHub = "github"
+	// FormatGitLab is GitLab's Code Quality report.
+	FormatGitLab = "gitlab"
 )
 
 // Formats lists the valid values of Options.Format, for flag help and
 // validation.
 func Formats() []string {
-	return []string{FormatText, FormatJSON, FormatSARIF}
+	return []string{FormatText, FormatJSON, FormatSARIF, FormatGitHub, FormatGitLab}
 }
 
 // Write renders in to w in the format opts.Format names. An unknown format
@@ -78,7 +83,29 @@ func Write(w io.Writer, in Input, opts Options) error {
 		return writeJSON(w, in)
 	case FormatSARIF:
 		return writeSARIF(w, in)
+	case FormatGitHub:
+		return writeGitHub(w, in)
+	case FormatGitLab:
+		return writeGitLab(w, in)
 	default:
 		return fmt.Errorf("unknown format %q (valid: %s)", opts.Format, strings.Join(Formats(), ", "))
 	}
+}
+
+// describe is a finding's message with what a CI annotation cannot show
+// elsewhere: the resource, the targets it shows up in when there are
+// several, and the related locations, one per line.
+func describe(f rules.Finding) string {
+	var b strings.Builder
+	b.WriteString(f.Message)
+	if !f.Resource.IsZero() {
+		b.WriteString(" (" + f.Resource.String() + ")")
+	}
+	if len(f.Targets) > 1 {
+		b.WriteString(" in " + strings.Join(f.Targets, ", "))
+	}
+	for _, r := range f.Related {
+		b.WriteString("\nsee " + r.String())
+	}
+	return b.String()
 }

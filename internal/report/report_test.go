@@ -162,13 +162,6 @@ func TestSampleIsMergedAndSorted(t *testing.T) {
 }
 
 func TestGolden(t *testing.T) {
-	inputs := []struct {
-		name string
-		in   Input
-	}{
-		{name: "sample", in: sampleInput()},
-		{name: "empty", in: emptyInput()},
-	}
 	formats := []struct {
 		suffix string
 		opts   Options
@@ -177,9 +170,24 @@ func TestGolden(t *testing.T) {
 		{suffix: ".color.txt", opts: Options{Format: FormatText, Color: true}},
 		{suffix: ".json", opts: Options{Format: FormatJSON}},
 		{suffix: ".sarif", opts: Options{Format: FormatSARIF}},
+		{suffix: ".github.txt", opts: Options{Format: FormatGitHub}},
+		{suffix: ".gitlab.json", opts: Options{Format: FormatGitLab}},
+	}
+	inputs := []struct {
+		name string
+		in   Input
+		// formats limits the input to these formats; empty means all.
+		formats []string
+	}{
+		{name: "sample", in: sampleInput()},
+		{name: "empty", in: emptyInput()},
+		{name: "ci", in: ciInput(), formats: []string{FormatGitHub, FormatGitLab}},
 	}
 	for _, input := range inputs {
 		for _, format := range formats {
+			if len(input.formats) > 0 && !slices.Contains(input.formats, format.opts.Format) {
+				continue
+			}
 			name := input.name + format.suffix
 			t.Run(name, func(t *testing.T) {
 				got := write(t, input.in, format.opts)
@@ -224,8 +232,10 @@ func TestWriteFormats(t *testing.T) {
 		{name: "json", format: "json"},
 		{name: "sarif", format: "sarif"},
 		{name: "empty means text", format: ""},
-		{name: "unknown", format: "xml", wantErr: `unknown format "xml" (valid: text, json, sarif)`},
-		{name: "case matters", format: "JSON", wantErr: `unknown format "JSON" (valid: text, json, sarif)`},
+		{name: "github", format: "github"},
+		{name: "gitlab", format: "gitlab"},
+		{name: "unknown", format: "xml", wantErr: `unknown format "xml" (valid: text, json, sarif, github, gitlab)`},
+		{name: "case matters", format: "JSON", wantErr: `unknown format "JSON" (valid: text, json, sarif, github, gitlab)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,10 +286,10 @@ func TestEmptyFindingsInEveryFormat(t *testing.T) {
 				if len(out) == 0 || out[len(out)-1] != '\n' {
 					t.Fatalf("output is empty or lacks a trailing newline: %q", out)
 				}
-				if format == FormatText {
+				if format == FormatText || format == FormatGitHub {
 					return
 				}
-				var doc map[string]any
+				var doc any // an object, or GitLab's array
 				if err := json.Unmarshal(out, &doc); err != nil {
 					t.Fatalf("output is not JSON: %v", err)
 				}
@@ -493,7 +503,7 @@ func TestSummary(t *testing.T) {
 
 func TestFormatsAreAccepted(t *testing.T) {
 	formats := Formats()
-	if !slices.Equal(formats, []string{"text", "json", "sarif"}) {
+	if !slices.Equal(formats, []string{"text", "json", "sarif", "github", "gitlab"}) {
 		t.Errorf("Formats() = %v", formats)
 	}
 	// Formats returns a fresh slice: a caller sorting it must not reorder ours.
