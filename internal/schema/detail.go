@@ -38,13 +38,18 @@ func (v *Validator) detailedErrors(k bundle.Kind, data []byte) ([]FieldError, bo
 	if ds.err != nil {
 		return nil, false
 	}
+	return leafErrors(ds.sch, data)
+}
 
+// leafErrors validates data against sch and returns every leaf violation,
+// or false when data is valid or cannot be decoded.
+func leafErrors(sch *jsonschema.Schema, data []byte) ([]FieldError, bool) {
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return nil, false
 	}
 	var verr *jsonschema.ValidationError
-	if !errors.As(ds.sch.Validate(inst), &verr) {
+	if !errors.As(sch.Validate(inst), &verr) {
 		return nil, false
 	}
 	p := message.NewPrinter(language.English)

@@ -117,10 +117,11 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
-// Export writes every embedded schema of the selected version into dir,
-// laid out as the Validator's cache is, and returns the kubeconform
-// -schema-location template that reads them, so that a separate
-// `kubeconform -strict -schema-location <template>` uses the same schemas.
+// Export writes every embedded schema of the selected version, and the
+// embedded GitOps CRD schemas, into dir, laid out as the Validator's cache
+// is, and returns the kubeconform -schema-location template that reads
+// them, so that a separate `kubeconform -strict -schema-location <template>`
+// uses the same schemas.
 // The template names the version literally: no -kubernetes-version needed.
 func (v *Validator) Export(dir string) (template string, err error) {
 	root, err := filepath.Abs(filepath.Join(dir, "v"+v.version+"-standalone-strict"))
@@ -131,6 +132,9 @@ func (v *Validator) Export(dir string) (template string, err error) {
 		if err := v.writeSchema(filepath.Join(root, schemaFile(k.APIVersion(), k.Kind)), k); err != nil {
 			return "", err
 		}
+	}
+	if err := v.exportGitOps(root); err != nil {
+		return "", err
 	}
 	return locationTemplate(root)
 }

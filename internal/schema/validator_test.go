@@ -512,8 +512,12 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != len(v.bundle.Kinds) {
-		t.Errorf("exported %d files for %d kinds", len(files), len(v.bundle.Kinds))
+	gitops, _, err := BundledCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(v.bundle.Kinds)+len(gitops) {
+		t.Errorf("exported %d files for %d kinds", len(files), len(v.bundle.Kinds)+len(gitops))
 	}
 
 	// kubeconform on its own, given only the template, agrees with Validate.
@@ -530,6 +534,8 @@ func TestExport(t *testing.T) {
 		{name: "invalid", manifest: withDeployment(t, "replicas: 3", `replicas: "three"`), want: kcvalidator.Invalid},
 		{name: "core group", manifest: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", want: kcvalidator.Valid},
 		{name: "not embedded", manifest: "apiVersion: example.com/v1\nkind: Widget\n", want: kcvalidator.Skipped},
+		{name: "bundled GitOps CRD", manifest: argoApplication, want: kcvalidator.Valid},
+		{name: "bundled GitOps CRD, invalid", manifest: edit(t, argoApplication, "targetRevision:", "targetRevison:"), want: kcvalidator.Invalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
