@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	jsonschema "github.com/santhosh-tekuri/jsonschema/v6"
@@ -62,6 +63,14 @@ func leafErrors(sch *jsonschema.Schema, data []byte) ([]FieldError, bool) {
 				walk(c)
 			}
 			return
+		}
+		// The validator lists names in map order; sort them so that the
+		// message, and the field a finding points at, is the same each run.
+		switch k := e.ErrorKind.(type) {
+		case *kind.AdditionalProperties:
+			slices.Sort(k.Properties)
+		case *kind.Required:
+			slices.Sort(k.Missing)
 		}
 		out = append(out, FieldError{Path: pointer(e.InstanceLocation), Msg: e.ErrorKind.LocalizedString(p)})
 	}

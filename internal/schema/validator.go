@@ -17,7 +17,6 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/schema/bundle"
-	"github.com/gitops-lint/gitops-lint/internal/schema/crd"
 )
 
 // Options configures a Validator.
@@ -47,9 +46,9 @@ type Options struct {
 // Validator.
 type Validator struct {
 	*shared
-	// crds are the custom resource schemas given to WithCRDs, by
+	// crds are the custom resource schemas given to WithCRDs, as JSON, by
 	// apiVersion + "/" + kind.
-	crds map[string]crd.Kind
+	crds map[string][]byte
 
 	// All by apiVersion + "/" + kind. first makes the first validation of
 	// a kind write its schema and let kubeconform compile and cache it
