@@ -30,6 +30,7 @@ type checkOptions struct {
 	allowRemote       bool
 	loadRestrictor    string
 	schemaCacheDir    string
+	crdPaths          []string
 	policy            policyOptions
 }
 
@@ -40,6 +41,7 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding has at least this severity: error, warning or info")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
+	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
@@ -98,7 +100,7 @@ func newCheckCommand(e *env) *cobra.Command {
 			start := time.Now()
 			opts := engine.Options{
 				Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
-				SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
+				SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir, CRDPaths: o.crdPaths,
 				AllowRemote: o.allowRemote, LoadRestrictions: lr,
 				Policy: policy, Rules: settings,
 			}

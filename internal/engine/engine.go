@@ -40,6 +40,15 @@ type Options struct {
 	// SchemaCacheDir is where embedded schemas are materialised ("" for the
 	// user cache directory).
 	SchemaCacheDir string
+	// CRDPaths are CRD files or directories named on the command line
+	// (--crds): relative to the working directory or absolute, and read even
+	// outside the repository, because the user named them. Their CRDs come
+	// before the repository's (see crds.go).
+	CRDPaths []string
+	// RepoCRDPaths are CRD files or directories named by the repository's
+	// configuration: repository-relative, and refused when they leave the
+	// repository. They come after CRDPaths.
+	RepoCRDPaths []string
 	// AllowRemote permits network access: remote kustomize resources and
 	// http(s) schema locations.
 	AllowRemote bool
@@ -90,6 +99,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	scanner, err := secrets.New(rp)
+	if err != nil {
+		return nil, err
+	}
+	explicitCRDs, err := loadCRDPaths(rp.Root, opts.CRDPaths, false)
+	if err != nil {
+		return nil, err
+	}
+	repoCRDs, err := loadCRDPaths(rp.Root, opts.RepoCRDPaths, true)
 	if err != nil {
 		return nil, err
 	}
@@ -144,9 +161,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		defer close(scanned)
 		fileFindings = scanner.ScanFiles(scanCtx, rp.Files, jobs)
 	}()
-	// Phase 1: render every unit once, however many targets include it.
+	// Phase 1: render every unit once, however many targets include it;
+	// meanwhile find the CRDs in the repository's files.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
+	var fileCRDs []crdDef
+	g.Go(func() error {
+		fileCRDs = c.fileCRDs(rp.Files)
+		return nil
+	})
 	for _, d := range unitDirs {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
@@ -161,6 +184,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	// Every CRD of the run validates the custom resources of every target.
+	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(unitDirs), fileCRDs))
+	c.validator = validator.WithCRDs(crdKinds)
 	// Phase 2: assemble and check each target.
 	results := make([]targetResult, len(rp.Targets))
 	g, gctx = errgroup.WithContext(ctx)
@@ -182,7 +208,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	all := slices.Concat(rp.Findings, fileFindings)
+	all := slices.Concat(rp.Findings, fileFindings, crdFindings)
 	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
 		all = append(all, scanner.ScanKustomization(rp.Kustomizations[dir])...)
 	}
