@@ -21,7 +21,20 @@ const fileTemplate = "{{ .Group }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
 // schemas of one bundle. It is content-addressed by hash, so processes
 // running different binaries never see each other's files.
 func cacheRoot(dir, hash, version string) (string, error) {
-	leaf := filepath.Join(hash, "v"+version+"-standalone-strict")
+	return cacheDir(dir, filepath.Join(hash, "v"+version+"-standalone-strict"))
+}
+
+// remoteCache returns, creating it, the directory where kubeconform keeps
+// the schemas it downloads from http(s) locations, one file per URL, so
+// that a run fetches each schema once, not once per run.
+func remoteCache(dir string) (string, error) {
+	return cacheDir(dir, "remote")
+}
+
+// cacheDir creates leaf under dir, or by default under the user cache
+// directory, or under the temporary directory when there is no usable
+// user cache directory.
+func cacheDir(dir, leaf string) (string, error) {
 	if dir != "" {
 		root := filepath.Join(dir, leaf)
 		if err := os.MkdirAll(root, 0o755); err != nil {

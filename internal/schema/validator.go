@@ -32,9 +32,10 @@ type Options struct {
 	// AllowNetwork permits http(s) Locations; without it they are refused,
 	// because a lint run is offline unless the user says otherwise.
 	AllowNetwork bool
-	// CacheDir is where embedded schemas are written for kubeconform to read.
-	// "" is os.UserCacheDir()/gitops-lint/schemas, or the same under
-	// os.TempDir() when there is no usable user cache directory.
+	// CacheDir is where embedded schemas are written for kubeconform to
+	// read, and where schemas downloaded from http(s) Locations are kept
+	// (under remote/). "" is os.UserCacheDir()/gitops-lint/schemas, or the
+	// same under os.TempDir() when there is no usable user cache directory.
 	CacheDir string
 }
 
@@ -89,9 +90,18 @@ func New(opts Options) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
+	remote := ""
 	for _, loc := range opts.Locations {
-		if needsNetwork(loc) && !opts.AllowNetwork {
+		if !needsNetwork(loc) {
+			continue
+		}
+		if !opts.AllowNetwork {
 			return nil, fmt.Errorf("schema location %q needs the network, which is not allowed for this run", loc)
+		}
+		if remote == "" {
+			if remote, err = remoteCache(opts.CacheDir); err != nil {
+				return nil, err
+			}
 		}
 	}
 
@@ -115,6 +125,7 @@ func New(opts Options) (*Validator, error) {
 		return nil, err
 	}
 	kc, err := validator.New(append([]string{tpl}, opts.Locations...), validator.Opts{
+		Cache:                remote,
 		KubernetesVersion:    version,
 		Strict:               true,
 		IgnoreMissingSchemas: true,
