@@ -25,15 +25,17 @@ import (
 // Custom resources are validated against every CustomResourceDefinition of
 // the run, wherever it is: one in a cluster's CRD directory validates the
 // resources of every target. They are gathered between rendering and
-// checking, from three places, in this order of precedence:
+// checking, in this order of precedence:
 //
 //  1. the paths given with --crds (CRDPaths) and in the configuration
 //     (RepoCRDPaths), in the order given;
 //  2. the repository, in file order: every YAML or JSON file that holds a
 //     CRD (a plain manifest, a kustomize base, a Helm chart's crds/), and
 //     every rendered unit that outputs one (a CRD patched by an overlay,
-//     ordered by its source file);
-//  3. the bundled GitOps schemas and the schema locations (see package schema).
+//     ordered by its source file).
+//
+// The bundled GitOps schemas and the schema locations come after them (see
+// package schema).
 //
 // The first definition of an apiVersion and kind wins; a later one with a
 // different schema is a crd-conflict finding, unless both come from the
