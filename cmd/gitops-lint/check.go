@@ -40,6 +40,7 @@ type runOptions struct {
 	allowRemote       bool
 	loadRestrictor    string
 	schemaCacheDir    string
+	crdPaths          []string
 	policy            policyOptions
 	config            string
 }
@@ -59,6 +60,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
 	// A check accepts more versions than the embedded schemas: see checkVersions.
 	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + checkVersions() + "; default newest"
+	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
@@ -126,6 +128,7 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
+		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs,
 		Policy: policy, Rules: settings, Config: cfg,
 	}, cfg, nil
 }

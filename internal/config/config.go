@@ -68,6 +68,10 @@ type Config struct {
 	// SchemaLocations are extra kubeconform-style location templates;
 	// local ones are joined with the repository root.
 	SchemaLocations []string
+	// CRDs are repository-relative CRD files or directories whose
+	// CustomResourceDefinitions validate custom resources (the engine's
+	// RepoCRDPaths).
+	CRDs []string
 	// Secrets is the allowlist of the secret checks.
 	Secrets SecretAllowlist
 }
@@ -283,6 +287,13 @@ func (p *parser) top(n *yaml.Node) {
 			for _, item := range p.items(v, "schemaLocations") {
 				if loc, ok := p.schemaLocation(item); ok {
 					c.SchemaLocations = append(c.SchemaLocations, loc)
+				}
+			}
+		},
+		"crds": func(v *yaml.Node) {
+			for _, item := range p.items(v, "crds") {
+				if rel, ok := p.relative(item, "crds", item.Value); ok {
+					c.CRDs = append(c.CRDs, rel)
 				}
 			}
 		},

@@ -104,6 +104,13 @@ http(s) ones need --allow-remote. --schema-location adds to these.`,
   - "schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"`,
 		},
 		{
+			doc: `CRD files or directories, relative to the repository root: their
+CustomResourceDefinitions validate custom resources, like the CRDs found in the
+repository (which need no listing). --crds adds to these.`,
+			example: `crds:
+  - vendor/crds`,
+		},
+		{
 			doc: `Secret checks allowlist: no secret finding is reported in files that paths
 match; a credential gitleaks finds is not reported when a regex matches it (as
 a gitleaks [allowlist]) or when its fingerprint (file:rule:line, printed in the

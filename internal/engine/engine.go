@@ -46,6 +46,15 @@ type Options struct {
 	// SchemaCacheDir is where embedded schemas are materialised ("" for the
 	// user cache directory).
 	SchemaCacheDir string
+	// CRDPaths are CRD files or directories named on the command line
+	// (--crds): relative to the working directory or absolute, and read even
+	// outside the repository, because the user named them. Their CRDs come
+	// before the repository's (see crds.go).
+	CRDPaths []string
+	// RepoCRDPaths are CRD files or directories named by the repository's
+	// configuration: repository-relative, and refused when they leave the
+	// repository. They come after CRDPaths.
+	RepoCRDPaths []string
 	// AllowRemote permits network access: remote kustomize resources and
 	// http(s) schema locations.
 	AllowRemote bool
@@ -121,6 +130,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	explicitCRDs, err := loadCRDPaths(rp.Root, opts.CRDPaths, false)
+	if err != nil {
+		return nil, err
+	}
+	repoCRDs, err := loadCRDPaths(rp.Root, opts.RepoCRDPaths, true)
+	if err != nil {
+		return nil, err
+	}
 	c := &checker{
 		repo:      rp,
 		validator: validator,
@@ -187,9 +204,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		fileFindings = scanner.ScanFiles(scanCtx, files, jobs)
 		inline = c.inlineSuppressions()
 	}()
-	// Phase 1: render every unit once, however many targets include it.
+	// Phase 1: render every unit once, however many targets include it;
+	// meanwhile find the CRDs in the repository's files.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
+	var fileCRDs []crdDef
+	g.Go(func() error {
+		fileCRDs = c.fileCRDs(rp.Files)
+		return nil
+	})
 	for _, k := range unitKeys {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
@@ -204,6 +227,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	// Every CRD of the run validates the custom resources of every target.
+	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(unitKeys), fileCRDs))
+	c.validator = validator.WithCRDs(crdKinds)
 	// Phase 2: assemble and check each target.
 	results := make([]targetResult, len(targets))
 	g, gctx = errgroup.WithContext(ctx)
@@ -225,7 +251,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	all := slices.Concat(rp.Findings, fileFindings)
+	all := slices.Concat(rp.Findings, fileFindings, crdFindings)
 	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
 		all = append(all, scanner.ScanKustomization(rp.Kustomizations[dir])...)
 	}
