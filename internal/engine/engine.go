@@ -67,6 +67,13 @@ type Options struct {
 	Config *config.Config
 }
 
+func (o Options) jobs() int {
+	if o.Jobs <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return o.Jobs
+}
+
 // Result is the outcome of a run.
 type Result struct {
 	Root string
@@ -134,31 +141,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		target:    target,
 	}
 	c.edits = origin.New(rp, c.sources.read)
-	jobs := opts.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
+	jobs := opts.jobs()
 	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
-	plans := make([]plan, len(targets))
-	var unitKeys []unitKey
-	for i, t := range targets {
-		plans[i] = c.plan(t)
-		plans[i].settings = settings[i]
-		lr := settings[i].LoadRestrictions
-		if c.renderers[lr] == nil {
-			// Origin annotations would switch on kustomize's per-transformer
-			// bookkeeping, which doubles render time; sources are inferred
-			// from the kustomization graph instead (see origin.go).
-			c.renderers[lr] = render.New(render.Options{Root: rp.Root, LoadRestrictions: lr})
-		}
-		for _, d := range plans[i].units {
-			k := unitKey{dir: d, lr: lr}
-			if _, ok := c.units[k]; !ok {
-				c.units[k] = &unit{}
-				unitKeys = append(unitKeys, k)
-			}
-		}
-	}
+	plans, unitKeys := c.planAll(targets, settings)
 	total := len(unitKeys) + len(targets)
 	var (
 		mu   sync.Mutex
@@ -188,25 +173,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		inline = c.inlineSuppressions()
 	}()
 	// Phase 1: render every unit once, however many targets include it.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	for _, k := range unitKeys {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			u := c.units[k]
-			u.out, u.err = c.renderers[k.lr].Render(k.dir)
-			step()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := c.renderUnits(ctx, unitKeys, jobs, step); err != nil {
 		return nil, err
 	}
 	// Phase 2: assemble and check each target.
 	results := make([]targetResult, len(targets))
-	g, gctx = errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for i, t := range targets {
 		g.Go(func() error {
@@ -420,6 +392,58 @@ type plan struct {
 	settings config.TargetSettings
 }
 
+// planAll plans the targets of the run, each with its settings, and
+// lists the units to render, each once per load restriction.
+func (c *checker) planAll(targets []repo.Target, settings []config.TargetSettings) ([]plan, []unitKey) {
+	plans := make([]plan, len(targets))
+	var unitKeys []unitKey
+	for i, t := range targets {
+		plans[i] = c.plan(t)
+		plans[i].settings = settings[i]
+		lr := settings[i].LoadRestrictions
+		c.renderer(lr)
+		for _, d := range plans[i].units {
+			k := unitKey{dir: d, lr: lr}
+			if _, ok := c.units[k]; !ok {
+				c.units[k] = &unit{}
+				unitKeys = append(unitKeys, k)
+			}
+		}
+	}
+	return plans, unitKeys
+}
+
+// renderer returns the renderer for a load restriction, made on first
+// use; only called before the workers start or after they are done.
+func (c *checker) renderer(lr types.LoadRestrictions) *render.Renderer {
+	if c.renderers[lr] == nil {
+		// Origin annotations would switch on kustomize's per-transformer
+		// bookkeeping, which doubles render time; sources are inferred
+		// from the kustomization graph instead (see origin.go).
+		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, LoadRestrictions: lr})
+	}
+	return c.renderers[lr]
+}
+
+// renderUnits renders the units in parallel; a failed render is kept on
+// its unit, only a cancelled context is an error.
+func (c *checker) renderUnits(ctx context.Context, keys []unitKey, jobs int, step func()) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, k := range keys {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			u := c.units[k]
+			u.out, u.err = c.renderers[k.lr].Render(k.dir)
+			step()
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
 func (c *checker) plan(t repo.Target) plan {
 	if t.Kind != repo.Kustomize || t.Blocked != "" {
 		return plan{}
@@ -464,33 +488,11 @@ type targetResult struct {
 }
 
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
-	var res []manifest.Resource
 	var out targetResult
-	switch {
-	case t.Blocked != "":
-		return out, nil // discovery already reported why
-	case t.Kind == repo.Plain:
-		for _, f := range t.Files {
-			res = append(res, plainResources(t.Path, f, c.repo.Manifests[f])...)
-		}
-	default:
-		for _, d := range p.units {
-			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
-			if u.err != nil {
-				out.findings = append(out.findings, c.renderError(t, d, u.err))
-				return out, nil
-			}
-			res = append(res, c.resources(t, d, u.out)...)
-		}
-		for _, f := range p.files {
-			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
-		}
-		if len(p.units)+len(p.files) > 1 {
-			if f, dup := c.duplicateIDs(t, res); dup {
-				out.findings = append(out.findings, f)
-				return out, nil
-			}
-		}
+	res, failed, ok := c.assemble(t, p)
+	if !ok {
+		out.findings = failed
+		return out, nil
 	}
 	out.resources = len(res)
 	for i := range res {
@@ -508,6 +510,39 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	}
 	out.findings = append(out.findings, fs...)
 	return out, nil
+}
+
+// assemble gathers a target's resources from its rendered units and
+// manifest files. It reports false when there is nothing to check: the
+// target is blocked (discovery said why) or did not render (the returned
+// findings say why).
+func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
+	var res []manifest.Resource
+	switch {
+	case t.Blocked != "":
+		return nil, nil, false
+	case t.Kind == repo.Plain:
+		for _, f := range t.Files {
+			res = append(res, plainResources(t.Path, f, c.repo.Manifests[f])...)
+		}
+	default:
+		for _, d := range p.units {
+			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
+			if u.err != nil {
+				return nil, []rules.Finding{c.renderError(t, d, u.err)}, false
+			}
+			res = append(res, c.resources(t, d, u.out)...)
+		}
+		for _, f := range p.files {
+			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
+		}
+		if len(p.units)+len(p.files) > 1 {
+			if f, dup := c.duplicateIDs(t, res); dup {
+				return nil, []rules.Finding{f}, false
+			}
+		}
+	}
+	return res, nil, true
 }
 
 // policyTarget describes a target to policies; findings about the target
