@@ -25,6 +25,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
@@ -65,6 +66,9 @@ type Options struct {
 	// can also say is merged into the fields above by the caller. Nil
 	// means no file.
 	Config *config.Config
+	// GitOps configures the repository-level checks (Flux and Argo CD
+	// references, image tags per environment).
+	GitOps gitops.Options
 }
 
 func (o Options) jobs() int {
@@ -89,6 +93,8 @@ type Result struct {
 	Rules []*rules.Rule
 	// Resources counts rendered resources over all targets.
 	Resources int
+	// References count the Flux and Argo CD paths that were followed.
+	References gitops.Stats
 }
 
 // Run checks the repository. Problems in the repository are findings; an
@@ -215,6 +221,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, f := range missing {
 		all = append(all, *f)
 	}
+	// Repository-level checks need every target's resources at once.
+	rendered := make(map[string][]manifest.Resource, len(targets))
+	for i, t := range targets {
+		if results[i].built {
+			rendered[t.Path] = results[i].rendered
+		}
+	}
+	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
+	all = append(all, refs...)
 	all = append(all, suppress.Apply(all, directives)...)
 	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
 		_, enabled := c.severity[f.RuleID]
@@ -239,6 +254,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Findings:          applyConfig(rules.Merge(all), cfg, targets),
 		Rules:             catalogue,
 		Resources:         resources,
+		References:        stats,
 	}, nil
 }
 
@@ -280,7 +296,7 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 	if err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(rules.Builtin(), secrets.Rules(), e.Rules())
+	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
@@ -485,6 +501,10 @@ type targetResult struct {
 	missing    []rules.Finding
 	directives []suppress.Directive
 	resources  int
+	// rendered are the target's resources, for the repository-level
+	// checks, when built says it rendered.
+	rendered []manifest.Resource
+	built    bool
 }
 
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
@@ -495,6 +515,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 		return out, nil
 	}
 	out.resources = len(res)
+	out.rendered, out.built = res, true
 	for i := range res {
 		c.validate(&res[i], &out)
 		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
