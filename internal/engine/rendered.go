@@ -28,7 +28,8 @@ type Rendered struct {
 }
 
 // Render discovers and renders every target without checking anything,
-// for views of the repository and for the repository-level checks alone.
+// for views of the repository such as Images and for the
+// repository-level checks alone.
 // Of the options, Root, Jobs, AllowRemote, LoadRestrictions, Progress
 // and Config apply.
 func Render(ctx context.Context, opts Options) (*Rendered, error) {
@@ -76,6 +77,16 @@ func Render(ctx context.Context, opts Options) (*Rendered, error) {
 // GitOps is the input of the repository-level checks (gitops.Check).
 func (r *Rendered) GitOps() gitops.Input {
 	return r.c.gitopsInput(r.Targets, r.settings, r.Resources)
+}
+
+// Images renders the repository and returns the images each environment
+// runs (gitops.Images).
+func Images(ctx context.Context, opts Options) (*gitops.Promotion, error) {
+	r, err := Render(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return gitops.Images(r.GitOps()), nil
 }
 
 // gitopsInput hands rendered targets to the repository-level checks.
