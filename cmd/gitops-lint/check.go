@@ -19,6 +19,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
 
@@ -129,6 +130,7 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
 		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs,
+		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
 		Policy: policy, Rules: settings, Config: cfg,
 	}, cfg, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
@@ -74,6 +75,16 @@ type Options struct {
 	// can also say is merged into the fields above by the caller. Nil
 	// means no file.
 	Config *config.Config
+	// GitOps configures the repository-level checks (Flux and Argo CD
+	// references, image tags per environment).
+	GitOps gitops.Options
+}
+
+func (o Options) jobs() int {
+	if o.Jobs <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return o.Jobs
 }
 
 // Result is the outcome of a run.
@@ -91,6 +102,8 @@ type Result struct {
 	Rules []*rules.Rule
 	// Resources counts rendered resources over all targets.
 	Resources int
+	// References count the Flux and Argo CD paths that were followed.
+	References gitops.Stats
 }
 
 // Run checks the repository. Problems in the repository are findings; an
@@ -151,31 +164,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		target:    target,
 	}
 	c.edits = origin.New(rp, c.sources.read)
-	jobs := opts.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
+	jobs := opts.jobs()
 	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
-	plans := make([]plan, len(targets))
-	var unitKeys []unitKey
-	for i, t := range targets {
-		plans[i] = c.plan(t)
-		plans[i].settings = settings[i]
-		lr := settings[i].LoadRestrictions
-		if c.renderers[lr] == nil {
-			// Origin annotations would switch on kustomize's per-transformer
-			// bookkeeping, which doubles render time; sources are inferred
-			// from the kustomization graph instead (see origin.go).
-			c.renderers[lr] = render.New(render.Options{Root: rp.Root, LoadRestrictions: lr})
-		}
-		for _, d := range plans[i].units {
-			k := unitKey{dir: d, lr: lr}
-			if _, ok := c.units[k]; !ok {
-				c.units[k] = &unit{}
-				unitKeys = append(unitKeys, k)
-			}
-		}
-	}
+	plans, unitKeys := c.planAll(targets, settings)
 	total := len(unitKeys) + len(targets)
 	var (
 		mu   sync.Mutex
@@ -206,25 +197,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}()
 	// Phase 1: render every unit once, however many targets include it;
 	// meanwhile find the CRDs in the repository's files.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
 	var fileCRDs []crdDef
-	g.Go(func() error {
+	crdsFound := make(chan struct{})
+	go func() {
+		defer close(crdsFound)
 		fileCRDs = c.fileCRDs(rp.Files)
-		return nil
-	})
-	for _, k := range unitKeys {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			u := c.units[k]
-			u.out, u.err = c.renderers[k.lr].Render(k.dir)
-			step()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	}()
+	err = c.renderUnits(ctx, unitKeys, jobs, step)
+	<-crdsFound
+	if err != nil {
 		return nil, err
 	}
 	// Every CRD of the run validates the custom resources of every target.
@@ -232,7 +213,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	c.validator = validator.WithCRDs(crdKinds)
 	// Phase 2: assemble and check each target.
 	results := make([]targetResult, len(targets))
-	g, gctx = errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for i, t := range targets {
 		g.Go(func() error {
@@ -269,6 +250,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, f := range missing {
 		all = append(all, *f)
 	}
+	// Repository-level checks need every target's resources at once.
+	rendered := make(map[string][]manifest.Resource, len(targets))
+	for i, t := range targets {
+		if results[i].built {
+			rendered[t.Path] = results[i].rendered
+		}
+	}
+	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
+	all = append(all, refs...)
 	all = append(all, suppress.Apply(all, directives)...)
 	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
 		_, enabled := c.severity[f.RuleID]
@@ -293,6 +283,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Findings:          applyConfig(rules.Merge(all), cfg, targets),
 		Rules:             catalogue,
 		Resources:         resources,
+		References:        stats,
 	}, nil
 }
 
@@ -334,7 +325,7 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 	if err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(rules.Builtin(), secrets.Rules(), e.Rules())
+	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
@@ -446,6 +437,58 @@ type plan struct {
 	settings config.TargetSettings
 }
 
+// planAll plans the targets of the run, each with its settings, and
+// lists the units to render, each once per load restriction.
+func (c *checker) planAll(targets []repo.Target, settings []config.TargetSettings) ([]plan, []unitKey) {
+	plans := make([]plan, len(targets))
+	var unitKeys []unitKey
+	for i, t := range targets {
+		plans[i] = c.plan(t)
+		plans[i].settings = settings[i]
+		lr := settings[i].LoadRestrictions
+		c.renderer(lr)
+		for _, d := range plans[i].units {
+			k := unitKey{dir: d, lr: lr}
+			if _, ok := c.units[k]; !ok {
+				c.units[k] = &unit{}
+				unitKeys = append(unitKeys, k)
+			}
+		}
+	}
+	return plans, unitKeys
+}
+
+// renderer returns the renderer for a load restriction, made on first
+// use; only called before the workers start or after they are done.
+func (c *checker) renderer(lr types.LoadRestrictions) *render.Renderer {
+	if c.renderers[lr] == nil {
+		// Origin annotations would switch on kustomize's per-transformer
+		// bookkeeping, which doubles render time; sources are inferred
+		// from the kustomization graph instead (see origin.go).
+		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, LoadRestrictions: lr})
+	}
+	return c.renderers[lr]
+}
+
+// renderUnits renders the units in parallel; a failed render is kept on
+// its unit, only a cancelled context is an error.
+func (c *checker) renderUnits(ctx context.Context, keys []unitKey, jobs int, step func()) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, k := range keys {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			u := c.units[k]
+			u.out, u.err = c.renderers[k.lr].Render(k.dir)
+			step()
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
 func (c *checker) plan(t repo.Target) plan {
 	if t.Kind != repo.Kustomize || t.Blocked != "" {
 		return plan{}
@@ -487,38 +530,21 @@ type targetResult struct {
 	missing    []rules.Finding
 	directives []suppress.Directive
 	resources  int
+	// rendered are the target's resources, for the repository-level
+	// checks, when built says it rendered.
+	rendered []manifest.Resource
+	built    bool
 }
 
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
-	var res []manifest.Resource
 	var out targetResult
-	switch {
-	case t.Blocked != "":
-		return out, nil // discovery already reported why
-	case t.Kind == repo.Plain:
-		for _, f := range t.Files {
-			res = append(res, plainResources(t.Path, f, c.repo.Manifests[f])...)
-		}
-	default:
-		for _, d := range p.units {
-			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
-			if u.err != nil {
-				out.findings = append(out.findings, c.renderError(t, d, u.err))
-				return out, nil
-			}
-			res = append(res, c.resources(t, d, u.out)...)
-		}
-		for _, f := range p.files {
-			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
-		}
-		if len(p.units)+len(p.files) > 1 {
-			if f, dup := c.duplicateIDs(t, res); dup {
-				out.findings = append(out.findings, f)
-				return out, nil
-			}
-		}
+	res, failed, ok := c.assemble(t, p)
+	if !ok {
+		out.findings = failed
+		return out, nil
 	}
 	out.resources = len(res)
+	out.rendered, out.built = res, true
 	for i := range res {
 		c.validate(&res[i], &out)
 		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
@@ -534,6 +560,39 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	}
 	out.findings = append(out.findings, fs...)
 	return out, nil
+}
+
+// assemble gathers a target's resources from its rendered units and
+// manifest files. It reports false when there is nothing to check: the
+// target is blocked (discovery said why) or did not render (the returned
+// findings say why).
+func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
+	var res []manifest.Resource
+	switch {
+	case t.Blocked != "":
+		return nil, nil, false
+	case t.Kind == repo.Plain:
+		for _, f := range t.Files {
+			res = append(res, plainResources(t.Path, f, c.repo.Manifests[f])...)
+		}
+	default:
+		for _, d := range p.units {
+			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
+			if u.err != nil {
+				return nil, []rules.Finding{c.renderError(t, d, u.err)}, false
+			}
+			res = append(res, c.resources(t, d, u.out)...)
+		}
+		for _, f := range p.files {
+			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
+		}
+		if len(p.units)+len(p.files) > 1 {
+			if f, dup := c.duplicateIDs(t, res); dup {
+				return nil, []rules.Finding{f}, false
+			}
+		}
+	}
+	return res, nil, true
 }
 
 // policyTarget describes a target to policies; findings about the target
