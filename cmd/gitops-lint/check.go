@@ -17,6 +17,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/baseline"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
+	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
@@ -25,11 +26,14 @@ import (
 
 // checkOptions are the flags of `gitops-lint check`.
 type checkOptions struct {
-	format   string
-	output   string
-	failOn   string
-	baseline string
-	run      runOptions
+	format       string
+	output       string
+	failOn       string
+	baseline     string
+	staged       bool
+	changedSince string
+	full         bool
+	run          runOptions
 }
 
 // runOptions are the flags that say how to check a repository, shared by
@@ -52,6 +56,9 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding has at least this severity: error, warning or info")
 	f.StringVar(&o.baseline, "baseline", "", "report only findings not recorded in this baseline file (written by gitops-lint baseline)")
+	f.BoolVar(&o.staged, "staged", false, "check the content of the git index, and only what the staged files can affect (pre-commit)")
+	f.StringVar(&o.changedSince, "changed-since", "", "check only what the files changed between the merge base of REF and HEAD can affect (pull requests)")
+	f.BoolVar(&o.full, "full", false, "with --staged or --changed-since, check the whole targets that include the changes, not the smallest kustomizations")
 	o.run.addFlags(c)
 }
 
@@ -155,6 +162,62 @@ func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, err
 	return res, err
 }
 
+// changes reads from git what --staged and --changed-since limit the run
+// to: the changed files (nil without either flag), and for --staged the
+// directory to check instead of PATH, the index exported into a temporary
+// directory (removed by cleanup) so that unstaged edits neither hide nor
+// cause findings.
+func (o *checkOptions) changes(c *cobra.Command, args []string) (changed, newArgs []string, cleanup func(), err error) {
+	cleanup = func() {}
+	switch {
+	case o.staged && o.changedSince != "":
+		return nil, nil, cleanup, usageError(c, errors.New("--staged and --changed-since exclude each other"))
+	case o.full && !o.staged && o.changedSince == "":
+		return nil, nil, cleanup, usageError(c, errors.New("--full goes with --staged or --changed-since"))
+	case !o.staged && o.changedSince == "":
+		return nil, args, cleanup, nil
+	}
+	root := "."
+	if len(args) == 1 {
+		root = args[0]
+	}
+	g, err := gitx.Open(c.Context(), root)
+	if err != nil {
+		return nil, nil, cleanup, usageError(c, err)
+	}
+	if o.changedSince != "" {
+		changed, err = g.ChangedSince(c.Context(), o.changedSince)
+		var missing *gitx.MissingRefError
+		if errors.As(err, &missing) {
+			return nil, nil, cleanup, usageError(c, fmt.Errorf("--changed-since: %w", err))
+		}
+		if err != nil {
+			return nil, nil, cleanup, err
+		}
+		return nonNil(changed), args, cleanup, nil
+	}
+	if changed, err = g.StagedFiles(c.Context()); err != nil {
+		return nil, nil, cleanup, err
+	}
+	dir, err := os.MkdirTemp("", "gitops-lint-index-")
+	if err != nil {
+		return nil, nil, cleanup, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	if err := g.ExportIndex(c.Context(), dir); err != nil {
+		return nil, nil, cleanup, err
+	}
+	return nonNil(changed), []string{dir}, cleanup, nil
+}
+
+// nonNil keeps "no file changed" apart from "not limited to changes".
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 // checkVersions describes the versions a check accepts: every minor of the
 // API table, with schemas embedded for the newest.
 func checkVersions() string {
@@ -174,10 +237,16 @@ func newCheckCommand(e *env) *cobra.Command {
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			changed, args, cleanup, err := o.changes(c, args)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
 			opts, cfg, err := o.run.prepare(c, args)
 			if err != nil {
 				return err
 			}
+			opts.Changed, opts.Full = changed, o.full
 			if !c.Flags().Changed("fail-on") && cfg.FailOn != "" {
 				o.failOn = cfg.FailOn
 			}

@@ -34,6 +34,14 @@ import (
 
 // Options configure a run.
 type Options struct {
+	// Changed, when not nil, limits the run to what these repository-
+	// relative files can affect (a pre-commit hook's staged files, a pull
+	// request's changes): the smallest kustomizations that read one and
+	// build on their own, or with Full the whole targets including them;
+	// only changed files are scanned for credentials.
+	Changed []string
+	// Full makes a run limited by Changed check whole targets.
+	Full bool
 	// Root is the repository to check.
 	Root string
 	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
@@ -166,6 +174,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	c.edits = origin.New(rp, c.sources.read)
 	jobs := opts.jobs()
 	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
+	var sc *scope
+	if opts.Changed != nil {
+		targets, settings, sc = c.narrow(targets, settings, opts.Changed, opts.Full)
+	}
 	plans, unitKeys := c.planAll(targets, settings)
 	total := len(unitKeys) + len(targets)
 	var (
@@ -189,11 +201,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	scanned := make(chan struct{})
 	scanCtx, stopScan := context.WithCancel(ctx)
 	defer stopScan() // an early return must not leave the scan running
-	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool { return cfg.Excluded(f) || cfg.SecretAllowed(f) })
+	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool {
+		return cfg.Excluded(f) || cfg.SecretAllowed(f) || (sc != nil && !sc.changed[f])
+	})
 	go func() {
 		defer close(scanned)
 		fileFindings = scanner.ScanFiles(scanCtx, files, jobs)
-		inline = c.inlineSuppressions()
+		inline = c.inlineSuppressions(sc)
 	}()
 	// Phase 1: render every unit once, however many targets include it;
 	// meanwhile find the CRDs in the repository's files.
@@ -232,9 +246,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	all := slices.Concat(rp.Findings, fileFindings, crdFindings)
+	all := slices.Concat(slices.DeleteFunc(slices.Clone(rp.Findings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
 	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
-		all = append(all, scanner.ScanKustomization(rp.Kustomizations[dir])...)
+		if k := rp.Kustomizations[dir]; sc.has(k.File) {
+			all = append(all, scanner.ScanKustomization(k)...)
+		}
 	}
 	missing := map[string]*rules.Finding{}
 	resources := 0
@@ -612,10 +628,13 @@ func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Targ
 	return pt
 }
 
-// inlineSuppressions reads the suppression comments of every file.
-func (c *checker) inlineSuppressions() []suppress.Directive {
+// inlineSuppressions reads the suppression comments of every file in scope.
+func (c *checker) inlineSuppressions(sc *scope) []suppress.Directive {
 	var ds []suppress.Directive
 	for _, f := range c.repo.Files {
+		if !sc.has(f) {
+			continue // no finding of the run can be there
+		}
 		if data, err := c.sources.read(f); err == nil {
 			ds = append(ds, suppress.ScanFile(f, data)...)
 		}

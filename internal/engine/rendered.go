@@ -23,8 +23,14 @@ type Rendered struct {
 	// Resources by target path; blocked targets and targets that failed
 	// to render are absent.
 	Resources map[string][]manifest.Resource
-	settings  []config.TargetSettings
-	c         *checker
+	// Reads are, by target path, the repository files that rendering the
+	// target read, as the renderer's filesystem recorded them: every kind
+	// of reference (resources, components, patches, generator inputs,
+	// replacements, configurations) without re-implementing kustomize's
+	// rules. Sorted.
+	Reads    map[string][]string
+	settings []config.TargetSettings
+	c        *checker
 }
 
 // Render discovers and renders every target without checking anything,
@@ -65,11 +71,20 @@ func Render(ctx context.Context, opts Options) (*Rendered, error) {
 	if err := c.renderUnits(ctx, keys, opts.jobs(), step); err != nil {
 		return nil, err
 	}
-	out := &Rendered{Repo: rp, Targets: targets, Resources: map[string][]manifest.Resource{}, settings: settings, c: c}
+	out := &Rendered{Repo: rp, Targets: targets, Resources: map[string][]manifest.Resource{}, Reads: map[string][]string{}, settings: settings, c: c}
 	for i, t := range targets {
 		if res, _, ok := c.assemble(t, plans[i]); ok {
 			out.Resources[t.Path] = res
 		}
+		reads := slices.Clone(t.Files)
+		reads = append(reads, plans[i].files...)
+		for _, d := range plans[i].units {
+			if u := c.units[unitKey{dir: d, lr: settings[i].LoadRestrictions}]; u.out != nil {
+				reads = append(reads, u.out.Reads...)
+			}
+		}
+		slices.Sort(reads)
+		out.Reads[t.Path] = slices.Compact(reads)
 	}
 	return out, nil
 }
