@@ -16,7 +16,7 @@ const (
 	// suppressions themselves (internal/suppress).
 	SuppressionMissingReason = "suppression-missing-reason"
 	SuppressionUnused        = "suppression-unused"
-	CRDConflict        = "crd-conflict"
+	CRDConflict              = "crd-conflict"
 )
 
 // Builtin returns the catalogue of built-in rules, in a fixed order. It
