@@ -79,6 +79,31 @@ func TestStagedChecksTheIndex(t *testing.T) {
 	if strings.Contains(joined, "replicas") {
 		t.Errorf("the unstaged edit was checked:\n%s", joined)
 	}
+
+	// The index's kustomization names a committed file that the working
+	// tree's kustomization does not name and the working tree no longer
+	// has: it is taken from the index all the same.
+	extra := filepath.Join(dir, "overlays", "dev", "extra.yaml")
+	if err := os.WriteFile(extra, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  n: [1]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("add", extra)
+	git("commit", "-qm", "an unused manifest", "--", extra)
+	kust := filepath.Join(dir, "overlays", "dev", "kustomization.yaml")
+	edit(t, kust, "  - ../../base\n", "  - ../../base\n  - extra.yaml\n")
+	git("add", kust)
+	edit(t, kust, "  - extra.yaml\n", "")
+	if err := os.Remove(extra); err != nil {
+		t.Fatal(err)
+	}
+	_, fs, stderr = checkJSON(t, dir, "--staged", "--schema-cache-dir", cache, "--no-builtin-policies")
+	found := false
+	for _, f := range fs {
+		found = found || (f.RuleID == "schema-invalid" && strings.Contains(f.Message, "data.n"))
+	}
+	if !found {
+		t.Errorf("the staged file that only the index names was not checked: %v; %s", fs, stderr)
+	}
 }
 
 func TestChangedSinceMissingRef(t *testing.T) {

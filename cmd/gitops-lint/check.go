@@ -162,52 +162,55 @@ func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, err
 	return res, err
 }
 
-// changes reads from git what --staged and --changed-since limit the run
-// to: the changed files (nil without either flag), and for --staged the
-// directory to check instead of PATH, the index exported into a temporary
-// directory (removed by cleanup) so that unstaged edits neither hide nor
-// cause findings.
-func (o *checkOptions) changes(c *cobra.Command, args []string) (changed, newArgs []string, cleanup func(), err error) {
+// changes limits the run to what --staged or --changed-since name. For
+// --staged the run checks the git index instead of the working tree: what
+// the staged change reaches is exported into a temporary directory
+// (removed by cleanup), so unstaged edits neither hide nor cause findings.
+func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup func(), err error) {
 	cleanup = func() {}
 	switch {
 	case o.staged && o.changedSince != "":
-		return nil, nil, cleanup, usageError(c, errors.New("--staged and --changed-since exclude each other"))
+		return cleanup, usageError(c, errors.New("--staged and --changed-since exclude each other"))
 	case o.full && !o.staged && o.changedSince == "":
-		return nil, nil, cleanup, usageError(c, errors.New("--full goes with --staged or --changed-since"))
+		return cleanup, usageError(c, errors.New("--full goes with --staged or --changed-since"))
 	case !o.staged && o.changedSince == "":
-		return nil, args, cleanup, nil
+		return cleanup, nil
 	}
-	root := "."
-	if len(args) == 1 {
-		root = args[0]
-	}
-	g, err := gitx.Open(c.Context(), root)
+	opts.Full = o.full
+	g, err := gitx.Open(c.Context(), opts.Root)
 	if err != nil {
-		return nil, nil, cleanup, usageError(c, err)
+		return cleanup, usageError(c, err)
 	}
 	if o.changedSince != "" {
-		changed, err = g.ChangedSince(c.Context(), o.changedSince)
+		changed, err := g.ChangedSince(c.Context(), o.changedSince)
 		var missing *gitx.MissingRefError
 		if errors.As(err, &missing) {
-			return nil, nil, cleanup, usageError(c, fmt.Errorf("--changed-since: %w", err))
+			return cleanup, usageError(c, fmt.Errorf("--changed-since: %w", err))
 		}
-		if err != nil {
-			return nil, nil, cleanup, err
-		}
-		return nonNil(changed), args, cleanup, nil
+		opts.Changed = nonNil(changed)
+		return cleanup, err
 	}
-	if changed, err = g.StagedFiles(c.Context()); err != nil {
-		return nil, nil, cleanup, err
+	staged, err := g.StagedFiles(c.Context())
+	if err != nil {
+		return cleanup, err
 	}
 	dir, err := os.MkdirTemp("", "gitops-lint-index-")
 	if err != nil {
-		return nil, nil, cleanup, err
+		return cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	if err := g.ExportIndex(c.Context(), dir); err != nil {
-		return nil, nil, cleanup, err
+	if err := engine.ExportStaged(c.Context(), g, *opts, staged, dir); err != nil {
+		return cleanup, err
 	}
-	return nonNil(changed), []string{dir}, cleanup, nil
+	// The staged configuration file, if any, is the one that applies,
+	// unless --config names one.
+	if o.run.config == "" {
+		if opts.Config, err = config.Load(dir, ""); err != nil {
+			return cleanup, err
+		}
+	}
+	opts.Root, opts.Changed = dir, nonNil(staged)
+	return cleanup, nil
 }
 
 // nonNil keeps "no file changed" apart from "not limited to changes".
@@ -237,16 +240,15 @@ func newCheckCommand(e *env) *cobra.Command {
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			changed, args, cleanup, err := o.changes(c, args)
-			if err != nil {
-				return err
-			}
-			defer cleanup()
 			opts, cfg, err := o.run.prepare(c, args)
 			if err != nil {
 				return err
 			}
-			opts.Changed, opts.Full = changed, o.full
+			cleanup, err := o.changes(c, &opts)
+			defer cleanup()
+			if err != nil {
+				return err
+			}
 			if !c.Flags().Changed("fail-on") && cfg.FailOn != "" {
 				o.failOn = cfg.FailOn
 			}

@@ -89,3 +89,28 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 	}
 	return sortedT, sortedS, sc
 }
+
+// Scope lists the files that a run limited to the changed files reads or
+// reports on: those the selected targets' kustomization files name, and
+// the changed files themselves. A pre-commit check exports just these from
+// the git index. Of the options, Root, AllowRemote, LoadRestrictions,
+// Config and Full apply.
+func Scope(opts Options, changed []string) ([]string, error) {
+	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
+	if err != nil {
+		return nil, err
+	}
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	c := &checker{repo: rp, sources: newSourceCache(rp.Root)}
+	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
+	_, _, sc := c.narrow(targets, settings, changed, opts.Full)
+	files := make([]string, 0, len(sc.files))
+	for f := range sc.files {
+		files = append(files, f)
+	}
+	slices.Sort(files)
+	return files, nil
+}
