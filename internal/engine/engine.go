@@ -518,7 +518,9 @@ func (c *checker) plan(t repo.Target) plan {
 
 // expand decomposes an aggregating kustomization into its parts; it
 // reports false when the kustomization must be rendered as a whole
-// (anything but directories of kustomizations and manifest files).
+// (anything but directories of kustomizations and manifest files). A
+// manifest file outside the kustomization's directory also needs the whole
+// render: only kustomize knows whether the load restrictor allows it.
 func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
 	k := c.repo.Kustomizations[dir]
 	if !k.Aggregator {
@@ -527,7 +529,7 @@ func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
 	}
 	for _, ref := range k.Refs {
 		switch {
-		case ref.Kind == repo.RefFile && c.sources.get(ref.Path).plainObjects():
+		case ref.Kind == repo.RefFile && (dir == "." || strings.HasPrefix(ref.Path, dir+"/")) && c.sources.get(ref.Path).plainObjects():
 			p.files = append(p.files, ref.Path)
 		case ref.Kind == repo.RefDir && !c.repo.Kustomizations[ref.Path].Component && !seen[ref.Path]:
 			seen[ref.Path] = true
