@@ -2,33 +2,20 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gitops-lint/gitops-lint/internal/gitx/gittest"
 )
 
 // gitRepo makes a git repository of a copy of a test repository, with
 // one commit, for the --staged and --changed-since tests.
 func gitRepo(t *testing.T, src string) (dir string, git func(args ...string)) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	dir = copyTree(t, src)
-	git = func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git("init", "-q", "-b", "main")
-	git("add", ".")
-	git("commit", "-qm", "init")
-	return dir, git
+	r := gittest.Init(t, copyTree(t, src))
+	r.Commit("init")
+	return r.Dir, func(args ...string) { r.Git(args...) }
 }
 
 func edit(t *testing.T, file, old, new string) {

@@ -13,8 +13,6 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/apis/table"
 )
@@ -108,17 +106,9 @@ func (ix *Index) Resolve(requested string) (Target, error) {
 		n := len(ix.releases) - 1
 		return Target{Minor: ix.minors[n], Release: ix.releases[n], pos: n}, nil
 	}
-	want := strings.TrimPrefix(requested, "v")
-	parts := strings.Split(want, ".")
-	valid := len(parts) == 2 || len(parts) == 3
-	for _, p := range parts {
-		if _, err := strconv.Atoi(p); err != nil {
-			valid = false
-		}
-	}
-	if valid {
+	if minor, _, ok := table.ParseVersion(requested); ok {
 		for i, m := range ix.minors {
-			if m == parts[0]+"."+parts[1] {
+			if m == minor {
 				return Target{Minor: m, Release: ix.releases[i], pos: i}, nil
 			}
 		}

@@ -4,45 +4,33 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/gitx/gittest"
 )
 
-// Git builds a repository for a test: no network, no user configuration.
 type testRepo struct {
-	t   *testing.T
-	dir string
+	*gittest.Repo
+	t *testing.T
 }
 
 func newTestRepo(t *testing.T) *testRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	r := &testRepo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	return r
+	return &testRepo{Repo: gittest.Init(t, ""), t: t}
 }
 
 func (r *testRepo) git(args ...string) string {
 	r.t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+	return r.Git(args...)
 }
 
 func (r *testRepo) write(name, content string) {
 	r.t.Helper()
-	p := filepath.Join(r.dir, filepath.FromSlash(name))
+	p := filepath.Join(r.Dir, filepath.FromSlash(name))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		r.t.Fatal(err)
 	}
@@ -70,8 +58,8 @@ func TestStagedAndIndexContent(t *testing.T) {
 		name, dir string
 		want      []string
 	}{
-		{name: "top", dir: r.dir, want: []string{"apps/a.yaml", "other/c.yaml"}},
-		{name: "subdirectory", dir: filepath.Join(r.dir, "apps"), want: []string{"a.yaml"}},
+		{name: "top", dir: r.Dir, want: []string{"apps/a.yaml", "other/c.yaml"}},
+		{name: "subdirectory", dir: filepath.Join(r.Dir, "apps"), want: []string{"a.yaml"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := Open(ctx, tc.dir)
@@ -101,7 +89,7 @@ func TestStagedAndIndexContent(t *testing.T) {
 	}
 	// Nothing was written to the repository: the working tree keeps the
 	// unstaged edit.
-	if data, _ := os.ReadFile(filepath.Join(r.dir, "apps", "a.yaml")); string(data) != "v: unstaged\n" {
+	if data, _ := os.ReadFile(filepath.Join(r.Dir, "apps", "a.yaml")); string(data) != "v: unstaged\n" {
 		t.Errorf("working tree changed: %q", data)
 	}
 }
@@ -116,7 +104,7 @@ func TestChangedSince(t *testing.T) {
 	r.git("add", ".")
 	r.git("commit", "-qm", "feature")
 	ctx := context.Background()
-	g, err := Open(ctx, r.dir)
+	g, err := Open(ctx, r.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func (d *Document) Resolve(obj any, pointer string) Position {
 		p.Depth++
 		p.Line, p.Col = key.Line, key.Column
 		n = next
-		rendered = renderedChild(rendered, tok)
+		rendered = Child(rendered, tok)
 	}
 	p.Exact, p.Node = true, n
 	return p
@@ -109,7 +109,9 @@ func child(n *yaml.Node, rendered any, tok string) (value, at *yaml.Node) {
 	return nil, nil
 }
 
-func renderedChild(v any, tok string) any {
+// Child steps into a decoded value: the entry of a map, or the item of a
+// list at an index; nil when there is none.
+func Child(v any, tok string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		return t[tok]
@@ -316,7 +318,7 @@ func StablePointer(obj map[string]any, pointer string) string {
 			}
 		}
 		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1"))
-		cur = renderedChild(cur, tok)
+		cur = Child(cur, tok)
 	}
 	return b.String()
 }

@@ -190,21 +190,9 @@ func matchFieldPath(fp, toks []string, obj map[string]any) bool {
 		default:
 			return false
 		}
-		cur = renderedChild(cur, tok)
+		cur = manifest.Child(cur, tok)
 	}
 	return true
-}
-
-func renderedChild(v any, tok string) any {
-	switch t := v.(type) {
-	case map[string]any:
-		return t[tok]
-	case []any:
-		if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(t) {
-			return t[i]
-		}
-	}
-	return nil
 }
 
 // generatorInputs is a generator entry: a data key comes from a literal

@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gitops-lint/gitops-lint/internal/apis/table"
 )
 
 // bundles holds bundle/v<version>.json.gz for every embedded release. It
@@ -53,16 +55,7 @@ func ResolveVersion(requested string) (string, error) {
 	if requested == "" {
 		return vs[len(vs)-1], nil
 	}
-	want := strings.TrimPrefix(requested, "v")
-	parts := strings.Split(want, ".")
-	valid := len(parts) == 2 || len(parts) == 3
-	for _, p := range parts {
-		if _, err := strconv.Atoi(p); err != nil {
-			valid = false
-		}
-	}
-	if valid {
-		minor := parts[0] + "." + parts[1]
+	if minor, want, ok := table.ParseVersion(requested); ok {
 		for i := len(vs) - 1; i >= 0; i-- {
 			if vs[i] == want {
 				return vs[i], nil

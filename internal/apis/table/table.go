@@ -195,3 +195,20 @@ func (t *Table) check() error {
 	}
 	return nil
 }
+
+// ParseVersion reads a Kubernetes version as people write it ("1.34",
+// "v1.34.2") and returns its minor ("1.34") and the version without the v.
+// ok is false for anything else.
+func ParseVersion(s string) (minor, version string, ok bool) {
+	version = strings.TrimPrefix(s, "v")
+	parts := strings.Split(version, ".")
+	if len(parts) != 2 && len(parts) != 3 {
+		return "", "", false
+	}
+	for _, p := range parts {
+		if _, err := strconv.Atoi(p); err != nil {
+			return "", "", false
+		}
+	}
+	return parts[0] + "." + parts[1], version, true
+}

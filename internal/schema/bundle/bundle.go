@@ -50,32 +50,48 @@ type Bundle struct {
 // on the bundle (sorted keys, no gzip name or timestamp), so regenerating an
 // unchanged version yields identical bytes.
 func (b *Bundle) Encode(w io.Writer) error {
+	if err := EncodeGzipJSON(w, b); err != nil {
+		return fmt.Errorf("encode bundle: %w", err)
+	}
+	return nil
+}
+
+// Decode reads a bundle written by Encode.
+func Decode(r io.Reader) (*Bundle, error) {
+	var b Bundle
+	if err := DecodeGzipJSON(r, &b); err != nil {
+		return nil, fmt.Errorf("decode bundle: %w", err)
+	}
+	return &b, nil
+}
+
+// EncodeGzipJSON writes v as gzip-compressed JSON whose bytes depend only
+// on v: map keys are sorted, the gzip header has no name or timestamp.
+// Every embedded bundle is written this way so that regenerating an
+// unchanged one yields identical bytes.
+func EncodeGzipJSON(w io.Writer, v any) error {
 	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
 	if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(zw)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(b); err != nil {
-		return fmt.Errorf("encode bundle: %w", err)
+	if err := enc.Encode(v); err != nil {
+		return err
 	}
 	return zw.Close()
 }
 
-// Decode reads a bundle written by Encode.
-func Decode(r io.Reader) (*Bundle, error) {
+// DecodeGzipJSON reads what EncodeGzipJSON wrote. Numbers stay json.Number
+// so that minimum, maximum and the like are written back exactly as the
+// source document spelled them.
+func DecodeGzipJSON(r io.Reader, v any) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
-		return nil, fmt.Errorf("decompress bundle: %w", err)
+		return fmt.Errorf("decompress: %w", err)
 	}
 	defer zr.Close()
 	dec := json.NewDecoder(zr)
-	// Numbers stay json.Number so that minimum/maximum and the like are
-	// written back exactly as the OpenAPI document spelled them.
 	dec.UseNumber()
-	var b Bundle
-	if err := dec.Decode(&b); err != nil {
-		return nil, fmt.Errorf("decode bundle: %w", err)
-	}
-	return &b, nil
+	return dec.Decode(v)
 }

@@ -1,7 +1,6 @@
 package crd
 
 import (
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +10,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/gitops-lint/gitops-lint/internal/schema/bundle"
 )
 
 // Source names the CRD manifests a bundle was converted from.
@@ -95,31 +96,19 @@ func (b *Bundle) Document(k Kind) map[string]any {
 }
 
 // Encode writes the bundle as gzip-compressed JSON; the bytes depend only
-// on the bundle (sorted keys, no gzip name or timestamp).
+// on the bundle (see bundle.EncodeGzipJSON).
 func (b *Bundle) Encode(w io.Writer) error {
-	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(zw)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(b); err != nil {
+	if err := bundle.EncodeGzipJSON(w, b); err != nil {
 		return fmt.Errorf("encode CRD bundle: %w", err)
 	}
-	return zw.Close()
+	return nil
 }
 
-// DecodeBundle reads a bundle written by Encode.
+// DecodeBundle reads a bundle written by Encode, keeping bounds exactly as
+// the CRDs spell them.
 func DecodeBundle(r io.Reader) (*Bundle, error) {
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return nil, fmt.Errorf("decompress CRD bundle: %w", err)
-	}
-	defer zr.Close()
-	dec := json.NewDecoder(zr)
-	dec.UseNumber() // keep bounds exactly as the CRDs spell them
 	var b Bundle
-	if err := dec.Decode(&b); err != nil {
+	if err := bundle.DecodeGzipJSON(r, &b); err != nil {
 		return nil, fmt.Errorf("decode CRD bundle: %w", err)
 	}
 	return &b, nil
