@@ -50,6 +50,7 @@ never runs plugins or Helm, and never reads outside the repository.`,
 		newPolicyCommand(e),
 		newInitCommand(e),
 		newHookCommand(e),
+		newDiffCommand(e),
 	)
 	return root
 }
