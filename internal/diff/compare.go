@@ -158,7 +158,7 @@ func compareObjects(old, cur map[string]any, red *redactor) []Field {
 			f.New, sn = red.value(key, op.Value)
 			f.Secret = so || sn
 			if !f.Secret {
-				f.Lines = red.lines(op.OldValue, op.Value)
+				f.Lines = red.lines(key, op.OldValue, op.Value)
 			}
 		}
 		if f.Secret || f.Lines != nil {

@@ -135,6 +135,12 @@ spec:
 			},
 		},
 		{
+			name: "a private key in a ConfigMap is hidden whole",
+			old:  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tls}\ndata:\n  key.pem: |\n    " + strings.ReplaceAll(fakes.Fixed["PRIVATE_KEY"], "\n", "\n    ") + "\n",
+			cur:  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tls}\ndata:\n  key.pem: |\n    " + strings.ReplaceAll(fakes.Fixed["PRIVATE_KEY"], "\n", "\n    ") + "\n    # rotated\n",
+			want: []string{`~ data["key.pem"]: [redacted] -> [redacted]`},
+		},
+		{
 			name: "a text of several lines, line by line",
 			old:  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nginx}\ndata:\n  nginx.conf: |\n    server {\n      listen 80;\n      root /srv;\n    }\n",
 			cur:  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nginx}\ndata:\n  nginx.conf: |\n    server {\n      listen 8080;\n      root /srv;\n      gzip on;\n    }\n",

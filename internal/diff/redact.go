@@ -130,13 +130,19 @@ func (r *redactor) text(key, s string) string {
 	return rules.Redact(s, r.values)
 }
 
-// lines compares two texts of several lines line by line, with jsondiff
-// over the lists of lines; nil when they are not both such texts or are
-// too large to compare that way (then the values are shown cut short).
-func (r *redactor) lines(old, cur any) []string {
+// lines compares two texts of several lines, known by key, line by line
+// with jsondiff over the lists of lines. It returns nil when they are not
+// both such texts, are too large to compare that way, or either holds
+// something to hide: a line of a private key says nothing to gitleaks on
+// its own, so texts are screened whole first (then the values are shown
+// cut short, screened).
+func (r *redactor) lines(key string, old, cur any) []string {
 	o, ok1 := old.(string)
 	c, ok2 := cur.(string)
 	if !ok1 || !ok2 || (!strings.Contains(o, "\n") && !strings.Contains(c, "\n")) {
+		return nil
+	}
+	if r.text(key, o) != o || r.text(key, c) != c {
 		return nil
 	}
 	a, b := strings.Split(o, "\n"), strings.Split(c, "\n")
@@ -190,14 +196,32 @@ func secretValues(obj map[string]any) []string {
 				continue
 			}
 			vals = append(vals, s)
+			vals = append(vals, longLines(s)...)
 			if field == "data" {
 				if d, err := base64.StdEncoding.DecodeString(s); err == nil {
 					vals = append(vals, string(d))
+					vals = append(vals, longLines(string(d))...)
 				}
 			}
 		}
 	}
 	return vals
+}
+
+// longLines are the lines of a text of several lines that are long enough
+// to be secret on their own (those of a key or a certificate, not a
+// closing brace): a text compared line by line is screened line by line.
+func longLines(s string) []string {
+	if !strings.Contains(s, "\n") {
+		return nil
+	}
+	var out []string
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); len(l) >= 8 {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // quote returns s as YAML flow text: as it is when that reads back as the
