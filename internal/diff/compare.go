@@ -205,7 +205,12 @@ func prepare(v any, secret bool) any {
 	case map[string]any:
 		m := make(map[string]any, len(t))
 		for k, e := range t {
-			if d, ok := e.(map[string]any); ok && secret && (k == "data" || k == "stringData") {
+			if secret && (k == "data" || k == "stringData") {
+				d, ok := e.(map[string]any)
+				if !ok {
+					m[k] = secretDigest(e) // malformed, and hidden all the same
+					continue
+				}
 				hidden := make(map[string]any, len(d))
 				for dk, dv := range d {
 					hidden[dk] = secretDigest(dv)

@@ -125,6 +125,12 @@ spec:
 			},
 		},
 		{
+			name: "a Secret's malformed data is hidden too",
+			old:  "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata: " + password + "\n",
+			cur:  "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata: [" + token + "]\n",
+			want: []string{"~ data: (secret changed)"},
+		},
+		{
 			name:   "a credential outside a Secret is hidden, a Secret's value is cut out",
 			secret: "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: " + password + "}\n",
 			old:    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {GITHUB_TOKEN: none, URL: 'postgres://shop@db/shop'}\n",
