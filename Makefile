@@ -33,7 +33,7 @@ lint: ## golangci-lint, when it is installed
 	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run ./...; \
 	else echo "golangci-lint not installed; skipping (go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@latest)"; fi
 
-generate: ## regenerate embedded schemas, the API table and docs (downloads k8s.io/kubernetes through the Go module proxy)
+generate: ## regenerate embedded schemas, the API table, GitOps CRD schemas and docs (downloads k8s.io/kubernetes and the GitOps CRD modules through the Go module proxy)
 	$(GO) generate ./...
 	$(GO) run ./cmd/gitops-lint rules --format markdown -o docs/rules.md
 

@@ -17,18 +17,23 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/baseline"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
+	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
 
 // checkOptions are the flags of `gitops-lint check`.
 type checkOptions struct {
-	format   string
-	output   string
-	failOn   string
-	baseline string
-	run      runOptions
+	format       string
+	output       string
+	failOn       string
+	baseline     string
+	staged       bool
+	changedSince string
+	full         bool
+	run          runOptions
 }
 
 // runOptions are the flags that say how to check a repository, shared by
@@ -40,6 +45,7 @@ type runOptions struct {
 	allowRemote       bool
 	loadRestrictor    string
 	schemaCacheDir    string
+	crdPaths          []string
 	policy            policyOptions
 	config            string
 }
@@ -50,6 +56,9 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding has at least this severity: error, warning or info")
 	f.StringVar(&o.baseline, "baseline", "", "report only findings not recorded in this baseline file (written by gitops-lint baseline)")
+	f.BoolVar(&o.staged, "staged", false, "check the content of the git index, and only what the staged files can affect (pre-commit)")
+	f.StringVar(&o.changedSince, "changed-since", "", "check only what the files changed between the merge base of REF and HEAD can affect (pull requests)")
+	f.BoolVar(&o.full, "full", false, "with --staged or --changed-since, check the whole targets that include the changes, not the smallest kustomizations")
 	o.run.addFlags(c)
 }
 
@@ -59,6 +68,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
 	// A check accepts more versions than the embedded schemas: see checkVersions.
 	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + checkVersions() + "; default newest"
+	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
@@ -126,6 +136,8 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
+		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs,
+		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
 		Policy: policy, Rules: settings, Config: cfg,
 	}, cfg, nil
 }
@@ -150,6 +162,65 @@ func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, err
 	return res, err
 }
 
+// changes limits the run to what --staged or --changed-since name. For
+// --staged the run checks the git index instead of the working tree: what
+// the staged change reaches is exported into a temporary directory
+// (removed by cleanup), so unstaged edits neither hide nor cause findings.
+func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup func(), err error) {
+	cleanup = func() {}
+	switch {
+	case o.staged && o.changedSince != "":
+		return cleanup, usageError(c, errors.New("--staged and --changed-since exclude each other"))
+	case o.full && !o.staged && o.changedSince == "":
+		return cleanup, usageError(c, errors.New("--full goes with --staged or --changed-since"))
+	case !o.staged && o.changedSince == "":
+		return cleanup, nil
+	}
+	opts.Full = o.full
+	g, err := gitx.Open(c.Context(), opts.Root)
+	if err != nil {
+		return cleanup, usageError(c, err)
+	}
+	if o.changedSince != "" {
+		changed, err := g.ChangedSince(c.Context(), o.changedSince)
+		var missing *gitx.MissingRefError
+		if errors.As(err, &missing) {
+			return cleanup, usageError(c, fmt.Errorf("--changed-since: %w", err))
+		}
+		opts.Changed = nonNil(changed)
+		return cleanup, err
+	}
+	staged, err := g.StagedFiles(c.Context())
+	if err != nil {
+		return cleanup, err
+	}
+	dir, err := os.MkdirTemp("", "gitops-lint-index-")
+	if err != nil {
+		return cleanup, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	if err := engine.ExportStaged(c.Context(), g, *opts, staged, dir); err != nil {
+		return cleanup, err
+	}
+	// The staged configuration file, if any, is the one that applies,
+	// unless --config names one.
+	if o.run.config == "" {
+		if opts.Config, err = config.Load(dir, ""); err != nil {
+			return cleanup, err
+		}
+	}
+	opts.Root, opts.Changed = dir, nonNil(staged)
+	return cleanup, nil
+}
+
+// nonNil keeps "no file changed" apart from "not limited to changes".
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 // checkVersions describes the versions a check accepts: every minor of the
 // API table, with schemas embedded for the newest.
 func checkVersions() string {
@@ -170,6 +241,11 @@ func newCheckCommand(e *env) *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts, cfg, err := o.run.prepare(c, args)
+			if err != nil {
+				return err
+			}
+			cleanup, err := o.changes(c, &opts)
+			defer cleanup()
 			if err != nil {
 				return err
 			}

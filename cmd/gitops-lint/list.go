@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 )
 
@@ -21,11 +22,13 @@ type listing struct {
 	Blocked    string   `json:"blocked,omitempty"`
 	// Skipped says why check leaves the target out (the configuration file).
 	Skipped string `json:"skipped,omitempty"`
+	// Reads are the files rendering the target read (with --files).
+	Reads []string `json:"reads,omitempty"`
 }
 
 func newListCommand(e *env) *cobra.Command {
 	var format, configFile string
-	var allowRemote bool
+	var allowRemote, files bool
 	c := &cobra.Command{
 		Use:   "list [PATH]",
 		Short: "List the targets of the repository at PATH and what each pulls in",
@@ -47,6 +50,17 @@ func newListCommand(e *env) *cobra.Command {
 				return err
 			}
 			ls := listings(r, cfg)
+			if files {
+				// What a target depends on is what its render reads: the
+				// renderer's filesystem records it.
+				rendered, err := engine.Render(c.Context(), engine.Options{Root: root, AllowRemote: allowRemote, Config: cfg})
+				if err != nil {
+					return err
+				}
+				for i := range ls {
+					ls[i].Reads = rendered.Reads[ls[i].Path]
+				}
+			}
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
@@ -66,7 +80,7 @@ func newListCommand(e *env) *cobra.Command {
 				for _, part := range []struct {
 					name  string
 					items []string
-				}{{"bases", l.Bases}, {"components", l.Components}, {"files", l.Files}} {
+				}{{"bases", l.Bases}, {"components", l.Components}, {"files", l.Files}, {"reads", l.Reads}} {
 					if len(part.items) > 0 {
 						fmt.Fprintf(e.stdout, "  %s: %s\n", part.name, strings.Join(part.items, ", "))
 					}
@@ -77,6 +91,7 @@ func newListCommand(e *env) *cobra.Command {
 	}
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "do not mark targets with remote resources as blocked")
+	c.Flags().BoolVar(&files, "files", false, "render every target and list the repository files each render reads (its dependencies)")
 	addConfigFlag(c.Flags(), &configFile)
 	return c
 }

@@ -147,6 +147,9 @@ func TestExitCodes(t *testing.T) {
 		{name: "kubernetes version without embedded schemas", args: []string{"check", "--kubernetes-version", "1.20", reposDir + "/clean"}, wantCode: 0, wantStderr: "no embedded schemas for Kubernetes 1.20.15: resources are validated with those of 1.34.8"},
 		{name: "missing path", args: []string{"check", reposDir + "/does-not-exist"}, wantCode: 2, wantStderr: "does-not-exist"},
 		{name: "too many args", args: []string{"check", "a", "b"}, wantCode: 2},
+		{name: "missing --crds path", args: []string{"check", "--crds", reposDir + "/does-not-exist", reposDir + "/clean"}, wantCode: 2, wantStderr: "does-not-exist"},
+		{name: "--crds path without CRDs", args: []string{"check", "--crds", reposDir + "/clean", reposDir + "/clean"}, wantCode: 2, wantStderr: "CustomResourceDefinition"},
+		{name: "--crds from another repository", args: []string{"check", "--crds", reposDir + "/crds/platform", reposDir + "/clean"}, wantCode: 0},
 		{name: "network schema location refused offline", args: []string{"check", "--schema-location", "https://example.com/{{ .ResourceKind }}.json", reposDir + "/clean"}, wantCode: 2},
 	}
 	for _, tt := range tests {

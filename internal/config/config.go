@@ -68,8 +68,28 @@ type Config struct {
 	// SchemaLocations are extra kubeconform-style location templates;
 	// local ones are joined with the repository root.
 	SchemaLocations []string
+	// CRDs are repository-relative CRD files or directories whose
+	// CustomResourceDefinitions validate custom resources (the engine's
+	// RepoCRDPaths).
+	CRDs []string
+	// GitOps configures the Flux and Argo CD reference checks and what
+	// counts as production for image tags.
+	GitOps GitOps
 	// Secrets is the allowlist of the secret checks.
 	Secrets SecretAllowlist
+}
+
+// GitOps are the settings of the gitops rule family.
+type GitOps struct {
+	// FluxSources name the Flux GitRepository objects that are this
+	// repository (default flux-system).
+	FluxSources []string
+	// RepoURLs are further URLs of this repository for Argo CD's repoURL,
+	// beside its git remotes.
+	RepoURLs []string
+	// Production are globs of environment names (or, with a slash, target
+	// paths) whose images must not be pre-releases (default *prod*).
+	Production []string
 }
 
 // Glob is a doublestar pattern over repository-relative, slash-separated
@@ -285,6 +305,29 @@ func (p *parser) top(n *yaml.Node) {
 					c.SchemaLocations = append(c.SchemaLocations, loc)
 				}
 			}
+		},
+		"crds": func(v *yaml.Node) {
+			for _, item := range p.items(v, "crds") {
+				if rel, ok := p.relative(item, "crds", item.Value); ok {
+					c.CRDs = append(c.CRDs, rel)
+				}
+			}
+		},
+		"gitops": func(v *yaml.Node) {
+			g := &c.GitOps
+			p.mapping(v, "gitops", map[string]field{
+				"fluxSources": func(v *yaml.Node) { g.FluxSources = p.strings(v, "gitops.fluxSources") },
+				"repoURLs":    func(v *yaml.Node) { g.RepoURLs = p.strings(v, "gitops.repoURLs") },
+				"production": func(v *yaml.Node) {
+					for _, item := range p.items(v, "gitops.production") {
+						if _, err := path.Match(item.Value, ""); err != nil || item.Value == "" {
+							p.fail(item, "gitops.production: %q is not a glob", item.Value)
+							continue
+						}
+						g.Production = append(g.Production, item.Value)
+					}
+				},
+			})
 		},
 		"secrets": func(v *yaml.Node) {
 			p.mapping(v, "secrets", map[string]field{"allowlist": p.allowlist})

@@ -104,6 +104,24 @@ http(s) ones need --allow-remote. --schema-location adds to these.`,
   - "schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"`,
 		},
 		{
+			doc: `CRD files or directories, relative to the repository root: their
+CustomResourceDefinitions validate custom resources, like the CRDs found in the
+repository (which need no listing). --crds adds to these.`,
+			example: `crds:
+  - vendor/crds`,
+		},
+		{
+			doc: `Flux and Argo CD references: the Flux GitRepository names that are this
+repository (default flux-system), further URLs of it for Argo CD's repoURL
+(beside its git remotes), and the environments (globs of names, or of target
+paths when they hold a slash) where pre-release image tags are reported
+(default *prod*).`,
+			example: `gitops:
+  fluxSources: [flux-system]
+  repoURLs: ["https://github.com/example/fleet.git"]
+  production: ["*prod*"]`,
+		},
+		{
 			doc: `Secret checks allowlist: no secret finding is reported in files that paths
 match; a credential gitleaks finds is not reported when a regex matches it (as
 a gitleaks [allowlist]) or when its fingerprint (file:rule:line, printed in the

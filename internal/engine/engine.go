@@ -25,6 +25,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
@@ -33,6 +34,14 @@ import (
 
 // Options configure a run.
 type Options struct {
+	// Changed, when not nil, limits the run to what these repository-
+	// relative files can affect (a pre-commit hook's staged files, a pull
+	// request's changes): the smallest kustomizations that read one and
+	// build on their own, or with Full the whole targets including them;
+	// only changed files are scanned for credentials.
+	Changed []string
+	// Full makes a run limited by Changed check whole targets.
+	Full bool
 	// Root is the repository to check.
 	Root string
 	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
@@ -46,6 +55,15 @@ type Options struct {
 	// SchemaCacheDir is where embedded schemas are materialised ("" for the
 	// user cache directory).
 	SchemaCacheDir string
+	// CRDPaths are CRD files or directories named on the command line
+	// (--crds): relative to the working directory or absolute, and read even
+	// outside the repository, because the user named them. Their CRDs come
+	// before the repository's (see crds.go).
+	CRDPaths []string
+	// RepoCRDPaths are CRD files or directories named by the repository's
+	// configuration: repository-relative, and refused when they leave the
+	// repository. They come after CRDPaths.
+	RepoCRDPaths []string
 	// AllowRemote permits network access: remote kustomize resources and
 	// http(s) schema locations.
 	AllowRemote bool
@@ -65,6 +83,16 @@ type Options struct {
 	// can also say is merged into the fields above by the caller. Nil
 	// means no file.
 	Config *config.Config
+	// GitOps configures the repository-level checks (Flux and Argo CD
+	// references, image tags per environment).
+	GitOps gitops.Options
+}
+
+func (o Options) jobs() int {
+	if o.Jobs <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return o.Jobs
 }
 
 // Result is the outcome of a run.
@@ -82,6 +110,8 @@ type Result struct {
 	Rules []*rules.Rule
 	// Resources counts rendered resources over all targets.
 	Resources int
+	// References count the Flux and Argo CD paths that were followed.
+	References gitops.Stats
 }
 
 // Run checks the repository. Problems in the repository are findings; an
@@ -121,6 +151,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	explicitCRDs, err := loadCRDPaths(rp.Root, opts.CRDPaths, false)
+	if err != nil {
+		return nil, err
+	}
+	repoCRDs, err := loadCRDPaths(rp.Root, opts.RepoCRDPaths, true)
+	if err != nil {
+		return nil, err
+	}
 	c := &checker{
 		repo:      rp,
 		validator: validator,
@@ -134,31 +172,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		target:    target,
 	}
 	c.edits = origin.New(rp, c.sources.read)
-	jobs := opts.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
+	jobs := opts.jobs()
 	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
-	plans := make([]plan, len(targets))
-	var unitKeys []unitKey
-	for i, t := range targets {
-		plans[i] = c.plan(t)
-		plans[i].settings = settings[i]
-		lr := settings[i].LoadRestrictions
-		if c.renderers[lr] == nil {
-			// Origin annotations would switch on kustomize's per-transformer
-			// bookkeeping, which doubles render time; sources are inferred
-			// from the kustomization graph instead (see origin.go).
-			c.renderers[lr] = render.New(render.Options{Root: rp.Root, LoadRestrictions: lr})
-		}
-		for _, d := range plans[i].units {
-			k := unitKey{dir: d, lr: lr}
-			if _, ok := c.units[k]; !ok {
-				c.units[k] = &unit{}
-				unitKeys = append(unitKeys, k)
-			}
-		}
+	var sc *scope
+	if opts.Changed != nil {
+		targets, settings, sc = c.narrow(targets, settings, opts.Changed, opts.Full)
 	}
+	plans, unitKeys := c.planAll(targets, settings)
 	total := len(unitKeys) + len(targets)
 	var (
 		mu   sync.Mutex
@@ -181,32 +201,33 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	scanned := make(chan struct{})
 	scanCtx, stopScan := context.WithCancel(ctx)
 	defer stopScan() // an early return must not leave the scan running
-	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool { return cfg.Excluded(f) || cfg.SecretAllowed(f) })
+	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool {
+		return cfg.Excluded(f) || cfg.SecretAllowed(f) || (sc != nil && !sc.changed[f])
+	})
 	go func() {
 		defer close(scanned)
 		fileFindings = scanner.ScanFiles(scanCtx, files, jobs)
-		inline = c.inlineSuppressions()
+		inline = c.inlineSuppressions(sc)
 	}()
-	// Phase 1: render every unit once, however many targets include it.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	for _, k := range unitKeys {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			u := c.units[k]
-			u.out, u.err = c.renderers[k.lr].Render(k.dir)
-			step()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	// Phase 1: render every unit once, however many targets include it;
+	// meanwhile find the CRDs in the repository's files.
+	var fileCRDs []crdDef
+	crdsFound := make(chan struct{})
+	go func() {
+		defer close(crdsFound)
+		fileCRDs = c.fileCRDs(rp.Files)
+	}()
+	err = c.renderUnits(ctx, unitKeys, jobs, step)
+	<-crdsFound
+	if err != nil {
 		return nil, err
 	}
+	// Every CRD of the run validates the custom resources of every target.
+	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(unitKeys), fileCRDs))
+	c.validator = validator.WithCRDs(crdKinds)
 	// Phase 2: assemble and check each target.
 	results := make([]targetResult, len(targets))
-	g, gctx = errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for i, t := range targets {
 		g.Go(func() error {
@@ -225,9 +246,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	all := slices.Concat(rp.Findings, fileFindings)
+	all := slices.Concat(slices.DeleteFunc(slices.Clone(rp.Findings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
 	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
-		all = append(all, scanner.ScanKustomization(rp.Kustomizations[dir])...)
+		if k := rp.Kustomizations[dir]; sc.has(k.File) {
+			all = append(all, scanner.ScanKustomization(k)...)
+		}
 	}
 	missing := map[string]*rules.Finding{}
 	resources := 0
@@ -243,6 +266,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, f := range missing {
 		all = append(all, *f)
 	}
+	// Repository-level checks need every target's resources at once.
+	rendered := make(map[string][]manifest.Resource, len(targets))
+	for i, t := range targets {
+		if results[i].built {
+			rendered[t.Path] = results[i].rendered
+		}
+	}
+	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
+	all = append(all, refs...)
 	all = append(all, suppress.Apply(all, directives)...)
 	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
 		_, enabled := c.severity[f.RuleID]
@@ -267,6 +299,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Findings:          applyConfig(rules.Merge(all), cfg, targets),
 		Rules:             catalogue,
 		Resources:         resources,
+		References:        stats,
 	}, nil
 }
 
@@ -308,7 +341,7 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 	if err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(rules.Builtin(), secrets.Rules(), e.Rules())
+	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
@@ -420,6 +453,58 @@ type plan struct {
 	settings config.TargetSettings
 }
 
+// planAll plans the targets of the run, each with its settings, and
+// lists the units to render, each once per load restriction.
+func (c *checker) planAll(targets []repo.Target, settings []config.TargetSettings) ([]plan, []unitKey) {
+	plans := make([]plan, len(targets))
+	var unitKeys []unitKey
+	for i, t := range targets {
+		plans[i] = c.plan(t)
+		plans[i].settings = settings[i]
+		lr := settings[i].LoadRestrictions
+		c.renderer(lr)
+		for _, d := range plans[i].units {
+			k := unitKey{dir: d, lr: lr}
+			if _, ok := c.units[k]; !ok {
+				c.units[k] = &unit{}
+				unitKeys = append(unitKeys, k)
+			}
+		}
+	}
+	return plans, unitKeys
+}
+
+// renderer returns the renderer for a load restriction, made on first
+// use; only called before the workers start or after they are done.
+func (c *checker) renderer(lr types.LoadRestrictions) *render.Renderer {
+	if c.renderers[lr] == nil {
+		// Origin annotations would switch on kustomize's per-transformer
+		// bookkeeping, which doubles render time; sources are inferred
+		// from the kustomization graph instead (see origin.go).
+		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, LoadRestrictions: lr})
+	}
+	return c.renderers[lr]
+}
+
+// renderUnits renders the units in parallel; a failed render is kept on
+// its unit, only a cancelled context is an error.
+func (c *checker) renderUnits(ctx context.Context, keys []unitKey, jobs int, step func()) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, k := range keys {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			u := c.units[k]
+			u.out, u.err = c.renderers[k.lr].Render(k.dir)
+			step()
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
 func (c *checker) plan(t repo.Target) plan {
 	if t.Kind != repo.Kustomize || t.Blocked != "" {
 		return plan{}
@@ -433,7 +518,9 @@ func (c *checker) plan(t repo.Target) plan {
 
 // expand decomposes an aggregating kustomization into its parts; it
 // reports false when the kustomization must be rendered as a whole
-// (anything but directories of kustomizations and manifest files).
+// (anything but directories of kustomizations and manifest files). A
+// manifest file outside the kustomization's directory also needs the whole
+// render: only kustomize knows whether the load restrictor allows it.
 func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
 	k := c.repo.Kustomizations[dir]
 	if !k.Aggregator {
@@ -442,7 +529,7 @@ func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
 	}
 	for _, ref := range k.Refs {
 		switch {
-		case ref.Kind == repo.RefFile && c.sources.get(ref.Path).plainObjects():
+		case ref.Kind == repo.RefFile && (dir == "." || strings.HasPrefix(ref.Path, dir+"/")) && c.sources.get(ref.Path).plainObjects():
 			p.files = append(p.files, ref.Path)
 		case ref.Kind == repo.RefDir && !c.repo.Kustomizations[ref.Path].Component && !seen[ref.Path]:
 			seen[ref.Path] = true
@@ -461,38 +548,21 @@ type targetResult struct {
 	missing    []rules.Finding
 	directives []suppress.Directive
 	resources  int
+	// rendered are the target's resources, for the repository-level
+	// checks, when built says it rendered.
+	rendered []manifest.Resource
+	built    bool
 }
 
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
-	var res []manifest.Resource
 	var out targetResult
-	switch {
-	case t.Blocked != "":
-		return out, nil // discovery already reported why
-	case t.Kind == repo.Plain:
-		for _, f := range t.Files {
-			res = append(res, plainResources(t.Path, f, c.repo.Manifests[f])...)
-		}
-	default:
-		for _, d := range p.units {
-			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
-			if u.err != nil {
-				out.findings = append(out.findings, c.renderError(t, d, u.err))
-				return out, nil
-			}
-			res = append(res, c.resources(t, d, u.out)...)
-		}
-		for _, f := range p.files {
-			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
-		}
-		if len(p.units)+len(p.files) > 1 {
-			if f, dup := c.duplicateIDs(t, res); dup {
-				out.findings = append(out.findings, f)
-				return out, nil
-			}
-		}
+	res, failed, ok := c.assemble(t, p)
+	if !ok {
+		out.findings = failed
+		return out, nil
 	}
 	out.resources = len(res)
+	out.rendered, out.built = res, true
 	for i := range res {
 		c.validate(&res[i], &out)
 		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
@@ -508,6 +578,39 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	}
 	out.findings = append(out.findings, fs...)
 	return out, nil
+}
+
+// assemble gathers a target's resources from its rendered units and
+// manifest files. It reports false when there is nothing to check: the
+// target is blocked (discovery said why) or did not render (the returned
+// findings say why).
+func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
+	var res []manifest.Resource
+	switch {
+	case t.Blocked != "":
+		return nil, nil, false
+	case t.Kind == repo.Plain:
+		for _, f := range t.Files {
+			res = append(res, plainResources(t.Path, f, c.repo.Manifests[f])...)
+		}
+	default:
+		for _, d := range p.units {
+			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
+			if u.err != nil {
+				return nil, []rules.Finding{c.renderError(t, d, u.err)}, false
+			}
+			res = append(res, c.resources(t, d, u.out)...)
+		}
+		for _, f := range p.files {
+			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
+		}
+		if len(p.units)+len(p.files) > 1 {
+			if f, dup := c.duplicateIDs(t, res); dup {
+				return nil, []rules.Finding{f}, false
+			}
+		}
+	}
+	return res, nil, true
 }
 
 // policyTarget describes a target to policies; findings about the target
@@ -527,10 +630,13 @@ func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Targ
 	return pt
 }
 
-// inlineSuppressions reads the suppression comments of every file.
-func (c *checker) inlineSuppressions() []suppress.Directive {
+// inlineSuppressions reads the suppression comments of every file in scope.
+func (c *checker) inlineSuppressions(sc *scope) []suppress.Directive {
 	var ds []suppress.Directive
 	for _, f := range c.repo.Files {
+		if !sc.has(f) {
+			continue // no finding of the run can be there
+		}
 		if data, err := c.sources.read(f); err == nil {
 			ds = append(ds, suppress.ScanFile(f, data)...)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/render"
@@ -90,5 +91,48 @@ func TestAggregatorDuplicateIsRenderError(t *testing.T) {
 	want := []string{rules.RenderError + " b/cm.yaml:1:1"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+// TestAggregatorFileOutsideItsDirectory checks that splitting an
+// aggregating kustomization keeps kustomize's load restrictor: a manifest
+// file above the kustomization is refused under rootOnly, as by
+// `kustomize build`, and accepted with none.
+func TestAggregatorFileOutsideItsDirectory(t *testing.T) {
+	root := t.TempDir()
+	for name, content := range map[string]string{
+		"cluster/kustomization.yaml": "resources:\n  - ../shared/cm.yaml\n",
+		"shared/cm.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+	} {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		lr   types.LoadRestrictions
+		want []string
+	}{
+		{name: "rootOnly refuses it", lr: types.LoadRestrictionsRootOnly, want: []string{rules.RenderError}},
+		{name: "none accepts it", lr: types.LoadRestrictionsNone},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), LoadRestrictions: tc.lr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				got = append(got, f.RuleID)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

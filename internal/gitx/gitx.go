@@ -127,35 +127,11 @@ func (r *Repo) ChangedInWorkTree(ctx context.Context, ref string) ([]string, err
 // into dst (which must exist), for checking what is staged rather than
 // what is in the working tree.
 func (r *Repo) ExportIndex(ctx context.Context, dst string) error {
-	prefix := dst + string(filepath.Separator)
-	args := []string{"checkout-index", "--all", "--prefix=" + prefix}
-	if r.Prefix != "" {
-		// checkout-index writes paths relative to the top; export only
-		// the checked directory and move it to dst's root.
-		tmp, err := os.MkdirTemp(dst, ".index-")
-		if err != nil {
-			return err
-		}
-		out, err := run(ctx, r.Top, nil, "ls-files", "--cached", "-z", "--", r.Prefix)
-		if err != nil {
-			return err
-		}
-		if _, err := run(ctx, r.Top, out, "checkout-index", "-z", "--stdin", "--prefix="+tmp+string(filepath.Separator)); err != nil {
-			return err
-		}
-		entries, err := os.ReadDir(filepath.Join(tmp, filepath.FromSlash(r.Prefix)))
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if err := os.Rename(filepath.Join(tmp, filepath.FromSlash(r.Prefix), e.Name()), filepath.Join(dst, e.Name())); err != nil {
-				return err
-			}
-		}
-		return os.RemoveAll(tmp)
+	files, err := r.IndexFiles(ctx)
+	if err != nil {
+		return err
 	}
-	_, err := run(ctx, r.Top, nil, args...)
-	return err
+	return r.ExportPaths(ctx, files, dst)
 }
 
 // ExportCommit writes the tree of the checked directory at ref into dst
@@ -286,4 +262,75 @@ func (r *Repo) GitPath(ctx context.Context, name string) (string, error) {
 		p = filepath.Join(r.Top, p)
 	}
 	return p, nil
+}
+
+// IndexFiles lists the files in the index under the checked directory,
+// relative to it.
+func (r *Repo) IndexFiles(ctx context.Context) ([]string, error) {
+	args := []string{"ls-files", "--cached", "-z"}
+	if r.Prefix != "" {
+		args = append(args, "--", r.Prefix)
+	}
+	out, err := run(ctx, r.Top, nil, args...)
+	if err != nil {
+		return nil, err
+	}
+	return r.relative(out), nil
+}
+
+// ExportPaths writes the index content of some files (relative to the
+// checked directory; those not in the index are skipped) into dst, at the
+// same relative paths: a pre-commit check needs the few files the staged
+// change reaches, and writing a whole large index costs seconds.
+func (r *Repo) ExportPaths(ctx context.Context, files []string, dst string) error {
+	if len(files) == 0 {
+		return nil
+	}
+	var stdin bytes.Buffer
+	for _, f := range files {
+		if r.Prefix != "" {
+			f = r.Prefix + "/" + f
+		}
+		stdin.WriteString(f)
+		stdin.WriteByte(0)
+	}
+	tmp := dst
+	if r.Prefix != "" {
+		var err error
+		if tmp, err = os.MkdirTemp(dst, ".index-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+	}
+	if _, err := run(ctx, r.Top, stdin.Bytes(), "checkout-index", "-z", "--stdin", "--force", "--prefix="+tmp+string(filepath.Separator)); err != nil {
+		return err
+	}
+	if r.Prefix == "" {
+		return nil
+	}
+	return moveTree(filepath.Join(tmp, filepath.FromSlash(r.Prefix)), dst)
+}
+
+// moveTree moves the entries of src into dst, merging directories.
+func moveTree(src, dst string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
+		if e.IsDir() {
+			if err := os.MkdirAll(to, 0o755); err != nil {
+				return err
+			}
+			if err := moveTree(from, to); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := os.Rename(from, to); err != nil {
+			return err
+		}
+	}
+	return nil
 }

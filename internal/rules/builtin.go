@@ -16,6 +16,7 @@ const (
 	// suppressions themselves (internal/suppress).
 	SuppressionMissingReason = "suppression-missing-reason"
 	SuppressionUnused        = "suppression-unused"
+	CRDConflict              = "crd-conflict"
 )
 
 // Builtin returns the catalogue of built-in rules, in a fixed order. It
@@ -62,7 +63,7 @@ The file is not valid YAML (or has a duplicate mapping key, which the API server
 			ID:       SchemaInvalid,
 			Severity: Error,
 			Doc: `Resource does not match its schema
-The rendered resource fails validation against the Kubernetes OpenAPI schema for its apiVersion and kind: a wrong type, a missing required field, or (strict by default) a field the API does not know.`,
+The rendered resource fails validation against the schema of its apiVersion and kind (Kubernetes' OpenAPI schema, or for a custom resource its CustomResourceDefinition's, from the repository, --crds or the bundled GitOps CRDs): a wrong type, a missing required field, or (strict by default) a field the API does not know.`,
 			Remediation: "Fix the field named in the message; unknown fields are often typos or wrong indentation.",
 		},
 		{
@@ -70,7 +71,7 @@ The rendered resource fails validation against the Kubernetes OpenAPI schema for
 			Severity: Warning,
 			Doc: `No schema for this kind
 No schema is known for this apiVersion and kind, so resources of it were not validated. Reported once per kind.`,
-			Remediation: "Add the CRD's schema with --schema-location (kubeconform-style template), or ignore the rule for custom resources you do not want validated.",
+			Remediation: "Commit the kind's CustomResourceDefinition in the repository or pass it with --crds (file or directory); or give a kubeconform-style --schema-location; or disable the rule for custom resources you do not want validated.",
 		},
 		{
 			ID:       RemovedAPI,
@@ -99,6 +100,13 @@ A "# gitops-lint:ignore RULE-ID" comment or a gitops-lint.io/ignore annotation s
 			Doc: `Suppression matches no finding
 A "# gitops-lint:ignore" comment or a gitops-lint.io/ignore annotation silences nothing: the problem was fixed, the rule ID is misspelt, or the comment is not on the finding's line (or alone on the line above it, or in the head of the resource's document).`,
 			Remediation: "Remove the suppression, or correct its rule IDs and placement (`gitops-lint check` shows the line each finding points at).",
+		},
+		{
+			ID:       CRDConflict,
+			Severity: Info,
+			Doc: `Two CRDs define a kind differently
+Custom resources are validated against the CustomResourceDefinitions found in the repository (and given with --crds), the first in file order winning. This CRD defines an apiVersion and kind that an earlier one defines with a different schema, so resources of that kind are validated against the earlier one, not this.`,
+			Remediation: "Keep one definition of each kind (drop the stale copy), or pass the one your cluster runs with --crds, which comes before the repository's.",
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	jsonschema "github.com/santhosh-tekuri/jsonschema/v6"
@@ -38,13 +39,18 @@ func (v *Validator) detailedErrors(k bundle.Kind, data []byte) ([]FieldError, bo
 	if ds.err != nil {
 		return nil, false
 	}
+	return leafErrors(ds.sch, data)
+}
 
+// leafErrors validates data against sch and returns every leaf violation,
+// or false when data is valid or cannot be decoded.
+func leafErrors(sch *jsonschema.Schema, data []byte) ([]FieldError, bool) {
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return nil, false
 	}
 	var verr *jsonschema.ValidationError
-	if !errors.As(ds.sch.Validate(inst), &verr) {
+	if !errors.As(sch.Validate(inst), &verr) {
 		return nil, false
 	}
 	p := message.NewPrinter(language.English)
@@ -57,6 +63,14 @@ func (v *Validator) detailedErrors(k bundle.Kind, data []byte) ([]FieldError, bo
 				walk(c)
 			}
 			return
+		}
+		// The validator lists names in map order; sort them so that the
+		// message, and the field a finding points at, is the same each run.
+		switch k := e.ErrorKind.(type) {
+		case *kind.AdditionalProperties:
+			slices.Sort(k.Properties)
+		case *kind.Required:
+			slices.Sort(k.Missing)
 		}
 		out = append(out, FieldError{Path: pointer(e.InstanceLocation), Msg: e.ErrorKind.LocalizedString(p)})
 	}

@@ -21,7 +21,20 @@ const fileTemplate = "{{ .Group }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
 // schemas of one bundle. It is content-addressed by hash, so processes
 // running different binaries never see each other's files.
 func cacheRoot(dir, hash, version string) (string, error) {
-	leaf := filepath.Join(hash, "v"+version+"-standalone-strict")
+	return cacheDir(dir, filepath.Join(hash, "v"+version+"-standalone-strict"))
+}
+
+// remoteCache returns, creating it, the directory where kubeconform keeps
+// the schemas it downloads from http(s) locations, one file per URL, so
+// that a run fetches each schema once, not once per run.
+func remoteCache(dir string) (string, error) {
+	return cacheDir(dir, "remote")
+}
+
+// cacheDir creates leaf under dir, or by default under the user cache
+// directory, or under the temporary directory when there is no usable
+// user cache directory.
+func cacheDir(dir, leaf string) (string, error) {
 	if dir != "" {
 		root := filepath.Join(dir, leaf)
 		if err := os.MkdirAll(root, 0o755); err != nil {
@@ -117,10 +130,11 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
-// Export writes every embedded schema of the selected version into dir,
-// laid out as the Validator's cache is, and returns the kubeconform
-// -schema-location template that reads them, so that a separate
-// `kubeconform -strict -schema-location <template>` uses the same schemas.
+// Export writes every embedded schema of the selected version, and the
+// embedded GitOps CRD schemas, into dir, laid out as the Validator's cache
+// is, and returns the kubeconform -schema-location template that reads
+// them, so that a separate `kubeconform -strict -schema-location <template>`
+// uses the same schemas.
 // The template names the version literally: no -kubernetes-version needed.
 func (v *Validator) Export(dir string) (template string, err error) {
 	root, err := filepath.Abs(filepath.Join(dir, "v"+v.version+"-standalone-strict"))
@@ -131,6 +145,9 @@ func (v *Validator) Export(dir string) (template string, err error) {
 		if err := v.writeSchema(filepath.Join(root, schemaFile(k.APIVersion(), k.Kind)), k); err != nil {
 			return "", err
 		}
+	}
+	if err := v.exportGitOps(root); err != nil {
+		return "", err
 	}
 	return locationTemplate(root)
 }

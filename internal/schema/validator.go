@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/yannh/kubeconform/pkg/resource"
 	"github.com/yannh/kubeconform/pkg/validator"
@@ -25,22 +26,44 @@ type Options struct {
 	KubernetesVersion string
 	// Locations are extra kubeconform schema locations (path templates such
 	// as "schemas/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json",
-	// relative to the working directory), tried after the embedded schemas,
-	// typically for custom resources.
+	// relative to the working directory), tried after the embedded schemas
+	// and CRDs, typically for custom resources.
 	Locations []string
 	// AllowNetwork permits http(s) Locations; without it they are refused,
 	// because a lint run is offline unless the user says otherwise.
 	AllowNetwork bool
-	// CacheDir is where embedded schemas are written for kubeconform to read.
-	// "" is os.UserCacheDir()/gitops-lint/schemas, or the same under
-	// os.TempDir() when there is no usable user cache directory.
+	// CacheDir is where embedded schemas are written for kubeconform to
+	// read, and where schemas downloaded from http(s) Locations are kept
+	// (under remote/). "" is os.UserCacheDir()/gitops-lint/schemas, or the
+	// same under os.TempDir() when there is no usable user cache directory.
 	CacheDir string
 }
 
-// Validator validates objects against the schemas of one Kubernetes version.
-// It is safe for concurrent use; each kind's schema is written and compiled
-// once per Validator.
+// Validator validates objects against the schemas of one Kubernetes version
+// and, for custom resources, against the schemas of their CRDs: those given
+// to WithCRDs, then the embedded GitOps ones (Argo CD, Flux, Sealed
+// Secrets, External Secrets), then Options.Locations. It is safe for
+// concurrent use; each kind's schema is written and compiled once per
+// Validator.
 type Validator struct {
+	*shared
+	// crds are the custom resource schemas given to WithCRDs, as JSON, by
+	// apiVersion + "/" + kind.
+	crds map[string][]byte
+
+	// All by apiVersion + "/" + kind. first makes the first validation of
+	// a kind write its schema and let kubeconform compile and cache it
+	// while the other goroutines wait, so that a kind is never compiled
+	// twice; details are compiled only for invalid objects; custom holds
+	// the compiled schemas of custom resources (see crds.go).
+	first   memo.Table[string, error]
+	details memo.Table[string, detailSchema]
+	custom  memo.Table[string, detailSchema]
+}
+
+// shared is what the Validators derived by WithCRDs have in common with
+// the one New made. It is never modified after New.
+type shared struct {
 	version  string
 	bundle   *bundle.Bundle
 	kinds    map[string]bundle.Kind // by apiVersion + "/" + kind
@@ -48,13 +71,10 @@ type Validator struct {
 	groups   map[string]bool        // API groups the version serves
 	root     string                 // directory of the materialised schemas
 	kc       validator.Validator
-
-	// Both by apiVersion + "/" + kind. first makes the first validation of
-	// a kind write its schema and let kubeconform compile and cache it
-	// while the other goroutines wait, so that a kind is never compiled
-	// twice; details are compiled only for invalid objects.
-	first   memo.Table[string, error]
-	details memo.Table[string, detailSchema]
+	// gitops decodes the embedded GitOps CRD schemas on first use, and
+	// objectMeta assembles the schema of custom resources' metadata.
+	gitops     func() (*gitopsIndex, error)
+	objectMeta func() (map[string]any, error)
 }
 
 // assemblyFormat versions the way standalone schemas are assembled from a
@@ -70,9 +90,18 @@ func New(opts Options) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
+	remote := ""
 	for _, loc := range opts.Locations {
-		if needsNetwork(loc) && !opts.AllowNetwork {
+		if !needsNetwork(loc) {
+			continue
+		}
+		if !opts.AllowNetwork {
 			return nil, fmt.Errorf("schema location %q needs the network, which is not allowed for this run", loc)
+		}
+		if remote == "" {
+			if remote, err = remoteCache(opts.CacheDir); err != nil {
+				return nil, err
+			}
 		}
 	}
 
@@ -96,6 +125,7 @@ func New(opts Options) (*Validator, error) {
 		return nil, err
 	}
 	kc, err := validator.New(append([]string{tpl}, opts.Locations...), validator.Opts{
+		Cache:                remote,
 		KubernetesVersion:    version,
 		Strict:               true,
 		IgnoreMissingSchemas: true,
@@ -104,15 +134,17 @@ func New(opts Options) (*Validator, error) {
 		return nil, fmt.Errorf("schema locations: %w", err)
 	}
 
-	v := &Validator{
-		version:  version,
-		bundle:   b,
-		kinds:    make(map[string]bundle.Kind, len(b.Kinds)),
-		servedBy: map[string][]string{},
-		groups:   map[string]bool{},
-		root:     root,
-		kc:       kc,
-	}
+	v := &Validator{shared: &shared{
+		version:    version,
+		bundle:     b,
+		kinds:      make(map[string]bundle.Kind, len(b.Kinds)),
+		servedBy:   map[string][]string{},
+		groups:     map[string]bool{},
+		root:       root,
+		kc:         kc,
+		gitops:     sync.OnceValues(loadGitOps),
+		objectMeta: sync.OnceValues(func() (map[string]any, error) { return objectMeta(b) }),
+	}}
 	for _, k := range b.Kinds {
 		v.kinds[k.APIVersion()+"/"+k.Kind] = k
 		v.servedBy[k.Kind] = append(v.servedBy[k.Kind], k.APIVersion())
@@ -146,6 +178,11 @@ func (v *Validator) Validate(obj map[string]any) Result {
 	}
 
 	key := apiVersion + "/" + kind
+	if _, builtin := v.kinds[key]; !builtin {
+		if res, ok := v.validateCustom(key, data); ok {
+			return res
+		}
+	}
 	var res validator.Result
 	done := false
 	err = v.first.Get(key, func() error {
@@ -185,13 +222,7 @@ func (v *Validator) result(res validator.Result, apiVersion, kind string, data [
 		if len(errs) == 0 && res.Err != nil {
 			errs = append(errs, FieldError{Msg: res.Err.Error()})
 		}
-		// The validator walks maps, so its order varies from run to run.
-		sort.Slice(errs, func(i, j int) bool {
-			if errs[i].Path != errs[j].Path {
-				return errs[i].Path < errs[j].Path
-			}
-			return errs[i].Msg < errs[j].Msg
-		})
+		sortErrors(errs)
 		return Result{Status: Invalid, Errors: errs}
 	case validator.Skipped:
 		group, _, found := strings.Cut(apiVersion, "/")
@@ -209,6 +240,17 @@ func (v *Validator) result(res validator.Result, apiVersion, kind string, data [
 		}
 		return Result{Status: Error, Err: err}
 	}
+}
+
+// sortErrors orders errors by path, then message: the validator walks
+// maps, so its order varies from run to run.
+func sortErrors(errs []FieldError) {
+	sort.Slice(errs, func(i, j int) bool {
+		if errs[i].Path != errs[j].Path {
+			return errs[i].Path < errs[j].Path
+		}
+		return errs[i].Msg < errs[j].Msg
+	})
 }
 
 // builtinGroup reports whether an API group belongs to Kubernetes itself, so

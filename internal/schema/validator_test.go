@@ -2,10 +2,13 @@ package schema
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -512,8 +515,12 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != len(v.bundle.Kinds) {
-		t.Errorf("exported %d files for %d kinds", len(files), len(v.bundle.Kinds))
+	gitops, _, err := BundledCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(v.bundle.Kinds)+len(gitops) {
+		t.Errorf("exported %d files for %d kinds", len(files), len(v.bundle.Kinds)+len(gitops))
 	}
 
 	// kubeconform on its own, given only the template, agrees with Validate.
@@ -530,6 +537,8 @@ func TestExport(t *testing.T) {
 		{name: "invalid", manifest: withDeployment(t, "replicas: 3", `replicas: "three"`), want: kcvalidator.Invalid},
 		{name: "core group", manifest: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", want: kcvalidator.Valid},
 		{name: "not embedded", manifest: "apiVersion: example.com/v1\nkind: Widget\n", want: kcvalidator.Skipped},
+		{name: "bundled GitOps CRD", manifest: argoApplication, want: kcvalidator.Valid},
+		{name: "bundled GitOps CRD, invalid", manifest: edit(t, argoApplication, "targetRevision:", "targetRevison:"), want: kcvalidator.Invalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -608,5 +617,38 @@ func BenchmarkValidateDeployment(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		v.Validate(obj)
+	}
+}
+
+func TestRemoteLocationIsCached(t *testing.T) {
+	// A loopback server stands in for a schema registry: no test reaches
+	// the network.
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path != "/widget.json" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, `{"type": "object", "required": ["spec"], "properties": {"spec": {"type": "object"}}}`)
+	}))
+	defer srv.Close()
+	cache := t.TempDir()
+	opts := Options{Locations: []string{srv.URL + "/{{ .ResourceKind }}.json"}, AllowNetwork: true, CacheDir: cache}
+
+	for run := range 2 {
+		v := newValidator(t, opts) // a new run each time, sharing the cache
+		if got := v.Validate(object(t, "apiVersion: example.com/v1\nkind: Widget\nspec: {}\n")); got.Status != Valid {
+			t.Fatalf("run %d: got %+v", run, got)
+		}
+		if got := v.Validate(object(t, "apiVersion: example.com/v1\nkind: Widget\n")); got.Status != Invalid {
+			t.Fatalf("run %d: got %+v", run, got)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("the schema was downloaded %d times, want once", n)
+	}
+	if files, _ := filepath.Glob(filepath.Join(cache, "remote", "*")); len(files) != 1 {
+		t.Errorf("remote cache holds %v, want one file", files)
 	}
 }

@@ -24,9 +24,29 @@ const nullableSuffix = ".nullable"
 //
 // It is safe for concurrent use: it only reads the bundle.
 func (b *Bundle) Standalone(k Kind) ([]byte, error) {
-	def, ok := b.Definitions[k.Definition]
+	data, err := b.standalone(k.Definition, func(rm map[string]any) {
+		if props, ok := rm["properties"].(map[string]any); ok {
+			props["apiVersion"] = map[string]any{"type": "string", "enum": []any{k.APIVersion()}}
+			props["kind"] = map[string]any{"type": "string", "enum": []any{k.Kind}}
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", k.APIVersion(), k.Kind, err)
+	}
+	return data, nil
+}
+
+// StandaloneDefinition assembles the self-contained JSON schema of one
+// definition, as Standalone does for a kind but without apiVersion and
+// kind: the schema of ObjectMeta, for instance, which custom resources use.
+func (b *Bundle) StandaloneDefinition(name string) ([]byte, error) {
+	return b.standalone(name, func(map[string]any) {})
+}
+
+func (b *Bundle) standalone(name string, adjust func(root map[string]any)) ([]byte, error) {
+	def, ok := b.Definitions[name]
 	if !ok {
-		return nil, fmt.Errorf("bundle has no definition %q for %s %s", k.Definition, k.APIVersion(), k.Kind)
+		return nil, fmt.Errorf("bundle has no definition %q", name)
 	}
 	a := assembler{b: b, recursive: map[string]bool{}, pending: map[string]bool{}}
 	for _, name := range b.Recursive {
@@ -34,13 +54,10 @@ func (b *Bundle) Standalone(k Kind) ([]byte, error) {
 	}
 	root, err := a.expand(def, false)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", k.APIVersion(), k.Kind, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	rm := root.(map[string]any)
-	if props, ok := rm["properties"].(map[string]any); ok {
-		props["apiVersion"] = map[string]any{"type": "string", "enum": []any{k.APIVersion()}}
-		props["kind"] = map[string]any{"type": "string", "enum": []any{k.Kind}}
-	}
+	adjust(rm)
 
 	defs := map[string]any{}
 	for len(a.pending) > 0 {
@@ -52,7 +69,7 @@ func (b *Bundle) Standalone(k Kind) ([]byte, error) {
 			base, nullable := strings.CutSuffix(name, nullableSuffix)
 			d, err := a.expand(b.Definitions[base], nullable)
 			if err != nil {
-				return nil, fmt.Errorf("%s %s: %w", k.APIVersion(), k.Kind, err)
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 			defs[name] = d
 		}

@@ -7,6 +7,10 @@
 //   - adds it to <apis>, the table of which minors serve which
 //     apiVersion/kind (package apis), for every release.
 //
+// For the GitOps stack (Argo CD, Flux, Sealed Secrets, External Secrets) it
+// fetches the pinned modules that publish their CRD manifests, converts the
+// CRDs and writes <bundles>/crds/gitops.json.gz.
+//
 // It is run by `go generate` in internal/schema. With -pluto FILE it instead
 // writes a pinned copy of pluto's table of deprecated APIs, which the tests
 // of package apis compare with ours.
@@ -27,11 +31,14 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gitops-lint/gitops-lint/internal/apis/table"
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/schema/bundle"
+	"github.com/gitops-lint/gitops-lint/internal/schema/crd"
 )
 
 // releases are read for the API table: one per minor from 1.16, the oldest
@@ -65,8 +72,8 @@ func main() {
 	var err error
 	if *pluto != "" {
 		err = writePluto(*pluto, os.Stderr)
-	} else {
-		err = run(*bundles, *apis, releases, os.Stderr)
+	} else if err = run(*bundles, *apis, releases, os.Stderr); err == nil {
+		err = runCRDs(filepath.Join(*bundles, "crds"), gitopsCRDs, os.Stderr)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
@@ -127,6 +134,120 @@ func run(bundleDir, apisFile string, releases []string, log io.Writer) error {
 	return nil
 }
 
+// crdModule is a pinned Go module that publishes CRD manifests, and the
+// kinds taken from it.
+type crdModule struct {
+	module, version string
+	files           []string // inside the module
+	kinds           []string // the kinds to keep; every file must define one
+}
+
+// gitopsCRDs are the CRDs of the GitOps stack that gitops-lint knows
+// without being told. Pinned so that regenerating is reproducible; bump
+// deliberately. Versions are the newest whose go.mod does not require a
+// newer Go than this repository's (`go mod download` refuses those).
+// Flux's image-reflector, image-automation and notification controllers
+// are not on the module proxy (their api submodules are, without CRDs).
+var gitopsCRDs = []crdModule{
+	{
+		module: "github.com/argoproj/argo-cd/v3", version: "v3.5.7",
+		files: []string{"manifests/crds/application-crd.yaml", "manifests/crds/applicationset-crd.yaml", "manifests/crds/appproject-crd.yaml"},
+		kinds: []string{"Application", "ApplicationSet", "AppProject"},
+	},
+	{
+		module: "github.com/fluxcd/kustomize-controller", version: "v1.9.6",
+		files: []string{"config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml"},
+		kinds: []string{"Kustomization"},
+	},
+	{
+		module: "github.com/fluxcd/helm-controller", version: "v1.6.4",
+		files: []string{"config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml"},
+		kinds: []string{"HelmRelease"},
+	},
+	{
+		module: "github.com/fluxcd/source-controller", version: "v1.9.6",
+		files: []string{
+			"config/crd/bases/source.toolkit.fluxcd.io_buckets.yaml",
+			"config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml",
+			"config/crd/bases/source.toolkit.fluxcd.io_helmcharts.yaml",
+			"config/crd/bases/source.toolkit.fluxcd.io_helmrepositories.yaml",
+			"config/crd/bases/source.toolkit.fluxcd.io_ocirepositories.yaml",
+		},
+		kinds: []string{"Bucket", "GitRepository", "HelmChart", "HelmRepository", "OCIRepository"},
+	},
+	{
+		module: "github.com/bitnami-labs/sealed-secrets", version: "v0.40.0",
+		files: []string{"helm/sealed-secrets/crds/bitnami.com_sealedsecrets.yaml"},
+		kinds: []string{"SealedSecret"},
+	},
+	{
+		module: "github.com/external-secrets/external-secrets", version: "v1.3.2",
+		files: []string{
+			"config/crds/bases/external-secrets.io_clusterexternalsecrets.yaml",
+			"config/crds/bases/external-secrets.io_clustersecretstores.yaml",
+			"config/crds/bases/external-secrets.io_externalsecrets.yaml",
+			"config/crds/bases/external-secrets.io_pushsecrets.yaml",
+			"config/crds/bases/external-secrets.io_secretstores.yaml",
+		},
+		kinds: []string{"ClusterExternalSecret", "ClusterSecretStore", "ExternalSecret", "PushSecret", "SecretStore"},
+	},
+}
+
+// runCRDs converts the CRDs of the pinned modules into one bundle.
+func runCRDs(out string, modules []crdModule, log io.Writer) error {
+	start := time.Now()
+	var sources []crd.Source
+	var kinds []crd.Kind
+	for _, m := range modules {
+		files, err := fetchFiles(m.module, m.version, m.files...)
+		if err != nil {
+			return err
+		}
+		found := map[string]bool{}
+		for i, name := range m.files {
+			docs, err := manifest.DecodeFile(name, files[i])
+			if err != nil {
+				return fmt.Errorf("%s@%s: %w", m.module, m.version, err)
+			}
+			for _, d := range docs {
+				if d.Object == nil || !crd.IsCRD(d.Object) {
+					continue
+				}
+				ks, err := crd.Kinds(d.Object)
+				if err != nil {
+					return fmt.Errorf("%s@%s %s: %w", m.module, m.version, name, err)
+				}
+				for _, k := range ks {
+					if slices.Contains(m.kinds, k.Kind) {
+						kinds = append(kinds, k)
+						found[k.Kind] = true
+					}
+				}
+			}
+		}
+		for _, k := range m.kinds {
+			if !found[k] {
+				return fmt.Errorf("%s@%s: no served version of %s in %v", m.module, m.version, k, m.files)
+			}
+		}
+		sources = append(sources, crd.Source{Module: m.module, Version: m.version, Files: m.files})
+	}
+	b := crd.NewBundle(sources, kinds)
+	var buf bytes.Buffer
+	if err := b.Encode(&buf); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "gitops.json.gz"), buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "gen: crds/gitops.json.gz: %d kinds from %d modules, %d shared definitions, %d bytes, %s\n",
+		len(b.Kinds), len(sources), len(b.Definitions), buf.Len(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 func writeBundle(dir, version string, swagger []byte) (string, error) {
 	b, err := bundle.Convert(version, swagger)
 	if err != nil {
@@ -178,12 +299,21 @@ func writePluto(out string, log io.Writer) error {
 
 // fetchFile downloads module@version with `go mod download` and reads one
 // file straight from the module zip. A missing file is os.ErrNotExist.
+func fetchFile(module, version, name string) ([]byte, error) {
+	files, err := fetchFiles(module, version, name)
+	if err != nil {
+		return nil, err
+	}
+	return files[0], nil
+}
+
+// fetchFiles is fetchFile for several files of one module.
 //
 // Each download goes to its own temporary module cache, removed at once:
 // k8s.io/kubernetes is 13 to 22 MB zipped and about 100 MB unpacked per
 // release, and two dozen releases would otherwise stay in the user's (and
 // CI's) module cache for the sake of one file each.
-func fetchFile(module, version, name string) ([]byte, error) {
+func fetchFiles(module, version string, names ...string) ([][]byte, error) {
 	dir, err := os.MkdirTemp("", "gitops-lint-gen-")
 	if err != nil {
 		return nil, err
@@ -221,13 +351,20 @@ func fetchFile(module, version, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	f, err := zr.Open(path.Join(mod, name))
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s has no %s: %w", mod, name, os.ErrNotExist)
+	out := make([][]byte, len(names))
+	for i, name := range names {
+		f, err := zr.Open(path.Join(mod, name))
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("%s has no %s: %w", mod, name, os.ErrNotExist)
+			}
+			return nil, err
 		}
-		return nil, err
+		out[i], err = io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
-	defer f.Close()
-	return io.ReadAll(f)
+	return out, nil
 }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// gitRepo makes a git repository of a copy of a test repository, with
+// one commit, for the --staged and --changed-since tests.
+func gitRepo(t *testing.T, src string) (dir string, git func(args ...string)) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir = copyTree(t, src)
+	git = func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", ".")
+	git("commit", "-qm", "init")
+	return dir, git
+}
+
+func edit(t *testing.T, file, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s has no %q", file, old)
+	}
+	if err := os.WriteFile(file, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStagedChecksTheIndex stages one problem, fixed in the working tree
+// but not staged, and leaves another unstaged: the staged one is reported
+// and the unstaged one is not.
+func TestStagedChecksTheIndex(t *testing.T) {
+	dir, git := gitRepo(t, filepath.Join(reposDir, "locations"))
+	cache := t.TempDir()
+
+	code, fs, stderr := checkJSON(t, dir, "--staged", "--schema-cache-dir", cache)
+	if code != 0 || len(fs) != 0 {
+		t.Fatalf("nothing staged: exit %d, findings %v; %s", code, fs, stderr)
+	}
+
+	patch := filepath.Join(dir, "overlays", "prod", "resources.yaml")
+	edit(t, patch, "memory: 256Mi", "memory: [256Mi]") // staged: a schema error
+	git("add", patch)
+	edit(t, patch, "memory: [256Mi]", "memory: 256Mi") // fixed, but not staged
+	base := filepath.Join(dir, "base", "deployment.yaml")
+	edit(t, base, "replicas: 1", "replicas: one") // unstaged: must not show
+
+	code, fs, stderr = checkJSON(t, dir, "--staged", "--schema-cache-dir", cache, "--no-builtin-policies")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; %s", code, stderr)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.RuleID+": "+f.Message)
+	}
+	joined := strings.Join(got, "\n")
+	if !strings.Contains(joined, "resources.limits.memory") {
+		t.Errorf("the staged schema error is missing:\n%s", joined)
+	}
+	if strings.Contains(joined, "replicas") {
+		t.Errorf("the unstaged edit was checked:\n%s", joined)
+	}
+
+	// The index's kustomization names a committed file that the working
+	// tree's kustomization does not name and the working tree no longer
+	// has: it is taken from the index all the same.
+	extra := filepath.Join(dir, "overlays", "dev", "extra.yaml")
+	if err := os.WriteFile(extra, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  n: [1]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("add", extra)
+	git("commit", "-qm", "an unused manifest", "--", extra)
+	kust := filepath.Join(dir, "overlays", "dev", "kustomization.yaml")
+	edit(t, kust, "  - ../../base\n", "  - ../../base\n  - extra.yaml\n")
+	git("add", kust)
+	edit(t, kust, "  - extra.yaml\n", "")
+	if err := os.Remove(extra); err != nil {
+		t.Fatal(err)
+	}
+	_, fs, stderr = checkJSON(t, dir, "--staged", "--schema-cache-dir", cache, "--no-builtin-policies")
+	found := false
+	for _, f := range fs {
+		found = found || (f.RuleID == "schema-invalid" && strings.Contains(f.Message, "data.n"))
+	}
+	if !found {
+		t.Errorf("the staged file that only the index names was not checked: %v; %s", fs, stderr)
+	}
+}
+
+func TestChangedSinceMissingRef(t *testing.T) {
+	dir, _ := gitRepo(t, filepath.Join(reposDir, "clean"))
+	code, _, stderr := runCLI(t, "check", dir, "--changed-since", "origin/main")
+	if code != 2 || !strings.Contains(stderr, "git fetch") {
+		t.Errorf("exit %d, stderr %q; want 2 and how to fetch the ref", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "check", dir, "--changed-since", "main")
+	if code != 0 {
+		t.Errorf("no change since main: exit %d; %s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "check", dir, "--staged", "--changed-since", "main")
+	if code != 2 {
+		t.Errorf("--staged with --changed-since: exit %d; %s", code, stderr)
+	}
+}

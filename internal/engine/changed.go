@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+)
+
+// scope is what a run limited to changed files looks at. A nil scope
+// means everything.
+type scope struct {
+	changed map[string]bool
+	// files are those the selected targets' builds name, and the changed
+	// ones: where their findings and suppressions can be.
+	files map[string]bool
+}
+
+func (s *scope) has(file string) bool { return s == nil || s.files[file] }
+
+// narrow keeps the targets that the changed files can affect. By default
+// these are the smallest kustomizations that read a changed file and build
+// on their own: for a change in apps/x/base, the apps/x/overlays/*, not
+// the clusters/<env> kustomization that aggregates two hundred apps. With
+// full, the whole targets that include those instead. Which files a build
+// reads comes from the kustomization files (repo.Dependencies); a plain
+// target reads its manifests.
+func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings, changed []string, full bool) ([]repo.Target, []config.TargetSettings, *scope) {
+	sc := &scope{changed: map[string]bool{}, files: map[string]bool{}}
+	for _, f := range changed {
+		sc.changed[f] = true
+		sc.files[f] = true
+	}
+	reads := func(files []string) bool {
+		return slices.ContainsFunc(files, func(f string) bool { return sc.changed[f] })
+	}
+	var outT []repo.Target
+	var outS []config.TargetSettings
+	seen := map[string]bool{}
+	keep := func(t repo.Target, s config.TargetSettings, deps []string) {
+		if seen[t.Path] {
+			return
+		}
+		seen[t.Path] = true
+		outT, outS = append(outT, t), append(outS, s)
+		for _, f := range deps {
+			sc.files[f] = true
+		}
+	}
+	for i, t := range targets {
+		if t.Kind != repo.Kustomize {
+			if reads(t.Files) {
+				keep(t, settings[i], t.Files)
+			}
+			continue
+		}
+		deps := c.repo.Dependencies(t.Path)
+		if !reads(deps) {
+			continue
+		}
+		p := c.plan(t)
+		if full || len(p.units) <= 1 || reads(p.files) {
+			keep(t, settings[i], deps)
+			continue
+		}
+		for _, u := range p.units {
+			if ud := c.repo.Dependencies(u); reads(ud) {
+				keep(repo.Target{Path: u, Kind: repo.Kustomize, Includes: c.repo.Closure(u)}, settings[i], ud)
+			}
+		}
+	}
+	order := make([]int, len(outT))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		switch {
+		case outT[a].Path < outT[b].Path:
+			return -1
+		case outT[a].Path > outT[b].Path:
+			return 1
+		}
+		return 0
+	})
+	sortedT := make([]repo.Target, len(order))
+	sortedS := make([]config.TargetSettings, len(order))
+	for i, j := range order {
+		sortedT[i], sortedS[i] = outT[j], outS[j]
+	}
+	return sortedT, sortedS, sc
+}
+
+// Scope lists the files that a run limited to the changed files reads or
+// reports on: those the selected targets' kustomization files name, and
+// the changed files themselves. A pre-commit check exports just these from
+// the git index. Of the options, Root, AllowRemote, LoadRestrictions,
+// Config and Full apply.
+func Scope(opts Options, changed []string) ([]string, error) {
+	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
+	if err != nil {
+		return nil, err
+	}
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	c := &checker{repo: rp, sources: newSourceCache(rp.Root)}
+	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
+	_, _, sc := c.narrow(targets, settings, changed, opts.Full)
+	files := make([]string, 0, len(sc.files))
+	for f := range sc.files {
+		files = append(files, f)
+	}
+	slices.Sort(files)
+	return files, nil
+}

@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/synth"
+)
+
+// TestChangedSelectsAffectedTargets checks which targets a run limited to
+// changed files renders, in the overlay layout and in the Flux layout
+// where cluster kustomizations aggregate every app.
+func TestChangedSelectsAffectedTargets(t *testing.T) {
+	flux := filepath.Join(t.TempDir(), "flux")
+	if _, err := synth.Generate(flux, synth.Options{Apps: 3, Layout: synth.Flux}); err != nil {
+		t.Fatal(err)
+	}
+	const locations = "../../testdata/repos/locations"
+	tests := []struct {
+		name    string
+		root    string
+		changed []string
+		full    bool
+		want    []string
+	}{
+		{name: "a base selects every overlay on it", root: locations, changed: []string{"base/deployment.yaml"}, want: []string{"overlays/dev", "overlays/prod"}},
+		{name: "an overlay's patch selects that overlay", root: locations, changed: []string{"overlays/prod/resources.yaml"}, want: []string{"overlays/prod"}},
+		{name: "a generator's env file selects its overlay", root: locations, changed: []string{"overlays/prod/config.env"}, want: []string{"overlays/prod"}},
+		{name: "an overlay's kustomization", root: locations, changed: []string{"overlays/dev/kustomization.yaml"}, want: []string{"overlays/dev"}},
+		{name: "an unrelated file selects nothing", root: locations, changed: []string{"README.md"}, want: nil},
+		{name: "no change selects nothing", root: locations, changed: []string{}, want: nil},
+		{name: "a deleted file that a kustomization names", root: locations, changed: []string{"overlays/prod/gone.yaml"}, want: nil},
+		{
+			name: "flux: an app base selects its overlays, not the clusters", root: flux,
+			changed: []string{"apps/billing-001/base/deployment.yaml"},
+			want:    []string{"apps/billing-001/overlays/dev", "apps/billing-001/overlays/perf", "apps/billing-001/overlays/prod", "apps/billing-001/overlays/staging"},
+		},
+		{
+			name: "flux: with full, the clusters that include it", root: flux, full: true,
+			changed: []string{"apps/billing-001/base/deployment.yaml"},
+			want:    []string{"clusters/dev", "clusters/perf", "clusters/prod", "clusters/staging"},
+		},
+		{
+			name: "flux: one overlay", root: flux,
+			changed: []string{"apps/catalog-002/overlays/perf/kustomization.yaml"},
+			want:    []string{"apps/catalog-002/overlays/perf"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Run(context.Background(), Options{Root: tc.root, SchemaCacheDir: t.TempDir(), Changed: tc.changed, Full: tc.full})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, tg := range res.Targets {
+				got = append(got, tg.Path)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("targets (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDependenciesCoverRecordedReads checks the shortcut --staged and
+// --changed-since take: targets are selected by the files their
+// kustomization files name (repo.Dependencies), without rendering. Every
+// file a render actually reads, as the renderer's filesystem records it,
+// must be among them, or a change to it would go unchecked. Over the test
+// repositories and ../shared/corpus when present.
+func TestDependenciesCoverRecordedReads(t *testing.T) {
+	roots := []string{"../../testdata/repos/locations", "../../testdata/repos/demo", "../../testdata/repos/components", "../../testdata/repos/configured"}
+	if entries, err := os.ReadDir("../../../shared/corpus"); err == nil && !testing.Short() {
+		for _, e := range entries {
+			if e.IsDir() {
+				roots = append(roots, filepath.Join("../../../shared/corpus", e.Name()))
+			}
+		}
+	}
+	reads := 0
+	for _, root := range roots {
+		r, err := Render(context.Background(), Options{Root: root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tg := range r.Targets {
+			if tg.Kind != repo.Kustomize {
+				continue
+			}
+			deps := r.Repo.Dependencies(tg.Path)
+			for _, f := range r.Reads[tg.Path] {
+				reads++
+				if _, ok := slices.BinarySearch(deps, f); !ok {
+					t.Errorf("%s: %s: the render reads %s, which its kustomization files do not name", root, tg.Path, f)
+				}
+			}
+		}
+	}
+	t.Logf("%d recorded reads checked", reads)
+	if reads == 0 {
+		t.Fatal("nothing read")
+	}
+}

@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
+	"github.com/gitops-lint/gitops-lint/internal/render"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
+)
+
+// Rendered is every target of a repository rendered and not checked.
+type Rendered struct {
+	Repo *repo.Repo
+	// Targets are those the configuration file leaves in the run.
+	Targets []repo.Target
+	// Resources by target path; blocked targets and targets that failed
+	// to render are absent.
+	Resources map[string][]manifest.Resource
+	// Reads are, by target path, the repository files that rendering the
+	// target read, as the renderer's filesystem recorded them: every kind
+	// of reference (resources, components, patches, generator inputs,
+	// replacements, configurations) without re-implementing kustomize's
+	// rules. Sorted.
+	Reads    map[string][]string
+	settings []config.TargetSettings
+	c        *checker
+}
+
+// Render discovers and renders every target without checking anything,
+// for views of the repository such as Images and for the
+// repository-level checks alone.
+// Of the options, Root, Jobs, AllowRemote, LoadRestrictions, Progress
+// and Config apply.
+func Render(ctx context.Context, opts Options) (*Rendered, error) {
+	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
+	if err != nil {
+		return nil, err
+	}
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	c := &checker{
+		repo:      rp,
+		renderers: map[types.LoadRestrictions]*render.Renderer{},
+		sources:   newSourceCache(rp.Root),
+		units:     map[unitKey]*unit{},
+	}
+	c.edits = origin.New(rp, c.sources.read)
+	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
+	plans, keys := c.planAll(targets, settings)
+	var (
+		mu   sync.Mutex // renderUnits steps from its workers
+		done int
+	)
+	step := func() {
+		if opts.Progress != nil {
+			mu.Lock()
+			done++
+			opts.Progress(done, len(keys))
+			mu.Unlock()
+		}
+	}
+	if err := c.renderUnits(ctx, keys, opts.jobs(), step); err != nil {
+		return nil, err
+	}
+	out := &Rendered{Repo: rp, Targets: targets, Resources: map[string][]manifest.Resource{}, Reads: map[string][]string{}, settings: settings, c: c}
+	for i, t := range targets {
+		if res, _, ok := c.assemble(t, plans[i]); ok {
+			out.Resources[t.Path] = res
+		}
+		reads := slices.Clone(t.Files)
+		reads = append(reads, plans[i].files...)
+		for _, d := range plans[i].units {
+			if u := c.units[unitKey{dir: d, lr: settings[i].LoadRestrictions}]; u.out != nil {
+				reads = append(reads, u.out.Reads...)
+			}
+		}
+		slices.Sort(reads)
+		out.Reads[t.Path] = slices.Compact(reads)
+	}
+	return out, nil
+}
+
+// GitOps is the input of the repository-level checks (gitops.Check).
+func (r *Rendered) GitOps() gitops.Input {
+	return r.c.gitopsInput(r.Targets, r.settings, r.Resources)
+}
+
+// Images renders the repository and returns the images each environment
+// runs (gitops.Images).
+func Images(ctx context.Context, opts Options) (*gitops.Promotion, error) {
+	r, err := Render(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return gitops.Images(r.GitOps()), nil
+}
+
+// gitopsInput hands rendered targets to the repository-level checks.
+func (c *checker) gitopsInput(targets []repo.Target, settings []config.TargetSettings, res map[string][]manifest.Resource) gitops.Input {
+	envs := map[string]string{}
+	for i, t := range targets {
+		if settings[i].Environment != "" {
+			envs[t.Path] = settings[i].Environment
+		}
+	}
+	return gitops.Input{
+		Repo: c.repo, Targets: targets, Environments: envs, Resources: res,
+		// A kustomization that no target is on its own but a Flux
+		// Kustomization points at, rendered as the target including it
+		// is. It runs after the workers are done.
+		Build: func(dir string) ([]manifest.Resource, error) {
+			i := slices.IndexFunc(targets, func(t repo.Target) bool { return t.Blocked == "" && slices.Contains(t.Includes, dir) })
+			if i < 0 {
+				return nil, nil
+			}
+			out, err := c.renderer(settings[i].LoadRestrictions).Render(dir)
+			if err != nil {
+				return nil, err
+			}
+			return c.resources(repo.Target{Path: dir, Kind: repo.Kustomize}, dir, out), nil
+		},
+	}
+}
