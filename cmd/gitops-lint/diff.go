@@ -37,13 +37,18 @@ func (o *diffOptions) addFlags(c *cobra.Command) {
 	addConfigFlag(f, &o.config)
 }
 
-// acceptCheckFlags adds every flag of check that diff lacks, hidden and
-// without effect: the action passes one set of extra flags (its args
+// checkOnlyFlags are check's flags that diff refuses rather than ignore:
+// they choose what is compared, which for diff is --base against the
+// working tree, and ignoring them would show something else than asked.
+var checkOnlyFlags = map[string]bool{"staged": true, "changed-since": true}
+
+// acceptCheckFlags adds every other flag of check that diff lacks, hidden
+// and without effect: the action passes one set of extra flags (its args
 // input) to check and to diff, and what only changes which findings a
 // check reports (policies, schemas, --fail-on) has no bearing on a diff.
 func acceptCheckFlags(c *cobra.Command, check *cobra.Command) {
 	check.Flags().VisitAll(func(f *pflag.Flag) {
-		if c.Flags().Lookup(f.Name) != nil {
+		if c.Flags().Lookup(f.Name) != nil || checkOnlyFlags[f.Name] {
 			return
 		}
 		ignored := *f // its value is check's, which nothing reads

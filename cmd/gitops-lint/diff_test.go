@@ -118,6 +118,7 @@ func TestDiffErrors(t *testing.T) {
 			want: []string{`git ref "origin/main" is not in this clone`, "git fetch origin main:refs/remotes/origin/main"},
 		},
 		{name: "no base", args: []string{"diff", dir}, want: []string{"--base is required"}},
+		{name: "what check compares", args: []string{"diff", dir, "--base", "main", "--staged"}, want: []string{"unknown flag: --staged"}},
 		{name: "unknown format", args: []string{"diff", dir, "--base", "main", "-f", "sarif"}, want: []string{`unknown --format "sarif"`}},
 		{name: "not a git repository", args: []string{"diff", t.TempDir(), "--base", "main"}, want: []string{"is not inside a git working tree"}},
 	}

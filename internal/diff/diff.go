@@ -10,6 +10,7 @@
 package diff
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"os"
@@ -26,6 +27,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
@@ -89,8 +91,10 @@ type Result struct {
 	// Unchanged counts the affected targets (they read a changed file)
 	// that render the same on both sides.
 	Unchanged int
-	// Images are the image references that change, one row per image and
-	// target: the promotion view. Sorted by image, environment, target.
+	// Images are, for every image whose reference changes in a target, a
+	// row per affected target that runs it (changed or not): the promotion
+	// view. Sorted by image, then environment in promotion order (dev
+	// before staging before prod), then target.
 	Images []ImageChange
 }
 
@@ -261,9 +265,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// sortImages sorts by image, then environments in promotion order, as
+// the images view does.
 func sortImages(cs []ImageChange) {
 	slices.SortFunc(cs, func(a, b ImageChange) int {
-		return cmpStrings(a.Image, b.Image, a.Environment, b.Environment, a.Target, b.Target, a.Old, b.Old, a.New, b.New)
+		return cmp.Or(strings.Compare(a.Image, b.Image), gitops.EnvironmentOrder(a.Environment, b.Environment),
+			cmpStrings(a.Target, b.Target, a.Old, b.Old, a.New, b.New))
 	})
 }
 

@@ -122,11 +122,11 @@ func diffFieldText(f diff.Field) string {
 	return s + ": " + f.Old + " -> " + f.New
 }
 
-// diffVersion is an image's version for people: the tag, a digest cut to
-// twelve hex digits, "(untagged)".
+// diffVersion is an image's version for people, as the images view
+// writes it: the tag, a digest cut to twelve hex digits, "(no tag)".
 func diffVersion(v string) string {
 	if v == "" {
-		return "(untagged)"
+		return "(no tag)"
 	}
 	if tag, digest, ok := strings.Cut(v, "@"); ok {
 		if algo, hex, ok := strings.Cut(digest, ":"); ok && len(hex) > 12 {
