@@ -233,6 +233,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}
 	}
+	// Every overlay renders the base's Secrets again.
+	slices.Sort(red.values)
+	red.values = slices.Compact(red.values)
 
 	// What each affected target runs now, for the promotion view.
 	running := map[string]map[containerKey]string{}
