@@ -51,6 +51,7 @@ never runs plugins or Helm, and never reads outside the repository.`,
 		newPolicyCommand(e),
 		newInitCommand(e),
 		newHookCommand(e),
+		newDiffCommand(e),
 	)
 	return root
 }

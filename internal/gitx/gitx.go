@@ -102,6 +102,27 @@ func (r *Repo) ChangedSince(ctx context.Context, ref string) ([]string, error) {
 	return r.relative(out), nil
 }
 
+// ChangedInWorkTree lists the files that differ between ref and the
+// working tree as it is on disk: tracked files modified, added or deleted
+// since ref (staged or not), and untracked files that .gitignore does not
+// exclude, relative to the checked directory. Unlike ChangedSince it
+// compares with ref itself, not with a merge base: it answers "what would
+// change if this working tree replaced ref".
+func (r *Repo) ChangedInWorkTree(ctx context.Context, ref string) ([]string, error) {
+	if _, err := run(ctx, r.Top, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+		return nil, &MissingRefError{Ref: ref, Shallow: r.Shallow}
+	}
+	tracked, err := run(ctx, r.Top, nil, "diff", "--name-only", "-z", "--no-renames", ref+"^{commit}", "--")
+	if err != nil {
+		return nil, err
+	}
+	untracked, err := run(ctx, r.Top, nil, "ls-files", "--others", "--exclude-standard", "-z")
+	if err != nil {
+		return nil, err
+	}
+	return r.relative(append(append(tracked, 0), untracked...)), nil
+}
+
 // ExportIndex writes the content of the index under the checked directory
 // into dst (which must exist), for checking what is staged rather than
 // what is in the working tree.
@@ -114,7 +135,8 @@ func (r *Repo) ExportIndex(ctx context.Context, dst string) error {
 }
 
 // ExportCommit writes the tree of the checked directory at ref into dst
-// (which must exist), from git objects: nothing is checked out.
+// (which must exist), from git objects: nothing is checked out. When the
+// checked directory did not exist at ref, dst is left empty.
 func (r *Repo) ExportCommit(ctx context.Context, ref, dst string) error {
 	if _, err := run(ctx, r.Top, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
 		return &MissingRefError{Ref: ref, Shallow: r.Shallow}
@@ -122,6 +144,9 @@ func (r *Repo) ExportCommit(ctx context.Context, ref, dst string) error {
 	treeish := ref
 	if r.Prefix != "" {
 		treeish = ref + ":" + r.Prefix
+		if _, err := run(ctx, r.Top, nil, "rev-parse", "--verify", "--quiet", treeish); err != nil {
+			return nil
+		}
 	}
 	out, err := run(ctx, r.Top, nil, "archive", "--format=tar", treeish)
 	if err != nil {

@@ -137,3 +137,72 @@ func TestOpenOutsideGit(t *testing.T) {
 		t.Error("a plain directory opened as a git repository")
 	}
 }
+
+func TestChangedInWorkTree(t *testing.T) {
+	r := newTestRepo(t)
+	r.write("apps/a.yaml", "v: 1\n")
+	r.write("apps/b.yaml", "v: 1\n")
+	r.write("apps/c.yaml", "v: 1\n")
+	r.write("other/d.yaml", "v: 1\n")
+	r.write(".gitignore", "*.tmp\n")
+	r.git("add", ".")
+	r.git("commit", "-qm", "init")
+	r.git("branch", "base")
+	r.write("apps/a.yaml", "v: committed\n")
+	r.git("commit", "-qam", "feature")
+	r.write("apps/b.yaml", "v: unstaged\n")
+	if err := os.Remove(filepath.Join(r.dir, "apps", "c.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	r.write("apps/new.yaml", "v: untracked\n")
+	r.write("apps/scratch.tmp", "ignored\n")
+	r.write("other/d.yaml", "v: 2\n")
+
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, dir string
+		want      []string
+	}{
+		{name: "top", dir: r.dir, want: []string{"apps/a.yaml", "apps/b.yaml", "apps/c.yaml", "apps/new.yaml", "other/d.yaml"}},
+		{name: "subdirectory", dir: filepath.Join(r.dir, "apps"), want: []string{"a.yaml", "b.yaml", "c.yaml", "new.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := Open(ctx, tc.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := g.ChangedInWorkTree(ctx, "base")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			_, err = g.ChangedInWorkTree(ctx, "origin/nope")
+			var missing *MissingRefError
+			if !errors.As(err, &missing) {
+				t.Errorf("missing ref: got %v, want a MissingRefError", err)
+			}
+		})
+	}
+}
+
+func TestExportCommitOfNewDirectory(t *testing.T) {
+	r := newTestRepo(t)
+	r.write("a.yaml", "v: 1\n")
+	r.git("add", ".")
+	r.git("commit", "-qm", "init")
+	r.write("apps/b.yaml", "v: 1\n")
+	ctx := context.Background()
+	g, err := Open(ctx, filepath.Join(r.dir, "apps"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := t.TempDir()
+	if err := g.ExportCommit(ctx, "HEAD", dst); err != nil {
+		t.Fatalf("a directory that HEAD does not have: %v, want an empty export", err)
+	}
+	if entries, _ := os.ReadDir(dst); len(entries) != 0 {
+		t.Errorf("exported %v, want nothing", entries)
+	}
+}

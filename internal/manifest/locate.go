@@ -324,13 +324,24 @@ func StablePointer(obj map[string]any, pointer string) string {
 }
 
 func mergeKeyOf(item any) (key, value string, ok bool) {
+	key, v, ok := MergeKey(item)
+	if !ok {
+		return "", "", false
+	}
+	return key, strings.ReplaceAll(v, "/", "~1"), true
+}
+
+// MergeKey returns the field by which a strategic merge matches a list
+// item (a container by name, a port by containerPort) and its value as
+// text; ok is false for an item that has none, such as a scalar.
+func MergeKey(item any) (key, value string, ok bool) {
 	m, isMap := item.(map[string]any)
 	if !isMap {
 		return "", "", false
 	}
 	for _, k := range mergeKeys {
 		if v, has := m[k]; has {
-			return k, strings.ReplaceAll(fmt.Sprint(v), "/", "~1"), true
+			return k, fmt.Sprint(v), true
 		}
 	}
 	return "", "", false

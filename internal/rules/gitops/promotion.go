@@ -89,7 +89,7 @@ func Images(in Input) *Promotion {
 				_, env := groupKey(t.Path)
 				g.Environments = append(g.Environments, Env{Name: env, Target: t.Path})
 			}
-			slices.SortFunc(g.Environments, func(a, b Env) int { return environmentOrder(a.Name, b.Name) })
+			slices.SortFunc(g.Environments, func(a, b Env) int { return EnvironmentOrder(a.Name, b.Name) })
 			if len(comp) > 1 && multi > 1 {
 				// Two applications under one pattern: tell them apart.
 				var names []string
@@ -208,8 +208,9 @@ func stageRank(env string) int {
 	return 2*slices.Index(promotionStages, "prod") - 1
 }
 
-// environmentOrder orders environment names for columns: by promotion
-// stage (dev, test, qa, int, uat, staging, pre, prod, live), then by name.
-func environmentOrder(a, b string) int {
+// EnvironmentOrder orders environment names by promotion stage (dev,
+// test, qa, int, uat, staging, pre, prod, live), then by name: the columns
+// of the images view and the rows of the diff's.
+func EnvironmentOrder(a, b string) int {
 	return cmp.Or(cmp.Compare(stageRank(a), stageRank(b)), strings.Compare(a, b))
 }

@@ -12,7 +12,7 @@ import (
 
 func TestEnvironmentOrder(t *testing.T) {
 	envs := []string{"prod-us", "live", "perf", "staging", "dev", "qa", "prod-eu", "preprod", "integration", "test"}
-	slices.SortFunc(envs, environmentOrder)
+	slices.SortFunc(envs, EnvironmentOrder)
 	want := []string{"dev", "test", "qa", "integration", "staging", "preprod", "perf", "prod-eu", "prod-us", "live"}
 	if diff := cmp.Diff(want, envs); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

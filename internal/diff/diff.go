@@ -1,0 +1,451 @@
+// Package diff renders the targets that a change affects on both of its
+// sides, a git ref and the working tree, and compares what they render
+// resource by resource and field by field: what a reviewer of a pull
+// request that edits a base, a patch or an image tag needs to see, and
+// what reading the changed files alone does not show.
+//
+// Nothing it returns holds a secret value: the data of Secrets is
+// compared but never kept, and every other value is screened before it
+// is kept (see redactor).
+package diff
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/gitx"
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
+)
+
+// Options configure a diff.
+type Options struct {
+	// Dir is the directory to compare: a git working tree or a directory
+	// inside one. Targets are discovered under it on both sides.
+	Dir string
+	// Base is the git ref to compare with.
+	Base string
+	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
+	Jobs int
+	// AllowRemote permits remote kustomize resources, as check's flag.
+	AllowRemote bool
+	// LoadRestrictions are kustomize's for targets the configuration file
+	// gives none (default rootOnly).
+	LoadRestrictions types.LoadRestrictions
+	// Config is the working tree's configuration file; its target
+	// selection and per-target settings apply to both sides, so that a
+	// target is compared with itself. Nil means no file.
+	Config *config.Config
+}
+
+// Change says how something differs between the base and the working tree.
+type Change int
+
+// Changes.
+const (
+	// Changed: on both sides, different.
+	Changed Change = iota
+	// Added: only in the working tree.
+	Added
+	// Removed: only at the base.
+	Removed
+	// Reordered: the same items of a list, in another order (fields only).
+	Reordered
+)
+
+// Symbol is the mark of the change in text output: ~, + or -.
+func (c Change) Symbol() string {
+	switch c {
+	case Added:
+		return "+"
+	case Removed:
+		return "-"
+	}
+	return "~"
+}
+
+// Result is a diff of every affected target.
+type Result struct {
+	// Base is the ref as it was given.
+	Base string
+	// Files are the files under Dir that differ between Base and the
+	// working tree, sorted.
+	Files []string
+	// Targets are the affected targets that render differently or fail
+	// to render, sorted by path.
+	Targets []Target
+	// Unchanged counts the affected targets (they read a changed file)
+	// that render the same on both sides.
+	Unchanged int
+	// Images are, for every image whose reference changes in a target, a
+	// row per affected target that runs it (changed or not): the promotion
+	// view. Sorted by image, then environment in promotion order (dev
+	// before staging before prod), then target.
+	Images []ImageChange
+}
+
+// Target is the diff of one target.
+type Target struct {
+	// Path is the repository-relative directory, slash-separated.
+	Path string
+	// Environment is the target's environment: the configuration file's,
+	// else derived from its path as policies see it ("prod" for
+	// overlays/prod).
+	Environment string
+	// Change is Added for a target only the working tree has, Removed
+	// for one only the base has, else Changed.
+	Change Change
+	// BaseError and HeadError say why the target does not render at the
+	// base or in the working tree; then its resources are not compared.
+	BaseError, HeadError string
+	// Resources are those added, removed or changed, sorted by kind,
+	// namespace and name.
+	Resources []Resource
+}
+
+// Count returns how many of the target's resources have change c.
+func (t *Target) Count(c Change) int {
+	n := 0
+	for _, r := range t.Resources {
+		if r.Change == c {
+			n++
+		}
+	}
+	return n
+}
+
+// Resource is one rendered resource that differs. Resources are matched
+// by API group, kind, namespace and name, so that a new apiVersion of the
+// same object is a change of its apiVersion field rather than a removal
+// and an addition; a ConfigMap or Secret whose generated name changes
+// with its content (the hash suffix kustomize appends) is matched with
+// its previous self.
+type Resource struct {
+	// ID is the resource in the working tree, or at the base when removed.
+	ID     manifest.ResID
+	Change Change
+	// Fields are the changes of a changed resource, in document order.
+	Fields []Field
+}
+
+// Field is one changed field of a resource.
+type Field struct {
+	// Path names the field: dot-separated keys, list items by their merge
+	// key ("containers[name=web]") or else by index ("args[2]"), and keys
+	// that are not plain words quoted ("labels[\"app.kubernetes.io/name\"]").
+	Path   string
+	Change Change
+	// Old and New are the values, as short YAML flow text, screened for
+	// secrets and cut to a few dozen characters; empty when the side has
+	// none, and always empty when Secret is set.
+	Old, New string
+	// Secret is set for a value of a Secret's data or stringData: only
+	// that it changed is told.
+	Secret bool
+	// Lines are, for a text of several lines on both sides, the lines
+	// that differ, each starting with "-" or "+", instead of Old and New.
+	Lines []string
+	toks  []string
+}
+
+// ImageChange is a container image whose reference differs in a target.
+type ImageChange struct {
+	// Image is the image's name, without tag or digest.
+	Image       string
+	Environment string
+	Target      string
+	// Old and New are the tag, @digest or tag@digest at the base and in
+	// the working tree; "" when the target does not run the image on that
+	// side. When the image's name changed too, Old is the whole previous
+	// reference.
+	Old, New string
+}
+
+// Run compares the targets that the files changed since opts.Base affect.
+// A missing ref is a *gitx.MissingRefError. Problems of the repository
+// (a target that does not render) are part of the result, not errors.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	g, err := gitx.Open(ctx, opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	files, err := g.ChangedInWorkTree(ctx, opts.Base)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Base: opts.Base, Files: files}
+	if len(files) == 0 {
+		return res, nil
+	}
+	// The base is exported from git objects into a directory of its own,
+	// never checked out: the working tree stays as it is.
+	tmp, err := os.MkdirTemp("", "gitops-lint-base-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	if err := g.ExportCommit(ctx, opts.Base, tmp); err != nil {
+		return nil, err
+	}
+	head, err := newSide(opts.Dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	base, err := newSide(tmp, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	affected := affectedTargets(files, base, head)
+	outs, err := renderAll(ctx, opts.Jobs, affected, base, head)
+	if err != nil {
+		return nil, err
+	}
+	// Values gitleaks flags are hidden; the regexes the configuration file
+	// allows are not secrets to this repository's owners either.
+	var allow []string
+	if opts.Config != nil {
+		allow = opts.Config.Secrets.Regexes
+	}
+	scanner, err := secrets.New(head.repo, secrets.Options{AllowRegexes: allow})
+	if err != nil {
+		return nil, err
+	}
+	red := &redactor{ctx: ctx, scanner: scanner}
+	for _, o := range outs {
+		for _, objs := range [][]map[string]any{o[0].objects, o[1].objects} {
+			for _, obj := range objs {
+				red.values = append(red.values, secretValues(obj)...)
+			}
+		}
+	}
+	// Every overlay renders the base's Secrets again.
+	slices.Sort(red.values)
+	red.values = slices.Compact(red.values)
+
+	// What each affected target runs now, for the promotion view.
+	running := map[string]map[containerKey]string{}
+	for i, p := range affected {
+		t := Target{Path: p, Environment: head.environment(p)}
+		b, h := outs[i][0], outs[i][1]
+		switch {
+		case !base.has(p):
+			t.Change = Added
+		case !head.has(p):
+			t.Change, t.Environment = Removed, base.environment(p)
+		}
+		t.BaseError, t.HeadError = b.err, h.err
+		if b.err == "" && h.err == "" {
+			t.Resources = compareTargets(b.objects, h.objects, red)
+			res.Images = append(res.Images, imageChanges(&t, b.objects, h.objects)...)
+		}
+		if h.err == "" && head.has(p) {
+			running[p] = imageRefs(h.objects)
+		}
+		if len(t.Resources) == 0 && t.BaseError == "" && t.HeadError == "" {
+			res.Unchanged++
+			continue
+		}
+		res.Targets = append(res.Targets, t)
+	}
+	res.Images = append(res.Images, unchangedImages(res.Images, running, head)...)
+	sortImages(res.Images)
+	res.Images = slices.Compact(res.Images)
+	return res, nil
+}
+
+// sortImages sorts by image, then environments in promotion order, as
+// the images view does.
+func sortImages(cs []ImageChange) {
+	slices.SortFunc(cs, func(a, b ImageChange) int {
+		return cmp.Or(strings.Compare(a.Image, b.Image), gitops.EnvironmentOrder(a.Environment, b.Environment),
+			cmpStrings(a.Target, b.Target, a.Old, b.Old, a.New, b.New))
+	})
+}
+
+// cmpStrings compares pairs of strings in turn: a0 with b0, then a1 with b1...
+func cmpStrings(pairs ...string) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// side is one of the two trees: its targets (those the configuration
+// file keeps) and how each is rendered.
+type side struct {
+	repo      *repo.Repo
+	targets   map[string]repo.Target
+	settings  map[string]config.TargetSettings
+	renderers map[types.LoadRestrictions]*render.Renderer
+}
+
+func newSide(dir string, opts Options) (*side, error) {
+	rp, err := repo.Discover(dir, repo.Options{AllowRemote: opts.AllowRemote})
+	if err != nil {
+		return nil, err
+	}
+	lr := opts.LoadRestrictions
+	if lr == types.LoadRestrictionsUnknown {
+		lr = types.LoadRestrictionsRootOnly
+	}
+	s := &side{
+		repo:      rp,
+		targets:   map[string]repo.Target{},
+		settings:  map[string]config.TargetSettings{},
+		renderers: map[types.LoadRestrictions]*render.Renderer{},
+	}
+	for _, t := range rp.Targets {
+		st := opts.Config.Target(t.Path, t.Files)
+		if st.Skipped != "" {
+			continue
+		}
+		if st.LoadRestrictions == types.LoadRestrictionsUnknown {
+			st.LoadRestrictions = lr
+		}
+		if s.renderers[st.LoadRestrictions] == nil {
+			s.renderers[st.LoadRestrictions] = render.New(render.Options{Root: rp.Root, LoadRestrictions: st.LoadRestrictions})
+		}
+		t.Files = st.Files
+		s.targets[t.Path] = t
+		s.settings[t.Path] = st
+	}
+	return s, nil
+}
+
+func (s *side) has(path string) bool {
+	_, ok := s.targets[path]
+	return ok
+}
+
+func (s *side) environment(path string) string {
+	if env := s.settings[path].Environment; env != "" {
+		return env
+	}
+	return rego.Environment(path)
+}
+
+// dependencies are the files whose change may change what the target
+// renders: those its kustomizations name, or a plain target's manifests.
+func (s *side) dependencies(path string) []string {
+	t, ok := s.targets[path]
+	switch {
+	case !ok:
+		return nil
+	case t.Kind == repo.Plain:
+		return t.Files
+	}
+	return s.repo.Dependencies(path)
+}
+
+// affectedTargets are the targets that only one side has, and those that
+// depend, on either side, on a changed file; sorted.
+func affectedTargets(changed []string, base, head *side) []string {
+	paths := slices.Sorted(maps.Keys(head.targets))
+	paths = append(paths, slices.Collect(maps.Keys(base.targets))...)
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	var out []string
+	for _, p := range paths {
+		reads := func(s *side) bool {
+			return slices.ContainsFunc(s.dependencies(p), func(f string) bool {
+				_, found := slices.BinarySearch(changed, f)
+				return found
+			})
+		}
+		if !base.has(p) || !head.has(p) || reads(base) || reads(head) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// output is a target rendered on one side: its objects, or why it did
+// not render. Both are empty when the side does not have the target.
+type output struct {
+	objects []map[string]any
+	err     string
+}
+
+// renderAll renders every affected target on each side that has it, in
+// parallel; index 0 is the base, 1 the working tree.
+func renderAll(ctx context.Context, jobs int, paths []string, base, head *side) ([][2]output, error) {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	outs := make([][2]output, len(paths))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for i, p := range paths {
+		for k, s := range [2]*side{base, head} {
+			if !s.has(p) {
+				continue
+			}
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				outs[i][k] = s.render(p)
+				return nil
+			})
+		}
+	}
+	return outs, g.Wait()
+}
+
+func (s *side) render(path string) output {
+	t := s.targets[path]
+	var out output
+	switch {
+	case t.Blocked != "":
+		out.err = "not rendered: " + t.Blocked
+	case t.Kind == repo.Plain:
+		for _, f := range t.Files {
+			for _, d := range s.repo.Manifests[f] {
+				if d.Object != nil && manifest.IsKubernetesObject(d.Object) {
+					out.objects = append(out.objects, d.Object)
+				}
+			}
+		}
+	default:
+		r, err := s.renderers[s.settings[path].LoadRestrictions].Render(path)
+		if err != nil {
+			// kustomize quotes generator inputs in its messages.
+			out.err = rules.Redact(err.Error(), s.repo.SensitiveValues(s.repo.Closure(path)))
+			break
+		}
+		for _, o := range r.Objects {
+			out.objects = append(out.objects, o.Object)
+		}
+	}
+	return out
+}
+
+// String describes a change in words, for messages.
+func (c Change) String() string {
+	switch c {
+	case Added:
+		return "added"
+	case Removed:
+		return "removed"
+	case Reordered:
+		return "reordered"
+	}
+	return "changed"
+}
