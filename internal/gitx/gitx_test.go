@@ -151,7 +151,7 @@ func TestChangedInWorkTree(t *testing.T) {
 	r.write("apps/a.yaml", "v: committed\n")
 	r.git("commit", "-qam", "feature")
 	r.write("apps/b.yaml", "v: unstaged\n")
-	if err := os.Remove(filepath.Join(r.dir, "apps", "c.yaml")); err != nil {
+	if err := os.Remove(filepath.Join(r.Dir, "apps", "c.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	r.write("apps/new.yaml", "v: untracked\n")
@@ -163,8 +163,8 @@ func TestChangedInWorkTree(t *testing.T) {
 		name, dir string
 		want      []string
 	}{
-		{name: "top", dir: r.dir, want: []string{"apps/a.yaml", "apps/b.yaml", "apps/c.yaml", "apps/new.yaml", "other/d.yaml"}},
-		{name: "subdirectory", dir: filepath.Join(r.dir, "apps"), want: []string{"a.yaml", "b.yaml", "c.yaml", "new.yaml"}},
+		{name: "top", dir: r.Dir, want: []string{"apps/a.yaml", "apps/b.yaml", "apps/c.yaml", "apps/new.yaml", "other/d.yaml"}},
+		{name: "subdirectory", dir: filepath.Join(r.Dir, "apps"), want: []string{"a.yaml", "b.yaml", "c.yaml", "new.yaml"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := Open(ctx, tc.dir)
@@ -194,7 +194,7 @@ func TestExportCommitOfNewDirectory(t *testing.T) {
 	r.git("commit", "-qm", "init")
 	r.write("apps/b.yaml", "v: 1\n")
 	ctx := context.Background()
-	g, err := Open(ctx, filepath.Join(r.dir, "apps"))
+	g, err := Open(ctx, filepath.Join(r.Dir, "apps"))
 	if err != nil {
 		t.Fatal(err)
 	}
