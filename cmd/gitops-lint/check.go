@@ -15,6 +15,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/baseline"
+	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/gitx"
@@ -46,6 +47,8 @@ type runOptions struct {
 	loadRestrictor    string
 	schemaCacheDir    string
 	crdPaths          []string
+	cacheDir          string
+	noCache           bool
 	policy            policyOptions
 	config            string
 }
@@ -69,6 +72,8 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	// A check accepts more versions than the embedded schemas: see checkVersions.
 	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + checkVersions() + "; default newest"
 	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
+	f.StringVar(&o.cacheDir, "cache-dir", "", "keep each target's results here between runs (default: the user cache directory)")
+	f.BoolVar(&o.noCache, "no-cache", false, "render and check every target, neither reading nor writing the result cache")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
@@ -136,10 +141,25 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
-		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs,
+		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: o.resultCacheDir(),
 		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
 		Policy: policy, Rules: settings, Config: cfg,
 	}, cfg, nil
+}
+
+// resultCacheDir is where results are cached, "" for no cache.
+func (o *runOptions) resultCacheDir() string {
+	switch {
+	case o.noCache:
+		return ""
+	case o.cacheDir != "":
+		return o.cacheDir
+	}
+	dir, err := cache.DefaultDir()
+	if err != nil {
+		return "" // no user cache directory: run without
+	}
+	return dir
 }
 
 // execute runs the engine with a progress bar on an interactive terminal.
@@ -209,7 +229,9 @@ func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup 
 			return cleanup, err
 		}
 	}
-	opts.Root, opts.Changed = dir, nonNil(staged)
+	// The export is a new directory every time: nothing cached for it
+	// could be found again.
+	opts.Root, opts.Changed, opts.CacheDir = dir, nonNil(staged), ""
 	return cleanup, nil
 }
 

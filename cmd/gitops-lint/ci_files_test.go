@@ -319,7 +319,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv(cliEnv) == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	// The result cache goes to a directory of this test run, not the
+	// user's; the tests run the same repositories many times, so they
+	// also exercise cache hits.
+	dir, err := os.MkdirTemp("", "gitops-lint-test-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // expression reads the two forms of ${{ }} the action's env blocks use:

@@ -214,3 +214,32 @@ func BenchmarkPreCommit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWarmCache measures a second check of an unchanged 800-target
+// repository, every target's result in the cache (the target is 1 s);
+// BenchmarkCheck is the cold run.
+func BenchmarkWarmCache(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
+	schemas := b.TempDir()
+	for _, layout := range []synth.Layout{synth.Argo, synth.Flux} {
+		dir := generate(b, layout, 200)
+		opts := Options{Root: dir, Jobs: benchJobs, SchemaCacheDir: schemas, CacheDir: b.TempDir(), Policy: rego.Options{Builtin: policies.FS}}
+		if _, err := Run(context.Background(), opts); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(layout.String(), func(b *testing.B) {
+			var res *Result
+			for b.Loop() {
+				var err error
+				if res, err = Run(context.Background(), opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if len(res.Cached) != len(res.Targets) {
+				b.Fatalf("%d of %d targets from the cache", len(res.Cached), len(res.Targets))
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1000, "ms/check")
+		})
+	}
+}

@@ -42,6 +42,10 @@ type Options struct {
 	Changed []string
 	// Full makes a run limited by Changed check whole targets.
 	Full bool
+	// CacheDir, when set, keeps each target's results there between runs
+	// (internal/cache): a target none of whose inputs changed is neither
+	// rendered nor checked again, unless other targets' checks need it.
+	CacheDir string
 	// Root is the repository to check.
 	Root string
 	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
@@ -112,6 +116,8 @@ type Result struct {
 	Resources int
 	// References count the Flux and Argo CD paths that were followed.
 	References gitops.Stats
+	// Cached are the targets whose results came from the result cache.
+	Cached []string
 }
 
 // Run checks the repository. Problems in the repository are findings; an
@@ -217,14 +223,45 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		defer close(crdsFound)
 		fileCRDs = c.fileCRDs(rp.Files)
 	}()
-	err = c.renderUnits(ctx, unitKeys, jobs, step)
+	// With the result cache, only the targets whose inputs changed are
+	// rendered and checked; when one is, so is every target that other
+	// targets' checks read (CRDs, Flux and Argo CD objects), and then all
+	// targets are rendered for the repository-level checks.
+	rc, err := newResultCache(opts, rp, cfg)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]*cachedTarget, len(targets))
+	anyMiss, anyShared := false, false
+	for i, t := range targets {
+		hits[i] = rc.get(t, plans[i])
+		anyMiss = anyMiss || hits[i] == nil
+		anyShared = anyShared || (hits[i] != nil && hits[i].Shared)
+	}
+	err = c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step)
 	<-crdsFound
 	if err != nil {
 		return nil, err
 	}
+	renderAll := anyMiss && (anyShared || c.anyShared(unitKeys))
+	if renderAll {
+		if err := c.renderUnits(ctx, c.unitsOf(plans, func(int) bool { return true }), jobs, step); err != nil {
+			return nil, err
+		}
+	}
 	// Every CRD of the run validates the custom resources of every target.
-	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(unitKeys), fileCRDs))
+	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(c.rendered(unitKeys)), fileCRDs))
 	c.validator = validator.WithCRDs(crdKinds)
+	fileKinds, _ := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), fileCRDs)
+	crds, fileCRDsHash := crdHash(crdKinds), crdHash(fileKinds)
+	for i, h := range hits {
+		if h != nil && (h.FileCRDs != fileCRDsHash || (renderAll && h.CRDs != crds)) {
+			hits[i] = nil // validated against other CRDs: check it again
+		}
+	}
+	if err := c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step); err != nil {
+		return nil, err
+	}
 	// Phase 2: assemble and check each target.
 	results := make([]targetResult, len(targets))
 	g, gctx := errgroup.WithContext(ctx)
@@ -234,9 +271,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
+			defer step()
+			if h := hits[i]; h != nil {
+				results[i] = targetResult{findings: h.Findings, missing: h.Missing, directives: h.Directives, resources: h.Resources, cached: true}
+				if renderAll {
+					results[i].rendered, _, results[i].built = c.assemble(t, plans[i])
+				}
+				return nil
+			}
 			var err error
 			results[i], err = c.checkTarget(gctx, t, plans[i])
-			step()
 			return err
 		})
 	}
@@ -244,6 +288,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	<-scanned
 	if err != nil {
 		return nil, err
+	}
+	var cached []string
+	for i, r := range results {
+		if r.cached {
+			cached = append(cached, targets[i].Path)
+		}
 	}
 
 	all := slices.Concat(slices.DeleteFunc(slices.Clone(rp.Findings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
@@ -274,6 +324,21 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
+	for i, t := range targets {
+		switch h := hits[i]; {
+		case h != nil && !renderAll:
+			refs = append(refs, h.GitOps...) // not rendered: its own, from the cache
+		case h == nil:
+			rc.put(t, plans[i], c.reads(t, plans[i]), cachedTarget{
+				Findings: results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
+				Resources: results[i].resources, CRDs: crds, FileCRDs: fileCRDsHash, Shared: shared(results[i].rendered),
+				GitOps: ownFindings(refs, t.Path),
+			})
+		}
+	}
+	if rc != nil {
+		_ = rc.c.Prune()
+	}
 	all = append(all, refs...)
 	all = append(all, suppress.Apply(all, directives)...)
 	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
@@ -300,6 +365,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Rules:             catalogue,
 		Resources:         resources,
 		References:        stats,
+		Cached:            cached,
 	}, nil
 }
 
@@ -544,6 +610,8 @@ func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
 }
 
 type targetResult struct {
+	// cached is set when the findings come from the result cache.
+	cached     bool
 	findings   []rules.Finding
 	missing    []rules.Finding
 	directives []suppress.Directive

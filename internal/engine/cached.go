@@ -1,0 +1,258 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gitops-lint/gitops-lint/internal/cache"
+	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/schema/crd"
+	"github.com/gitops-lint/gitops-lint/internal/suppress"
+)
+
+// cachedTarget is what the result cache keeps of a checked target: its
+// findings and facts about it, never its resources.
+type cachedTarget struct {
+	Findings   []rules.Finding      `json:"findings,omitempty"`
+	Missing    []rules.Finding      `json:"missing,omitempty"`
+	Directives []suppress.Directive `json:"directives,omitempty"`
+	Resources  int                  `json:"resources"`
+	// CRDs is the hash of the run's CRD schemas the target was validated
+	// against: a CRD changed anywhere makes the entry stale.
+	CRDs string `json:"crds"`
+	// FileCRDs is the hash of the CRDs in files and named by options,
+	// which change without any target's inputs changing.
+	FileCRDs string `json:"fileCRDs"`
+	// GitOps are the repository-level checks' findings in this target.
+	GitOps []rules.Finding `json:"gitops,omitempty"`
+	// Shared says the target renders what other targets' checks read (a
+	// CRD, a Flux or Argo CD object): it is rendered again whenever any
+	// target is, for the repository-level checks and the CRD schemas.
+	Shared bool `json:"shared,omitempty"`
+}
+
+// resultCache is the result cache of one run.
+type resultCache struct {
+	c      *cache.Cache
+	key    string
+	hasher *cache.Hasher
+}
+
+// newResultCache keys the run's entries by everything a target's result
+// depends on besides the files it reads: the tool, the options, the
+// configuration, user policies and data, CRD files named on the command
+// line, the settings files of the secret checks and the repository's file
+// list (what exists decides discovery and the reference checks).
+func newResultCache(opts Options, rp *repo.Repo, cfg *config.Config) (*resultCache, error) {
+	if opts.CacheDir == "" {
+		return nil, nil
+	}
+	c, err := cache.Open(opts.CacheDir)
+	if err != nil {
+		return nil, nil // an unusable cache only makes the run slower
+	}
+	hasher := cache.NewHasher(rp.Root)
+	parts := []string{executableIdentity()}
+	p := opts.Policy
+	optsJSON, err := json.Marshal(struct {
+		KubernetesVersion          string
+		SchemaLocations            []string
+		AllowRemote                bool
+		LoadRestrictions           any
+		Policies, Data, Namespaces []string
+		AllNamespaces, Builtin     bool
+		RegoVersion                any
+		Rules                      rules.Settings
+		CRDPaths, RepoCRDPaths     []string
+		GitOps                     any
+		Config                     *config.Config
+	}{
+		opts.KubernetesVersion, opts.SchemaLocations, opts.AllowRemote, opts.LoadRestrictions,
+		p.Policies, p.Data, p.Namespaces, p.AllNamespaces, p.Builtin != nil, p.RegoVersion,
+		opts.Rules, opts.CRDPaths, opts.RepoCRDPaths, opts.GitOps, cfg,
+	})
+	if err != nil {
+		return nil, nil // options it cannot identify: no cache
+	}
+	parts = append(parts, string(optsJSON))
+	for _, p := range slices.Concat(opts.Policy.Policies, opts.Policy.Data, opts.CRDPaths) {
+		parts = append(parts, hashTree(p))
+	}
+	parts = append(parts, strings.Join(rp.Files, "\x00"))
+	for _, f := range rp.Files {
+		if slices.Contains(settingsFiles, path.Base(f)) {
+			parts = append(parts, f, hasher.Hash(f))
+		}
+	}
+	return &resultCache{c: c, key: cache.Key(parts...), hasher: hasher}, nil
+}
+
+// executableIdentity stands for the code that produced a result: the
+// running binary's path, size and modification time, so that a rebuilt
+// binary never trusts an older one's results.
+func executableIdentity() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return exe
+	}
+	return fmt.Sprintf("%s\x00%d\x00%d", exe, fi.Size(), fi.ModTime().UnixNano())
+}
+
+// hashTree hashes a file or every file under a directory, "" when absent.
+func hashTree(p string) string {
+	h := sha256.New()
+	_ = filepath.WalkDir(p, func(f string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := os.ReadFile(f)
+		if err == nil {
+			h.Write([]byte(f))
+			h.Write(data)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func targetKey(t repo.Target, p plan) string {
+	return fmt.Sprintf("%s\x00%s\x00%v\x00%v\x00%v\x00%+v", t.Path, t.Kind, t.Files, p.units, p.files, p.settings)
+}
+
+// get returns the target's cached result when every file it read is
+// unchanged.
+func (rc *resultCache) get(t repo.Target, p plan) *cachedTarget {
+	if rc == nil {
+		return nil
+	}
+	raw, ok := rc.c.Get(rc.key, targetKey(t, p), rc.hasher.Hash)
+	if !ok {
+		return nil
+	}
+	var ct cachedTarget
+	if json.Unmarshal(raw, &ct) != nil {
+		return nil
+	}
+	return &ct
+}
+
+// put stores a checked target with the files its build read.
+func (rc *resultCache) put(t repo.Target, p plan, reads []string, ct cachedTarget) {
+	if rc == nil {
+		return
+	}
+	inputs := make([]cache.Input, len(reads))
+	for i, f := range reads {
+		inputs[i] = cache.Input{File: f, Hash: rc.hasher.Hash(f)}
+	}
+	_ = rc.c.Put(rc.key, targetKey(t, p), inputs, ct) // a failed write only costs the next run time
+}
+
+// reads lists what building a target read: the files its units' renders
+// read, as the renderer recorded them, and its manifest files.
+func (c *checker) reads(t repo.Target, p plan) []string {
+	reads := slices.Concat(t.Files, p.files)
+	for _, d := range p.units {
+		if u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]; u != nil && u.out != nil {
+			reads = append(reads, u.out.Reads...)
+		}
+		if k := c.repo.Kustomizations[d]; k != nil {
+			// A failed render records no reads: its kustomization files
+			// are what a fix will touch.
+			reads = append(reads, c.repo.Dependencies(d)...)
+		}
+	}
+	slices.Sort(reads)
+	return slices.Compact(reads)
+}
+
+// shared reports whether a target's resources are read by other targets'
+// checks: CRDs, and the objects of the repository-level checks.
+func shared(res []manifest.Resource) bool {
+	return slices.ContainsFunc(res, func(r manifest.Resource) bool { return sharedObject(r.ID, r.Object) })
+}
+
+func sharedObject(id manifest.ResID, obj map[string]any) bool {
+	g := id.Group()
+	return crd.IsCRD(obj) || strings.HasSuffix(g, ".toolkit.fluxcd.io") || g == "argoproj.io"
+}
+
+// crdHash identifies the CRD schemas of a run.
+func crdHash(kinds any) string {
+	data, err := json.Marshal(kinds)
+	if err != nil {
+		return "unknown"
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// unitsOf lists the units of the targets that need them, each once.
+func (c *checker) unitsOf(plans []plan, need func(i int) bool) []unitKey {
+	var keys []unitKey
+	seen := map[unitKey]bool{}
+	for i, p := range plans {
+		if !need(i) {
+			continue
+		}
+		for _, d := range p.units {
+			k := unitKey{dir: d, lr: p.settings.LoadRestrictions}
+			if u := c.units[k]; !seen[k] && u.out == nil && u.err == nil {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// rendered keeps the units that were rendered.
+func (c *checker) rendered(keys []unitKey) []unitKey {
+	return slices.DeleteFunc(slices.Clone(keys), func(k unitKey) bool {
+		u := c.units[k]
+		return u.out == nil && u.err == nil
+	})
+}
+
+// anyShared reports whether a rendered unit holds what other targets'
+// checks read.
+func (c *checker) anyShared(keys []unitKey) bool {
+	for _, k := range keys {
+		u := c.units[k]
+		if u.out == nil {
+			continue
+		}
+		for _, o := range u.out.Objects {
+			if sharedObject(manifest.IDOf(o.Object), o.Object) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ownFindings are the findings shown in the target alone.
+func ownFindings(fs []rules.Finding, target string) []rules.Finding {
+	var out []rules.Finding
+	for _, f := range fs {
+		if slices.Equal(f.Targets, []string{target}) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
