@@ -47,9 +47,7 @@ func peakRSSMiB() float64 {
 // two layouts teams use: one deploy target per app overlay (Argo CD) and
 // one cluster kustomization per environment aggregating every app (Flux).
 func BenchmarkCheck(b *testing.B) {
-	// The same collector settings as the command (cmd/gitops-lint tuneGC).
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
+	tuneGC(b)
 	cache := b.TempDir()
 	for _, layout := range []synth.Layout{synth.Argo, synth.Flux} {
 		dir := generate(b, layout, 200)
@@ -171,8 +169,7 @@ func sumParallel(b *testing.B, n int, f func(i int) (int, error)) int {
 // check them.
 // The target is 0.5 s on two cores.
 func BenchmarkPreCommit(b *testing.B) {
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
+	tuneGC(b)
 	cache := b.TempDir()
 	ctx := context.Background()
 	for _, layout := range []synth.Layout{synth.Argo, synth.Flux} {
@@ -219,8 +216,7 @@ func BenchmarkPreCommit(b *testing.B) {
 // repository, every target's result in the cache (the target is 1 s);
 // BenchmarkCheck is the cold run.
 func BenchmarkWarmCache(b *testing.B) {
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
+	tuneGC(b)
 	schemas := b.TempDir()
 	for _, layout := range []synth.Layout{synth.Argo, synth.Flux} {
 		dir := generate(b, layout, 200)
@@ -242,4 +238,14 @@ func BenchmarkWarmCache(b *testing.B) {
 			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1000, "ms/check")
 		})
 	}
+}
+
+// tuneGC applies the command's collector settings (cmd/gitops-lint
+// tuneGC) for the benchmark.
+func tuneGC(b *testing.B) {
+	gc, limit := debug.SetGCPercent(400), debug.SetMemoryLimit(768<<20)
+	b.Cleanup(func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+	})
 }
