@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,5 +107,40 @@ func TestChangedSinceMissingRef(t *testing.T) {
 	code, _, stderr = runCLI(t, "check", dir, "--staged", "--changed-since", "main")
 	if code != 2 {
 		t.Errorf("--staged with --changed-since: exit %d; %s", code, stderr)
+	}
+}
+
+// TestChangedSinceSelectsTargets commits a change on a branch and checks
+// how many targets --changed-since checks: a base reaches both overlays,
+// one overlay's patch or generator .env only that overlay.
+func TestChangedSinceSelectsTargets(t *testing.T) {
+	tests := []struct {
+		name, file, old, new string
+		targets              int
+	}{
+		{name: "a base", file: "base/deployment.yaml", old: "replicas: 1", new: "replicas: 2", targets: 2},
+		{name: "an overlay's patch", file: "overlays/prod/resources.yaml", old: "256Mi", new: "512Mi", targets: 1},
+		{name: "a generator's .env", file: "overlays/prod/config.env", old: "WORKERS=4", new: "WORKERS=8", targets: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, git := gitRepo(t, filepath.Join(reposDir, "locations"))
+			git("checkout", "-q", "-b", "change")
+			edit(t, filepath.Join(dir, filepath.FromSlash(tc.file)), tc.old, tc.new)
+			git("commit", "-qam", "change")
+			code, stdout, stderr := runCLI(t, "check", dir, "--changed-since", "main", "-f", "json", "--no-cache")
+			if code == 2 {
+				t.Fatalf("exit 2: %s", stderr)
+			}
+			var out struct {
+				Summary struct{ Targets int } `json:"summary"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+				t.Fatal(err)
+			}
+			if out.Summary.Targets != tc.targets {
+				t.Errorf("%d targets checked, want %d", out.Summary.Targets, tc.targets)
+			}
+		})
 	}
 }
