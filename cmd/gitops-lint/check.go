@@ -110,10 +110,7 @@ func (o *checkOptions) validate() (failOn rules.Severity, err error) {
 // (default .) and turns it and the flags into the engine's options; a bad
 // flag is a usage error, a bad file an error naming its line.
 func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *config.Config, error) {
-	root := "."
-	if len(args) == 1 {
-		root = args[0]
-	}
+	root := pathArg(args)
 	cfg, err := config.Load(root, o.config)
 	if err != nil {
 		return engine.Options{}, nil, err

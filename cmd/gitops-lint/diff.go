@@ -63,10 +63,7 @@ func acceptCheckFlags(c *cobra.Command, check *cobra.Command) {
 // options validates the flags and reads the configuration file of the
 // repository at args[0] (default .).
 func (o *diffOptions) options(c *cobra.Command, args []string) (diff.Options, error) {
-	dir := "."
-	if len(args) == 1 {
-		dir = args[0]
-	}
+	dir := pathArg(args)
 	if o.base == "" {
 		return diff.Options{}, usageError(c, errors.New("--base is required: the git ref to compare with, e.g. origin/main"))
 	}

@@ -81,10 +81,7 @@ func newHookUninstallCommand(e *env) *cobra.Command {
 		Short: "Remove the pre-commit hook written by hook install, and put back the one it moved aside",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
+			dir := pathArg(args)
 			res, err := githook.Uninstall(c.Context(), dir)
 			if err != nil {
 				return err

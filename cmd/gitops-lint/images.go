@@ -44,10 +44,7 @@ env/, clusters/ or stages/, else the target directory) and they share a base.`,
 			if err != nil {
 				return usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 			}
-			root := "."
-			if len(args) == 1 {
-				root = args[0]
-			}
+			root := pathArg(args)
 			cfg, err := config.Load(root, o.config)
 			if err != nil {
 				return err

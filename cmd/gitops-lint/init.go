@@ -28,10 +28,7 @@ and commented out, so that it changes nothing until a key is uncommented. An
 existing file is left alone unless --force is given.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			root := "."
-			if len(args) == 1 {
-				root = args[0]
-			}
+			root := pathArg(args)
 			if fi, err := os.Stat(root); err != nil {
 				return err
 			} else if !fi.IsDir() {

@@ -37,10 +37,7 @@ func newListCommand(e *env) *cobra.Command {
 			if format != "text" && format != "json" {
 				return usageError(c, fmt.Errorf("unknown --format %q (want text or json)", format))
 			}
-			root := "."
-			if len(args) == 1 {
-				root = args[0]
-			}
+			root := pathArg(args)
 			cfg, err := config.Load(root, configFile)
 			if err != nil {
 				return err

@@ -62,3 +62,11 @@ func usageError(c *cobra.Command, err error) error {
 	c.PrintErrf("gitops-lint: %v\n\n%s", err, c.UsageString())
 	return &exitCodeError{code: exitError}
 }
+
+// pathArg is a command's optional PATH argument, "." when absent.
+func pathArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "."
+}

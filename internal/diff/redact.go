@@ -2,7 +2,6 @@ package diff
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/wI2L/jsondiff"
 
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
@@ -181,29 +181,14 @@ func (r *redactor) lines(key string, old, cur any) []string {
 	return out
 }
 
-// secretValues are the values of a Secret, as written and decoded: no
-// other printed value may contain one.
+// secretValues are the values of a Secret, as written and decoded, and
+// the long lines of those that span several: no other printed value may
+// contain one.
 func secretValues(obj map[string]any) []string {
-	if k, _ := obj["kind"].(string); k != "Secret" {
-		return nil
-	}
 	var vals []string
-	for _, field := range []string{"data", "stringData"} {
-		m, _ := obj[field].(map[string]any)
-		for _, v := range m {
-			s, ok := v.(string)
-			if !ok {
-				continue
-			}
-			vals = append(vals, s)
-			vals = append(vals, longLines(s)...)
-			if field == "data" {
-				if d, err := base64.StdEncoding.DecodeString(s); err == nil {
-					vals = append(vals, string(d))
-					vals = append(vals, longLines(string(d))...)
-				}
-			}
-		}
+	for _, v := range manifest.SecretValues(obj) {
+		vals = append(vals, v)
+		vals = append(vals, longLines(v)...)
 	}
 	return vals
 }

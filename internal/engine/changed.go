@@ -96,16 +96,11 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 // the git index. Of the options, Root, AllowRemote, LoadRestrictions,
 // Config and Full apply.
 func Scope(opts Options, changed []string) ([]string, error) {
-	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
+	c, cfg, err := discover(opts)
 	if err != nil {
 		return nil, err
 	}
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = &config.Config{}
-	}
-	c := &checker{repo: rp, sources: newSourceCache(rp.Root)}
-	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
+	targets, settings := selectTargets(c.repo, cfg, opts.LoadRestrictions)
 	_, _, sc := c.narrow(targets, settings, changed, opts.Full)
 	files := make([]string, 0, len(sc.files))
 	for f := range sc.files {

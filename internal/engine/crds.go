@@ -198,49 +198,41 @@ func isManifestFile(name string) bool {
 	return false
 }
 
-// fileCRDs finds the CRDs in the repository's files, whether or not any
+// fileCRDs finds the CRDs in one of the repository's files, whether or not any
 // target includes them. Plain manifests are already decoded; other files
 // are decoded only for the moment it takes to convert their CRDs, not
 // through the checker's source cache: CRD files are large, their documents
 // are seldom looked up for positions, and their YAML nodes would stay in
 // memory for the whole run (190 MB more live heap on kubeflow/manifests).
-func (c *checker) fileCRDs(files []string) []crdDef {
-	var defs []crdDef
-	for _, f := range files {
-		if !isManifestFile(f) {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(c.repo.Root, filepath.FromSlash(f)))
-		if err != nil || !bytes.Contains(data, []byte("CustomResourceDefinition")) {
-			continue
-		}
-		origin := func(d *manifest.Document) (manifest.Origin, bool) {
-			return manifest.Origin{File: f, Line: d.Line, Col: 1}, true
-		}
-		if docs, plain := c.repo.Manifests[f]; plain {
-			defs = append(defs, defsOf(docs, origin)...)
-			continue
-		}
-		// One document at a time, so that only one CRD's YAML nodes are
-		// in memory at once. Documents before a syntax error still count;
-		// yaml-syntax is reported where the file is used.
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		for {
-			var n yaml.Node
-			if err := dec.Decode(&n); err != nil {
-				break
-			}
-			if len(n.Content) != 1 || !isCRDNode(n.Content[0]) {
-				continue
-			}
-			var obj map[string]any
-			if err := n.Content[0].Decode(&obj); err != nil {
-				continue
-			}
-			defs = append(defs, defsOf([]*manifest.Document{{File: f, Line: n.Content[0].Line, Object: obj}}, origin)...)
-		}
+func (c *checker) fileCRDs(f string, data []byte) []crdDef {
+	if !bytes.Contains(data, []byte("CustomResourceDefinition")) {
+		return nil
 	}
-	return defs
+	origin := func(d *manifest.Document) (manifest.Origin, bool) {
+		return manifest.Origin{File: f, Line: d.Line, Col: 1}, true
+	}
+	if docs, plain := c.repo.Manifests[f]; plain {
+		return defsOf(docs, origin)
+	}
+	// One document at a time, so that only one CRD's YAML nodes are in
+	// memory at once. Documents before a syntax error still count;
+	// yaml-syntax is reported where the file is used.
+	var defs []crdDef
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			return defs
+		}
+		if len(n.Content) != 1 || !isCRDNode(n.Content[0]) {
+			continue
+		}
+		var obj map[string]any
+		if err := n.Content[0].Decode(&obj); err != nil {
+			continue
+		}
+		defs = append(defs, defsOf([]*manifest.Document{{File: f, Line: n.Content[0].Line, Object: obj}}, origin)...)
+	}
 }
 
 // isCRDNode tells a CRD from the other documents of a file without

@@ -145,14 +145,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
+	c, cfg, err := discover(opts)
 	if err != nil {
 		return nil, err
 	}
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = &config.Config{}
-	}
+	rp := c.repo
 	scanner, err := secrets.New(rp, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Ignore: cfg.Secrets.Fingerprints})
 	if err != nil {
 		return nil, err
@@ -165,19 +162,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &checker{
-		repo:      rp,
-		validator: validator,
-		renderers: map[types.LoadRestrictions]*render.Renderer{},
-		sources:   newSourceCache(rp.Root),
-		policy:    policy,
-		secrets:   scanner,
-		severity:  severities(catalogue),
-		units:     map[unitKey]*unit{},
-		apis:      index,
-		target:    target,
-	}
-	c.edits = origin.New(rp, c.sources.read)
+	c.validator, c.policy, c.secrets = validator, policy, scanner
+	c.severity, c.apis, c.target = severities(catalogue), index, target
 	jobs := opts.jobs()
 	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
 	var sc *scope
@@ -200,10 +186,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// The credential scan reads every file once, whatever includes it, and
 	// runs beside the renders: it needs no rendered output.
-	var (
-		fileFindings []rules.Finding
-		inline       []suppress.Directive
-	)
+	var fileFindings []rules.Finding
 	scanned := make(chan struct{})
 	scanCtx, stopScan := context.WithCancel(ctx)
 	defer stopScan() // an early return must not leave the scan running
@@ -213,15 +196,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	go func() {
 		defer close(scanned)
 		fileFindings = scanner.ScanFiles(scanCtx, files, jobs)
-		inline = c.inlineSuppressions(sc)
 	}()
 	// Phase 1: render every unit once, however many targets include it;
 	// meanwhile find the CRDs in the repository's files.
-	var fileCRDs []crdDef
+	var (
+		fileCRDs []crdDef
+		inline   []suppress.Directive
+	)
 	crdsFound := make(chan struct{})
 	go func() {
 		defer close(crdsFound)
-		fileCRDs = c.fileCRDs(rp.Files)
+		fileCRDs, inline = c.readFiles(sc)
 	}()
 	// With the result cache, only the targets whose inputs changed are
 	// rendered and checked; when one is, so is every target that other
@@ -417,6 +402,29 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 // selectTargets returns the targets the configuration file leaves in the
 // run, with their settings (the run's load restriction where the file
 // sets none); a plain target loses its excluded files.
+// discover finds the repository's targets and makes the checker every
+// entry point (Run, Render, Scope) starts from: discovery, the source
+// documents and the renderers, with the configuration file (empty when
+// there is none).
+func discover(opts Options) (*checker, *config.Config, error) {
+	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	c := &checker{
+		repo:      rp,
+		renderers: map[types.LoadRestrictions]*render.Renderer{},
+		sources:   newSourceCache(rp.Root),
+		units:     map[unitKey]*unit{},
+	}
+	c.edits = origin.New(rp, c.sources.read)
+	return c, cfg, nil
+}
+
 func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
 	if lr == types.LoadRestrictionsUnknown {
 		lr = types.LoadRestrictionsRootOnly
@@ -698,18 +706,30 @@ func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Targ
 	return pt
 }
 
-// inlineSuppressions reads the suppression comments of every file in scope.
-func (c *checker) inlineSuppressions(sc *scope) []suppress.Directive {
+// readFiles reads every repository file once for what the run takes from
+// files themselves: the CRDs they define (all files: a CRD anywhere
+// validates every target) and the suppression comments of the files in
+// scope (no finding of the run can be elsewhere).
+func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive) {
+	var defs []crdDef
 	var ds []suppress.Directive
 	for _, f := range c.repo.Files {
-		if !sc.has(f) {
-			continue // no finding of the run can be there
+		crds, inScope := isManifestFile(f), sc.has(f)
+		if !crds && !inScope {
+			continue
 		}
-		if data, err := c.sources.read(f); err == nil {
+		data, err := c.sources.read(f)
+		if err != nil {
+			continue
+		}
+		if crds {
+			defs = append(defs, c.fileCRDs(f, data)...)
+		}
+		if inScope {
 			ds = append(ds, suppress.ScanFile(f, data)...)
 		}
 	}
-	return ds
+	return defs, ds
 }
 
 func plainResources(target, file string, docs []*manifest.Document) []manifest.Resource {

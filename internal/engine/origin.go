@@ -108,11 +108,6 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 				}
 			}
 			r.Edits = append(r.Edits, c.edits.Edits(&r, chain, src)...)
-			for _, e := range r.Edits {
-				if p, ok := e.(manifest.PatchEdit); ok {
-					r.Patches = append(r.Patches, p.Doc)
-				}
-			}
 		}
 		res = append(res, r)
 	}

@@ -5,12 +5,8 @@ import (
 	"slices"
 	"sync"
 
-	"sigs.k8s.io/kustomize/api/types"
-
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
-	"github.com/gitops-lint/gitops-lint/internal/origin"
-	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
@@ -39,21 +35,11 @@ type Rendered struct {
 // Of the options, Root, Jobs, AllowRemote, LoadRestrictions, Progress
 // and Config apply.
 func Render(ctx context.Context, opts Options) (*Rendered, error) {
-	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
+	c, cfg, err := discover(opts)
 	if err != nil {
 		return nil, err
 	}
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = &config.Config{}
-	}
-	c := &checker{
-		repo:      rp,
-		renderers: map[types.LoadRestrictions]*render.Renderer{},
-		sources:   newSourceCache(rp.Root),
-		units:     map[unitKey]*unit{},
-	}
-	c.edits = origin.New(rp, c.sources.read)
+	rp := c.repo
 	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
 	plans, keys := c.planAll(targets, settings)
 	var (

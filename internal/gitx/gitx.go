@@ -123,17 +123,6 @@ func (r *Repo) ChangedInWorkTree(ctx context.Context, ref string) ([]string, err
 	return r.relative(append(append(tracked, 0), untracked...)), nil
 }
 
-// ExportIndex writes the content of the index under the checked directory
-// into dst (which must exist), for checking what is staged rather than
-// what is in the working tree.
-func (r *Repo) ExportIndex(ctx context.Context, dst string) error {
-	files, err := r.IndexFiles(ctx)
-	if err != nil {
-		return err
-	}
-	return r.ExportPaths(ctx, files, dst)
-}
-
 // ExportCommit writes the tree of the checked directory at ref into dst
 // (which must exist), from git objects: nothing is checked out. When the
 // checked directory did not exist at ref, dst is left empty.

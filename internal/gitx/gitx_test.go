@@ -74,7 +74,11 @@ func TestStagedAndIndexContent(t *testing.T) {
 				t.Errorf("staged (-want +got):\n%s", diff)
 			}
 			dst := t.TempDir()
-			if err := g.ExportIndex(ctx, dst); err != nil {
+			index, err := g.IndexFiles(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := g.ExportPaths(ctx, index, dst); err != nil {
 				t.Fatal(err)
 			}
 			a := filepath.Join(dst, "a.yaml")

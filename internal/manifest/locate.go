@@ -270,6 +270,18 @@ func composite(v any) bool {
 	return false
 }
 
+// PatchDocs are the strategic-merge patch documents among the resource's
+// edits, outermost kustomization first.
+func (r *Resource) PatchDocs() []*Document {
+	var docs []*Document
+	for _, e := range r.Edits {
+		if p, ok := e.(PatchEdit); ok {
+			docs = append(docs, p.Doc)
+		}
+	}
+	return docs
+}
+
 // PatchEdit is a strategic-merge patch document: it writes the fields it
 // holds, and for a missing field it may hold the nearest ancestor (the
 // container a patch added).

@@ -4,6 +4,7 @@
 package manifest
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 )
@@ -90,10 +91,6 @@ type Resource struct {
 	// Doc is the source document, when the object comes from a file of the
 	// repository; it lets checks find the line of a field.
 	Doc *Document
-	// Patches are strategic-merge patch documents that target the object,
-	// outermost kustomization first: where a field's rendered value differs
-	// from Doc, the first patch that writes it is where it was set.
-	Patches []*Document
 	// Edits are the patches, transformer entries and generator inputs
 	// that may have written its fields, outermost kustomization first: see
 	// Trace.
@@ -101,4 +98,30 @@ type Resource struct {
 	// Generated is set when a kustomize generator entry made the object;
 	// Origin is then that entry in its kustomization file.
 	Generated bool
+}
+
+// SecretValues are the values of a Secret object, as written and, for
+// data, base64-decoded: whatever quotes one (a policy message, a diff line)
+// must not print it. Other kinds have none.
+func SecretValues(obj map[string]any) []string {
+	if k, _ := obj["kind"].(string); k != "Secret" {
+		return nil
+	}
+	var vals []string
+	for _, field := range []string{"data", "stringData"} {
+		m, _ := obj[field].(map[string]any)
+		for _, v := range m {
+			s, ok := v.(string)
+			if !ok {
+				continue
+			}
+			vals = append(vals, s)
+			if field == "data" {
+				if d, err := base64.StdEncoding.DecodeString(s); err == nil {
+					vals = append(vals, string(d))
+				}
+			}
+		}
+	}
+	return vals
 }

@@ -241,7 +241,13 @@ func Selects(s *repo.Selector, r *manifest.Resource) bool {
 	return MatchLabels(s.LabelSelector, labels) && MatchLabels(s.AnnotationSelector, annotations)
 }
 
+// anchored matches s against a kustomize selector pattern. Most patterns
+// are plain names, compared as they are rather than compiled once per
+// object and patch.
 func anchored(pattern, s string) bool {
+	if regexp.QuoteMeta(pattern) == pattern {
+		return pattern == s
+	}
 	re, err := regexp.Compile("^(?:" + pattern + ")$")
 	if err != nil {
 		return pattern == s

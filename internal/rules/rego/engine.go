@@ -2,7 +2,6 @@ package rego
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -565,7 +564,7 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 			return nil, fmt.Errorf("policy input %s: %w", res[i].ID, err)
 		}
 		vals[i] = ast.NewTerm(v)
-		secrets = append(secrets, secretValues(res[i].Object)...)
+		secrets = append(secrets, manifest.SecretValues(res[i].Object)...)
 	}
 	var out []rules.Finding
 	if len(e.resourcePkgs) > 0 {
@@ -643,31 +642,6 @@ func finding(r *manifest.Resource, g raw, secrets []string) rules.Finding {
 		f.Fingerprint = rules.Fingerprint(g.ruleID, f.Location.File, r.SourceID, "", f.Message)
 	}
 	return f
-}
-
-// secretValues are the values of a Secret, encoded and decoded: a policy
-// message that quotes one must not print it.
-func secretValues(obj map[string]any) []string {
-	if k, _ := obj["kind"].(string); k != "Secret" {
-		return nil
-	}
-	var vals []string
-	for _, field := range []string{"data", "stringData"} {
-		m, _ := obj[field].(map[string]any)
-		for _, v := range m {
-			s, ok := v.(string)
-			if !ok {
-				continue
-			}
-			vals = append(vals, s)
-			if field == "data" {
-				if d, err := base64.StdEncoding.DecodeString(s); err == nil {
-					vals = append(vals, string(d))
-				}
-			}
-		}
-	}
-	return vals
 }
 
 // environmentDirs are directory names whose child names an environment.

@@ -160,7 +160,7 @@ func (s *Scanner) renderedValueFindings(r *manifest.Resource) []rules.Finding {
 // patches) that the file scan decodes Secret data in: Secrets in YAML and
 // JSON files.
 func scannedSecretDocs(r *manifest.Resource) []*manifest.Document {
-	docs := slices.Clone(r.Patches)
+	docs := r.PatchDocs()
 	if r.Doc != nil && r.Origin.File == r.Doc.File {
 		docs = append(docs, r.Doc)
 	}
