@@ -92,6 +92,24 @@ type Options struct {
 	GitOps gitops.Options
 }
 
+// stepper returns the function workers call after each unit or target:
+// it reports progress, when asked for, counting up to total.
+func (o Options) stepper(total int) func() {
+	if o.Progress == nil {
+		return func() {}
+	}
+	var (
+		mu   sync.Mutex // called from the workers
+		done int
+	)
+	return func() {
+		mu.Lock()
+		done++
+		o.Progress(done, total)
+		mu.Unlock()
+	}
+}
+
 func (o Options) jobs() int {
 	if o.Jobs <= 0 {
 		return runtime.GOMAXPROCS(0)
@@ -171,19 +189,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		targets, settings, sc = c.narrow(targets, settings, opts.Changed, opts.Full)
 	}
 	plans, unitKeys := c.planAll(targets, settings)
-	total := len(unitKeys) + len(targets)
-	var (
-		mu   sync.Mutex
-		done int
-	)
-	step := func() {
-		if opts.Progress != nil {
-			mu.Lock()
-			done++
-			opts.Progress(done, total)
-			mu.Unlock()
-		}
-	}
+	step := opts.stepper(len(unitKeys) + len(targets))
 	// The credential scan reads every file once, whatever includes it, and
 	// runs beside the renders: it needs no rendered output.
 	var fileFindings []rules.Finding

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"slices"
-	"sync"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
@@ -42,19 +41,7 @@ func Render(ctx context.Context, opts Options) (*Rendered, error) {
 	rp := c.repo
 	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
 	plans, keys := c.planAll(targets, settings)
-	var (
-		mu   sync.Mutex // renderUnits steps from its workers
-		done int
-	)
-	step := func() {
-		if opts.Progress != nil {
-			mu.Lock()
-			done++
-			opts.Progress(done, len(keys))
-			mu.Unlock()
-		}
-	}
-	if err := c.renderUnits(ctx, keys, opts.jobs(), step); err != nil {
+	if err := c.renderUnits(ctx, keys, opts.jobs(), opts.stepper(len(keys))); err != nil {
 		return nil, err
 	}
 	out := &Rendered{Repo: rp, Targets: targets, Resources: map[string][]manifest.Resource{}, Reads: map[string][]string{}, settings: settings, c: c}
