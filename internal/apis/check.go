@@ -16,7 +16,7 @@ const (
 	Unknown Status = iota
 	// Served, and neither deprecated nor removed by a later release.
 	Served
-	// Deprecated: served, but a later release removes it (and a
+	// Deprecated means served, but a later release removes it (and a
 	// replacement is already served, or none exists), or the target's
 	// OpenAPI document marks it deprecated.
 	Deprecated

@@ -793,10 +793,10 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 		return f
 	}
 	f.Location = ref.Pos
-	switch {
-	case ref.Kind == repo.RefMissing:
+	switch ref.Kind {
+	case repo.RefMissing:
 		f.Message = fmt.Sprintf("%s entry %q: %s does not exist", ref.Field, ref.Value, ref.Path)
-	case ref.Kind == repo.RefPlainDir:
+	case repo.RefPlainDir:
 		f.Message = fmt.Sprintf("%s entry %q: %s is a directory without a kustomization file", ref.Field, ref.Value, ref.Path)
 	default:
 		if m := malformedYAML.FindStringSubmatch(msg); m != nil && ref.Kind == repo.RefFile && path.Base(ref.Path) == path.Base(m[3]) {

@@ -29,12 +29,6 @@ var explained = map[string]string{
 	"kube-linter:run-as-non-root/run-as-non-root.yml#Deployment/group-zero":                                      "runAsUser 1001 with runAsGroup 0 is not root; the Pod Security Standards do not restrict group 0",
 }
 
-// singleReplica are Polaris's missingPodDisruptionBudget failures: each
-// Deployment runs the default single replica, where a PDB cannot protect
-// the pod without blocking node drains, so pdb-missing-production leaves
-// them to replicas-production (which fires on all of them).
-const singleReplica = "a single replica is reported by replicas-production instead; a PDB cannot protect one pod without blocking drains"
-
 // checkAliases map kube-linter fixture files to the check they test where
 // the names differ.
 var checkAliases = map[string]string{"dangling-hpa": "dangling-horizontalpodautoscaler"}
@@ -180,7 +174,10 @@ func TestPeerFixtures(t *testing.T) {
 		case v.want == v.got:
 			byRule[key].match++
 		case explained[v.peer+":"+v.check+"/"+v.fixture] != "",
-			v.check == "missingPodDisruptionBudget" && v.want && slices.Contains(v.all, "replicas-production"): // singleReplica
+			v.check == "missingPodDisruptionBudget" && v.want && slices.Contains(v.all, "replicas-production"):
+			// Polaris's missingPodDisruptionBudget failures run the default
+			// single replica, where a PDB cannot protect the pod without
+			// blocking drains: replicas-production reports them instead.
 			byRule[key].explained++
 		default:
 			byRule[key].mismatch++

@@ -84,10 +84,7 @@ func newSelector(get func(string) string) (selector, error) {
 // mustEncrypt mirrors SOPS's shouldBeEncrypted: path holds the mapping keys
 // from the root to the value, comments the comments written above it.
 func (s selector) mustEncrypt(keys, comments []string) bool {
-	enc := true
-	if s.unencryptedSuffix != "" && anyKey(keys, func(k string) bool { return strings.HasSuffix(k, s.unencryptedSuffix) }) {
-		enc = false
-	}
+	enc := s.unencryptedSuffix == "" || !anyKey(keys, func(k string) bool { return strings.HasSuffix(k, s.unencryptedSuffix) })
 	if s.encryptedSuffix != "" {
 		enc = anyKey(keys, func(k string) bool { return strings.HasSuffix(k, s.encryptedSuffix) })
 	}

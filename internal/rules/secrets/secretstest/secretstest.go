@@ -53,9 +53,7 @@ func NewFakes() *Fakes {
 		f.Secret = append(f.Secret, f.Fixed[name], base64.StdEncoding.EncodeToString([]byte(f.Fixed[name])))
 	}
 	// A private key leaks through any of its lines.
-	for _, line := range strings.Split(key.String(), "\n")[1:11] {
-		f.Secret = append(f.Secret, line)
-	}
+	f.Secret = append(f.Secret, strings.Split(key.String(), "\n")[1:11]...)
 	f.Secret = append(f.Secret, base64.StdEncoding.EncodeToString([]byte(key.String())))
 	return f
 }
