@@ -10,13 +10,16 @@ GOLANGCI_LINT := $(CURDIR)/.bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 # loudly well before it.
 TEST_TIMEOUT ?= 9m
 
-.PHONY: help build demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus
+.PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## build bin/gitops-lint with the version stamped in
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gitops-lint
+
+install: ## go install ./cmd/gitops-lint with the version stamped in ($(go env GOPATH)/bin)
+	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/gitops-lint
 
 demo: build ## run the check on the demo repository (exits 1: it has deliberate problems)
 	-$(BIN) check testdata/repos/demo
