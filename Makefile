@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin/gitops-lint
 
-.PHONY: help build demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus
+.PHONY: help build demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus fuzz fuzz-ci
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ pluto-table: ## copy pluto's table of deprecated APIs, which the tests compare w
 
 bench: ## benchmarks on the synthetic repositories (and the secret scan alone, also on ../shared/corpus when present)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/ ./internal/rules/secrets/
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 10m; FUZZPARALLEL workers, default 1)
+	GO=$(GO) FUZZTIME=$${FUZZTIME:-10m} ./scripts/fuzz.sh
+
+fuzz-ci: ## run every fuzz target for 20 s each, as CI does
+	GO=$(GO) FUZZTIME=20s ./scripts/fuzz.sh
 
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh
