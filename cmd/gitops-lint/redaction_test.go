@@ -195,3 +195,24 @@ func TestConfigErrorHidesCredential(t *testing.T) {
 		t.Errorf("the error does not hide the token: %s", stderr)
 	}
 }
+
+// TestImagesHideSecretValues: a replacement that writes a Secret's value
+// into an image field does not make `images` print it.
+func TestImagesHideSecretValues(t *testing.T) {
+	value := "Hb4" + strings.Repeat("tY8r", 4) + "Qe1s"
+	root := writeRepo(t, map[string]string{
+		"app/kustomization.yaml": "resources: [s.yaml, d.yaml]\nreplacements:\n- source: {kind: Secret, name: db, fieldPath: stringData.password}\n" +
+			"  targets:\n  - select: {kind: Deployment}\n    fieldPaths: [spec.template.spec.containers.0.image]\n",
+		"app/s.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: " + value + "\n",
+		"app/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n",
+	})
+	for _, format := range []string{"text", "json", "markdown"} {
+		code, stdout, stderr := runCLI(t, "images", root, "-f", format)
+		if code != 0 {
+			t.Fatalf("images -f %s: exit %d: %s", format, code, stderr)
+		}
+		if l := leaks(stdout+stderr, value); len(l) > 0 || !strings.Contains(stdout, "[redacted]") {
+			t.Errorf("images -f %s prints %q:\n%s", format, l, stdout)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
 
 // The run's redaction Set (c.red) learns every secret value of the run as
@@ -71,4 +72,21 @@ func (c *checker) hide(fs []rules.Finding) {
 // one the run knows, or one gitleaks recognises written under its key.
 func (c *checker) secretValue(key, v string) bool {
 	return c.red.Has(v) || redact.Strong(v) && c.red.Text(v) != v || c.secrets.Credential(context.Background(), key, v)
+}
+
+// hideImages screens the image references of a promotion view: a
+// replacement can write any value, a Secret's too, into an image field.
+func (c *checker) hideImages(p *gitops.Promotion) {
+	for g := range p.Groups {
+		rows := p.Groups[g].Images
+		for i := range rows {
+			rows[i].Name = c.red.Text(rows[i].Name)
+			for _, refs := range rows[i].Refs {
+				for j := range refs {
+					im := &refs[j]
+					im.Ref, im.Name, im.Tag, im.Digest = c.red.Text(im.Ref), c.red.Text(im.Name), c.red.Text(im.Tag), c.red.Text(im.Digest)
+				}
+			}
+		}
+	}
 }
