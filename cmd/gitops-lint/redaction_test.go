@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -215,4 +216,63 @@ func TestImagesHideSecretValues(t *testing.T) {
 			t.Errorf("images -f %s prints %q:\n%s", format, l, stdout)
 		}
 	}
+}
+
+// TestDiffHidesSecretValues: a target that stops rendering with a
+// kustomize error quoting a Secret's value, and a ConfigMap that starts
+// carrying it, do not put the value in diff's comment (any format) or in
+// a temporary file.
+func TestDiffHidesSecretValues(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	value := "Hb4" + strings.Repeat("tY8r", 4) + "Qe1s"
+	secret := "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: " + value + "\n"
+	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n"
+	dir := writeRepo(t, map[string]string{
+		"app/kustomization.yaml":  "resources: [s.yaml, d.yaml]\n",
+		"app/s.yaml":              secret,
+		"app/d.yaml":              deploy,
+		"copy/kustomization.yaml": "resources: [s.yaml, c.yaml]\n",
+		"copy/s.yaml":             secret,
+		"copy/c.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {x: none}\n",
+	})
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	gitIn(t, dir, "add", ".")
+	gitIn(t, dir, "commit", "-qm", "before")
+	edits := map[string]string{
+		// kustomize quotes the Secret's value in its error.
+		"app/kustomization.yaml": "resources: [s.yaml, d.yaml]\nreplacements:\n- source: {kind: Deployment, name: web, fieldPath: metadata.name}\n" +
+			"  targets:\n  - select: {kind: Secret}\n    fieldPaths: [stringData.password.sub]\n",
+		// The ConfigMap now carries the value, and a diff line shows it.
+		"copy/kustomization.yaml": "resources: [s.yaml, c.yaml]\nreplacements:\n- source: {kind: Secret, name: db, fieldPath: stringData.password}\n" +
+			"  targets:\n  - select: {kind: ConfigMap}\n    fieldPaths: [data.x]\n",
+	}
+	for name, content := range edits {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, format := range []string{"text", "markdown"} {
+		code, stdout, stderr := runCLI(t, "diff", "--base", "main", "-f", format, dir)
+		if code == 2 {
+			t.Fatalf("diff -f %s: exit 2: %s", format, stderr)
+		}
+		if l := leaks(stdout+stderr, value); len(l) > 0 {
+			t.Errorf("diff -f %s prints %q:\n%s%s", format, l, stdout, stderr)
+		}
+		if !strings.Contains(stdout, "[redacted]") || !strings.Contains(stdout, "node contents") {
+			t.Errorf("diff -f %s: want the error and the changed value, hidden:\n%s", format, stdout)
+		}
+	}
+	_ = filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, err := os.ReadFile(p); err == nil && len(leaks(string(b), value)) > 0 {
+				t.Errorf("temporary file %s holds the value", p)
+			}
+		}
+		return nil
+	})
 }

@@ -432,6 +432,8 @@ func (s *side) render(path string) output {
 			// caller screens it again with every value of the diff.
 			vals := &redact.Set{}
 			vals.Add(s.repo.SensitiveValues(s.repo.Closure(path))...)
+			// kustomize also quotes node contents, a Secret's value among them.
+			vals.Add(secrets.SourceValues(s.repo.Root, s.repo.Dependencies(path))...)
 			out.err = vals.Text(err.Error())
 			break
 		}

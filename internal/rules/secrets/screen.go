@@ -31,13 +31,23 @@ var dataMarker = base64.StdEncoding.EncodeToString([]byte(redact.Marker))
 // Secrets written in them, which kustomize may carry elsewhere.
 func (s *Scanner) NewScreen(ctx context.Context, files []string) *Screen {
 	s.ScanFiles(ctx, files, 0) // what it finds goes to Options.Found
+	s.found.Add(SourceValues(s.repo.Root, files)...)
+	return &Screen{ctx: ctx, scanner: s}
+}
+
+// SourceValues are the values of the Secrets written in the manifest
+// files among files (relative to root): what kustomize may quote in an
+// error about a target that reads them. Only regular files of at most
+// MaxFileSize bytes are read.
+func SourceValues(root string, files []string) []string {
+	var vals []string
 	for _, f := range files {
 		switch strings.ToLower(path.Ext(f)) {
 		case ".yaml", ".yml", ".json":
 		default:
 			continue
 		}
-		abs := filepath.Join(s.repo.Root, filepath.FromSlash(f))
+		abs := filepath.Join(root, filepath.FromSlash(f))
 		if fi, err := os.Lstat(abs); err != nil || !fi.Mode().IsRegular() || fi.Size() > MaxFileSize {
 			continue
 		}
@@ -48,11 +58,11 @@ func (s *Scanner) NewScreen(ctx context.Context, files []string) *Screen {
 		docs, _ := manifest.DecodeFile(f, data)
 		for _, d := range docs {
 			if d.Object != nil {
-				s.found.Add(manifest.SecretValues(d.Object)...)
+				vals = append(vals, manifest.SecretValues(d.Object)...)
 			}
 		}
 	}
-	return &Screen{ctx: ctx, scanner: s}
+	return vals
 }
 
 // Learn records the values of a rendered object, when it is a Secret.
