@@ -351,6 +351,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	unused := suppress.Apply(all, directives)
 	c.hide(unused)
 	all = append(all, unused...)
+	c.hideReasons(all)
 	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
 		_, enabled := c.severity[f.RuleID]
 		return !enabled

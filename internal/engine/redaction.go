@@ -68,6 +68,18 @@ func (c *checker) hide(fs []rules.Finding) {
 	}
 }
 
+// hideReasons screens the reasons written in suppression comments, once
+// suppressions are applied.
+func (c *checker) hideReasons(fs []rules.Finding) {
+	for i := range fs {
+		if s := fs[i].Suppression; s != nil && s.Justification != "" {
+			cp := *s // shared by the findings one comment silences
+			cp.Justification = c.red.Text(s.Justification)
+			fs[i].Suppression = &cp
+		}
+	}
+}
+
 // secretValue reports whether a value a validation error quotes is secret:
 // one the run knows, or one gitleaks recognises written under its key.
 func (c *checker) secretValue(key, v string) bool {
