@@ -23,9 +23,10 @@
 //     appears in any text: as written, in standard and URL base64 (padded
 //     or not), in any letter case (a policy may upper() it), and as any
 //     piece of at least MinLength bytes (a policy may take a substring).
-//     Pieces are taken only from the parts of the value that look random
-//     (not from a scheme or host name such as "postgres" in a URL), and
-//     from its base64 forms.
+//     A piece counts when it overlaps a part of the value that looks
+//     random (between separators, and strong itself): never a piece made
+//     only of a scheme or host name such as "postgres" in a URL. Every
+//     piece of the base64 forms counts.
 //   - A weak value (shorter, or a word) is hidden only where the value
 //     itself is printed as a value (Value): a field of a Secret in render,
 //     a changed value in diff. It is never cut out of other text.
@@ -137,9 +138,7 @@ func (s *Set) add(v string) {
 		if strings.Contains(f, "\n") {
 			continue // its lines are values of their own
 		}
-		for _, seg := range segments(f) {
-			s.addPieces(seg)
-		}
+		s.addRandomPieces(f)
 	}
 }
 
@@ -149,15 +148,39 @@ func (s *Set) addPieces(f string) {
 	}
 }
 
-// segments are the parts of a value between separators that look random
-// enough to hide on their own: long enough and not a plain word or number.
-// "postgres://shop:Zq9xK2mQ@db" gives only "zq9xk2mq".
-func segments(v string) []string {
-	parts := strings.FieldsFunc(v, func(r rune) bool {
-		return strings.ContainsRune(":/@?&=;,\"' \t\r\n", r)
-	})
-	return slices.DeleteFunc(parts, func(p string) bool { return !Strong(p) })
+// addRandomPieces adds the pieces of v that overlap a part of it that
+// looks random: a part between separators that is itself strong. In
+// "postgres://shop:Zq9xK2mQ@db" that is "Zq9xK2mQ", so ":Zq9xK2m" is a
+// piece and "postgres" is not.
+func (s *Set) addRandomPieces(v string) {
+	random := make([]bool, len(v))
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && !strings.ContainsRune(separators, rune(v[i])) {
+			continue
+		}
+		if Strong(v[start:i]) {
+			for j := start; j < i; j++ {
+				random[j] = true
+			}
+		}
+		start = i + 1
+	}
+	last := -1 // the last random byte seen
+	for i := 0; i < len(v); i++ {
+		if random[i] {
+			last = i
+		}
+		// The piece ending at i overlaps a random part when its start is
+		// at or before the last random byte.
+		if from := i + 1 - MinLength; from >= 0 && last >= from {
+			s.pieces[v[from:i+1]] = true
+		}
+	}
 }
+
+// separators split a value into parts (see addRandomPieces).
+const separators = ":/@?&=;,\"' \t\r\n"
 
 // AddPublic records names that are never hidden where they are written
 // (see the package doc): resource names, kinds, namespaces, labels, paths,

@@ -29,6 +29,7 @@ func TestText(t *testing.T) {
 		{name: "weak value never cut out", msg: `Deployment "shop" has no resources`, want: `Deployment "shop" has no resources`},
 		{name: "common word never cut out", msg: "namespace production is missing", want: "namespace production is missing"},
 		{name: "URL scheme and host kept", msg: "image postgres:16 from db/shop", want: "image postgres:16 from db/shop"},
+		{name: "piece across a separator", msg: "cut shop:" + token[:7] + " here", want: "cut [redacted] here"},
 		{name: "URL password hidden", msg: "dsn postgres://shop:" + token[:10] + "@db/shop", want: "dsn [redacted]"},
 		{name: "secret equal to a resource name", msg: `ConfigMap "shop-settings-v2" is unused`, want: `ConfigMap "shop-settings-v2" is unused`},
 		{name: "marker stays", msg: Marker + " " + Marker, want: Marker + " " + Marker},
