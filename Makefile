@@ -10,7 +10,7 @@ GOLANGCI_LINT := $(CURDIR)/.bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 # loudly well before it.
 TEST_TIMEOUT ?= 9m
 
-.PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus
+.PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus fuzz fuzz-ci
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ pluto-table: ## copy pluto's table of deprecated APIs, which the tests compare w
 
 bench: ## benchmarks on the synthetic repositories (and the secret scan alone, also on ../shared/corpus when present)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/ ./internal/rules/secrets/
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 10m; FUZZPARALLEL workers, default 1)
+	GO=$(GO) FUZZTIME=$${FUZZTIME:-10m} ./scripts/fuzz.sh
+
+fuzz-ci: ## run every fuzz target for 20 s each, as CI does
+	GO=$(GO) FUZZTIME=20s ./scripts/fuzz.sh
 
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh

@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
 
 // version is stamped by the Makefile's ldflags; it is the only copy.
@@ -75,7 +77,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &ec):
 		return ec.code
 	default:
-		fmt.Fprintf(stderr, "gitops-lint: %v\n", err)
+		// An error may quote the repository (a value of the configuration
+		// file, a git message), and runs before the secret values of the
+		// repository are known: gitleaks' own rules screen it.
+		fmt.Fprintf(stderr, "gitops-lint: %s\n", secrets.Scrub(context.WithoutCancel(ctx), err.Error()))
 		return exitError
 	}
 }

@@ -10,14 +10,15 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
-	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
 
 func newRenderCommand(e *env) *cobra.Command {
 	var root, loadRestrictor, configFile string
-	var allowRemote bool
+	var allowRemote, showSecrets bool
 	c := &cobra.Command{
 		Use:   "render TARGET",
 		Short: "Print a target rendered in process, exactly as `kustomize build` would, with the same safety rules as check",
@@ -70,9 +71,21 @@ func newRenderCommand(e *env) *cobra.Command {
 			if blocked {
 				return &exitCodeError{code: exitFindings}
 			}
-			out, err := render.New(render.Options{Root: r.Root, LoadRestrictions: lr, YAML: true}).Render(rel)
+			values := &redact.Set{}
+			values.Add(r.SensitiveValues(closure)...)
+			scanner, err := secrets.New(r, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Found: values})
 			if err != nil {
-				fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, rules.Redact(err.Error(), r.SensitiveValues(closure)))
+				return err
+			}
+			opts := render.Options{Root: r.Root, LoadRestrictions: lr, YAML: true}
+			screen := scanner.NewScreen(c.Context(), r.Dependencies(rel))
+			if !showSecrets {
+				opts.Screen = screen
+			}
+			out, err := render.New(opts).Render(rel)
+			if err != nil {
+				// Even with --show-secrets: an error is not the output asked for.
+				fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, screen.Text(err.Error()))
 				return &exitCodeError{code: exitFindings}
 			}
 			_, err = e.stdout.Write(out.YAML)
@@ -82,6 +95,7 @@ func newRenderCommand(e *env) *cobra.Command {
 	c.Flags().StringVar(&root, "root", "", "repository root (default: the enclosing git work tree, else the current directory)")
 	c.Flags().StringVar(&loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
 	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
+	c.Flags().BoolVar(&showSecrets, "show-secrets", false, "print Secret values and credentials as rendered (by default each is replaced by \"[redacted]\", base64-encoded in a Secret's data, and the YAML stays valid); only on a terminal you control")
 	addConfigFlag(c.Flags(), &configFile)
 	return c
 }

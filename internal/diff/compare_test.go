@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
 )
 
@@ -141,6 +142,16 @@ spec:
 			},
 		},
 		{
+			name:   "a short secret value is hidden where it is the value, kept inside other text",
+			secret: "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {user: shop}\n",
+			old:    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {USER: admin, URL: 'postgres://db/shop'}\n",
+			cur:    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {USER: shop, URL: 'postgres://db/shop-eu'}\n",
+			want: []string{
+				"~ data.URL: postgres://db/shop -> postgres://db/shop-eu",
+				"~ data.USER: admin -> [redacted]",
+			},
+		},
+		{
 			name: "a private key in a ConfigMap is hidden whole",
 			old:  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tls}\ndata:\n  key.pem: |\n    " + strings.ReplaceAll(fakes.Fixed["PRIVATE_KEY"], "\n", "\n    ") + "\n",
 			cur:  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tls}\ndata:\n  key.pem: |\n    " + strings.ReplaceAll(fakes.Fixed["PRIVATE_KEY"], "\n", "\n    ") + "\n    # rotated\n",
@@ -155,11 +166,12 @@ spec:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			red := &redactor{ctx: context.Background(), scanner: newScanner(t)}
+			red := &redactor{ctx: context.Background(), scanner: newScanner(t), values: &redact.Set{}}
 			old, cur := obj(t, tt.old), obj(t, tt.cur)
-			red.values = append(secretValues(old), secretValues(cur)...)
+			red.values.Add(manifest.SecretValues(old)...)
+			red.values.Add(manifest.SecretValues(cur)...)
 			if tt.secret != "" {
-				red.values = append(red.values, secretValues(obj(t, tt.secret))...)
+				red.values.Add(manifest.SecretValues(obj(t, tt.secret))...)
 			}
 			var got []string
 			for _, f := range compareObjects(old, cur, red) {

@@ -24,9 +24,9 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
-	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
@@ -221,21 +221,23 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Config != nil {
 		allow = opts.Config.Secrets.Regexes
 	}
-	scanner, err := secrets.New(head.repo, secrets.Options{AllowRegexes: allow})
+	values := &redact.Set{}
+	scanner, err := secrets.New(head.repo, secrets.Options{AllowRegexes: allow, Found: values})
 	if err != nil {
 		return nil, err
 	}
-	red := &redactor{ctx: ctx, scanner: scanner}
+	red := &redactor{ctx: ctx, scanner: scanner, values: values}
 	for _, o := range outs {
 		for _, objs := range [][]map[string]any{o[0].objects, o[1].objects} {
 			for _, obj := range objs {
-				red.values = append(red.values, secretValues(obj)...)
+				values.Add(manifest.SecretValues(obj)...)
+				values.AddPublic(redact.Names(obj)...)
 			}
 		}
 	}
-	// Every overlay renders the base's Secrets again.
-	slices.Sort(red.values)
-	red.values = slices.Compact(red.values)
+	for _, s := range []*side{base, head} {
+		values.Add(s.repo.SensitiveValues(slices.Collect(maps.Keys(s.repo.Kustomizations)))...)
+	}
 
 	// What each affected target runs now, for the promotion view.
 	running := map[string]map[containerKey]string{}
@@ -248,7 +250,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		case !head.has(p):
 			t.Change, t.Environment = Removed, base.environment(p)
 		}
-		t.BaseError, t.HeadError = b.err, h.err
+		t.BaseError, t.HeadError = values.Text(b.err), values.Text(h.err)
 		if b.err == "" && h.err == "" {
 			t.Resources = compareTargets(b.objects, h.objects, red)
 			res.Images = append(res.Images, imageChanges(&t, b.objects, h.objects)...)
@@ -426,8 +428,13 @@ func (s *side) render(path string) output {
 	default:
 		r, err := s.renderers[s.settings[path].LoadRestrictions].Render(path)
 		if err != nil {
-			// kustomize quotes generator inputs in its messages.
-			out.err = rules.Redact(err.Error(), s.repo.SensitiveValues(s.repo.Closure(path)))
+			// kustomize quotes generator inputs in its messages; the
+			// caller screens it again with every value of the diff.
+			vals := &redact.Set{}
+			vals.Add(s.repo.SensitiveValues(s.repo.Closure(path))...)
+			// kustomize also quotes node contents, a Secret's value among them.
+			vals.Add(secrets.SourceValues(s.repo.Root, s.repo.Dependencies(path))...)
+			out.err = vals.Text(err.Error())
 			break
 		}
 		for _, o := range r.Objects {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/wI2L/jsondiff"
 
-	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
@@ -31,14 +31,15 @@ const maxLineCells = 1 << 20
 
 // redactor turns values into short text that holds no secret: a value of
 // a Secret is never passed to it (see prepare), and any other value is
-// hidden when gitleaks recognises a credential in it, and stripped of
-// every value that a rendered Secret holds.
+// hidden when gitleaks recognises a credential in it, or when it is a
+// secret value of the diff, and stripped of the strong secret values it
+// holds (package redact).
 type redactor struct {
 	ctx     context.Context
 	scanner *secrets.Scanner
-	// values are the values of every rendered Secret of the diff, as
-	// written and base64-decoded.
-	values []string
+	// values are the values of every rendered Secret of the diff and of
+	// the secretGenerators' inputs.
+	values *redact.Set
 }
 
 // value formats v, known by key, for printing. secret reports a Secret's
@@ -119,7 +120,8 @@ func (r *redactor) write(w *clipWriter, key string, v any) {
 }
 
 // text screens one string known by key: rules.Redacted when gitleaks
-// flags it, else the string without any Secret's value.
+// flags it or it is a secret value, else the string without any strong
+// secret value.
 func (r *redactor) text(key, s string) string {
 	if s == "" {
 		return s
@@ -127,7 +129,7 @@ func (r *redactor) text(key, s string) string {
 	if r.scanner != nil && r.scanner.Credential(r.ctx, key, s) {
 		return rules.Redacted
 	}
-	return rules.Redact(s, r.values)
+	return r.values.Value(s)
 }
 
 // lines compares two texts of several lines, known by key, line by line
@@ -177,34 +179,6 @@ func (r *redactor) lines(key string, old, cur any) []string {
 	}
 	if len(out) > maxLines {
 		out = append(out[:maxLines], fmt.Sprintf("… %d more changed lines", len(out)-maxLines))
-	}
-	return out
-}
-
-// secretValues are the values of a Secret, as written and decoded, and
-// the long lines of those that span several: no other printed value may
-// contain one.
-func secretValues(obj map[string]any) []string {
-	var vals []string
-	for _, v := range manifest.SecretValues(obj) {
-		vals = append(vals, v)
-		vals = append(vals, longLines(v)...)
-	}
-	return vals
-}
-
-// longLines are the lines of a text of several lines that are long enough
-// to be secret on their own (those of a key or a certificate, not a
-// closing brace): a text compared line by line is screened line by line.
-func longLines(s string) []string {
-	if !strings.Contains(s, "\n") {
-		return nil
-	}
-	var out []string
-	for l := range strings.Lines(s) {
-		if l = strings.TrimSpace(l); len(l) >= 8 {
-			out = append(out, l)
-		}
 	}
 	return out
 }

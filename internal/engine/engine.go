@@ -22,6 +22,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/origin"
+	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -168,7 +169,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	rp := c.repo
-	scanner, err := secrets.New(rp, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Ignore: cfg.Secrets.Fingerprints})
+	scanner, err := secrets.New(rp, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Ignore: cfg.Secrets.Fingerprints, Found: c.red})
 	if err != nil {
 		return nil, err
 	}
@@ -182,6 +183,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	c.validator, c.policy, c.secrets = validator, policy, scanner
 	c.severity, c.apis, c.target = severities(catalogue), index, target
+	for _, r := range catalogue {
+		c.red.AddPublic(r.ID)
+	}
 	jobs := opts.jobs()
 	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
 	var sc *scope
@@ -267,6 +271,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				results[i] = targetResult{findings: h.Findings, missing: h.Missing, directives: h.Directives, resources: h.Resources, cached: true}
 				if renderAll {
 					results[i].rendered, _, results[i].built = c.assemble(t, plans[i])
+					c.learnResources(results[i].rendered)
 				}
 				return nil
 			}
@@ -279,6 +284,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	<-scanned
 	if err != nil {
 		return nil, err
+	}
+	// Every value the renders and the scan found is known now: screen what
+	// goes into the cache.
+	for i := range results {
+		if !results[i].cached {
+			c.hide(results[i].findings)
+			c.hide(results[i].missing)
+		}
 	}
 	var cached []string
 	for i, r := range results {
@@ -293,6 +306,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			all = append(all, scanner.ScanKustomization(k)...)
 		}
 	}
+	// The targets' findings are screened (above, or by the run that cached
+	// them, which knew their names); screen the rest.
+	c.hide(all)
 	missing := map[string]*rules.Finding{}
 	resources := 0
 	directives := inline
@@ -315,6 +331,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
+	c.hide(refs)
 	for i, t := range targets {
 		switch h := hits[i]; {
 		case h != nil && !renderAll:
@@ -331,7 +348,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		_ = rc.c.Prune()
 	}
 	all = append(all, refs...)
-	all = append(all, suppress.Apply(all, directives)...)
+	unused := suppress.Apply(all, directives)
+	c.hide(unused)
+	all = append(all, unused...)
+	c.hideReasons(all)
 	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
 		_, enabled := c.severity[f.RuleID]
 		return !enabled
@@ -422,12 +442,14 @@ func discover(opts Options) (*checker, *config.Config, error) {
 		cfg = &config.Config{}
 	}
 	c := &checker{
+		red:       &redact.Set{},
 		repo:      rp,
 		renderers: map[types.LoadRestrictions]*render.Renderer{},
 		sources:   newSourceCache(rp.Root),
 		units:     map[unitKey]*unit{},
 	}
 	c.edits = origin.New(rp, c.sources.read)
+	c.learnRepository()
 	return c, cfg, nil
 }
 
@@ -492,6 +514,8 @@ func severities(rs []*rules.Rule) map[string]rules.Severity {
 }
 
 type checker struct {
+	// red knows every secret value the run has met (see redaction.go).
+	red       *redact.Set
 	repo      *repo.Repo
 	validator *schema.Validator
 	// renderers by load restriction: the configuration file may set one
@@ -645,6 +669,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	}
 	out.resources = len(res)
 	out.rendered, out.built = res, true
+	c.learnResources(res)
 	for i := range res {
 		c.validate(&res[i], &out)
 		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
@@ -776,7 +801,9 @@ var malformedYAML = regexp.MustCompile(`yaml: line (\d+): (.*) in File: (\S+)`)
 // entry that failed, else the target's kustomization file.
 func (c *checker) renderError(t repo.Target, unit string, err error) rules.Finding {
 	closure := c.repo.Closure(unit)
-	msg := rules.Redact(err.Error(), c.repo.SensitiveValues(closure))
+	// The message is screened with the run's other findings (see hide).
+	c.learnSources(unit)
+	msg := err.Error()
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
 	var ref *repo.Ref
@@ -829,7 +856,7 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	switch v.Status {
 	case schema.Invalid:
 		for _, e := range v.Errors {
-			f := rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e))
+			f := rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue))
 			if m := unknownField.FindStringSubmatch(e.Msg); m != nil && r.Doc != nil && f.Location.File == r.Doc.File {
 				// Point at the unknown key itself, the line to fix.
 				if line, col, exact := r.Doc.Locate(e.Path + "/" + m[1]); exact {
@@ -884,14 +911,18 @@ func addMissing(acc map[string]*rules.Finding, f rules.Finding) {
 // unknownField matches the strict-mode error for an undeclared field.
 var unknownField = regexp.MustCompile(`additional properties '([^']+)'`)
 
-// schemaMessage words a validation error for people and keeps values out
-// of it: a message may quote the offending value, and that value can be a
-// credential.
-func schemaMessage(obj map[string]any, e schema.FieldError) string {
+// schemaMessage words a validation error for people and keeps secret
+// values out of it: a message may quote the offending value, and that
+// value can be a credential (secret says whether it is one, by its key).
+// Only the value where it is quoted is hidden: the same text elsewhere in
+// the message ("string" in "got string") is the validator's.
+func schemaMessage(obj map[string]any, e schema.FieldError, secret func(key, v string) bool) string {
 	msg := e.Msg
 	if v, ok := manifest.Lookup(obj, e.Path); ok {
-		if s, ok := v.(string); ok {
-			msg = rules.Redact(msg, []string{s})
+		if s, ok := v.(string); ok && s != "" && secret(path.Base(e.Path), s) {
+			for _, q := range []string{"'" + s + "'", strconv.Quote(s), "`" + s + "`"} {
+				msg = strings.ReplaceAll(msg, q, strconv.Quote(redact.Marker))
+			}
 		}
 	}
 	// Every optional field accepts null in the schemas (rendered output

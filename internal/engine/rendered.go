@@ -48,6 +48,7 @@ func Render(ctx context.Context, opts Options) (*Rendered, error) {
 	for i, t := range targets {
 		if res, _, ok := c.assemble(t, plans[i]); ok {
 			out.Resources[t.Path] = res
+			c.learnResources(res)
 		}
 		reads := slices.Clone(t.Files)
 		reads = append(reads, plans[i].files...)
@@ -74,7 +75,9 @@ func Images(ctx context.Context, opts Options) (*gitops.Promotion, error) {
 	if err != nil {
 		return nil, err
 	}
-	return gitops.Images(r.GitOps()), nil
+	p := gitops.Images(r.GitOps())
+	r.c.hideImages(p)
+	return p, nil
 }
 
 // gitopsInput hands rendered targets to the repository-level checks.

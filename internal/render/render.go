@@ -36,6 +36,24 @@ type Options struct {
 	// Checking needs only the objects, and serialising them is a tenth of
 	// the render's cost.
 	YAML bool
+	// Screen, when set, decides how each string value of the YAML output
+	// is printed, so that secret values never are (Objects are left as
+	// rendered: checks need them).
+	Screen Screen
+}
+
+// Screen hides secret values in the YAML output. Only scalar values are
+// replaced, never keys or structure, so the output stays valid YAML with
+// the same objects and fields.
+type Screen interface {
+	// SecretValue is what the value of a Secret's data or stringData
+	// (field) key is printed as.
+	SecretValue(field, key, value string) string
+	// Scalar is what any other string value, under key, is printed as.
+	Scalar(key, value string) string
+	// Learn is shown every rendered object first, so that a Secret's
+	// values are hidden where other objects carry them too.
+	Learn(obj map[string]any)
 }
 
 // Renderer renders targets. It is safe for concurrent use.
@@ -129,6 +147,14 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 		out.Objects[i].Object = manifest.Normalize(obj).(map[string]any)
 	}
 	if r.opts.YAML {
+		if r.opts.Screen != nil {
+			for _, o := range out.Objects {
+				r.opts.Screen.Learn(o.Object)
+			}
+			for _, res := range m.Resources() {
+				screen(r.opts.Screen, res.YNode(), res.GetKind() == "Secret" && res.GetApiVersion() == "v1")
+			}
+		}
 		if out.YAML, err = m.AsYaml(); err != nil {
 			return nil, &Error{Target: target, Msg: err.Error()}
 		}
@@ -214,4 +240,58 @@ func (r *Renderer) withOrigins(dir string) (string, []byte, bool) {
 func (r *Renderer) relativize(msg string) string {
 	msg = strings.ReplaceAll(msg, r.opts.Root+string(filepath.Separator), "")
 	return strings.ReplaceAll(msg, r.opts.Root, ".")
+}
+
+// screen replaces the string values of an object's YAML tree as sc says;
+// secret is set for a v1 Secret, whose top-level data and stringData
+// values are Secret values.
+func screen(sc Screen, obj *yaml.Node, secret bool) {
+	if obj == nil || obj.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(obj.Content); i += 2 {
+		k, v := obj.Content[i], obj.Content[i+1]
+		if secret && (k.Value == "data" || k.Value == "stringData") && v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				if val := v.Content[j+1]; val.Kind == yaml.ScalarNode {
+					setScalar(val, sc.SecretValue(k.Value, v.Content[j].Value, val.Value))
+				} else {
+					screenNode(sc, v.Content[j].Value, val)
+				}
+			}
+			continue
+		}
+		screenNode(sc, k.Value, v)
+	}
+}
+
+// screenNode screens every string scalar under n, known by the nearest
+// mapping key.
+func screenNode(sc Screen, key string, n *yaml.Node) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			screenNode(sc, n.Content[i].Value, n.Content[i+1])
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			screenNode(sc, key, c)
+		}
+	case yaml.ScalarNode:
+		if n.Tag == "" || n.Tag == "!!str" || n.Tag == "!!binary" {
+			setScalar(n, sc.Scalar(key, n.Value))
+		}
+	}
+}
+
+// setScalar gives a scalar a new value, quoted so that it reads back as
+// the same string (the marker "[redacted]" would otherwise be a list).
+func setScalar(n *yaml.Node, v string) {
+	if v == n.Value {
+		return
+	}
+	n.Value, n.Tag = v, "!!str"
+	if n.Style != yaml.LiteralStyle && n.Style != yaml.FoldedStyle || !strings.Contains(v, "\n") {
+		n.Style = yaml.DoubleQuotedStyle
+	}
 }

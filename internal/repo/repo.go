@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -526,11 +527,14 @@ func sortRefs(refs []Ref) {
 	})
 }
 
-// SensitiveValues returns the values that the generators of the given
-// kustomizations feed into ConfigMaps and Secrets: literal values and the
-// values of their env files. kustomize quotes such inputs in its error
-// messages, so every message built from one must be redacted with them.
-// Only env files that resolved inside the repository are read.
+// SensitiveValues returns the values that the secretGenerators of the
+// given kustomizations feed into Secrets: literal values, the values of
+// their env files and the content of their files. kustomize quotes such
+// inputs in its error messages, so every message built from one must be
+// screened with them (internal/redact). configMapGenerator inputs are not
+// secrets (a credential in one is the secret scan's to find), and a bare
+// key of an env file has no value in the repository. Only files that
+// resolved inside the repository are read, up to maxGeneratorFile bytes.
 func (r *Repo) SensitiveValues(dirs []string) []string {
 	var vals []string
 	for _, dir := range dirs {
@@ -539,27 +543,56 @@ func (r *Repo) SensitiveValues(dirs []string) []string {
 			continue
 		}
 		for _, g := range k.Generators {
+			if g.Kind != "Secret" {
+				continue
+			}
 			vals = append(vals, g.Literals...)
-			for _, env := range g.Envs {
-				p := path.Join(dir, env)
+			for _, in := range g.Inputs {
+				if in.Field != "envs" && in.Field != "files" {
+					continue
+				}
+				p := path.Join(dir, in.Path)
 				if !slices.ContainsFunc(k.Refs, func(ref Ref) bool { return ref.Kind == RefFile && ref.Path == p }) {
 					continue
 				}
-				data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
+				data, err := r.readBounded(p)
 				if err != nil {
 					continue
 				}
+				if in.Field == "files" {
+					vals = append(vals, string(data))
+					continue
+				}
 				for _, e := range ParseEnv(data) {
-					v := e.Key // a bare key's value comes from kustomize's environment
 					if e.HasValue {
-						v = e.Value
+						vals = append(vals, strings.TrimSpace(e.Value))
 					}
-					vals = append(vals, strings.TrimSpace(v))
 				}
 			}
 		}
 	}
 	return vals
+}
+
+// maxGeneratorFile bounds what SensitiveValues reads of one file.
+const maxGeneratorFile = 1 << 20
+
+// readBounded reads a repository file that is a regular file of at most
+// maxGeneratorFile bytes.
+func (r *Repo) readBounded(rel string) ([]byte, error) {
+	f, err := os.Open(filepath.Join(r.Root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() || info.Size() > maxGeneratorFile {
+		return nil, fmt.Errorf("%s: not a regular file of at most %d bytes", rel, maxGeneratorFile)
+	}
+	return io.ReadAll(io.LimitReader(f, maxGeneratorFile))
 }
 
 // Dependencies lists the repository files that building the kustomization

@@ -8,10 +8,13 @@ import (
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/redact"
 )
 
-// Finding is one problem found by any check. Its Message never contains a
-// secret value: redaction happens where a Finding is built.
+// Finding is one problem found by any check. Its Message and Path never
+// contain a secret value: the check that builds it keeps values out where
+// it can, and the engine screens every finding with every secret value of
+// the run (package redact) before it is cached or reported.
 type Finding struct {
 	RuleID   string         `json:"ruleId"`
 	Severity Severity       `json:"severity"`
@@ -170,20 +173,5 @@ func Suppressed(fs []Finding) int {
 	return n
 }
 
-// Redacted replaces a secret value in a message.
-const Redacted = "[redacted]"
-
-// Redact removes every one of values from msg, longest first so that a
-// value containing another is removed whole. Values shorter than three
-// characters are left: they are not secrets, and removing them ("1",
-// "on") would mangle every message.
-func Redact(msg string, values []string) string {
-	vs := slices.Clone(values)
-	slices.SortFunc(vs, func(a, b string) int { return len(b) - len(a) })
-	for _, v := range vs {
-		if len(v) >= 3 {
-			msg = strings.ReplaceAll(msg, v, Redacted)
-		}
-	}
-	return msg
-}
+// Redacted replaces a secret value in a message (package redact).
+const Redacted = redact.Marker

@@ -72,27 +72,6 @@ func TestParseSeverity(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	tests := []struct {
-		name   string
-		msg    string
-		values []string
-		want   string
-	}{
-		{name: "value removed", msg: "invalid literal source hunter22", values: []string{"hunter22"}, want: "invalid literal source [redacted]"},
-		{name: "longest first", msg: "[K=abcdef abc]", values: []string{"abc", "abcdef"}, want: "[K=[redacted] [redacted]]"},
-		{name: "short values kept", msg: "replicas: 1", values: []string{"1"}, want: "replicas: 1"},
-		{name: "nothing to redact", msg: "fine", values: nil, want: "fine"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Redact(tt.msg, tt.values); got != tt.want {
-				t.Errorf("Redact() = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestSettings(t *testing.T) {
 	catalogue := []*Rule{
 		{ID: "a", Severity: Error, Doc: "A", Remediation: "fix"},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/memo"
+	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -557,14 +558,20 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 		ast.Item(ast.StringTerm("kind"), ast.StringTerm(t.Kind)),
 	)
 	vals := make([]*ast.Term, len(res))
-	var secrets []string
+	// A policy may put any input value in its message or path, as it is or
+	// transformed (base64, upper(), a substring): the target's Secret
+	// values are screened out of both, its resources' names never are
+	// (see package redact). The engine screens again with every value of
+	// the run.
+	secrets := &redact.Set{}
 	for i := range res {
 		v, err := ast.InterfaceToValue(res[i].Object)
 		if err != nil {
 			return nil, fmt.Errorf("policy input %s: %w", res[i].ID, err)
 		}
 		vals[i] = ast.NewTerm(v)
-		secrets = append(secrets, manifest.SecretValues(res[i].Object)...)
+		secrets.Add(manifest.SecretValues(res[i].Object)...)
+		secrets.AddPublic(redact.Names(res[i].Object)...)
 	}
 	var out []rules.Finding
 	if len(e.resourcePkgs) > 0 {
@@ -634,8 +641,9 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 	return out, nil
 }
 
-func finding(r *manifest.Resource, g raw, secrets []string) rules.Finding {
-	f := rules.FieldFinding(r, g.ruleID, g.path, rules.Redact(g.msg, secrets))
+func finding(r *manifest.Resource, g raw, secrets *redact.Set) rules.Finding {
+	f := rules.FieldFinding(r, g.ruleID, g.path, secrets.Text(g.msg))
+	f.Path = secrets.Text(f.Path)
 	// Several messages of one rule about one resource are distinct
 	// findings; the message tells them apart when no path does.
 	if g.path == "" {

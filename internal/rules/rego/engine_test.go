@@ -2,6 +2,7 @@ package rego
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -298,24 +299,74 @@ func TestEnvironment(t *testing.T) {
 	}
 }
 
+// TestSecretValuesAreRedactedFromMessages runs policies that put a
+// Secret's value in their message or path, as it is and transformed, and
+// policies that name things equal to a secret value: the first are hidden,
+// the second never are.
 func TestSecretValuesAreRedactedFromMessages(t *testing.T) {
-	dir := t.TempDir()
-	src := "package main\n\ndeny contains sprintf(\"leaks %s\", [input.stringData.password]) if { input.kind == \"Secret\" }\n"
-	if err := os.WriteFile(filepath.Join(dir, "p.rego"), []byte(src), 0o600); err != nil {
-		t.Fatal(err)
+	value := strings.Repeat("s3cr", 3) + "Xq7"
+	encoded := base64.StdEncoding.EncodeToString([]byte(value))
+	tests := []struct {
+		name string
+		// rule is the body of a deny rule over a Secret.
+		rule     string
+		hidden   []string
+		kept     []string
+		wantPath string
+	}{
+		{name: "stringData as written", rule: `sprintf("leaks %s", [input.stringData.password])`, hidden: []string{value}},
+		{name: "data in base64", rule: `sprintf("leaks %s", [input.data.token])`, hidden: []string{encoded}},
+		{name: "decoded data", rule: `sprintf("leaks %s", [base64.decode(input.data.token)])`, hidden: []string{value}},
+		{name: "upper case", rule: `sprintf("leaks %s", [upper(input.stringData.password)])`, hidden: []string{strings.ToUpper(value)}},
+		{name: "substring", rule: `sprintf("starts %s", [substring(input.stringData.password, 2, 9)])`, hidden: []string{value[2:11]}},
+		{name: "base64url of a value", rule: `sprintf("leaks %s", [base64url.encode(input.stringData.password)])`, hidden: []string{base64.URLEncoding.EncodeToString([]byte(value))}},
+		{name: "path field", rule: `{"msg": "bad key", "path": concat("/", ["", "stringData", input.stringData.password])}`, hidden: []string{value}, wantPath: "/stringData/[redacted]"},
+		{
+			name: "names equal to secret values are kept",
+			rule: `sprintf("Secret %s labelled %s in %s", [input.metadata.name, input.metadata.labels.tier, input.stringData.word])`,
+			kept: []string{"Secret shop-db-v2x labelled frontend-9z in production"},
+		},
 	}
-	e, err := Load(context.Background(), Options{Policies: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	value := strings.Repeat("s3cr", 3)
-	obj := map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "db"}, "stringData": map[string]any{"password": value}}
-	fs, err := e.Check(context.Background(), Target{Path: "x"}, []manifest.Resource{{ID: manifest.IDOf(obj), Object: obj, Origin: manifest.Origin{File: "s.yaml", Line: 1}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fs) != 1 || strings.Contains(fs[0].Message, value) || !strings.Contains(fs[0].Message, rules.Redacted) {
-		t.Fatalf("findings = %+v, want one redacted message", fs)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := "package main\n\ndeny contains " + tt.rule + " if { input.kind == \"Secret\" }\n"
+			if err := os.WriteFile(filepath.Join(dir, "p.rego"), []byte(src), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			e, err := Load(context.Background(), Options{Policies: []string{dir}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			obj := map[string]any{
+				"apiVersion": "v1", "kind": "Secret",
+				"metadata": map[string]any{"name": "shop-db-v2x", "labels": map[string]any{"tier": "frontend-9z"}},
+				"data":     map[string]any{"token": encoded},
+				// Secret values equal to the name, a label and a common word.
+				"stringData": map[string]any{"password": value, "name": "shop-db-v2x", "label": "frontend-9z", "word": "production"},
+			}
+			fs, err := e.Check(context.Background(), Target{Path: "x"}, []manifest.Resource{{ID: manifest.IDOf(obj), SourceID: manifest.IDOf(obj), Object: obj, Origin: manifest.Origin{File: "s.yaml", Line: 1}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fs) != 1 {
+				t.Fatalf("findings = %+v, want one", fs)
+			}
+			text := fs[0].Message + " " + fs[0].Path
+			for _, h := range tt.hidden {
+				if strings.Contains(text, h) || !strings.Contains(text, rules.Redacted) {
+					t.Errorf("message %q, path %q: %q is not hidden", fs[0].Message, fs[0].Path, h)
+				}
+			}
+			for _, k := range tt.kept {
+				if !strings.Contains(fs[0].Message, k) {
+					t.Errorf("message %q, want it to keep %q", fs[0].Message, k)
+				}
+			}
+			if tt.wantPath != "" && fs[0].Path != tt.wantPath {
+				t.Errorf("path %q, want %q", fs[0].Path, tt.wantPath)
+			}
+		})
 	}
 }
 

@@ -90,7 +90,8 @@ func isBinary(data []byte) bool {
 }
 
 // detection is a gitleaks finding reduced to what may be kept: its rule
-// and position and a redacted prefix, never the secret.
+// and position and a redacted prefix, never the secret (which goes only to
+// the run's redaction Set, to be hidden wherever it is printed).
 type detection struct {
 	rule string
 	// line is 1-based; glLine is the line gitleaks puts in its
@@ -125,6 +126,7 @@ func (s *Scanner) detect(ctx context.Context, file, text string) []detection {
 			continue
 		}
 		secret := strings.TrimSpace(f.Secret)
+		s.found.Add(secret)
 		d.prefix = prefix(secret)
 		lt := lines.text(d.line)
 		d.col = column(lt, f.Match, secret, f)

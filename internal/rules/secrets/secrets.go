@@ -23,6 +23,7 @@ import (
 	glregexp "github.com/zricethezav/gitleaks/v8/regexp"
 
 	"github.com/gitops-lint/gitops-lint/internal/memo"
+	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
@@ -104,6 +105,8 @@ type Scanner struct {
 	configFile string
 	// sops is the repository's .sops.yaml, nil when absent.
 	sops *sopsConfig
+	// found receives every credential found (Options.Found).
+	found *redact.Set
 	// decoded caches gitleaks' verdict on decoded Secret values of
 	// rendered resources, which every overlay renders again.
 	decoded memo.Table[[32]byte, []detection] // by sha256 of file and value
@@ -117,6 +120,10 @@ type Options struct {
 	AllowRegexes []string
 	// Ignore are gitleaks fingerprints (file:rule:line), as in .gitleaksignore.
 	Ignore []string
+	// Found, when set, receives every credential gitleaks finds, so that
+	// the run can hide it wherever text taken from the repository is
+	// printed (a render error, a policy message).
+	Found *redact.Set
 }
 
 // New prepares a scanner for the repository: it loads .gitleaks.toml
@@ -150,7 +157,7 @@ func New(rp *repo.Repo, opts Options) (*Scanner, error) {
 	cfg, allowPaths := hoistPathAllowlists(cfg)
 	d := detect.NewDetector(cfg)
 	d.MaxDecodeDepth = decodeDepth
-	return &Scanner{repo: rp, detector: d, fast: newFastPath(cfg), allowPaths: allowPaths, ignore: ignore, configFile: cfgFile, sops: sc}, nil
+	return &Scanner{repo: rp, detector: d, fast: newFastPath(cfg), allowPaths: allowPaths, ignore: ignore, configFile: cfgFile, sops: sc, found: opts.Found}, nil
 }
 
 // allowRegexes adds a global allowlist of regexes matched against the
