@@ -16,6 +16,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/schema/crd"
 	"github.com/gitops-lint/gitops-lint/internal/suppress"
@@ -46,7 +47,7 @@ type cachedTarget struct {
 type resultCache struct {
 	c      *cache.Cache
 	key    string
-	hasher *cache.Hasher
+	hasher *rootfs.FS
 }
 
 // newResultCache keys the run's entries by everything a target's result
@@ -58,11 +59,14 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Config) (*resultCac
 	if opts.CacheDir == "" {
 		return nil, nil
 	}
-	c, err := cache.Open(opts.CacheDir)
+	c, err := cache.Open(opts.CacheDir, rp.Root)
 	if err != nil {
 		return nil, nil // an unusable cache only makes the run slower
 	}
-	hasher := cache.NewHasher(rp.Root)
+	hasher, err := rootfs.New(rp.Root)
+	if err != nil {
+		return nil, nil
+	}
 	parts := []string{executableIdentity()}
 	p := opts.Policy
 	optsJSON, err := json.Marshal(struct {
