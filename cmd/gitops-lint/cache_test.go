@@ -59,7 +59,7 @@ func TestResultCacheGivesTheSameReport(t *testing.T) {
 // (or a directory around it) is a usage error, and a directory that holds
 // other files keeps them all however small the cache must get.
 func TestCacheDirNeverLosesForeignFiles(t *testing.T) {
-	repo := copyRepo(t, "demo")
+	repo := copyTree(t, filepath.Join(reposDir, "demo"))
 	before := treeDigest(t, repo)
 	for _, dir := range []string{repo, filepath.Dir(repo)} {
 		code, _, stderr := runCLI(t, "check", repo, "--cache-dir", dir, "--schema-cache-dir", t.TempDir())
@@ -118,14 +118,4 @@ func treeDigest(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// copyRepo copies a test repository into a temporary directory.
-func copyRepo(t *testing.T, name string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), name)
-	if err := os.CopyFS(dst, os.DirFS(filepath.Join(reposDir, name))); err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
