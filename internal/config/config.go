@@ -17,7 +17,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -409,8 +408,12 @@ func (p *parser) items(n *yaml.Node, where string) []*yaml.Node {
 	case n.Kind == yaml.ScalarNode && n.Value == "":
 		p.fail(n, "%s: want a non-empty string", where)
 		return nil
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
+		return []*yaml.Node{n} // a single string is a list of one
 	case n.Kind == yaml.ScalarNode:
-		return []*yaml.Node{n}
+		// include: 5 would select nothing and pass silently.
+		p.fail(n, "%s: want a list of strings, got the %s %s", where, strings.TrimPrefix(n.ShortTag(), "!!"), describe(n))
+		return nil
 	case n.Kind != yaml.SequenceNode:
 		p.fail(n, "%s: want a list of strings, got %s", where, describe(n))
 		return nil
@@ -664,7 +667,7 @@ func (p *parser) allowlist(n *yaml.Node) {
 		"paths": func(v *yaml.Node) { a.Paths = p.globs(v, "secrets.allowlist.paths") },
 		"regexes": func(v *yaml.Node) {
 			for _, item := range p.items(v, "secrets.allowlist.regexes") {
-				if _, err := regexp.Compile(item.Value); err != nil {
+				if _, err := rules.CompileRegexp(item.Value); err != nil {
 					p.fail(item, "secrets.allowlist.regexes: %v", err)
 					continue
 				}
