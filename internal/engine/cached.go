@@ -63,10 +63,9 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Config) (*resultCac
 	if err != nil {
 		return nil, nil // an unusable cache only makes the run slower
 	}
-	hasher, err := rootfs.New(rp.Root)
-	if err != nil {
-		return nil, nil
-	}
+	// The repository's FS hashes what the run read, when it read it: an
+	// edit after a render read a file makes the entry stale, not wrong.
+	hasher := rp.FS
 	parts := []string{executableIdentity()}
 	p := opts.Policy
 	optsJSON, err := json.Marshal(struct {

@@ -424,7 +424,7 @@ func discover(opts Options) (*checker, *config.Config, error) {
 	c := &checker{
 		repo:      rp,
 		renderers: map[types.LoadRestrictions]*render.Renderer{},
-		sources:   newSourceCache(rp.Root),
+		sources:   newSourceCache(rp.FS),
 		units:     map[unitKey]*unit{},
 	}
 	c.edits = origin.New(rp, c.sources.read)
@@ -561,7 +561,7 @@ func (c *checker) renderer(lr types.LoadRestrictions) *render.Renderer {
 		// Origin annotations would switch on kustomize's per-transformer
 		// bookkeeping, which doubles render time; sources are inferred
 		// from the kustomization graph instead (see origin.go).
-		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, LoadRestrictions: lr})
+		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, FS: c.repo.FS, LoadRestrictions: lr})
 	}
 	return c.renderers[lr]
 }
