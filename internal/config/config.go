@@ -27,6 +27,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 )
@@ -184,22 +185,15 @@ func Load(root, explicit string) (*Config, error) {
 	if !within(absRoot, abs) {
 		return nil, fmt.Errorf("configuration file %s is outside the repository %s; it is not read", file, root)
 	}
-	f, err := os.Open(abs)
-	if err != nil {
-		return nil, fmt.Errorf("configuration file: %w", err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return nil, fmt.Errorf("configuration file: %w", err)
-	} else if !fi.Mode().IsRegular() {
+	// Regular, bounded, and never a FIFO that would block the open.
+	data, err := rootfs.ReadRegular(abs, maxFileSize)
+	switch {
+	case errors.Is(err, rootfs.ErrNotRegular):
 		return nil, fmt.Errorf("configuration file %s is not a regular file", file)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("configuration file: %w", err)
-	}
-	if len(data) > maxFileSize {
+	case errors.Is(err, rootfs.ErrTooLarge):
 		return nil, fmt.Errorf("configuration file %s is larger than 1 MiB", file)
+	case err != nil:
+		return nil, fmt.Errorf("configuration file: %w", err)
 	}
 	return Parse(file, root, data)
 }

@@ -374,6 +374,7 @@ func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
 // that run, with their effective severities.
 func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error) {
 	policy := opts.Policy
+	policy.Root = opts.Root
 	policy.Disabled = opts.Rules.IsDisabled
 	policy.AllowNetwork = opts.AllowRemote
 	e, all, err := catalogue(ctx, policy)
