@@ -66,3 +66,47 @@ func TestDiscoverReadsNothingOutside(t *testing.T) {
 		t.Errorf("apps/cm.yaml was ignored: the outside .gitignore was read (files %v)", r.Files)
 	}
 }
+
+// TestInlineTransformerIsNotRemote: a transformer configured in place is
+// local, however its text looks (labels with dots and slashes); a named
+// remote one is still remote.
+func TestInlineTransformerIsNotRemote(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, content string) {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("inline/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+	write("inline/kustomization.yaml", `resources:
+  - cm.yaml
+transformers:
+  - |-
+    apiVersion: builtin
+    kind: LabelTransformer
+    metadata:
+      name: team
+    labels:
+      app.kubernetes.io/part-of: shop
+    fieldSpecs:
+      - path: metadata/labels
+        create: true
+`)
+	write("named/kustomization.yaml", "transformers:\n  - github.com/org/repo/transformers?ref=v1\n")
+	r, err := Discover(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.RuleID+" "+f.Location.File)
+	}
+	want := []string{rules.RemoteResource + " named/kustomization.yaml"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
