@@ -134,11 +134,19 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 	if err != nil {
 		return engine.Options{}, nil, usageError(c, err)
 	}
+	cacheDir := o.resultCacheDir()
+	if cacheDir != "" {
+		// The cache prunes what it holds: never a directory with the
+		// repository in it.
+		if err := cache.CheckDir(cacheDir, root); err != nil {
+			return engine.Options{}, nil, usageError(c, fmt.Errorf("--cache-dir: %w", err))
+		}
+	}
 	return engine.Options{
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
-		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: o.resultCacheDir(),
+		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir,
 		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
 		Policy: policy, Rules: settings, Config: cfg,
 	}, cfg, nil

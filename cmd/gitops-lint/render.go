@@ -1,8 +1,9 @@
 package main
 
 import (
+	"context"
+
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -29,7 +31,7 @@ func newRenderCommand(e *env) *cobra.Command {
 				return usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 			}
 			if root == "" {
-				root = findRoot(args[0])
+				root = findRoot(c.Context(), args[0])
 			}
 			cfg, err := config.Load(root, configFile)
 			if err != nil {
@@ -48,7 +50,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			}
 			rel, err := filepath.Rel(r.Root, target)
 			if err != nil || strings.HasPrefix(rel, "..") {
-				return usageError(c, fmt.Errorf("target %s is outside the repository root %s", args[0], root))
+				return usageError(c, fmt.Errorf("target %s is outside the repository root %s (name the root with --root)", args[0], root))
 			}
 			rel = filepath.ToSlash(rel)
 			if _, ok := r.Kustomizations[rel]; !ok {
@@ -92,7 +94,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			return err
 		},
 	}
-	c.Flags().StringVar(&root, "root", "", "repository root (default: the enclosing git work tree, else the current directory)")
+	c.Flags().StringVar(&root, "root", "", "repository root (default: the enclosing git work tree, else TARGET itself); nothing above it is read")
 	c.Flags().StringVar(&loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
 	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
 	c.Flags().BoolVar(&showSecrets, "show-secrets", false, "print Secret values and credentials as rendered (by default each is replaced by \"[redacted]\", base64-encoded in a Secret's data, and the YAML stays valid); only on a terminal you control")
@@ -100,26 +102,15 @@ func newRenderCommand(e *env) *cobra.Command {
 	return c
 }
 
-// findRoot picks the repository root for a target: the nearest enclosing
-// directory with .git, else the current directory when the target is
-// inside it, else the target itself.
-func findRoot(target string) string {
-	abs, err := filepath.Abs(target)
-	if err != nil {
-		return target
+// findRoot picks the repository root for a target as check does: the
+// git work tree that holds it, else the target directory itself. Never
+// the current directory: outside a work tree that could be a scratch
+// directory of any size, and a ../ in a kustomization would then reach
+// files beside the repository. A base above the target outside a work
+// tree needs --root.
+func findRoot(ctx context.Context, target string) string {
+	if g, err := gitx.Open(ctx, target); err == nil {
+		return g.Top
 	}
-	for d := abs; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
-			return wd
-		}
-	}
-	return abs
+	return target
 }

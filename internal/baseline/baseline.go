@@ -14,10 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -75,9 +76,15 @@ func (b File) Write(w io.Writer) error {
 // Load reads a baseline file. A malformed file is an error naming the
 // file and line: silently ignoring it would report every old finding as new.
 func Load(path string) (File, error) {
-	data, err := os.ReadFile(path)
+	// The user names it, so it may be a symlink; it is still read as a
+	// bounded, regular file (never a FIFO that blocks).
+	resolved, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return File{}, err
+	}
+	data, err := rootfs.ReadRegular(resolved, rootfs.DefaultLimit)
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", path, err)
 	}
 	var b File
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -13,49 +13,164 @@
 // concurrent runs never see half an entry; an entry that does not decode
 // is treated as absent. The directory is kept under a size bound by
 // removing the least recently used entries.
+//
+// The cache only ever deletes files it wrote. The directory the user names
+// (--cache-dir) may hold anything else: entries live in its subdirectory
+// named OwnedDir, which the cache creates with a CACHEDIR.TAG marker and
+// refuses to use when the marker is missing; pruning walks only that
+// subdirectory, never follows a symlink, and removes only regular files
+// whose names match the entry pattern. A cache directory that is the
+// repository or contains it is refused outright (CheckDir).
+//
+// Entries are read like repository files: regular files only, bounded in
+// size, and an entry whose recorded inputs leave the repository is
+// refused, never hashed.
 package cache
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
 // formatVersion changes when the entry layout does: older entries then
 // stop decoding into a valid entry and are ignored.
 const formatVersion = 1
 
+// OwnedDir is the subdirectory of the cache directory that holds the
+// entries, the only place the cache writes or deletes.
+const OwnedDir = "gitops-lint-results"
+
+// markerFile and marker identify OwnedDir as ours; the signature line is
+// the Cache Directory Tagging Specification's, so backup tools skip it.
+const (
+	markerFile = "CACHEDIR.TAG"
+	marker     = "Signature: 8a477f597d28d172789f06886806bc55\n# gitops-lint result cache: every file here may be deleted.\n"
+)
+
+// maxEntryBytes bounds an entry read back: findings of one target are
+// kilobytes, and a planted entry must not cost gigabytes.
+const maxEntryBytes = 16 << 20
+
+// entryName and tempName are the names of the files the cache writes,
+// relative to OwnedDir: pruning deletes nothing else.
+var (
+	entryName = regexp.MustCompile(`^[0-9a-f]{2}/[0-9a-f]{32}\.json$`)
+	tempName  = regexp.MustCompile(`^[0-9a-f]{2}/\.tmp-[0-9]+$`)
+	shardName = regexp.MustCompile(`^[0-9a-f]{2}$`)
+)
+
 // Cache is a directory of entries. A nil *Cache caches nothing.
 type Cache struct {
-	dir string
+	dir string // OwnedDir inside the directory the user named
 	// MaxBytes bounds the directory's size; Prune removes the least
 	// recently used entries beyond it.
 	MaxBytes int64
 }
 
-// DefaultDir is the user cache directory's gitops-lint/results.
+// DefaultDir is the user cache directory's gitops-lint.
 func DefaultDir() (string, error) {
 	base, err := os.UserCacheDir()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(base, "gitops-lint", "results"), nil
+	return filepath.Join(base, "gitops-lint"), nil
 }
 
-// Open returns the cache in dir, creating it.
-func Open(dir string) (*Cache, error) {
+// CheckDir refuses a cache directory that is the repository root or
+// contains it: the cache would then hold, and prune, the repository's own
+// files' neighbours. Either may not exist yet.
+func CheckDir(dir, root string) error {
+	d, err := resolveExisting(dir)
+	if err != nil {
+		return err
+	}
+	r, err := resolveExisting(root)
+	if err != nil {
+		return err
+	}
+	if rootfs.Within(d, r) {
+		return fmt.Errorf("cache directory %s is the repository or contains it; name a directory of its own", dir)
+	}
+	return nil
+}
+
+// resolveExisting makes p absolute and resolves the symlinks of its
+// longest existing prefix.
+func resolveExisting(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for d := abs; ; d = filepath.Dir(d) {
+		if r, err := filepath.EvalSymlinks(d); err == nil {
+			slices.Reverse(rest)
+			return filepath.Join(append([]string{r}, rest...)...), nil
+		}
+		if filepath.Dir(d) == d {
+			return abs, nil
+		}
+		rest = append(rest, filepath.Base(d))
+	}
+}
+
+// Open returns the cache in dir's OwnedDir, creating both. It refuses a
+// dir that is or contains root (see CheckDir), and an OwnedDir that is a
+// symlink or lacks the marker: that directory is not one the cache made.
+func Open(dir, root string) (*Cache, error) {
+	if err := CheckDir(dir, root); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return &Cache{dir: dir, MaxBytes: 256 << 20}, nil
+	owned := filepath.Join(dir, OwnedDir)
+	if _, err := os.Lstat(owned); errors.Is(err, fs.ErrNotExist) {
+		if err := create(dir, owned); err != nil {
+			return nil, err
+		}
+	}
+	if fi, err := os.Lstat(owned); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory gitops-lint made", owned)
+	}
+	if data, err := rootfs.ReadRegular(filepath.Join(owned, markerFile), 1<<10); err != nil || !bytes.Equal(data, []byte(marker)) {
+		return nil, fmt.Errorf("%s has no gitops-lint %s: not using it", owned, markerFile)
+	}
+	return &Cache{dir: owned, MaxBytes: 256 << 20}, nil
+}
+
+// create makes owned with its marker in one rename, so that a concurrent
+// run never sees the directory without it.
+func create(dir, owned string) error {
+	tmp, err := os.MkdirTemp(dir, "."+OwnedDir+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // gone after a successful rename; ours alone otherwise
+	if err := os.WriteFile(filepath.Join(tmp, markerFile), []byte(marker), 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, owned); err != nil {
+		if _, lerr := os.Lstat(owned); lerr == nil {
+			return nil // another run made it first
+		}
+		return err
+	}
+	return nil
 }
 
 // Input is one file a target read and the hash of its content ("" when
@@ -87,7 +202,7 @@ func (c *Cache) Get(key, target string, hash func(file string) string) (json.Raw
 		return nil, false
 	}
 	p := c.path(key, target)
-	data, err := os.ReadFile(p)
+	data, err := rootfs.ReadRegular(p, maxEntryBytes)
 	if err != nil {
 		return nil, false
 	}
@@ -96,7 +211,12 @@ func (c *Cache) Get(key, target string, hash func(file string) string) (json.Raw
 		return nil, false // corrupt or foreign: never trusted
 	}
 	for _, in := range e.Inputs {
-		if hash(in.File) != in.Hash {
+		if !LocalPath(in.File) {
+			return nil, false // planted: an input outside the repository is never read
+		}
+	}
+	for _, in := range e.Inputs {
+		if hash(in.File) != in.Hash || in.Hash == rootfs.Unstable {
 			return nil, false
 		}
 	}
@@ -115,6 +235,14 @@ func (c *Cache) Put(key, target string, inputs []Input, result any) error {
 	raw, err := json.Marshal(result)
 	if err != nil {
 		return err
+	}
+	for _, in := range inputs {
+		if !LocalPath(in.File) {
+			return fmt.Errorf("input %q is not a repository path", in.File)
+		}
+		if in.Hash == rootfs.Unstable {
+			return nil // changed while it was read: nothing to trust later
+		}
 	}
 	inputs = slices.Clone(inputs)
 	slices.SortFunc(inputs, func(a, b Input) int { return strings.Compare(a.File, b.File) })
@@ -144,7 +272,10 @@ func (c *Cache) Put(key, target string, inputs []Input, result any) error {
 }
 
 // Prune removes the least recently used entries until the directory is
-// within MaxBytes. Entries another run removes meanwhile are skipped.
+// within MaxBytes. Entries another run removes meanwhile are skipped. It
+// walks OwnedDir only, follows no symlink, and considers only regular
+// files named like an entry or a temporary file the cache writes: a file
+// it did not write is never counted or removed.
 func (c *Cache) Prune() error {
 	if c == nil || c.MaxBytes <= 0 {
 		return nil
@@ -156,12 +287,34 @@ func (c *Cache) Prune() error {
 	}
 	var files []file
 	var total int64
+	stale := time.Now().Add(-time.Hour) // a temporary file older than this lost its run
 	err := filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
+			return nil
+		}
+		rel, rerr := filepath.Rel(c.dir, p)
+		if rerr != nil {
+			return nil
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "." && !shardName.MatchString(rel) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		// WalkDir reports a symlink as one and never follows it.
+		if !d.Type().IsRegular() {
 			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
+			return nil
+		}
+		switch {
+		case entryName.MatchString(rel):
+		case tempName.MatchString(rel) && info.ModTime().Before(stale):
+		default:
 			return nil
 		}
 		files = append(files, file{path: p, size: info.Size(), used: info.ModTime()})
@@ -183,37 +336,11 @@ func (c *Cache) Prune() error {
 	return nil
 }
 
-// Hasher hashes repository files once per run, however many entries list
-// them. It is safe for concurrent use.
-type Hasher struct {
-	root string
-	mu   sync.Mutex
-	seen map[string]string
-}
-
-// NewHasher hashes files under root.
-func NewHasher(root string) *Hasher {
-	return &Hasher{root: root, seen: map[string]string{}}
-}
-
-// Hash returns the hex SHA-256 of a repository file's content, "" when it
-// cannot be read (absent).
-func (h *Hasher) Hash(file string) string {
-	h.mu.Lock()
-	v, ok := h.seen[file]
-	h.mu.Unlock()
-	if ok {
-		return v
-	}
-	v = ""
-	if data, err := os.ReadFile(filepath.Join(h.root, filepath.FromSlash(file))); err == nil {
-		sum := sha256.Sum256(data)
-		v = hex.EncodeToString(sum[:])
-	}
-	h.mu.Lock()
-	h.seen[file] = v
-	h.mu.Unlock()
-	return v
+// LocalPath reports whether file is a clean, slash-separated path inside
+// the repository: not absolute, no "..", no backslash or NUL.
+func LocalPath(file string) bool {
+	return file != "" && path.Clean(file) == file && filepath.IsLocal(file) && !path.IsAbs(file) &&
+		!strings.ContainsAny(file, "\\\x00") && file != "." && !strings.HasPrefix(file, "../")
 }
 
 // Key hashes the parts of a result's context into a cache key.

@@ -17,7 +17,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 )
@@ -185,22 +185,15 @@ func Load(root, explicit string) (*Config, error) {
 	if !within(absRoot, abs) {
 		return nil, fmt.Errorf("configuration file %s is outside the repository %s; it is not read", file, root)
 	}
-	f, err := os.Open(abs)
-	if err != nil {
-		return nil, fmt.Errorf("configuration file: %w", err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return nil, fmt.Errorf("configuration file: %w", err)
-	} else if !fi.Mode().IsRegular() {
+	// Regular, bounded, and never a FIFO that would block the open.
+	data, err := rootfs.ReadRegular(abs, maxFileSize)
+	switch {
+	case errors.Is(err, rootfs.ErrNotRegular):
 		return nil, fmt.Errorf("configuration file %s is not a regular file", file)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("configuration file: %w", err)
-	}
-	if len(data) > maxFileSize {
+	case errors.Is(err, rootfs.ErrTooLarge):
 		return nil, fmt.Errorf("configuration file %s is larger than 1 MiB", file)
+	case err != nil:
+		return nil, fmt.Errorf("configuration file: %w", err)
 	}
 	return Parse(file, root, data)
 }
@@ -409,8 +402,12 @@ func (p *parser) items(n *yaml.Node, where string) []*yaml.Node {
 	case n.Kind == yaml.ScalarNode && n.Value == "":
 		p.fail(n, "%s: want a non-empty string", where)
 		return nil
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
+		return []*yaml.Node{n} // a single string is a list of one
 	case n.Kind == yaml.ScalarNode:
-		return []*yaml.Node{n}
+		// include: 5 would select nothing and pass silently.
+		p.fail(n, "%s: want a list of strings, got the %s %s", where, strings.TrimPrefix(n.ShortTag(), "!!"), describe(n))
+		return nil
 	case n.Kind != yaml.SequenceNode:
 		p.fail(n, "%s: want a list of strings, got %s", where, describe(n))
 		return nil
@@ -664,7 +661,7 @@ func (p *parser) allowlist(n *yaml.Node) {
 		"paths": func(v *yaml.Node) { a.Paths = p.globs(v, "secrets.allowlist.paths") },
 		"regexes": func(v *yaml.Node) {
 			for _, item := range p.items(v, "secrets.allowlist.regexes") {
-				if _, err := regexp.Compile(item.Value); err != nil {
+				if _, err := rules.CompileRegexp(item.Value); err != nil {
 					p.fail(item, "secrets.allowlist.regexes: %v", err)
 					continue
 				}

@@ -5,10 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/schema/crd"
 	"github.com/gitops-lint/gitops-lint/internal/suppress"
@@ -46,7 +45,7 @@ type cachedTarget struct {
 type resultCache struct {
 	c      *cache.Cache
 	key    string
-	hasher *cache.Hasher
+	hasher *rootfs.FS
 }
 
 // newResultCache keys the run's entries by everything a target's result
@@ -58,11 +57,13 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Config) (*resultCac
 	if opts.CacheDir == "" {
 		return nil, nil
 	}
-	c, err := cache.Open(opts.CacheDir)
+	c, err := cache.Open(opts.CacheDir, rp.Root)
 	if err != nil {
 		return nil, nil // an unusable cache only makes the run slower
 	}
-	hasher := cache.NewHasher(rp.Root)
+	// The repository's FS hashes what the run read, when it read it: an
+	// edit after a render read a file makes the entry stale, not wrong.
+	hasher := rp.FS
 	parts := []string{executableIdentity()}
 	p := opts.Policy
 	optsJSON, err := json.Marshal(struct {
@@ -87,7 +88,7 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Config) (*resultCac
 	}
 	parts = append(parts, string(optsJSON))
 	for _, p := range slices.Concat(opts.Policy.Policies, opts.Policy.Data, opts.CRDPaths) {
-		parts = append(parts, hashTree(p))
+		parts = append(parts, hashTree(rp.Root, p))
 	}
 	parts = append(parts, strings.Join(rp.Files, "\x00"))
 	for _, f := range rp.Files {
@@ -113,20 +114,19 @@ func executableIdentity() string {
 	return fmt.Sprintf("%s\x00%d\x00%d", exe, fi.Size(), fi.ModTime().UnixNano())
 }
 
-// hashTree hashes a file or every file under a directory, "" when absent.
-func hashTree(p string) string {
+// hashTree hashes a file or every file under a directory, "" when absent,
+// reading it as the run does (rootfs.ReadTree: confined, bounded, regular
+// files only).
+func hashTree(root, p string) string {
+	files, err := rootfs.ReadTree(root, p, func(string) bool { return true })
+	if err != nil {
+		return ""
+	}
 	h := sha256.New()
-	_ = filepath.WalkDir(p, func(f string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		data, err := os.ReadFile(f)
-		if err == nil {
-			h.Write([]byte(f))
-			h.Write(data)
-		}
-		return nil
-	})
+	for _, f := range files {
+		h.Write([]byte(f.Name))
+		h.Write(f.Data)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -100,3 +100,56 @@ func TestResultCacheInvalidatesExactlyTheAffectedTargets(t *testing.T) {
 		})
 	}
 }
+
+// TestResultCacheRecordsWhatTheRenderRead edits a file after the render
+// read it and before the entry is written (from the progress callback,
+// which runs after each unit and target): the entry must record the hash
+// of the bytes the render saw, so the next run misses and finds the
+// error the edit introduced instead of trusting the old, clean result.
+func TestResultCacheRecordsWhatTheRenderRead(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"app/kustomization.yaml": "resources:\n  - cm.yaml\n",
+		"app/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cacheDir, schemas := t.TempDir(), t.TempDir()
+	edited := false
+	opts := Options{Root: dir, SchemaCacheDir: schemas, CacheDir: cacheDir, Jobs: 1}
+	opts.Progress = func(done, total int) {
+		if edited {
+			return
+		}
+		edited = true
+		broken := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: [1, 2]\n" // data values must be strings
+		if err := os.WriteFile(filepath.Join(dir, "app", "cm.yaml"), []byte(broken), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	first, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !edited || len(first.Findings) != 0 {
+		t.Fatalf("the first run saw the edit (edited %v, findings %v); the test proves nothing", edited, first.Findings)
+	}
+	opts.Progress = nil
+	second, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Cached) != 0 {
+		t.Errorf("the warm run trusted an entry of content the render never read: %v", second.Cached)
+	}
+	if len(second.Findings) == 0 {
+		t.Error("the warm run misses the error the edit introduced")
+	}
+}

@@ -3,9 +3,8 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -18,6 +17,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/schema/crd"
 )
@@ -92,20 +92,25 @@ func loadCRDPaths(root string, paths []string, confined bool) ([]crdDef, error) 
 			if filepath.IsAbs(p) || path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
 				return nil, fmt.Errorf("crds path %q leaves the repository", p)
 			}
+			fsys, err := rootfs.New(root)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := fsys.Resolve(clean); errors.Is(err, rootfs.ErrOutside) {
+				return nil, fmt.Errorf("crds path %q: resolves outside the repository", p)
+			}
 			full = filepath.Join(root, filepath.FromSlash(clean))
 		}
-		files, err := crdFiles(root, full, confined)
+		// Read confined: inside the repository to it, a path outside
+		// (only the command line can name one) to itself.
+		files, err := rootfs.ReadTree(root, full, isManifestFile)
 		if err != nil {
 			return nil, fmt.Errorf("crds path %q: %w", p, err)
 		}
 		found := 0
 		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				return nil, fmt.Errorf("crds path %q: %w", p, err)
-			}
-			name, inRepo := repoRelative(root, f)
-			docs, err := manifest.DecodeFile(name, data)
+			name, inRepo := repoRelative(root, filepath.Join(full, filepath.FromSlash(f.Rel)))
+			docs, err := manifest.DecodeFile(name, f.Data)
 			if err != nil {
 				return nil, fmt.Errorf("crds path %q: %w", p, err)
 			}
@@ -120,49 +125,6 @@ func loadCRDPaths(root string, paths []string, confined bool) ([]crdDef, error) 
 		}
 	}
 	return defs, nil
-}
-
-// crdFiles lists the YAML and JSON files at full, a file or a directory
-// (walked in lexical order). When confined, nothing that resolves outside
-// root is listed, and naming such a path is an error.
-func crdFiles(root, full string, confined bool) ([]string, error) {
-	if confined {
-		resolved, err := filepath.EvalSymlinks(full)
-		if err != nil {
-			return nil, err
-		}
-		if !within(root, resolved) {
-			return nil, fmt.Errorf("resolves outside the repository")
-		}
-	}
-	fi, err := os.Stat(full)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.IsDir() {
-		return []string{full}, nil
-	}
-	var files []string
-	err = filepath.WalkDir(full, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !isManifestFile(p) {
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			resolved, err := filepath.EvalSymlinks(p)
-			if err != nil || (confined && !within(root, resolved)) {
-				return nil
-			}
-			if fi, err := os.Stat(resolved); err != nil || !fi.Mode().IsRegular() {
-				return nil
-			}
-		}
-		files = append(files, p)
-		return nil
-	})
-	return files, err
 }
 
 // repoRelative returns file relative to the repository root, slash-separated,

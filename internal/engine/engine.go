@@ -394,6 +394,7 @@ func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
 // that run, with their effective severities.
 func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error) {
 	policy := opts.Policy
+	policy.Root = opts.Root
 	policy.Disabled = opts.Rules.IsDisabled
 	policy.AllowNetwork = opts.AllowRemote
 	e, all, err := catalogue(ctx, policy)
@@ -445,7 +446,7 @@ func discover(opts Options) (*checker, *config.Config, error) {
 		red:       &redact.Set{},
 		repo:      rp,
 		renderers: map[types.LoadRestrictions]*render.Renderer{},
-		sources:   newSourceCache(rp.Root),
+		sources:   newSourceCache(rp.FS),
 		units:     map[unitKey]*unit{},
 	}
 	c.edits = origin.New(rp, c.sources.read)
@@ -585,7 +586,7 @@ func (c *checker) renderer(lr types.LoadRestrictions) *render.Renderer {
 		// Origin annotations would switch on kustomize's per-transformer
 		// bookkeeping, which doubles render time; sources are inferred
 		// from the kustomization graph instead (see origin.go).
-		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, LoadRestrictions: lr})
+		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, FS: c.repo.FS, LoadRestrictions: lr})
 	}
 	return c.renderers[lr]
 }

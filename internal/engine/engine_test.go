@@ -30,7 +30,7 @@ func TestAggregatorUnitsMatchWholeRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	renderer := render.New(render.Options{Root: rp.Root})
-	c := &checker{repo: rp, sources: newSourceCache(rp.Root), units: map[unitKey]*unit{}}
+	c := &checker{repo: rp, sources: newSourceCache(rp.FS), units: map[unitKey]*unit{}}
 	for _, tg := range rp.Targets {
 		p := c.plan(tg)
 		if len(p.units) < 2 {

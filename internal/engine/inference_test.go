@@ -36,7 +36,7 @@ func TestInferredSourcesMatchOriginAnnotations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := &checker{repo: rp, sources: newSourceCache(rp.Root), units: map[unitKey]*unit{}}
+		c := &checker{repo: rp, sources: newSourceCache(rp.FS), units: map[unitKey]*unit{}}
 		c.edits = origin.New(rp, c.sources.read)
 		annotated := render.New(render.Options{Root: rp.Root, Origins: true})
 		for _, tg := range rp.Targets {

@@ -2,9 +2,7 @@ package engine
 
 import (
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
@@ -12,12 +10,13 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
 // sourceCache decodes each source file once, however many targets render
 // it, so positions are looked up without re-reading bases per overlay.
 type sourceCache struct {
-	root  string
+	fs    *rootfs.FS
 	files memo.Table[string, *sourceFile]
 }
 
@@ -26,18 +25,18 @@ type sourceFile struct {
 	err  error
 }
 
-func newSourceCache(root string) *sourceCache {
-	return &sourceCache{root: root}
+func newSourceCache(fsys *rootfs.FS) *sourceCache {
+	return &sourceCache{fs: fsys}
 }
 
 // read reads a repository file. Only files inside the repository: the
 // renderer's sandbox already guarantees it for what kustomize names, this
 // keeps every other reader honest on its own.
 func (c *sourceCache) read(file string) ([]byte, error) {
-	if file == "" || path.IsAbs(file) || strings.HasPrefix(path.Clean(file), "..") {
+	if file == "" || path.IsAbs(file) {
 		return nil, fmt.Errorf("%s is outside the repository", file)
 	}
-	return os.ReadFile(filepath.Join(c.root, filepath.FromSlash(file)))
+	return c.fs.ReadFile(file)
 }
 
 func (c *sourceCache) get(file string) *sourceFile {

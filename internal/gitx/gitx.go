@@ -7,20 +7,27 @@
 // every other setting the user's repository may rely on. Every command is
 // run with GIT_OPTIONAL_LOCKS=0 so that not even the index's stat cache is
 // written: gitops-lint never writes to the repository.
+//
+// A repository can arrive with its own .git (a fixture, a tarball, a clone
+// of a clone), and git honours settings there that run programs:
+// core.fsmonitor, hooks, filter drivers (clean, smudge, process), external
+// diff and textconv drivers, pagers, credential helpers, transports. One
+// function, command, builds every git command line, and it neutralises all
+// of them (see there): gitops-lint never makes git run a program. Content
+// is exported from git objects with ls-tree / ls-files and cat-file, which
+// apply no filter, no export-subst and no attribute at all.
 package gitx
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +39,10 @@ type Repo struct {
 	// slash-separated ("" for the root itself).
 	Prefix  string
 	Shallow bool
+
+	// drivers are the -c settings that empty the repository's filter
+	// drivers, which only their names (read from its config) can reach.
+	drivers []string
 }
 
 // Open finds the git working tree that contains dir.
@@ -40,7 +51,7 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := run(ctx, abs, nil, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
+	out, err := run(ctx, abs, nil, nil, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
 	if err != nil {
 		return nil, fmt.Errorf("%s is not inside a git working tree: %w", dir, err)
 	}
@@ -48,7 +59,49 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if len(lines) < 3 {
 		return nil, fmt.Errorf("unexpected git rev-parse output %q", out)
 	}
-	return &Repo{Top: lines[0], Prefix: strings.TrimSuffix(lines[1], "/"), Shallow: lines[2] == "true"}, nil
+	r := &Repo{Top: lines[0], Prefix: strings.TrimSuffix(lines[1], "/"), Shallow: lines[2] == "true"}
+	if r.drivers, err = filterDrivers(ctx, r.Top); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// filterDrivers returns the -c settings that disable every filter driver
+// the repository's configuration defines. A driver runs its clean filter
+// when git hashes a working tree file (git diff against the work tree) and
+// its smudge filter when git writes one; git skips a driver whose commands
+// are empty and that is not required. Reading the configuration runs
+// nothing.
+func filterDrivers(ctx context.Context, top string) ([]string, error) {
+	out, err := run(ctx, top, nil, nil, "config", "--includes", "--null", "--name-only", "--get-regexp", `^filter\.`)
+	if err != nil && len(out) > 0 {
+		return nil, err
+	}
+	// git config exits 1 when nothing matches; out is then empty.
+	seen := map[string]bool{}
+	var settings []string
+	for _, name := range strings.Split(string(out), "\x00") {
+		name = strings.TrimSpace(name)
+		i := strings.LastIndexByte(name, '.')
+		if i <= len("filter.") {
+			continue
+		}
+		driver := name[:i] // filter.<subsection>
+		if seen[driver] {
+			continue
+		}
+		seen[driver] = true
+		if strings.ContainsAny(driver, "=\n\x00") {
+			// -c cannot name it, so it cannot be emptied: refuse the
+			// repository rather than let git run it.
+			return nil, fmt.Errorf("git config defines a filter driver %q that gitops-lint cannot disable", driver)
+		}
+		for _, key := range []string{"clean", "smudge", "process"} {
+			settings = append(settings, "-c", driver+"."+key+"=")
+		}
+		settings = append(settings, "-c", driver+".required=false")
+	}
+	return settings, nil
 }
 
 // StagedFiles lists the files the index changes against HEAD (added,
@@ -56,11 +109,11 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 // outside it are left out.
 func (r *Repo) StagedFiles(ctx context.Context) ([]string, error) {
 	args := []string{"diff", "--cached", "--name-only", "-z", "--no-renames"}
-	if _, err := run(ctx, r.Top, nil, "rev-parse", "--verify", "--quiet", "HEAD"); err != nil {
+	if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "HEAD"); err != nil {
 		// No commit yet: everything in the index is staged.
 		args = []string{"ls-files", "--cached", "-z"}
 	}
-	out, err := run(ctx, r.Top, nil, args...)
+	out, err := r.run(ctx, nil, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -86,16 +139,16 @@ func (e *MissingRefError) Error() string {
 // and HEAD, and HEAD (git diff ref...HEAD), relative to the checked
 // directory.
 func (r *Repo) ChangedSince(ctx context.Context, ref string) ([]string, error) {
-	if _, err := run(ctx, r.Top, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+	if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
 		return nil, &MissingRefError{Ref: ref, Shallow: r.Shallow}
 	}
-	if _, err := run(ctx, r.Top, nil, "merge-base", ref, "HEAD"); err != nil {
+	if _, err := r.run(ctx, nil, "merge-base", ref, "HEAD"); err != nil {
 		if r.Shallow {
 			return nil, fmt.Errorf("no merge base of %s and HEAD in this shallow clone: deepen it with `git fetch --deepen=100 origin` or `git fetch --unshallow`", ref)
 		}
 		return nil, fmt.Errorf("%s and HEAD have no common history", ref)
 	}
-	out, err := run(ctx, r.Top, nil, "diff", "--name-only", "-z", "--no-renames", ref+"...HEAD")
+	out, err := r.run(ctx, nil, "diff", "--name-only", "-z", "--no-renames", ref+"...HEAD")
 	if err != nil {
 		return nil, err
 	}
@@ -109,14 +162,14 @@ func (r *Repo) ChangedSince(ctx context.Context, ref string) ([]string, error) {
 // compares with ref itself, not with a merge base: it answers "what would
 // change if this working tree replaced ref".
 func (r *Repo) ChangedInWorkTree(ctx context.Context, ref string) ([]string, error) {
-	if _, err := run(ctx, r.Top, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+	if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
 		return nil, &MissingRefError{Ref: ref, Shallow: r.Shallow}
 	}
-	tracked, err := run(ctx, r.Top, nil, "diff", "--name-only", "-z", "--no-renames", ref+"^{commit}", "--")
+	tracked, err := r.run(ctx, nil, "diff", "--name-only", "-z", "--no-renames", ref+"^{commit}", "--")
 	if err != nil {
 		return nil, err
 	}
-	untracked, err := run(ctx, r.Top, nil, "ls-files", "--others", "--exclude-standard", "-z")
+	untracked, err := r.run(ctx, nil, "ls-files", "--others", "--exclude-standard", "-z")
 	if err != nil {
 		return nil, err
 	}
@@ -127,73 +180,104 @@ func (r *Repo) ChangedInWorkTree(ctx context.Context, ref string) ([]string, err
 // (which must exist), from git objects: nothing is checked out. When the
 // checked directory did not exist at ref, dst is left empty.
 func (r *Repo) ExportCommit(ctx context.Context, ref, dst string) error {
-	if _, err := run(ctx, r.Top, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+	if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
 		return &MissingRefError{Ref: ref, Shallow: r.Shallow}
 	}
 	treeish := ref
 	if r.Prefix != "" {
 		treeish = ref + ":" + r.Prefix
-		if _, err := run(ctx, r.Top, nil, "rev-parse", "--verify", "--quiet", treeish); err != nil {
+		if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", treeish); err != nil {
 			return nil
 		}
 	}
-	out, err := run(ctx, r.Top, nil, "archive", "--format=tar", treeish)
+	out, err := r.run(ctx, nil, "ls-tree", "-r", "-z", "--full-tree", treeish)
 	if err != nil {
 		return err
 	}
-	return untar(bytes.NewReader(out), dst)
+	return r.writeBlobs(ctx, parseEntries(out, func(meta string) (mode, oid string) {
+		f := strings.Fields(meta) // <mode> SP <type> SP <object>
+		if len(f) != 3 {
+			return "", ""
+		}
+		return f[0], f[2]
+	}), dst)
 }
 
-// untar extracts regular files and directories; symlinks are recreated
-// only when they stay inside dst, and nothing may be written outside it.
-func untar(rd io.Reader, dst string) error {
-	tr := tar.NewReader(rd)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		name := path.Clean(h.Name)
-		if name == "." || strings.HasPrefix(name, "../") || name == ".." || path.IsAbs(name) {
+// entry is a file git holds: its path relative to dst, mode and blob.
+type entry struct{ path, mode, oid string }
+
+// parseEntries reads the NUL-terminated "<meta> TAB <path>" records of
+// ls-tree or ls-files --stage; meta gives the mode and object id.
+func parseEntries(out []byte, meta func(string) (mode, oid string)) []entry {
+	var es []entry
+	for _, rec := range strings.Split(string(out), "\x00") {
+		m, p, ok := strings.Cut(rec, "\t")
+		if !ok {
 			continue
 		}
-		target := filepath.Join(dst, filepath.FromSlash(name))
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(target, 0o755); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-				return err
-			}
-			f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-			if err != nil {
-				return err
-			}
-			_, err = io.Copy(f, tr)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return err
-			}
-		case tar.TypeSymlink:
-			resolved := path.Join(path.Dir(name), h.Linkname)
-			if path.IsAbs(h.Linkname) || resolved == ".." || strings.HasPrefix(resolved, "../") {
+		mode, oid := meta(m)
+		if oid == "" {
+			continue
+		}
+		es = append(es, entry{path: p, mode: mode, oid: oid})
+	}
+	return es
+}
+
+// writeBlobs writes entries' blobs into dst as they are stored: git
+// cat-file applies no filter driver, no export-subst, no attribute.
+// Regular files only, and symlinks when they stay inside dst; submodules
+// are skipped, and nothing is written outside dst.
+func (r *Repo) writeBlobs(ctx context.Context, es []entry, dst string) error {
+	es = slices.DeleteFunc(es, func(e entry) bool {
+		name := path.Clean(e.path)
+		return e.path != name || !filepath.IsLocal(name) || strings.Contains(name, "\\") ||
+			(e.mode != "100644" && e.mode != "100755" && e.mode != "120000")
+	})
+	if len(es) == 0 {
+		return nil
+	}
+	var stdin bytes.Buffer
+	for _, e := range es {
+		stdin.WriteString(e.oid + "\n")
+	}
+	out, err := r.run(ctx, stdin.Bytes(), "cat-file", "--batch")
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		// <oid> SP blob SP <size> LF <content> LF
+		header, rest, ok := bytes.Cut(out, []byte("\n"))
+		f := strings.Fields(string(header))
+		if !ok || len(f) != 3 || f[1] != "blob" {
+			return fmt.Errorf("git cat-file: unexpected output %q", header)
+		}
+		size, err := strconv.Atoi(f[2])
+		if err != nil || size < 0 || size+1 > len(rest) {
+			return fmt.Errorf("git cat-file: unexpected output %q", header)
+		}
+		content := rest[:size]
+		out = rest[size+1:]
+		target := filepath.Join(dst, filepath.FromSlash(e.path))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if e.mode == "120000" {
+			link := string(content)
+			resolved := path.Join(path.Dir(e.path), link)
+			if path.IsAbs(link) || resolved == ".." || strings.HasPrefix(resolved, "../") {
 				continue // the check would refuse to follow it anyway
 			}
-			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			if err := os.Symlink(link, target); err != nil {
 				return err
 			}
-			if err := os.Symlink(h.Linkname, target); err != nil {
-				return err
-			}
+			continue
+		}
+		if err := os.WriteFile(target, content, 0o644); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // relative turns NUL-separated paths relative to the top into paths
@@ -217,12 +301,69 @@ func (r *Repo) relative(out []byte) []string {
 	return slices.Compact(files)
 }
 
+// neutral are the settings every git command runs with, whatever the
+// repository's or the user's configuration says: each one stops git from
+// running a program the repository could choose. -c wins over every
+// configuration file.
+var neutral = []string{
+	"--no-pager",
+	"-c", "core.fsmonitor=false", // a program git runs to list changed files
+	"-c", "core.pager=cat",
+	"-c", "credential.helper=", // the empty value clears the helper list
+	"-c", "core.askPass=",
+	"-c", "protocol.allow=never", // no transport at all: gitops-lint never fetches
+	"-c", "protocol.file.allow=never",
+	"-c", "protocol.ext.allow=never",
+	"-c", "protocol.ssh.allow=never",
+	"-c", "protocol.git.allow=never",
+	"-c", "protocol.http.allow=never",
+	"-c", "protocol.https.allow=never",
+}
+
+// unsafeEnv are environment variables that name programs for git to run;
+// they are dropped from the environment git inherits.
+var unsafeEnv = []string{
+	"GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER", "GIT_ASKPASS", "SSH_ASKPASS",
+	"GIT_SSH", "GIT_SSH_COMMAND", "GIT_EDITOR", "EDITOR", "VISUAL",
+	"GIT_ALLOW_PROTOCOL", "GIT_PROTOCOL_FROM_USER", "GIT_CONFIG_NOSYSTEM",
+}
+
+// command builds a git command line; it is the only place that does.
+// Besides the neutral settings and the repository's emptied filter
+// drivers (drivers), git diff never runs an external diff or a textconv
+// driver, the system configuration is not read, and transports configured
+// by the user are refused.
+func command(ctx context.Context, dir string, drivers []string, args ...string) *exec.Cmd {
+	full := slices.Concat(neutral, drivers)
+	if len(args) == 0 || args[0] != "rev-parse" {
+		// No hook of any command. rev-parse runs none, and its --git-path
+		// hooks must name the user's hooks directory: hook install
+		// writes there.
+		full = append(full, "-c", "core.hooksPath="+os.DevNull)
+	}
+	if len(args) > 0 && args[0] == "diff" {
+		full = append(full, "diff", "--no-ext-diff", "--no-textconv")
+		full = append(full, args[1:]...)
+	} else {
+		full = append(full, args...)
+	}
+	cmd := exec.CommandContext(ctx, "git", full...)
+	cmd.Dir = dir
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(unsafeEnv, name)
+	})
+	cmd.Env = append(env,
+		"GIT_OPTIONAL_LOCKS=0", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C",
+		"GIT_CONFIG_NOSYSTEM=1", "GIT_ATTR_NOSYSTEM=1", "GIT_PROTOCOL_FROM_USER=0",
+	)
+	return cmd
+}
+
 // run runs git in dir and returns its standard output; the error carries
 // git's own message.
-func run(ctx context.Context, dir string, stdin []byte, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+func run(ctx context.Context, dir string, drivers []string, stdin []byte, args ...string) ([]byte, error) {
+	cmd := command(ctx, dir, drivers, args...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
@@ -230,18 +371,23 @@ func run(ctx context.Context, dir string, stdin []byte, args ...string) ([]byte,
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return nil, fmt.Errorf("git %s: %s", args[0], msg)
+			return stdout.Bytes(), fmt.Errorf("git %s: %s", args[0], msg)
 		}
-		return nil, fmt.Errorf("git %s: %w", args[0], err)
+		return stdout.Bytes(), fmt.Errorf("git %s: %w", args[0], err)
 	}
 	return stdout.Bytes(), nil
+}
+
+// run runs git in the working tree's top directory.
+func (r *Repo) run(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
+	return run(ctx, r.Top, r.drivers, stdin, args...)
 }
 
 // GitPath resolves name inside the repository's git directory the way git
 // itself does (git rev-parse --git-path), absolute: "hooks" follows
 // core.hooksPath, and a linked worktree shares its main worktree's hooks.
 func (r *Repo) GitPath(ctx context.Context, name string) (string, error) {
-	out, err := run(ctx, r.Top, nil, "rev-parse", "--git-path", name)
+	out, err := r.run(ctx, nil, "rev-parse", "--git-path", name)
 	if err != nil {
 		return "", err
 	}
@@ -260,7 +406,7 @@ func (r *Repo) IndexFiles(ctx context.Context) ([]string, error) {
 	if r.Prefix != "" {
 		args = append(args, "--", r.Prefix)
 	}
-	out, err := run(ctx, r.Top, nil, args...)
+	out, err := r.run(ctx, nil, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -275,51 +421,31 @@ func (r *Repo) ExportPaths(ctx context.Context, files []string, dst string) erro
 	if len(files) == 0 {
 		return nil
 	}
-	var stdin bytes.Buffer
+	want := make(map[string]bool, len(files))
 	for _, f := range files {
 		if r.Prefix != "" {
 			f = r.Prefix + "/" + f
 		}
-		stdin.WriteString(f)
-		stdin.WriteByte(0)
+		want[f] = true
 	}
-	tmp := dst
+	args := []string{"ls-files", "--stage", "-z"}
 	if r.Prefix != "" {
-		var err error
-		if tmp, err = os.MkdirTemp(dst, ".index-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
+		args = append(args, "--", r.Prefix)
 	}
-	if _, err := run(ctx, r.Top, stdin.Bytes(), "checkout-index", "-z", "--stdin", "--force", "--prefix="+tmp+string(filepath.Separator)); err != nil {
-		return err
-	}
-	if r.Prefix == "" {
-		return nil
-	}
-	return moveTree(filepath.Join(tmp, filepath.FromSlash(r.Prefix)), dst)
-}
-
-// moveTree moves the entries of src into dst, merging directories.
-func moveTree(src, dst string) error {
-	entries, err := os.ReadDir(src)
+	out, err := r.run(ctx, nil, args...)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
-		if e.IsDir() {
-			if err := os.MkdirAll(to, 0o755); err != nil {
-				return err
-			}
-			if err := moveTree(from, to); err != nil {
-				return err
-			}
-			continue
+	es := parseEntries(out, func(meta string) (mode, oid string) {
+		f := strings.Fields(meta) // <mode> SP <object> SP <stage>
+		if len(f) != 3 || f[2] != "0" {
+			return "", "" // an unmerged path has no one content
 		}
-		if err := os.Rename(from, to); err != nil {
-			return err
-		}
+		return f[0], f[1]
+	})
+	es = slices.DeleteFunc(es, func(e entry) bool { return !want[e.path] })
+	for i := range es {
+		es[i].path = strings.TrimPrefix(es[i].path, r.Prefix+"/")
 	}
-	return nil
+	return r.writeBlobs(ctx, es, dst)
 }

@@ -18,12 +18,17 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/openapi"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
 // Options configure a Renderer.
 type Options struct {
 	// Root is the repository root, absolute with symlinks resolved.
 	Root string
+	// FS reads the repository for every render, confined to Root; the
+	// run's readers share one, so it holds the hash of every byte read.
+	// When nil, the Renderer makes its own.
+	FS *rootfs.FS
 	// LoadRestrictions are kustomize's; the default (rootOnly) is what
 	// `kustomize build` and Argo CD use. The sandbox confines every read to
 	// the repository either way.
@@ -58,8 +63,9 @@ type Screen interface {
 
 // Renderer renders targets. It is safe for concurrent use.
 type Renderer struct {
-	opts Options
-	k    *krusty.Kustomizer
+	opts  Options
+	k     *krusty.Kustomizer
+	fsErr error // the root could not be opened
 }
 
 var openapiOnce sync.Once
@@ -79,7 +85,11 @@ func New(opts Options) *Renderer {
 	// kustomize parses its built-in OpenAPI document lazily into package
 	// state; do it once here rather than racing in the workers.
 	openapiOnce.Do(func() { openapi.Schema() })
-	return &Renderer{opts: opts, k: krusty.MakeKustomizer(ko)}
+	r := &Renderer{opts: opts, k: krusty.MakeKustomizer(ko)}
+	if r.opts.FS == nil {
+		r.opts.FS, r.fsErr = rootfs.New(opts.Root)
+	}
+	return r
 }
 
 // Object is one rendered object and where it came from.
@@ -121,6 +131,9 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 			out, err = nil, &Error{Target: target, Msg: fmt.Sprintf("kustomize panicked: %v", p)}
 		}
 	}()
+	if r.fsErr != nil {
+		return nil, &Error{Target: target, Msg: r.fsErr.Error()}
+	}
 	dir := filepath.Join(r.opts.Root, filepath.FromSlash(target))
 	override := map[string][]byte{}
 	if r.opts.Origins {
@@ -128,7 +141,7 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 			override[file] = data
 		}
 	}
-	fs := newSandbox(r.opts.Root, override)
+	fs := newSandbox(r.opts.FS, override)
 	m, err := r.k.Run(fs, dir)
 	if err != nil {
 		return nil, &Error{Target: target, Msg: r.relativize(err.Error())}
@@ -195,7 +208,7 @@ func (r *Renderer) objects(target string, m resmap.ResMap) []Object {
 // withOrigins returns the target's kustomization with originAnnotations
 // added to buildMetadata, leaving the user's file untouched.
 func (r *Renderer) withOrigins(dir string) (string, []byte, bool) {
-	fs := newSandbox(r.opts.Root, nil)
+	fs := newSandbox(r.opts.FS, nil)
 	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
 		file := filepath.Join(dir, name)
 		data, err := fs.ReadFile(file)

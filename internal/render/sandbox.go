@@ -1,27 +1,29 @@
 package render
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
-// ErrOutsideRoot is returned for any access that would leave the repository.
-var ErrOutsideRoot = errors.New("path is outside the repository")
-
 // sandbox is a read-only kustomize filesystem confined to the repository
-// root: it refuses absolute paths and '..' escapes outside the root and
-// resolves symlinks before every access, so kustomize can never read a
-// byte from outside. It records the files it hands out, which is the set
-// of files a render depends on.
+// root through the run's rootfs.FS: absolute paths and '..' escapes
+// outside the root are refused, symlinks are resolved before every access
+// and every file is read as a bounded, regular file, so kustomize can
+// never read a byte from outside, nor hang on a device. It records the
+// files it hands out, which is the set of files a render depends on; the
+// FS remembers the hash of the bytes it handed out.
 type sandbox struct {
 	root string // absolute, symlinks resolved
+	fs   *rootfs.FS
 	disk filesys.FileSystem
 
 	// override replaces the content of files (by absolute path) without
@@ -32,46 +34,27 @@ type sandbox struct {
 	reads map[string]bool
 }
 
-func newSandbox(root string, override map[string][]byte) *sandbox {
-	return &sandbox{root: root, disk: filesys.MakeFsOnDisk(), override: override, reads: map[string]bool{}}
+func newSandbox(fsys *rootfs.FS, override map[string][]byte) *sandbox {
+	return &sandbox{root: fsys.Root(), fs: fsys, disk: filesys.MakeFsOnDisk(), override: override, reads: map[string]bool{}}
 }
 
-// check resolves p against the root and refuses anything outside it.
+// check resolves p against the root and refuses anything outside it. It
+// returns the clean, unresolved absolute path: kustomize resolves
+// relative references from where a file seems to be.
 func (s *sandbox) check(p string) (string, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(s.root, p)
 	}
 	p = filepath.Clean(p)
-	if !inside(s.root, p) {
-		return "", fmt.Errorf("%w: %s", ErrOutsideRoot, s.rel(p))
-	}
-	resolved, err := filepath.EvalSymlinks(p)
-	if err != nil {
+	if _, err := s.fs.Resolve(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		// Missing paths are kustomize's to report; existence is checked
 		// by the caller through the delegate.
-		if errors.Is(err, fs.ErrNotExist) {
-			return p, nil
-		}
 		return "", err
-	}
-	if !inside(s.root, resolved) {
-		return "", fmt.Errorf("%w: %s is a symlink to a path outside it", ErrOutsideRoot, s.rel(p))
 	}
 	return p, nil
 }
 
-// rel names p relative to the root so that errors never print where the
-// repository lives on this machine, or the absolute path of anything outside.
-func (s *sandbox) rel(p string) string {
-	if r, err := filepath.Rel(s.root, p); err == nil {
-		return filepath.ToSlash(r)
-	}
-	return filepath.Base(p)
-}
-
-func inside(root, p string) bool {
-	return p == root || strings.HasPrefix(p, root+string(filepath.Separator))
-}
+func inside(root, p string) bool { return rootfs.Within(root, p) }
 
 func (s *sandbox) record(p string) {
 	s.mu.Lock()
@@ -98,14 +81,31 @@ func (s *sandbox) MkdirAll(string) error               { return errReadOnly }
 func (s *sandbox) RemoveAll(string) error              { return errReadOnly }
 func (s *sandbox) WriteFile(string, []byte) error      { return errReadOnly }
 
+// Open reads the whole file through ReadFile, so it is confined, bounded
+// and hashed like every other read.
 func (s *sandbox) Open(p string) (filesys.File, error) {
-	c, err := s.check(p)
+	data, err := s.ReadFile(p)
 	if err != nil {
 		return nil, err
 	}
-	s.record(c)
-	return s.disk.Open(c)
+	c, _ := s.check(p)
+	fi, err := os.Stat(c)
+	if err != nil {
+		return nil, err
+	}
+	return &memFile{Reader: bytes.NewReader(data), info: fi}, nil
 }
+
+// memFile is a file already read: kustomize may read and stat it, never
+// write it.
+type memFile struct {
+	*bytes.Reader
+	info fs.FileInfo
+}
+
+func (f *memFile) Write([]byte) (int, error)  { return 0, errReadOnly }
+func (f *memFile) Close() error               { return nil }
+func (f *memFile) Stat() (os.FileInfo, error) { return f.info, nil }
 
 func (s *sandbox) IsDir(p string) bool {
 	c, err := s.check(p)
@@ -131,7 +131,7 @@ func (s *sandbox) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 	}
 	// The delegate resolves symlinks itself; re-check what it settled on.
 	if !inside(s.root, string(d)) {
-		return "", "", fmt.Errorf("%w: %s", ErrOutsideRoot, s.rel(string(d)))
+		return "", "", fmt.Errorf("%w: %s", rootfs.ErrOutside, s.fs.Rel(string(d)))
 	}
 	return d, f, nil
 }
@@ -168,12 +168,12 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 		s.record(c)
 		return data, nil
 	}
-	fi, err := os.Stat(c)
-	if err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", c)
+	data, err := s.fs.ReadFile(c)
+	if err != nil {
+		return nil, err
 	}
 	s.record(c)
-	return s.disk.ReadFile(c)
+	return data, nil
 }
 
 func (s *sandbox) Walk(p string, fn filepath.WalkFunc) error {

@@ -234,6 +234,9 @@ func parseKustomization(k *Kustomization, data []byte) error {
 				return
 			}
 			value := n.Value
+			if isPluginField(f[0]) && inlineConfig(value) {
+				return // configuration written in place, not a path
+			}
 			if f[0] == "configMapGenerator" || f[0] == "secretGenerator" {
 				// files entries may be "key=path".
 				if _, p, ok := strings.Cut(value, "="); ok && f[len(f)-2] == "files" {
@@ -277,6 +280,27 @@ func lookup(m *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// isPluginField says whether a kustomization field lists plugin
+// configurations, which may be written in place instead of named.
+func isPluginField(field string) bool {
+	return field == "generators" || field == "transformers" || field == "validators"
+}
+
+// inlineConfig reports whether an entry of generators, transformers or
+// validators is a configuration written in place (a YAML object with a
+// kind, such as an inline builtin PrefixSuffixTransformer) rather than a
+// path, as kustomize decides: it tries the entry as YAML first. A path
+// never parses as an object with a kind.
+func inlineConfig(value string) bool {
+	// A node, not a map: aliases stay unexpanded (an alias bomb in an
+	// inline entry costs nothing here).
+	var doc yaml.Node
+	if !strings.Contains(value, "kind") || yaml.Unmarshal([]byte(value), &doc) != nil || len(doc.Content) == 0 {
+		return false
+	}
+	return doc.Content[0].Kind == yaml.MappingNode && lookup(doc.Content[0], "kind") != nil
 }
 
 // isRemote recognises what kustomize would fetch over the network: URLs,

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -19,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -64,6 +64,9 @@ type Target struct {
 type Repo struct {
 	// Root is the absolute repository root with symlinks resolved.
 	Root string
+	// FS reads the repository's files, confined to Root: every reader of
+	// the run shares it, so each file's hash is that of what was read.
+	FS *rootfs.FS
 	// Kustomizations by repository-relative directory.
 	Kustomizations map[string]*Kustomization
 	// Files are all files that were walked (not ignored), repository-relative, sorted.
@@ -86,20 +89,11 @@ type Options struct {
 // Discover walks root and builds the repository model. Problems in the
 // repository's content become findings; only an unreadable root is an error.
 func Discover(root string, opts Options) (*Repo, error) {
-	abs, err := filepath.Abs(root)
+	fsys, err := rootfs.New(root)
 	if err != nil {
 		return nil, err
 	}
-	abs, err = filepath.EvalSymlinks(abs)
-	if err != nil {
-		return nil, fmt.Errorf("repository root: %w", err)
-	}
-	if fi, err := os.Stat(abs); err != nil {
-		return nil, err
-	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("repository root %s is not a directory", root)
-	}
-	r := &Repo{Root: abs, Kustomizations: map[string]*Kustomization{}, Manifests: map[string][]*manifest.Document{}}
+	r := &Repo{Root: fsys.Root(), FS: fsys, Kustomizations: map[string]*Kustomization{}, Manifests: map[string][]*manifest.Document{}}
 	w := &walker{repo: r}
 	if err := w.walk(); err != nil {
 		return nil, err
@@ -117,7 +111,8 @@ type walker struct {
 
 func (w *walker) walk() error {
 	root := w.repo.Root
-	if data, err := os.ReadFile(filepath.Join(root, ".git", "info", "exclude")); err == nil {
+	// .git is not walked: a link here is reported now or never.
+	if data, err := w.read(".git/info/exclude"); err == nil {
 		w.patterns = append(w.patterns, parseIgnore(data, nil)...)
 	}
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -138,7 +133,7 @@ func (w *walker) walk() error {
 				return filepath.SkipDir
 			}
 			w.readIgnore(p, parts)
-			if _, err := os.Stat(filepath.Join(p, "Chart.yaml")); err == nil {
+			if _, err := w.repo.FS.Stat(path.Join(rel, "Chart.yaml")); err == nil {
 				w.charts = append(w.charts, rel)
 			}
 			return nil
@@ -161,10 +156,34 @@ func (w *walker) walk() error {
 	})
 }
 
+// readIgnore reads a directory's .gitignore. One that cannot be read
+// confined (a symlink out of the repository, a device) is left out; the
+// walk reports the link when it reaches it.
 func (w *walker) readIgnore(dir string, domain []string) {
-	data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	data, err := w.repo.FS.ReadFile(path.Join(path.Join(domain...), ".gitignore"))
 	if err == nil {
 		w.patterns = append(w.patterns, parseIgnore(data, domain)...)
+	}
+}
+
+// read reads a repository file that the walk does not visit, reporting a
+// symlink that leaves the repository as path-escape at the link.
+func (w *walker) read(rel string) ([]byte, error) {
+	data, err := w.repo.FS.ReadFile(rel)
+	if errors.Is(err, rootfs.ErrOutside) {
+		w.repo.Findings = append(w.repo.Findings, escapeFinding(rel))
+	}
+	return data, err
+}
+
+// escapeFinding is the finding for a symlink that resolves outside the
+// repository: reported at the link, which is what a person edits.
+func escapeFinding(rel string) rules.Finding {
+	return rules.Finding{
+		RuleID:   rules.PathEscape,
+		Severity: rules.Error,
+		Message:  "symlink resolves outside the repository; it is not read",
+		Location: manifest.Origin{File: rel, Line: 1}, // a link is one line: its target
 	}
 }
 
@@ -185,18 +204,13 @@ func parseIgnore(data []byte, domain []string) []gitignore.Pattern {
 // repository is a finding and is never read; one inside is treated like
 // the file it points to.
 func (w *walker) symlink(p, rel string) {
-	resolved, err := filepath.EvalSymlinks(p)
+	resolved, err := w.repo.FS.Resolve(rel)
+	if errors.Is(err, rootfs.ErrOutside) {
+		w.repo.Findings = append(w.repo.Findings, escapeFinding(rel))
+		return
+	}
 	if err != nil {
 		return // dangling: git keeps it, kustomize will report it if used
-	}
-	if !within(w.repo.Root, resolved) {
-		w.repo.Findings = append(w.repo.Findings, rules.Finding{
-			RuleID:   rules.PathEscape,
-			Severity: rules.Error,
-			Message:  "symlink resolves outside the repository; it is not read",
-			Location: manifest.Origin{File: rel, Line: 1}, // a link is one line: its target
-		})
-		return
 	}
 	if fi, err := os.Stat(resolved); err == nil && fi.Mode().IsRegular() {
 		w.repo.Files = append(w.repo.Files, rel)
@@ -214,7 +228,7 @@ func (w *walker) kustomization(dir, file string) {
 	}
 	k := &Kustomization{Dir: dir, File: file}
 	w.repo.Kustomizations[dir] = k
-	data, err := os.ReadFile(filepath.Join(w.repo.Root, filepath.FromSlash(file)))
+	data, err := w.repo.FS.ReadFile(file)
 	if err != nil {
 		k.Err = err
 		return
@@ -267,17 +281,17 @@ func (r *Repo) resolve(k *Kustomization, ref *Ref) {
 		ref.Kind, ref.Reason = RefEscape, "climbs above the repository root"
 		return
 	}
-	resolved, err := filepath.EvalSymlinks(abs)
+	resolved, err := r.FS.Resolve(abs)
+	if errors.Is(err, rootfs.ErrOutside) {
+		ref.Kind, ref.Reason = RefEscape, "symlink resolves outside the repository"
+		return
+	}
 	if err != nil {
 		if isRemote(v) {
 			ref.Kind = RefRemote
 		} else {
 			ref.Kind, ref.Path = RefMissing, relSlash(r.Root, abs)
 		}
-		return
-	}
-	if !within(r.Root, resolved) {
-		ref.Kind, ref.Reason = RefEscape, "symlink resolves outside the repository"
 		return
 	}
 	ref.Path = relSlash(r.Root, abs)
@@ -472,14 +486,14 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 		if _, inKustomization := r.Kustomizations[path.Dir(f)]; covered[f] || inKustomization || !isManifestName(f) || inAny(f, charts) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(f)))
+		data, err := r.FS.ReadFile(f)
 		if err != nil {
 			continue
 		}
 		docs, err := manifest.DecodeFile(f, data)
 		if err != nil {
 			var se *manifest.SyntaxError
-			if errors.As(err, &se) && !strings.HasSuffix(f, ".json") {
+			if errors.As(err, &se) && (!strings.HasSuffix(f, ".json") || meantAsObject(data)) {
 				r.Findings = append(r.Findings, rules.Finding{
 					RuleID: rules.YAMLSyntax, Severity: rules.Error, Location: se.Origin, Message: se.Msg,
 				})
@@ -495,6 +509,14 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 	for _, dir := range sortedKeys(byDir) {
 		r.Targets = append(r.Targets, Target{Path: dir, Kind: Plain, Files: byDir[dir]})
 	}
+}
+
+// meantAsObject tells a .json file meant as a Kubernetes object (a
+// truncated manifest is a finding) from the many other JSON files of a
+// repository (dashboards, tool settings, JSON with comments), whose syntax
+// is not ours to judge.
+func meantAsObject(data []byte) bool {
+	return bytes.Contains(data, []byte(`"apiVersion"`)) && bytes.Contains(data, []byte(`"kind"`))
 }
 
 func isManifestName(f string) bool {
@@ -534,7 +556,7 @@ func sortRefs(refs []Ref) {
 // screened with them (internal/redact). configMapGenerator inputs are not
 // secrets (a credential in one is the secret scan's to find), and a bare
 // key of an env file has no value in the repository. Only files that
-// resolved inside the repository are read, up to maxGeneratorFile bytes.
+// resolved inside the repository are read, through the confined FS.
 func (r *Repo) SensitiveValues(dirs []string) []string {
 	var vals []string
 	for _, dir := range dirs {
@@ -555,7 +577,7 @@ func (r *Repo) SensitiveValues(dirs []string) []string {
 				if !slices.ContainsFunc(k.Refs, func(ref Ref) bool { return ref.Kind == RefFile && ref.Path == p }) {
 					continue
 				}
-				data, err := r.readBounded(p)
+				data, err := r.FS.ReadFile(p)
 				if err != nil {
 					continue
 				}
@@ -572,27 +594,6 @@ func (r *Repo) SensitiveValues(dirs []string) []string {
 		}
 	}
 	return vals
-}
-
-// maxGeneratorFile bounds what SensitiveValues reads of one file.
-const maxGeneratorFile = 1 << 20
-
-// readBounded reads a repository file that is a regular file of at most
-// maxGeneratorFile bytes.
-func (r *Repo) readBounded(rel string) ([]byte, error) {
-	f, err := os.Open(filepath.Join(r.Root, filepath.FromSlash(rel)))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() || info.Size() > maxGeneratorFile {
-		return nil, fmt.Errorf("%s: not a regular file of at most %d bytes", rel, maxGeneratorFile)
-	}
-	return io.ReadAll(io.LimitReader(f, maxGeneratorFile))
 }
 
 // Dependencies lists the repository files that building the kustomization

@@ -137,3 +137,28 @@ func TestSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestCompileRegexpQuotesOnlyAPrefix(t *testing.T) {
+	secret := "ghp_" + strings.Repeat("x9", 18)
+	tests := []struct {
+		name, expr, want string
+	}{
+		{name: "unclosed group holding a token", expr: "(" + secret, want: `error parsing regexp: missing closing ) in the pattern starting "(ghp_x…"`},
+		{name: "short pattern", expr: "a(", want: `error parsing regexp: missing closing ) in the pattern starting "a("`},
+		{name: "bad repetition at the end", expr: secret + "**", want: `error parsing regexp: invalid nested repetition operator in the pattern starting "ghp_x9…"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := CompileRegexp(tc.expr)
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("error = %v, want %s", err, tc.want)
+			}
+			if strings.Contains(err.Error(), secret[:12]) {
+				t.Errorf("the error quotes the pattern: %v", err)
+			}
+		})
+	}
+	if _, err := CompileRegexp(`^AKIA[0-9A-Z]{16}$`); err != nil {
+		t.Errorf("a good pattern: %v", err)
+	}
+}

@@ -6,6 +6,8 @@ package gittest
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -49,4 +51,54 @@ func (r *Repo) Commit(msg string) {
 	r.tb.Helper()
 	r.Git("add", "-A")
 	r.Git("commit", "-qm", msg)
+}
+
+// PlantPrograms configures the repository the way a hostile one shipped
+// with its .git would: every git setting that runs a program names a
+// script that appends a line to the file it returns (and passes its input
+// through, as a filter would). The settings go to .git/config and
+// .gitattributes (left unstaged), so git sees them on every later command;
+// run nothing through r.Git after this that the test counts on not
+// running a program. Skipped where there is no /bin/sh.
+func (r *Repo) PlantPrograms() (marker string) {
+	r.tb.Helper()
+	if runtime.GOOS == "windows" {
+		r.tb.Skip("the planted programs are shell scripts")
+	}
+	marker = filepath.Join(r.tb.TempDir(), "ran")
+	script := filepath.Join(r.tb.TempDir(), "evil.sh")
+	body := "#!/bin/sh\necho \"$0 $*\" >> " + marker + "\ncat\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		r.tb.Fatal(err)
+	}
+	for _, kv := range [][2]string{
+		{"core.fsmonitor", script},
+		{"core.hooksPath", filepath.Dir(script)},
+		{"core.pager", script},
+		{"core.askPass", script},
+		{"core.sshCommand", script},
+		{"diff.external", script},
+		{"diff.evil.textconv", script},
+		{"diff.evil.command", script},
+		{"filter.evil.clean", script},
+		{"filter.evil.smudge", script},
+		{"filter.evil.required", "true"},
+		{"filter.proc.process", script},
+		{"credential.helper", script},
+		{"gpg.program", script},
+		{"protocol.allow", "always"},
+	} {
+		r.Git("config", kv[0], kv[1])
+	}
+	// Every hook git has, too.
+	for _, hook := range []string{"pre-commit", "post-checkout", "post-index-change", "reference-transaction"} {
+		if err := os.Symlink(script, filepath.Join(filepath.Dir(script), hook)); err != nil {
+			r.tb.Fatal(err)
+		}
+	}
+	attrs := filepath.Join(r.Dir, ".gitattributes")
+	if err := os.WriteFile(attrs, []byte("* filter=evil diff=evil export-subst\n*.proc filter=proc\n"), 0o644); err != nil {
+		r.tb.Fatal(err)
+	}
+	return marker
 }

@@ -28,6 +28,10 @@ type Options struct {
 	Policies []string
 	// Data are JSON/YAML data files and directories (conftest's --data).
 	Data []string
+	// Root is the repository: policy and data paths inside it are read
+	// confined to it, others (only the command line names them) to
+	// themselves. Empty confines every path to itself.
+	Root string
 	// Namespaces are the user packages to evaluate (default "main").
 	Namespaces []string
 	// AllNamespaces evaluates every user package.
@@ -95,7 +99,7 @@ type pkg struct {
 // Load parses and compiles the built-in library and the user policies.
 // Problems in a policy are *Error values naming file:line.
 func Load(ctx context.Context, opts Options) (*Engine, error) {
-	srcs, err := sources(opts.Builtin, opts.Policies)
+	srcs, err := sources(opts.Builtin, opts.Root, opts.Policies)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +138,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := loadData(opts.Data)
+	store, err := loadData(opts.Root, opts.Data)
 	if err != nil {
 		return nil, err
 	}

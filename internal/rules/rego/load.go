@@ -21,17 +21,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"testing/fstest"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
 // RegoVersion selects the Rego syntax of user policies.
@@ -94,7 +95,7 @@ type source struct {
 
 // sources reads the embedded library (nil for none), then the user's
 // policy files and directories.
-func sources(builtin fs.FS, paths []string) ([]source, error) {
+func sources(builtin fs.FS, root string, paths []string) ([]source, error) {
 	var out []source
 	if builtin != nil {
 		b, err := builtinSources(builtin)
@@ -103,7 +104,7 @@ func sources(builtin fs.FS, paths []string) ([]source, error) {
 		}
 		out = b
 	}
-	user, err := userSources(paths)
+	user, err := userSources(root, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -129,44 +130,16 @@ func builtinSources(fsys fs.FS) ([]source, error) {
 }
 
 // userSources reads every .rego file under the given files or directories,
-// in a stable order.
-func userSources(paths []string) ([]source, error) {
+// in a stable order, confined (see rootfs.ReadTree).
+func userSources(root string, paths []string) ([]source, error) {
 	var out []source
-	for _, root := range paths {
-		info, err := os.Stat(root)
+	for _, p := range paths {
+		files, err := rootfs.ReadTree(root, p, func(name string) bool { return path.Ext(name) == ".rego" })
 		if err != nil {
 			return nil, fmt.Errorf("policy path: %w", err)
 		}
-		if !info.IsDir() {
-			b, err := os.ReadFile(root)
-			if err != nil {
-				return nil, fmt.Errorf("policy path: %w", err)
-			}
-			out = append(out, source{name: filepath.ToSlash(root), text: string(b), test: strings.HasSuffix(root, "_test.rego")})
-			continue
-		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if p != root && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if filepath.Ext(p) != ".rego" {
-				return nil
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			out = append(out, source{name: filepath.ToSlash(p), text: string(b), test: strings.HasSuffix(p, "_test.rego")})
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("policy path: %w", err)
+		for _, f := range files {
+			out = append(out, source{name: f.Name, text: string(f.Data), test: strings.HasSuffix(f.Name, "_test.rego")})
 		}
 	}
 	return out, nil
@@ -259,20 +232,43 @@ func compile(mods []*ast.Module, allowNetwork bool) (*ast.Compiler, error) {
 }
 
 // loadData reads --data files and directories (JSON and YAML) into a
-// store, as conftest and opa do.
-func loadData(paths []string) (storage.Store, error) {
+// store, as conftest and opa do. The files are read confined (see
+// rootfs.ReadTree) into memory, and OPA's loader lays them out from there, each
+// path under a name of its own.
+func loadData(root string, paths []string) (storage.Store, error) {
 	if len(paths) == 0 {
 		return inmem.New(), nil
 	}
-	res, err := loader.NewFileLoader().Filtered(paths, func(abspath string, info fs.FileInfo, depth int) bool {
-		if info.IsDir() {
+	mem := fstest.MapFS{}
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		files, err := rootfs.ReadTree(root, p, func(name string) bool {
+			switch strings.ToLower(path.Ext(name)) {
+			case ".json", ".yaml", ".yml":
+				return true
+			}
 			return false
+		})
+		if err != nil {
+			return nil, &Error{Msg: "data: " + err.Error()}
 		}
-		switch strings.ToLower(filepath.Ext(abspath)) {
-		case ".json", ".yaml", ".yml":
-			return false
+		names[i] = fmt.Sprintf("data%d", i)
+		for _, f := range files {
+			key := names[i]
+			if f.Rel == "" && !slices.Contains([]string{".json", ".yaml", ".yml"}, strings.ToLower(path.Ext(f.Name))) {
+				continue // conftest skips a data file of another kind
+			}
+			if f.Rel == "" {
+				key = path.Join(names[i], "file"+strings.ToLower(path.Ext(f.Name)))
+				names[i] = key
+			} else {
+				key = path.Join(key, f.Rel)
+			}
+			mem[key] = &fstest.MapFile{Data: f.Data}
 		}
-		return true
+	}
+	res, err := loader.NewFileLoader().WithFS(mem).Filtered(names, func(abspath string, info fs.FileInfo, depth int) bool {
+		return false
 	})
 	if err != nil {
 		return nil, &Error{Msg: "data: " + err.Error()}

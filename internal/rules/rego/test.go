@@ -29,7 +29,7 @@ type TestOptions struct {
 // writing a report to w. It returns the number of tests and of failures;
 // an error means the policies could not be loaded.
 func Test(ctx context.Context, w io.Writer, opts TestOptions) (tests, failed int, err error) {
-	srcs, err := sources(opts.Builtin, opts.Policies)
+	srcs, err := sources(opts.Builtin, "", opts.Policies)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -44,7 +44,7 @@ func Test(ctx context.Context, w io.Writer, opts TestOptions) (tests, failed int
 		}
 		mods[s.name] = m
 	}
-	store, err := loadData(opts.Data)
+	store, err := loadData("", opts.Data)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -49,7 +49,7 @@ func BenchmarkScanFiles(b *testing.B) {
 func benchScan(b *testing.B, dir string, plain bool) {
 	s, rp := newScanner(b, dir)
 	if plain {
-		cfg, _, err := loadGitleaksConfig(rp.Root)
+		cfg, _, err := loadGitleaksConfig(rp.FS)
 		if err != nil {
 			b.Fatal(err)
 		}

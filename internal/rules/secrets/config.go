@@ -7,13 +7,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/spf13/viper"
 	"github.com/zricethezav/gitleaks/v8/config"
+
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
 // gitleaksConfigFile is where gitleaks looks for a repository's configuration.
@@ -45,8 +47,8 @@ var defaultConfig = sync.OnceValues(func() (config.Config, error) {
 // silently skip [extend]. Here each file is read with its own viper
 // instance, extensions are merged before translation (with gitleaks'
 // merge rules), and the translation itself sees no [extend] at all.
-func loadGitleaksConfig(root string) (config.Config, string, error) {
-	data, err := os.ReadFile(filepath.Join(root, gitleaksConfigFile))
+func loadGitleaksConfig(fsys *rootfs.FS) (config.Config, string, error) {
+	data, err := readSettings(fsys, gitleaksConfigFile)
 	if errors.Is(err, os.ErrNotExist) {
 		cfg, err := defaultConfig()
 		return cfg, "", err
@@ -58,7 +60,7 @@ func loadGitleaksConfig(root string) (config.Config, string, error) {
 	if err != nil {
 		return config.Config{}, "", err
 	}
-	vc, err = resolveExtend(root, gitleaksConfigFile, vc, 0)
+	vc, err = resolveExtend(fsys, gitleaksConfigFile, vc, 0)
 	if err != nil {
 		return config.Config{}, "", err
 	}
@@ -95,7 +97,7 @@ func readViperConfig(name string, data []byte) (config.ViperConfig, error) {
 // gitleaks would, and clears vc.Extend. Only the default rule set and
 // files inside the repository can be extended: gitops-lint works offline
 // and reads nothing outside the repository.
-func resolveExtend(root, name string, vc config.ViperConfig, depth int) (config.ViperConfig, error) {
+func resolveExtend(fsys *rootfs.FS, name string, vc config.ViperConfig, depth int) (config.ViperConfig, error) {
 	ext := vc.Extend
 	vc.Extend = config.Extend{}
 	if depth >= maxExtendDepth {
@@ -113,11 +115,11 @@ func resolveExtend(root, name string, vc config.ViperConfig, depth int) (config.
 		}
 		return mergeConfig(name, base, vc, ext.DisabledRules)
 	case ext.Path != "":
-		rel, err := insideRoot(root, ext.Path)
+		rel, err := insideRoot(fsys, ext.Path)
 		if err != nil {
 			return vc, fmt.Errorf("%s: extend.path %q: %w", name, ext.Path, err)
 		}
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		data, err := fsys.ReadFile(rel)
 		if err != nil {
 			return vc, fmt.Errorf("%s: extend.path: %w", name, err)
 		}
@@ -125,7 +127,7 @@ func resolveExtend(root, name string, vc config.ViperConfig, depth int) (config.
 		if err != nil {
 			return vc, err
 		}
-		if base, err = resolveExtend(root, rel, base, depth+1); err != nil {
+		if base, err = resolveExtend(fsys, rel, base, depth+1); err != nil {
 			return vc, err
 		}
 		return mergeConfig(name, base, vc, ext.DisabledRules)
@@ -147,20 +149,30 @@ func withoutUserinfo(raw string) string {
 // insideRoot resolves p (relative to the repository root, where gitleaks
 // is run) and refuses paths that leave the repository, also through
 // symlinks. It returns the slash-separated path relative to root.
-func insideRoot(root, p string) (string, error) {
+func insideRoot(fsys *rootfs.FS, p string) (string, error) {
 	if filepath.IsAbs(p) {
 		return "", errors.New("absolute paths are not read; use a path inside the repository")
 	}
-	abs := filepath.Join(root, filepath.FromSlash(p))
-	resolved, err := filepath.EvalSymlinks(abs)
+	resolved, err := fsys.Resolve(filepath.ToSlash(p))
+	if errors.Is(err, rootfs.ErrOutside) {
+		return "", errors.New("leaves the repository; it is not read")
+	}
 	if err != nil {
 		return "", err
 	}
-	rel, err := filepath.Rel(root, resolved)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", errors.New("leaves the repository; it is not read")
+	return fsys.Rel(resolved), nil
+}
+
+// readSettings reads a settings file at the repository root. One that is
+// a symlink out of the repository, or not a regular file, counts as
+// absent: the repository walk reports the link (path-escape), and
+// nothing outside is read.
+func readSettings(fsys *rootfs.FS, name string) ([]byte, error) {
+	data, err := fsys.ReadFile(name)
+	if errors.Is(err, rootfs.ErrOutside) || errors.Is(err, rootfs.ErrNotRegular) {
+		return nil, fmt.Errorf("%s: %w", name, os.ErrNotExist)
 	}
-	return filepath.ToSlash(rel), nil
+	return data, err
 }
 
 // mergeConfig folds base into cur the way gitleaks' Config.extend does: a
@@ -250,7 +262,7 @@ func translate(name string, data []byte, vc config.ViperConfig) (cfg config.Conf
 		if expr == "" {
 			return nil
 		}
-		if _, err := regexp.Compile(expr); err != nil {
+		if _, err := rules.CompileRegexp(expr); err != nil {
 			return fmt.Errorf("%s: %s: %w", ruleLine(name, data, id), what, err)
 		}
 		return nil

@@ -47,7 +47,7 @@ func TestFastPathMatchesGitleaks(t *testing.T) {
 	for _, name := range slices.Sorted(maps.Keys(roots)) {
 		root := roots[name]
 		s, rp := newScanner(t, root)
-		cfg, _, err := loadGitleaksConfig(rp.Root)
+		cfg, _, err := loadGitleaksConfig(rp.FS)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -59,8 +57,7 @@ func (s *Scanner) ScanFiles(ctx context.Context, files []string, jobs int) []rul
 }
 
 func (s *Scanner) scanFile(ctx context.Context, file string) []rules.Finding {
-	abs := filepath.Join(s.repo.Root, filepath.FromSlash(file))
-	fi, err := os.Stat(abs)
+	fi, err := s.repo.FS.Stat(file)
 	if err != nil || !fi.Mode().IsRegular() {
 		return nil
 	}
@@ -73,7 +70,7 @@ func (s *Scanner) scanFile(ctx context.Context, file string) []rules.Finding {
 		f.Fingerprint = rules.Fingerprint(SecretScanSkipped, file, manifest.ResID{}, "", "")
 		return append(s.scanText(ctx, file, ""), f)
 	}
-	data, err := os.ReadFile(abs)
+	data, err := s.repo.FS.ReadFile(file)
 	if err != nil {
 		return nil
 	}

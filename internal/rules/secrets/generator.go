@@ -3,8 +3,6 @@ package secrets
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
@@ -73,7 +71,7 @@ func (s *Scanner) fileInputFinding(k *repo.Kustomization, g repo.Generator, in r
 	if !ok || ref.Kind != repo.RefFile {
 		return rules.Finding{}, false
 	}
-	data, err := os.ReadFile(filepath.Join(s.repo.Root, filepath.FromSlash(ref.Path)))
+	data, err := s.repo.FS.ReadFile(ref.Path)
 	if err != nil || isSOPSFile(ref.Path, data) {
 		return rules.Finding{}, false
 	}

@@ -9,9 +9,9 @@
 package secrets
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -25,6 +25,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -133,14 +134,14 @@ type Options struct {
 // the line.
 func New(rp *repo.Repo, opts Options) (*Scanner, error) {
 	silenceGitleaks()
-	cfg, cfgFile, err := loadGitleaksConfig(rp.Root)
+	cfg, cfgFile, err := loadGitleaksConfig(rp.FS)
 	if err != nil {
 		return nil, err
 	}
 	if cfg, err = allowRegexes(cfg, opts.AllowRegexes); err != nil {
 		return nil, err
 	}
-	ignore, err := loadGitleaksIgnore(rp.Root)
+	ignore, err := loadGitleaksIgnore(rp.FS)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func New(rp *repo.Repo, opts Options) (*Scanner, error) {
 		}
 		ignore[fp] = true
 	}
-	sc, err := loadSOPSConfig(rp.Root)
+	sc, err := loadSOPSConfig(rp.FS)
 	if err != nil {
 		return nil, err
 	}
@@ -206,9 +207,9 @@ func silenceGitleaks() {
 
 // loadGitleaksIgnore reads .gitleaksignore the way gitleaks does: one
 // fingerprint per line, # comments, backslashes taken as slashes.
-func loadGitleaksIgnore(root string) (map[string]bool, error) {
-	data, err := os.ReadFile(filepath.Join(root, ".gitleaksignore"))
-	if os.IsNotExist(err) {
+func loadGitleaksIgnore(fsys *rootfs.FS) (map[string]bool, error) {
+	data, err := readSettings(fsys, ".gitleaksignore")
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {

@@ -338,6 +338,8 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		name  string
 		files map[string]string
 		want  string // regexp
+		// hidden must not appear in the error (a token in a pattern).
+		hidden string
 	}{
 		{
 			name:  "malformed TOML",
@@ -374,6 +376,18 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 			files: map[string]string{".sops.yaml": "creation_rules:\n  - path_regex: secrets/(.*\n"},
 			want:  `^\.sops\.yaml:2: path_regex: `,
 		},
+		{
+			name:   "invalid allowlist regex holding a token",
+			files:  map[string]string{".gitleaks.toml": "[[rules]]\nid = \"r\"\nregex = 'x'\n[[rules.allowlists]]\nregexes = ['(tok3n-aaaabbbbccccdddd']\n"},
+			want:   `^\.gitleaks\.toml:\d+: rule "r" allowlist: error parsing regexp: missing closing \) in the pattern starting "\(tok3n…"$`,
+			hidden: "aaaabbbb",
+		},
+		{
+			name:   "invalid encrypted_regex holding a token",
+			files:  map[string]string{".sops.yaml": "creation_rules:\n  - path_regex: a\n    encrypted_regex: \"(tok3n-aaaabbbbccccdddd\"\n"},
+			want:   `^\.sops\.yaml:\d+: .*encrypted_regex: error parsing regexp: missing closing \) in the pattern starting "\(tok3n…"$`,
+			hidden: "aaaabbbb",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,7 +409,46 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 			if !regexp.MustCompile(tt.want).MatchString(err.Error()) {
 				t.Errorf("error %q does not match %q", err, tt.want)
 			}
+			if tt.hidden != "" && strings.Contains(err.Error(), tt.hidden) {
+				t.Errorf("error %q quotes the pattern", err)
+			}
 		})
+	}
+}
+
+// TestSettingsFilesOutsideAreNotRead: .gitleaks.toml, .gitleaksignore and
+// .sops.yaml that are symlinks out of the repository, or to a device, are
+// not read: the scanner starts as if they were absent and the walk
+// reports each link as path-escape.
+func TestSettingsFilesOutsideAreNotRead(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "repo")
+	write(t, parent, "outside.toml", "title = \"x\"\n[[rules]\nbroken")
+	write(t, dir, "a.yaml", "a: 1\n")
+	for name, target := range map[string]string{
+		".gitleaks.toml":  filepath.Join(parent, "outside.toml"),
+		".gitleaksignore": filepath.Join(parent, "outside.toml"),
+		".sops.yaml":      "/dev/zero",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rp, err := repo.Discover(dir, repo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(rp, Options{}); err != nil {
+		t.Fatalf("New read a settings file outside the repository: %v", err)
+	}
+	var escapes []string
+	for _, f := range rp.Findings {
+		if f.RuleID == rules.PathEscape {
+			escapes = append(escapes, f.Location.String())
+		}
+	}
+	if diff := cmp.Diff([]string{".gitleaks.toml:1", ".gitleaksignore:1", ".sops.yaml:1"}, escapes); diff != "" {
+		t.Errorf("path-escape findings (-want +got):\n%s", diff)
 	}
 }
 

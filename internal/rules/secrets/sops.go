@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
 // encValue matches a value SOPS encrypted: ENC[AES256_GCM,data:...,type:str].
@@ -51,7 +52,7 @@ func newSelector(get func(string) string) (selector, error) {
 		var re *regexp.Regexp
 		if strings.HasSuffix(name, "_regex") {
 			var err error
-			if re, err = regexp.Compile(v); err != nil {
+			if re, err = rules.CompileRegexp(v); err != nil {
 				return s, fmt.Errorf("%s: %w", name, err)
 			}
 		}
@@ -146,9 +147,9 @@ var sopsConfigFiles = []string{".sops.yaml", ".sops.yml"}
 
 // loadSOPSConfig reads the root .sops.yaml; a malformed one is an error
 // with its line.
-func loadSOPSConfig(root string) (*sopsConfig, error) {
+func loadSOPSConfig(fsys *rootfs.FS) (*sopsConfig, error) {
 	for _, name := range sopsConfigFiles {
-		data, err := os.ReadFile(filepath.Join(root, name))
+		data, err := readSettings(fsys, name)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -184,7 +185,7 @@ func parseSOPSConfig(name string, data []byte) (*sopsConfig, error) {
 			r := creationRule{index: i + 1, pos: manifest.Origin{File: name, Line: n.Line, Col: n.Column}}
 			if p := lookupNode(n, "path_regex"); p != nil && p.Value != "" {
 				r.pos = manifest.Origin{File: name, Line: p.Line, Col: p.Column}
-				if r.pathRegex, err = regexp.Compile(p.Value); err != nil {
+				if r.pathRegex, err = rules.CompileRegexp(p.Value); err != nil {
 					return nil, fmt.Errorf("%s:%d: path_regex: %w", name, p.Line, err)
 				}
 			}

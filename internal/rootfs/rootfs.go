@@ -1,0 +1,264 @@
+// Package rootfs is the one way gitops-lint reads a file: confined to the
+// repository root, regular files only, bounded in size, and remembering
+// the hash of every byte it handed out.
+//
+// The contract, for every file the tool opens itself (kustomizations,
+// manifests, .gitignore, .gitleaks.toml, .sops.yaml, policies, CRDs, the
+// configuration file) and for every file kustomize reads through the
+// render sandbox:
+//
+//   - a name is resolved against the root, symlinks included, and anything
+//     that lands outside the root is refused before it is opened, with an
+//     error that wraps ErrOutside and names the link, never its target;
+//   - the file is opened without following a symlink (the resolved path has
+//     none) and without blocking, and anything but a regular file (a
+//     device, a FIFO, a socket: /dev/zero, /dev/stdin) is refused with
+//     ErrNotRegular before a byte is read;
+//   - at most Limit bytes are read; a larger file is refused with
+//     ErrTooLarge;
+//   - the SHA-256 of the bytes read is remembered, so the result cache
+//     records what a render actually saw, not what the file holds later.
+package rootfs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// DefaultLimit bounds a single read. Manifests, kustomizations and
+// settings files are kilobytes; a file this large is an attack or a
+// mistake, and reading it whole would cost gigabytes of memory.
+const DefaultLimit = 64 << 20
+
+// Errors a read wraps, for errors.Is.
+var (
+	// ErrOutside says a path, or the symlink it goes through, leaves the root.
+	ErrOutside = errors.New("path is outside the repository")
+	// ErrNotRegular says the path is a device, FIFO, socket or directory.
+	ErrNotRegular = errors.New("not a regular file")
+	// ErrTooLarge says the file is over the read limit.
+	ErrTooLarge = errors.New("file is over the size limit")
+)
+
+// Unstable is the hash of a file whose content changed between two reads
+// of one run: it never equals a file's hash, so nothing cached from that
+// run is trusted later.
+const Unstable = "unstable"
+
+// FS reads files under one root. The zero value is not usable; call New.
+// It is safe for concurrent use.
+type FS struct {
+	root string // absolute, symlinks resolved
+	// Limit bounds every read, in bytes.
+	Limit int64
+
+	mu     sync.Mutex
+	hashes map[string]string // repository-relative name → hash of what was read
+}
+
+// New returns the filesystem of the directory root.
+func New(root string) (*FS, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil, fmt.Errorf("repository root: %w", err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("repository root %s is not a directory", root)
+	}
+	return &FS{root: abs, Limit: DefaultLimit, hashes: map[string]string{}}, nil
+}
+
+// Root is the absolute root with symlinks resolved.
+func (f *FS) Root() string { return f.root }
+
+// Rel names an absolute path under the root relative to it, slash
+// separated; anything else by its base name, so that no error ever prints
+// where something outside the repository lives.
+func (f *FS) Rel(abs string) string {
+	if Within(f.root, abs) {
+		r, _ := filepath.Rel(f.root, abs)
+		return filepath.ToSlash(r)
+	}
+	return filepath.Base(abs)
+}
+
+// abs turns a name (repository-relative and slash-separated, or absolute)
+// into a clean absolute path, refusing one that leaves the root lexically.
+func (f *FS) abs(name string) (string, error) {
+	p := name
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(f.root, filepath.FromSlash(name))
+	}
+	p = filepath.Clean(p)
+	if !Within(f.root, p) {
+		return "", &fs.PathError{Op: "open", Path: f.displayName(name), Err: ErrOutside}
+	}
+	return p, nil
+}
+
+// displayName is what an error calls a name given by a caller: relative
+// names as given, absolute ones relative to the root or by base name.
+func (f *FS) displayName(name string) string {
+	if filepath.IsAbs(name) {
+		return f.Rel(filepath.Clean(name))
+	}
+	return filepath.ToSlash(name)
+}
+
+// Resolve returns the absolute path, symlinks resolved, that name stands
+// for. A path that leaves the root, directly or through a symlink, is
+// refused with ErrOutside; a path that does not exist is returned
+// unresolved with an error wrapping fs.ErrNotExist.
+func (f *FS) Resolve(name string) (string, error) {
+	p, err := f.abs(name)
+	if err != nil {
+		return "", err
+	}
+	resolved, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, &fs.PathError{Op: "open", Path: f.Rel(p), Err: fs.ErrNotExist}
+		}
+		return "", &fs.PathError{Op: "open", Path: f.Rel(p), Err: errors.Unwrap(err)}
+	}
+	if !Within(f.root, resolved) {
+		return "", &fs.PathError{Op: "open", Path: f.Rel(p), Err: fmt.Errorf("%w: it is a symlink to a path outside it", ErrOutside)}
+	}
+	return resolved, nil
+}
+
+// Stat returns the file information of what name resolves to, confined
+// like Resolve.
+func (f *FS) Stat(name string) (fs.FileInfo, error) {
+	p, err := f.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.Stat(p)
+}
+
+// ReadDir lists a directory confined like Resolve; entries are not
+// resolved (a symlink entry is reported as one).
+func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
+	p, err := f.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadDir(p)
+}
+
+// ReadFile reads a regular file under the root, at most Limit bytes, and
+// remembers the hash of what it read.
+func (f *FS) ReadFile(name string) ([]byte, error) {
+	p, err := f.abs(name)
+	if err != nil {
+		return nil, err
+	}
+	rel := f.Rel(p)
+	resolved, err := f.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := ReadRegular(resolved, f.Limit)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Path = rel // the name the caller knows, never a resolved target
+		}
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	f.remember(rel, hex.EncodeToString(sum[:]))
+	return data, nil
+}
+
+func (f *FS) remember(rel, hash string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if old, ok := f.hashes[rel]; ok && old != hash {
+		hash = Unstable
+	}
+	f.hashes[rel] = hash
+}
+
+// Hash returns the hex SHA-256 of the content of a repository-relative
+// file as this run first read it, reading it now if it was not read yet;
+// "" when it cannot be read, and Unstable when two reads saw different
+// content.
+func (f *FS) Hash(rel string) string {
+	f.mu.Lock()
+	h, ok := f.hashes[rel]
+	f.mu.Unlock()
+	if ok {
+		return h
+	}
+	if _, err := f.ReadFile(rel); err != nil {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if h, ok := f.hashes[rel]; ok {
+			return h
+		}
+		f.hashes[rel] = ""
+		return ""
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hashes[rel]
+}
+
+// ReadRegular reads the file at path, which must not be a symlink
+// (resolve it first), when it is a regular file of at most limit bytes.
+// It never blocks on a FIFO or a device: they are refused before any read.
+func ReadRegular(path string, limit int64) ([]byte, error) {
+	fh, err := openNoFollow(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	name := filepath.Base(path)
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: ErrNotRegular}
+	}
+	if fi.Size() > limit {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d MiB over %d MiB", ErrTooLarge, fi.Size()>>20, limit>>20)}
+	}
+	// The size can grow between Stat and the read: bound the read itself.
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w of %d MiB", ErrTooLarge, limit>>20)}
+	}
+	return data, nil
+}
+
+// Within reports whether the clean absolute path p is root or below it.
+func Within(root, p string) bool {
+	if p == root {
+		return true
+	}
+	if strings.HasSuffix(root, string(filepath.Separator)) {
+		return strings.HasPrefix(p, root)
+	}
+	return strings.HasPrefix(p, root+string(filepath.Separator))
+}
