@@ -779,6 +779,10 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 	msg := rules.Redact(err.Error(), c.repo.SensitiveValues(closure))
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
+	if at, complaint, ok := c.kustomizationMistake(msg, closure); ok {
+		f.Location, f.Message = at, complaint
+		return f
+	}
 	var ref *repo.Ref
 	best := -1
 	for _, dir := range closure {
@@ -830,11 +834,11 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	case schema.Invalid:
 		for _, e := range v.Errors {
 			f := rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e))
-			if m := unknownField.FindStringSubmatch(e.Msg); m != nil && r.Doc != nil && f.Location.File == r.Doc.File {
-				// Point at the unknown key itself, the line to fix.
-				if line, col, exact := r.Doc.Locate(e.Path + "/" + m[1]); exact {
-					f.Location.Line, f.Location.Col = line, col
-				}
+			if m := unknownField.FindStringSubmatch(e.Msg); m != nil {
+				// The error names the object that has the extra property;
+				// the line to fix is the property's own, written by
+				// whichever source added it (the base, a patch, a component).
+				f.Location, f.Related = r.Trace(e.Path + "/" + manifest.EscapeToken(m[1]))
 			}
 			out.findings = append(out.findings, f)
 		}

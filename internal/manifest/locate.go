@@ -167,6 +167,11 @@ func splitPointer(p string) []string {
 // SplitPointer splits a JSON pointer into its unescaped reference tokens.
 func SplitPointer(p string) []string { return splitPointer(p) }
 
+// EscapeToken escapes a map key for a JSON pointer ("a/b" is "a~1b").
+func EscapeToken(key string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
+}
+
 // Lookup returns the value at a JSON pointer in a decoded object.
 func Lookup(obj map[string]any, pointer string) (any, bool) {
 	var cur any = obj
