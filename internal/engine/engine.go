@@ -21,6 +21,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -507,6 +508,9 @@ type checker struct {
 	// units are written before the workers start and read-only after;
 	// each unit's fields are set by exactly one worker.
 	units map[unitKey]*unit
+	// origins are the source files kustomize's origin annotations name
+	// for the objects of a unit, rendered only where needed (origin.go).
+	origins memo.Table[string, map[manifest.ResID]string]
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.
@@ -833,14 +837,18 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	switch v.Status {
 	case schema.Invalid:
 		for _, e := range v.Errors {
-			f := rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e))
-			if m := unknownField.FindStringSubmatch(e.Msg); m != nil {
-				// The error names the object that has the extra property;
-				// the line to fix is the property's own, written by
-				// whichever source added it (the base, a patch, a component).
-				f.Location, f.Related = r.Trace(e.Path + "/" + manifest.EscapeToken(m[1]))
+			if m := unknownFields.FindStringSubmatch(e.Msg); m != nil {
+				// The error names the object that has the extra properties;
+				// the line to fix is each property's own, written by
+				// whichever source added it (the base, a patch, a
+				// component), so each is a finding about its own field.
+				for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
+					one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
+					out.findings = append(out.findings, rules.FieldFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one)))
+				}
+				continue
 			}
-			out.findings = append(out.findings, f)
+			out.findings = append(out.findings, rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e)))
 		}
 	case schema.NotServed:
 		if api.Status != apis.Unknown {
@@ -885,8 +893,13 @@ func addMissing(acc map[string]*rules.Finding, f rules.Finding) {
 	}
 }
 
-// unknownField matches the strict-mode error for an undeclared field.
-var unknownField = regexp.MustCompile(`additional properties '([^']+)'`)
+// unknownFields matches the strict-mode error for undeclared fields, which
+// lists every one of an object's: "additional properties 'a', 'b' not
+// allowed"; quoted picks out each.
+var (
+	unknownFields = regexp.MustCompile(`^additional properties ((?:'[^']*'(?:, )?)+) not allowed$`)
+	quoted        = regexp.MustCompile(`'([^']*)'`)
+)
 
 // schemaMessage words a validation error for people and keeps values out
 // of it: a message may quote the offending value, and that value can be a

@@ -101,3 +101,56 @@ func TestFindingLocations(t *testing.T) {
 func keys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }
+
+// TestProvenanceLocations checks the places the issue "the line to edit,
+// every time" found wrong, one case per class, on
+// testdata/repos/provenance: an unknown field that a patch of each kind
+// wrote, a mistake inside a kustomization that a target reaches through
+// another, and two source documents of one kind and name.
+func TestProvenanceLocations(t *testing.T) {
+	res, err := Run(context.Background(), Options{
+		Root:           "../../testdata/repos/provenance",
+		SchemaCacheDir: t.TempDir(),
+		Policy: rego.Options{
+			Policies:   []string{"testdata/locate"},
+			Data:       []string{"testdata/locate/provenance.json"},
+			Namespaces: []string{"main"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, f := range res.Findings {
+		key := f.RuleID + " " + f.Resource.String() + " " + f.Path
+		if f.RuleID == rules.RenderError {
+			key = f.RuleID + " " + f.Message
+		}
+		got[key] = append(got[key], f.Location.String()+" @"+strings.Join(f.Targets, ","))
+	}
+	const containers = "schema-invalid Deployment/web /spec/template/spec/containers/0/"
+	tests := []struct {
+		name string
+		key  string
+		at   []string
+	}{
+		{name: "unknown field from a patches: file", key: containers + "imagePullPolcy", at: []string{"patched/smp.yaml:10:11 @patched"}},
+		{name: "unknown field from a patchesStrategicMerge file", key: containers + "workingDirr", at: []string{"patched/merge.yaml:10:11 @patched"}},
+		{name: "unknown field from an inline strategic-merge patch", key: containers + "terminationMessagePolcy", at: []string{"patched/kustomization.yaml:19:17 @patched"}},
+		{name: "unknown field from a JSON 6902 add", key: containers + "stdinn", at: []string{"patched/kustomization.yaml:24:9 @patched"}},
+		{name: "unknown field from a component's patch", key: containers + "ttyy", at: []string{"component/tty.yaml:10:11 @patched"}},
+		{name: "unknown key in a base's kustomization", key: `render-error invalid kustomization: unknown field "newTagQzx"`, at: []string{"broken-base/kustomization.yaml:5:5 @broken"}},
+		{name: "same kind and name in two files, each at its own", key: "main.deny Role/reader /rules/0/verbs", at: []string{"roles/a/role.yaml:8:5 @roles/both", "roles/b/role.yaml:8:5 @roles/both"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, ok := got[tc.key]
+			if !ok {
+				t.Fatalf("no finding for %q; have %v", tc.key, keys(got))
+			}
+			if diff := cmp.Diff(tc.at, g); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

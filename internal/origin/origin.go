@@ -71,7 +71,7 @@ func (b *Builder) Edits(r *manifest.Resource, chain []string, src Source) []mani
 	}
 	for _, dir := range chain {
 		k := b.repo.Kustomizations[dir]
-		if k == nil || !b.Includes(dir, src) {
+		if k == nil || !b.reaches(dir, chain, src) {
 			continue
 		}
 		for i := len(k.Transformers) - 1; i >= 0; i-- {
@@ -127,6 +127,29 @@ func (b *Builder) Includes(dir string, src Source) bool {
 		return reach[src.GenDir+"/"]
 	}
 	return reach[src.File]
+}
+
+// reaches reports whether the edits of the kustomization in dir apply to
+// the source. A component's apply to what the kustomization that lists
+// it builds, not to what the component itself lists.
+func (b *Builder) reaches(dir string, chain []string, src Source) bool {
+	if b.Includes(dir, src) {
+		return true
+	}
+	if !b.repo.Kustomizations[dir].Component {
+		return false
+	}
+	for _, parent := range chain {
+		if parent == dir {
+			continue
+		}
+		for _, ref := range b.repo.Kustomizations[parent].Refs {
+			if ref.Field == "components" && ref.Path == dir && b.reaches(parent, chain, src) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // patchEdits returns the patch's edits when it applies to r.
