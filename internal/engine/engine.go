@@ -207,13 +207,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// Phase 1: render every unit once, however many targets include it;
 	// meanwhile find the CRDs in the repository's files.
 	var (
-		fileCRDs []crdDef
-		inline   []suppress.Directive
+		fileCRDs   []crdDef
+		inline     []suppress.Directive
+		substFiles []string
 	)
 	crdsFound := make(chan struct{})
 	go func() {
 		defer close(crdsFound)
-		fileCRDs, inline = c.readFiles(sc)
+		fileCRDs, inline, substFiles = c.readFiles(sc)
 	}()
 	// With the result cache, only the targets whose inputs changed are
 	// rendered and checked; when one is, so is every target that other
@@ -235,6 +236,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Flux's post-build substitution is known from the files alone, before
+	// any target is checked: validation sees what Flux applies.
+	substFindings := c.substitutions(targets, substFiles, opts.GitOps)
 	renderAll := anyMiss && (anyShared || c.anyShared(unitKeys))
 	if renderAll {
 		if err := c.renderUnits(ctx, c.unitsOf(plans, func(int) bool { return true }), jobs, step); err != nil {
@@ -288,7 +292,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
-	all := slices.Concat(slices.DeleteFunc(slices.Clone(rp.Findings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
+	all := slices.Concat(slices.DeleteFunc(slices.Concat(rp.Findings, substFindings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
 	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
 		if k := rp.Kustomizations[dir]; sc.has(k.File) {
 			all = append(all, scanner.ScanKustomization(k)...)
@@ -511,6 +515,9 @@ type checker struct {
 	// origins are the source files kustomize's origin annotations name
 	// for the objects of a unit, rendered only where needed (origin.go).
 	origins memo.Table[string, map[manifest.ResID]string]
+	// subst is Flux's post-build substitution by target path, set before
+	// the targets are checked.
+	subst map[string]*gitops.Substitution
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.
@@ -696,6 +703,7 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 			}
 		}
 	}
+	c.substitute(t, res)
 	return res, nil, true
 }
 
@@ -718,11 +726,13 @@ func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Targ
 
 // readFiles reads every repository file once for what the run takes from
 // files themselves: the CRDs they define (all files: a CRD anywhere
-// validates every target) and the suppression comments of the files in
-// scope (no finding of the run can be elsewhere).
-func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive) {
+// validates every target), the suppression comments of the files in
+// scope (no finding of the run can be elsewhere), and the files that may
+// hold what Flux's post-build substitution reads (substitution.go).
+func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive, []string) {
 	var defs []crdDef
 	var ds []suppress.Directive
+	var subst []string
 	for _, f := range c.repo.Files {
 		crds, inScope := isManifestFile(f), sc.has(f)
 		if !crds && !inScope {
@@ -734,12 +744,15 @@ func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive) {
 		}
 		if crds {
 			defs = append(defs, c.fileCRDs(f, data)...)
+			if mayHoldSubstitution(data) {
+				subst = append(subst, f)
+			}
 		}
 		if inScope {
 			ds = append(ds, suppress.ScanFile(f, data)...)
 		}
 	}
-	return defs, ds
+	return defs, ds, subst
 }
 
 func plainResources(target, file string, docs []*manifest.Document) []manifest.Resource {

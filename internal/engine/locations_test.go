@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 )
 
@@ -152,5 +153,49 @@ func TestProvenanceLocations(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestFluxSubstitution checks that what a Flux Kustomization applies is
+// validated after its post-build substitution, as Flux applies it
+// (testdata/repos/flux-substitution): substitute, substituteFrom a
+// ConfigMap and a Secret, defaults, and the annotation that disables it;
+// and that a substituted field is located at the line holding its
+// placeholder.
+func TestFluxSubstitution(t *testing.T) {
+	res, err := Run(context.Background(), Options{
+		Root:           "../../testdata/repos/flux-substitution",
+		SchemaCacheDir: t.TempDir(),
+		Policy: rego.Options{
+			Policies:   []string{"testdata/locate"},
+			Data:       []string{"testdata/locate/flux.json"},
+			Namespaces: []string{"main"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		switch f.RuleID {
+		case "main.deny", rules.SchemaInvalid, gitops.FluxVarUndefined, gitops.FluxSubstituteFromMissing:
+			got = append(got, f.RuleID+" "+f.Resource.Name+" "+f.Path+" "+f.Location.String())
+		}
+		if strings.Contains(f.Message, "9090") {
+			t.Errorf("a Secret's value is printed: %s", f.Message)
+		}
+	}
+	want := []string{
+		"main.deny api /spec/replicas apps/prod/api.yaml:6:3",                                              // substitute
+		"main.deny api /spec/progressDeadlineSeconds apps/prod/api.yaml:7:3",                               // ${VAR:-default}
+		"main.deny api /spec/template/spec/terminationGracePeriodSeconds apps/prod/api.yaml:16:7",          // ${VAR:=default}
+		"flux-var-undefined api /spec/template/spec/containers/0/image apps/prod/api.yaml:19:11",           // stays undefined
+		"main.deny api /spec/template/spec/containers/0/ports/0/containerPort apps/prod/api.yaml:21:15",    // from a ConfigMap
+		"main.deny api /spec/template/spec/containers/0/ports/1/containerPort apps/prod/api.yaml:23:15",    // from a Secret
+		"schema-invalid raw /spec/replicas apps/prod/raw.yaml:8:3",                                         // substitution disabled
+		"flux-substitute-from-missing other /spec/postBuild/substituteFrom/1 clusters/prod/apps.yaml:39:9", // required, not optional
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
