@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -18,16 +19,28 @@ import (
 // it, and not at line 1 of the target that includes it.
 var (
 	invalidKustomization = regexp.MustCompile(`invalid Kustomization: (.*)$`)
-	unknownKey           = regexp.MustCompile(`unknown field "([^"]+)"`)
-	wrongType            = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.([\w.]+) of type`)
+	// A JSON 6902 operation whose path the object lacks.
+	opFailed   = regexp.MustCompile(`(\w+) operation does not apply: doc is missing path: (/\S*?):? `)
+	unknownKey = regexp.MustCompile(`unknown field "([^"]+)"`)
+	wrongType  = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.([\w.]+) of type`)
 )
 
 // kustomizationMistake finds the entry of one of the kustomizations in
-// dirs that kustomize's message rejects, and returns its position and the
-// decoder's complaint. ok is false when the message is not about a
+// dirs that kustomize's message rejects (a key or value its decoder
+// refuses, a JSON 6902 operation whose path the object lacks), and
+// returns its position and the complaint. ok is false when the message is not about a
 // kustomization's content or when no file, or more than one, has it: a
 // guess is worse than the target's kustomization file.
 func (c *checker) kustomizationMistake(msg string, dirs []string) (manifest.Origin, string, bool) {
+	// A component's error comes quoted inside its parent's, escapes and all.
+	if strings.Contains(msg, `\"`) {
+		msg = strings.TrimSuffix(strings.ReplaceAll(msg, `\"`, `"`), `"`)
+	}
+	if op := opFailed.FindStringSubmatch(msg); op != nil {
+		if at, ok := c.edits.Operation(dirs, op[1], op[2]); ok {
+			return at, fmt.Sprintf("JSON patch: %s operation does not apply: the object has no %s", op[1], op[2]), true
+		}
+	}
 	m := invalidKustomization.FindStringSubmatch(msg)
 	if m == nil {
 		return manifest.Origin{}, "", false

@@ -476,3 +476,27 @@ func (j jsonPatch) Nearest(obj map[string]any, pointer string) (manifest.Origin,
 	}
 	return best, depth
 }
+
+// Operation finds the JSON 6902 operation of the kustomizations in dirs
+// that has the op ("replace") and path kustomize names when one does not
+// apply; ok is false unless exactly one does.
+func (b *Builder) Operation(dirs []string, opName, path string) (manifest.Origin, bool) {
+	var found []manifest.Origin
+	for _, dir := range dirs {
+		k := b.repo.Kustomizations[dir]
+		if k == nil {
+			continue
+		}
+		for i := range k.Patches {
+			for _, o := range b.decode(&k.Patches[i]).ops {
+				if o.op == opName && o.path == path {
+					found = append(found, o.at)
+				}
+			}
+		}
+	}
+	if len(found) != 1 {
+		return manifest.Origin{}, false
+	}
+	return found[0], true
+}
