@@ -73,6 +73,9 @@ func TestPlantedDefects(t *testing.T) {
 	if testing.Short() {
 		perKind = 3
 	}
+	if n, err := strconv.Atoi(os.Getenv("GITOPS_LINT_PLANTS")); err == nil && n > 0 {
+		perKind = n // every plant: GITOPS_LINT_PLANTS=100000
+	}
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
@@ -162,6 +165,18 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 		}
 	}
 	var plants []plant
+	for _, k := range rendered.Repo.Kustomizations {
+		for _, p := range k.Patches {
+			if p.Inline == "" || !read[p.InlineAt.File] {
+				continue
+			}
+			// An inline patch's keys, at their lines in the kustomization.
+			for _, pl := range plantsOf(p.InlineAt.File, []byte(p.Inline), false, true) {
+				pl.line, pl.col = pl.line+p.InlineAt.Line-1, pl.col+p.InlineAt.Col-1
+				plants = append(plants, pl)
+			}
+		}
+	}
 	for _, f := range rendered.Repo.Files {
 		if ext := path.Ext(f); ext != ".yaml" && ext != ".yml" || path.Base(f) == ".gitops-lint.yaml" {
 			continue
