@@ -20,7 +20,7 @@ import (
 var (
 	invalidKustomization = regexp.MustCompile(`invalid Kustomization: (.*)$`)
 	// A JSON 6902 operation whose path the object lacks.
-	opFailed   = regexp.MustCompile(`(\w+) operation does not apply: doc is missing path: (/\S*?):? `)
+	opFailed   = regexp.MustCompile(`(\w+) operation does not apply: doc is missing (?:path|key): (/\S*?):? `)
 	unknownKey = regexp.MustCompile(`unknown field "([^"]+)"`)
 	wrongType  = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.([\w.]+) of type`)
 )

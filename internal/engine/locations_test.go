@@ -140,6 +140,8 @@ func TestProvenanceLocations(t *testing.T) {
 		{name: "unknown field from an inline strategic-merge patch", key: containers + "terminationMessagePolcy", at: []string{"patched/kustomization.yaml:19:17 @patched"}},
 		{name: "unknown field from a JSON 6902 add", key: containers + "stdinn", at: []string{"patched/kustomization.yaml:24:9 @patched"}},
 		{name: "unknown field from a component's patch", key: containers + "ttyy", at: []string{"component/tty.yaml:10:11 @patched"}},
+		{name: "unknown key in a component's kustomization", key: `render-error invalid kustomization: unknown field "patchQzx"`, at: []string{"broken-component/kustomization.yaml:3:1 @with-broken-component"}},
+		{name: "JSON 6902 operation that does not apply", key: "render-error JSON patch: replace operation does not apply: the object has no /spec/template/spec/containers/1/image", at: []string{"bad-op/kustomization.yaml:7:9 @bad-op"}},
 		{name: "unknown key in a base's kustomization", key: `render-error invalid kustomization: unknown field "newTagQzx"`, at: []string{"broken-base/kustomization.yaml:5:5 @broken"}},
 		{name: "same kind and name in two files, each at its own", key: "main.deny Role/reader /rules/0/verbs", at: []string{"roles/a/role.yaml:8:5 @roles/both", "roles/b/role.yaml:8:5 @roles/both"}},
 	}
