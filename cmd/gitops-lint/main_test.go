@@ -246,6 +246,13 @@ func TestNoSecretValueInAnyOutput(t *testing.T) {
 		// An env file value quoted by a failing generator.
 		"envs/kustomization.yaml": "secretGenerator:\n- name: gen\n  envs: [creds.env]\n  literals: [" + password + "]\n",
 		"envs/creds.env":          "DB_PASSWORD=" + password + "\n",
+		// A Secret's value that Flux substitutes into what it applies.
+		"flux/ks.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\nspec:\n  path: ./fluxapp\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n" +
+			"  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: vars\n",
+		"flux/vars.yaml":             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: vars\nstringData:\n  TOKEN: " + token + "\n",
+		"fluxapp/kustomization.yaml": "resources: [d.yaml]\n",
+		"fluxapp/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n    token: ${TOKEN}\nspec:\n  replicas: ${TOKEN}\n" +
+			"  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers:\n        - name: d\n          image: ${TOKEN}\n          imagePullPolicy: ${TOKEN}\n",
 	}
 	for name, content := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))

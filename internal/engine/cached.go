@@ -167,6 +167,9 @@ func (rc *resultCache) put(t repo.Target, p plan, reads []string, ct cachedTarge
 // read, as the renderer recorded them, and its manifest files.
 func (c *checker) reads(t repo.Target, p plan) []string {
 	reads := slices.Concat(t.Files, p.files)
+	if s := c.subst[t.Path]; s != nil {
+		reads = append(reads, s.Files...) // what Flux substitutes into it
+	}
 	for _, d := range p.units {
 		if u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]; u != nil && u.out != nil {
 			reads = append(reads, u.out.Reads...)

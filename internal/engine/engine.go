@@ -21,6 +21,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/render"
@@ -210,13 +211,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// Phase 1: render every unit once, however many targets include it;
 	// meanwhile find the CRDs in the repository's files.
 	var (
-		fileCRDs []crdDef
-		inline   []suppress.Directive
+		fileCRDs   []crdDef
+		inline     []suppress.Directive
+		substFiles []string
 	)
 	crdsFound := make(chan struct{})
 	go func() {
 		defer close(crdsFound)
-		fileCRDs, inline = c.readFiles(sc)
+		fileCRDs, inline, substFiles = c.readFiles(sc)
 	}()
 	// With the result cache, only the targets whose inputs changed are
 	// rendered and checked; when one is, so is every target that other
@@ -238,6 +240,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Flux's post-build substitution is known from the files alone, before
+	// any target is checked: validation sees what Flux applies.
+	substFindings := c.substitutions(targets, substFiles, opts.GitOps)
 	renderAll := anyMiss && (anyShared || c.anyShared(unitKeys))
 	if renderAll {
 		if err := c.renderUnits(ctx, c.unitsOf(plans, func(int) bool { return true }), jobs, step); err != nil {
@@ -300,7 +305,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
-	all := slices.Concat(slices.DeleteFunc(slices.Clone(rp.Findings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
+	all := slices.Concat(slices.DeleteFunc(slices.Concat(rp.Findings, substFindings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
 	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
 		if k := rp.Kustomizations[dir]; sc.has(k.File) {
 			all = append(all, scanner.ScanKustomization(k)...)
@@ -532,6 +537,12 @@ type checker struct {
 	// units are written before the workers start and read-only after;
 	// each unit's fields are set by exactly one worker.
 	units map[unitKey]*unit
+	// origins are the source files kustomize's origin annotations name
+	// for the objects of a unit, rendered only where needed (origin.go).
+	origins memo.Table[string, map[manifest.ResID]string]
+	// subst is Flux's post-build substitution by target path, set before
+	// the targets are checked.
+	subst map[string]*gitops.Substitution
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.
@@ -718,6 +729,7 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 			}
 		}
 	}
+	c.substitute(t, res)
 	return res, nil, true
 }
 
@@ -740,11 +752,13 @@ func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Targ
 
 // readFiles reads every repository file once for what the run takes from
 // files themselves: the CRDs they define (all files: a CRD anywhere
-// validates every target) and the suppression comments of the files in
-// scope (no finding of the run can be elsewhere).
-func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive) {
+// validates every target), the suppression comments of the files in
+// scope (no finding of the run can be elsewhere), and the files that may
+// hold what Flux's post-build substitution reads (substitution.go).
+func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive, []string) {
 	var defs []crdDef
 	var ds []suppress.Directive
+	var subst []string
 	for _, f := range c.repo.Files {
 		crds, inScope := isManifestFile(f), sc.has(f)
 		if !crds && !inScope {
@@ -756,12 +770,15 @@ func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive) {
 		}
 		if crds {
 			defs = append(defs, c.fileCRDs(f, data)...)
+			if mayHoldSubstitution(data) {
+				subst = append(subst, f)
+			}
 		}
 		if inScope {
 			ds = append(ds, suppress.ScanFile(f, data)...)
 		}
 	}
-	return defs, ds
+	return defs, ds, subst
 }
 
 func plainResources(target, file string, docs []*manifest.Document) []manifest.Resource {
@@ -807,6 +824,10 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 	msg := err.Error()
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
+	if at, complaint, ok := c.kustomizationMistake(msg, closure); ok {
+		f.Location, f.Message = at, complaint
+		return f
+	}
 	var ref *repo.Ref
 	best := -1
 	for _, dir := range closure {
@@ -857,14 +878,18 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	switch v.Status {
 	case schema.Invalid:
 		for _, e := range v.Errors {
-			f := rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue))
-			if m := unknownField.FindStringSubmatch(e.Msg); m != nil && r.Doc != nil && f.Location.File == r.Doc.File {
-				// Point at the unknown key itself, the line to fix.
-				if line, col, exact := r.Doc.Locate(e.Path + "/" + m[1]); exact {
-					f.Location.Line, f.Location.Col = line, col
+			if m := unknownFields.FindStringSubmatch(e.Msg); m != nil {
+				// The error names the object that has the extra properties;
+				// the line to fix is each property's own, written by
+				// whichever source added it (the base, a patch, a
+				// component), so each is a finding about its own field.
+				for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
+					one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
+					out.findings = append(out.findings, rules.FieldFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
 				}
+				continue
 			}
-			out.findings = append(out.findings, f)
+			out.findings = append(out.findings, rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
 		}
 	case schema.NotServed:
 		if api.Status != apis.Unknown {
@@ -909,8 +934,13 @@ func addMissing(acc map[string]*rules.Finding, f rules.Finding) {
 	}
 }
 
-// unknownField matches the strict-mode error for an undeclared field.
-var unknownField = regexp.MustCompile(`additional properties '([^']+)'`)
+// unknownFields matches the strict-mode error for undeclared fields, which
+// lists every one of an object's: "additional properties 'a', 'b' not
+// allowed"; quoted picks out each.
+var (
+	unknownFields = regexp.MustCompile(`^additional properties ((?:'[^']*'(?:, )?)+) not allowed$`)
+	quoted        = regexp.MustCompile(`'([^']*)'`)
+)
 
 // schemaMessage words a validation error for people and keeps secret
 // values out of it: a message may quote the offending value, and that

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 )
 
@@ -100,4 +101,103 @@ func TestFindingLocations(t *testing.T) {
 
 func keys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+// TestProvenanceLocations checks the places the issue "the line to edit,
+// every time" found wrong, one case per class, on
+// testdata/repos/provenance: an unknown field that a patch of each kind
+// wrote, a mistake inside a kustomization that a target reaches through
+// another, and two source documents of one kind and name.
+func TestProvenanceLocations(t *testing.T) {
+	res, err := Run(context.Background(), Options{
+		Root:           "../../testdata/repos/provenance",
+		SchemaCacheDir: t.TempDir(),
+		Policy: rego.Options{
+			Policies:   []string{"testdata/locate"},
+			Data:       []string{"testdata/locate/provenance.json"},
+			Namespaces: []string{"main"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, f := range res.Findings {
+		key := f.RuleID + " " + f.Resource.String() + " " + f.Path
+		if f.RuleID == rules.RenderError {
+			key = f.RuleID + " " + f.Message
+		}
+		got[key] = append(got[key], f.Location.String()+" @"+strings.Join(f.Targets, ","))
+	}
+	const containers = "schema-invalid Deployment/web /spec/template/spec/containers/0/"
+	tests := []struct {
+		name string
+		key  string
+		at   []string
+	}{
+		{name: "unknown field from a patches: file", key: containers + "imagePullPolcy", at: []string{"patched/smp.yaml:10:11 @patched"}},
+		{name: "unknown field from a patchesStrategicMerge file", key: containers + "workingDirr", at: []string{"patched/merge.yaml:10:11 @patched"}},
+		{name: "unknown field from an inline strategic-merge patch", key: containers + "terminationMessagePolcy", at: []string{"patched/kustomization.yaml:19:17 @patched"}},
+		{name: "unknown field from a JSON 6902 add", key: containers + "stdinn", at: []string{"patched/kustomization.yaml:24:9 @patched"}},
+		{name: "unknown field from a component's patch", key: containers + "ttyy", at: []string{"component/tty.yaml:10:11 @patched"}},
+		{name: "unknown key in a component's kustomization", key: `render-error invalid kustomization: unknown field "patchQzx"`, at: []string{"broken-component/kustomization.yaml:3:1 @with-broken-component"}},
+		{name: "JSON 6902 operation that does not apply", key: "render-error JSON patch: replace operation does not apply: the object has no /spec/template/spec/containers/1/image", at: []string{"bad-op/kustomization.yaml:7:9 @bad-op"}},
+		{name: "unknown key in a base's kustomization", key: `render-error invalid kustomization: unknown field "newTagQzx"`, at: []string{"broken-base/kustomization.yaml:5:5 @broken"}},
+		{name: "same kind and name in two files, each at its own", key: "main.deny Role/reader /rules/0/verbs", at: []string{"roles/a/role.yaml:8:5 @roles/both", "roles/b/role.yaml:8:5 @roles/both"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, ok := got[tc.key]
+			if !ok {
+				t.Fatalf("no finding for %q; have %v", tc.key, keys(got))
+			}
+			if diff := cmp.Diff(tc.at, g); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestFluxSubstitution checks that what a Flux Kustomization applies is
+// validated after its post-build substitution, as Flux applies it
+// (testdata/repos/flux-substitution): substitute, substituteFrom a
+// ConfigMap and a Secret, defaults, and the annotation that disables it;
+// and that a substituted field is located at the line holding its
+// placeholder.
+func TestFluxSubstitution(t *testing.T) {
+	res, err := Run(context.Background(), Options{
+		Root:           "../../testdata/repos/flux-substitution",
+		SchemaCacheDir: t.TempDir(),
+		Policy: rego.Options{
+			Policies:   []string{"testdata/locate"},
+			Data:       []string{"testdata/locate/flux.json"},
+			Namespaces: []string{"main"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		switch f.RuleID {
+		case "main.deny", rules.SchemaInvalid, gitops.FluxVarUndefined, gitops.FluxSubstituteFromMissing:
+			got = append(got, f.RuleID+" "+f.Resource.Name+" "+f.Path+" "+f.Location.String())
+		}
+		if strings.Contains(f.Message, "9090") {
+			t.Errorf("a Secret's value is printed: %s", f.Message)
+		}
+	}
+	want := []string{
+		"main.deny api /spec/replicas apps/prod/api.yaml:6:3",                                              // substitute
+		"main.deny api /spec/progressDeadlineSeconds apps/prod/api.yaml:7:3",                               // ${VAR:-default}
+		"main.deny api /spec/template/spec/terminationGracePeriodSeconds apps/prod/api.yaml:16:7",          // ${VAR:=default}
+		"flux-var-undefined api /spec/template/spec/containers/0/image apps/prod/api.yaml:19:11",           // stays undefined
+		"main.deny api /spec/template/spec/containers/0/ports/0/containerPort apps/prod/api.yaml:21:15",    // from a ConfigMap
+		"main.deny api /spec/template/spec/containers/0/ports/1/containerPort apps/prod/api.yaml:23:15",    // from a Secret
+		"schema-invalid raw /spec/replicas apps/prod/raw.yaml:8:3",                                         // substitution disabled
+		"flux-substitute-from-missing other /spec/postBuild/substituteFrom/1 clusters/prod/apps.yaml:39:9", // required, not optional
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
 }

@@ -3,7 +3,10 @@ package engine
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
+
+	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/memo"
@@ -89,7 +92,11 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 		r := manifest.Resource{ID: manifest.IDOf(o.Object), Object: o.Object, Target: t.Path, Origin: fallback}
 		r.SourceID = r.ID
 		var src origin.Source
-		if d, g := match(docs, gens, r.ID); d != nil {
+		d, g, ambiguous := match(docs, gens, r.ID)
+		if ambiguous != nil {
+			d = c.confirm(unit, r.ID, ambiguous)
+		}
+		if d != nil {
 			r.Doc = d
 			r.SourceID = d.ID()
 			r.Origin = manifest.Origin{File: d.File, Line: d.Line, Col: 1}
@@ -159,28 +166,37 @@ func (c *checker) outermostFirst(unit string) []string {
 	return order
 }
 
-// match finds where a rendered object comes from: the document of the
-// same kind and name; else the document or generator whose name the
-// rendered one grew from by prefixes and suffixes, the longest such name
-// winning ("app" and "app-config" both occur in "dev-app-config-5c7g8");
-// else the only document of that kind.
-func match(docs []candidate, gens []generatorAt, id manifest.ResID) (*manifest.Document, *generatorAt) {
-	var byKind []*manifest.Document
-	var grown *manifest.Document
-	var gen *generatorAt
+// match finds where a rendered object comes from, by its full identity
+// (group, kind, namespace, name): the document of the same name; else
+// the document or generator whose name the rendered one grew from by
+// prefixes and suffixes, the longest such name winning ("app" and
+// "app-config" both occur in "dev-app-config-5c7g8"); else the only
+// document of that kind. When several documents remain (a Role of one name
+// in several namespaces, whose namespace an overlay rewrites), they are
+// returned as ambiguous for the caller to settle from kustomize's origin
+// annotation: never guessed.
+func match(docs []candidate, gens []generatorAt, id manifest.ResID) (*manifest.Document, *generatorAt, []*manifest.Document) {
+	var byKind, exact, grown []*manifest.Document
 	best := 0
 	for _, d := range docs {
-		if d.doc.ID().Kind != id.Kind {
+		did := d.doc.ID()
+		if did.Kind != id.Kind || did.Group() != id.Group() || slices.Contains(byKind, d.doc) {
 			continue
 		}
-		if d.name == id.Name {
-			return d.doc, nil
-		}
-		if d.name != "" && strings.Contains(id.Name, d.name) && len(d.name) > best {
-			grown, best = d.doc, len(d.name)
-		}
 		byKind = append(byKind, d.doc)
+		switch {
+		case d.name == id.Name:
+			exact = append(exact, d.doc)
+		case d.name != "" && strings.Contains(id.Name, d.name) && len(d.name) > best:
+			grown, best = []*manifest.Document{d.doc}, len(d.name)
+		case d.name != "" && strings.Contains(id.Name, d.name) && len(d.name) == best:
+			grown = append(grown, d.doc)
+		}
 	}
+	if len(exact) > 0 {
+		return settle(sameNamespace(exact, id.Namespace))
+	}
+	var gen *generatorAt
 	for i, g := range gens {
 		if g.g.Kind == id.Kind && strings.Contains(id.Name, g.g.Name) && len(g.g.Name) >= best && (gen == nil || len(g.g.Name) > len(gen.g.Name)) {
 			gen = &gens[i]
@@ -188,13 +204,83 @@ func match(docs []candidate, gens []generatorAt, id manifest.ResID) (*manifest.D
 	}
 	switch {
 	case gen != nil && len(gen.g.Name) >= best:
-		return nil, gen
-	case grown != nil:
-		return grown, nil
+		return nil, gen, nil
+	case len(grown) > 0:
+		return settle(sameNamespace(grown, id.Namespace))
 	case len(byKind) == 1:
-		return byKind[0], nil
+		return byKind[0], nil, nil
 	}
-	return nil, nil
+	return nil, nil, nil
+}
+
+// sameNamespace narrows documents to those written in the rendered
+// object's namespace, else to those that set none (a transformer set
+// it); when neither narrows, all remain.
+func sameNamespace(docs []*manifest.Document, ns string) []*manifest.Document {
+	if len(docs) < 2 {
+		return docs
+	}
+	for _, want := range []string{ns, ""} {
+		var out []*manifest.Document
+		for _, d := range docs {
+			if d.ID().Namespace == want {
+				out = append(out, d)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return docs
+}
+
+func settle(docs []*manifest.Document) (*manifest.Document, *generatorAt, []*manifest.Document) {
+	if len(docs) == 1 {
+		return docs[0], nil, nil
+	}
+	return nil, nil, docs
+}
+
+// confirm picks, among documents that match a rendered object equally
+// well, the one in the file kustomize's origin annotation names for the
+// object; nil when that does not single one out.
+func (c *checker) confirm(unit string, id manifest.ResID, docs []*manifest.Document) *manifest.Document {
+	file := c.originSources(unit)[id]
+	var found *manifest.Document
+	for _, d := range docs {
+		if d.File != file {
+			continue
+		}
+		if found != nil {
+			return nil // two documents of one file: the annotation cannot tell
+		}
+		found = d
+	}
+	return found
+}
+
+// originSources renders a unit once more with kustomize's origin
+// annotations, which name the file each object comes from. That doubles
+// the render's cost, so it is done only for a unit where the kustomization
+// graph leaves an object's source ambiguous, and once per unit.
+func (c *checker) originSources(unit string) map[manifest.ResID]string {
+	return c.origins.Get(unit, func() map[manifest.ResID]string {
+		lr := types.LoadRestrictionsRootOnly
+		for k := range c.units {
+			if k.dir == unit && k.lr > lr {
+				lr = k.lr
+			}
+		}
+		out, err := render.New(render.Options{Root: c.repo.Root, LoadRestrictions: lr, Origins: true}).Render(unit)
+		if err != nil {
+			return nil
+		}
+		m := make(map[manifest.ResID]string, len(out.Objects))
+		for _, o := range out.Objects {
+			m[manifest.IDOf(o.Object)] = o.Source
+		}
+		return m
+	})
 }
 
 // plainObjects reports whether kustomize would take the file's documents

@@ -167,6 +167,11 @@ func splitPointer(p string) []string {
 // SplitPointer splits a JSON pointer into its unescaped reference tokens.
 func SplitPointer(p string) []string { return splitPointer(p) }
 
+// EscapeToken escapes a map key for a JSON pointer ("a/b" is "a~1b").
+func EscapeToken(key string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
+}
+
 // Lookup returns the value at a JSON pointer in a decoded object.
 func Lookup(obj map[string]any, pointer string) (any, bool) {
 	var cur any = obj
@@ -229,11 +234,15 @@ func (r *Resource) Trace(pointer string) (Origin, []Origin) {
 	if pointer == "" {
 		return r.Origin, nil
 	}
-	value, rendered := Lookup(r.Object, pointer)
+	obj := r.Object
+	if r.Presubst != nil {
+		obj = r.Presubst // as the sources write it, placeholders and all
+	}
+	value, rendered := Lookup(obj, pointer)
 	best, depth := r.Origin, 0
 	var src Position
 	if r.Doc != nil && r.Origin.File == r.Doc.File {
-		src = r.Doc.Resolve(r.Object, pointer)
+		src = r.Doc.Resolve(obj, pointer)
 		best, depth = Origin{File: r.Doc.File, Line: src.Line, Col: src.Col}, src.Depth
 		if src.Exact && (composite(value) || reflect.DeepEqual(ValueOf(src.Node), value)) {
 			return best, nil
@@ -241,7 +250,7 @@ func (r *Resource) Trace(pointer string) (Origin, []Origin) {
 	}
 	if rendered {
 		for _, e := range r.Edits {
-			if o, ok := e.Writes(r.Object, pointer, value); ok {
+			if o, ok := e.Writes(obj, pointer, value); ok {
 				if src.Exact {
 					return o, []Origin{best}
 				}
@@ -254,7 +263,7 @@ func (r *Resource) Trace(pointer string) (Origin, []Origin) {
 	}
 	for _, e := range r.Edits {
 		if a, ok := e.(Adder); ok {
-			if o, d := a.Nearest(r.Object, pointer); d > depth {
+			if o, d := a.Nearest(obj, pointer); d > depth {
 				best, depth = o, d
 			}
 		}

@@ -95,6 +95,10 @@ type Resource struct {
 	// that may have written its fields, outermost kustomization first: see
 	// Trace.
 	Edits []Edit
+	// Presubst is the object before Flux's post-build substitution, when
+	// that changed it: fields are traced in it, so that a substituted
+	// field is located at the line that holds its placeholder.
+	Presubst map[string]any
 	// Generated is set when a kustomize generator entry made the object;
 	// Origin is then that entry in its kustomization file.
 	Generated bool

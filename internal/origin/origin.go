@@ -71,7 +71,7 @@ func (b *Builder) Edits(r *manifest.Resource, chain []string, src Source) []mani
 	}
 	for _, dir := range chain {
 		k := b.repo.Kustomizations[dir]
-		if k == nil || !b.Includes(dir, src) {
+		if k == nil || !b.reaches(dir, chain, src) {
 			continue
 		}
 		for i := len(k.Transformers) - 1; i >= 0; i-- {
@@ -127,6 +127,29 @@ func (b *Builder) Includes(dir string, src Source) bool {
 		return reach[src.GenDir+"/"]
 	}
 	return reach[src.File]
+}
+
+// reaches reports whether the edits of the kustomization in dir apply to
+// the source. A component's apply to what the kustomization that lists
+// it builds, not to what the component itself lists.
+func (b *Builder) reaches(dir string, chain []string, src Source) bool {
+	if b.Includes(dir, src) {
+		return true
+	}
+	if !b.repo.Kustomizations[dir].Component {
+		return false
+	}
+	for _, parent := range chain {
+		if parent == dir {
+			continue
+		}
+		for _, ref := range b.repo.Kustomizations[parent].Refs {
+			if ref.Field == "components" && ref.Path == dir && b.reaches(parent, chain, src) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // patchEdits returns the patch's edits when it applies to r.
@@ -452,4 +475,28 @@ func (j jsonPatch) Nearest(obj map[string]any, pointer string) (manifest.Origin,
 		}
 	}
 	return best, depth
+}
+
+// Operation finds the JSON 6902 operation of the kustomizations in dirs
+// that has the op ("replace") and path kustomize names when one does not
+// apply; ok is false unless exactly one does.
+func (b *Builder) Operation(dirs []string, opName, path string) (manifest.Origin, bool) {
+	var found []manifest.Origin
+	for _, dir := range dirs {
+		k := b.repo.Kustomizations[dir]
+		if k == nil {
+			continue
+		}
+		for i := range k.Patches {
+			for _, o := range b.decode(&k.Patches[i]).ops {
+				if o.op == opName && o.path == path {
+					found = append(found, o.at)
+				}
+			}
+		}
+	}
+	if len(found) != 1 {
+		return manifest.Origin{}, false
+	}
+	return found[0], true
 }

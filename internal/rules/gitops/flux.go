@@ -205,9 +205,11 @@ func (c *checker) fluxResources(dir string) []*manifest.Resource {
 
 // shadowed reports whether a kustomization lies between dir and p (both
 // excluded): Flux stops descending there.
-func (c *checker) shadowed(dir, p string) bool {
+func (c *checker) shadowed(dir, p string) bool { return shadowedIn(c.in.Repo.Kustomizations, dir, p) }
+
+func shadowedIn(ks map[string]*repo.Kustomization, dir, p string) bool {
 	for d := path.Dir(p); d != dir && d != "."; d = path.Dir(d) {
-		if _, ok := c.in.Repo.Kustomizations[d]; ok {
+		if _, ok := ks[d]; ok {
 			return true
 		}
 	}

@@ -20,8 +20,11 @@ const (
 	FluxPathMissing      = "flux-path-missing"
 	FluxDependsOnMissing = "flux-depends-on-missing"
 	FluxVarUndefined     = "flux-var-undefined"
-	ArgoPathMissing      = "argocd-path-missing"
-	ImageTagPrerelease   = "image-tag-prerelease"
+	// FluxSubstituteFromMissing is reported by Substitutions, before any
+	// target is checked.
+	FluxSubstituteFromMissing = "flux-substitute-from-missing"
+	ArgoPathMissing           = "argocd-path-missing"
+	ImageTagPrerelease        = "image-tag-prerelease"
 )
 
 // DefaultFluxSources names the GitRepository that `flux bootstrap` creates
@@ -178,6 +181,14 @@ An entry of spec.dependsOn names a Flux Kustomization that is defined nowhere in
 			Doc: `Flux post-build variable is not defined
 A resource applied by a Flux Kustomization with postBuild substitution contains a ${VAR} placeholder that neither postBuild.substitute nor any ConfigMap or Secret of postBuild.substituteFrom defines, and that has no default (${VAR:=default}, ${VAR:-default}). Flux replaces it with an empty string (or fails with the StrictPostBuildSubstitutions feature gate). A substituteFrom object that is not in the repository (created in the cluster, or by a tool) could define anything, so such Kustomizations are not checked; neither are those whose postBuild a parent Kustomization patches in, nor resources marked kustomize.toolkit.fluxcd.io/substitute: disabled.`,
 			Remediation: "Define the variable in postBuild.substitute or in a substituteFrom ConfigMap or Secret, give it a default with ${VAR:=value}, or escape a literal with $${VAR}.",
+			Kinds:       []string{"Kustomization"},
+		},
+		{
+			ID:       FluxSubstituteFromMissing,
+			Severity: rules.Warning,
+			Doc: `Flux substituteFrom object is not in the repository
+A Flux Kustomization whose source is this repository lists a ConfigMap or Secret under postBuild.substituteFrom, without optional: true, that no file and no generator of the repository defines (a SealedSecret or ExternalSecret that produces the Secret counts as defining it). Flux fails to build the Kustomization unless the object exists in the cluster. The variables of the objects that are in the repository are substituted before validation, as Flux does.`,
+			Remediation: "Add the ConfigMap or Secret to the repository, correct its name, or mark the entry optional: true when the cluster provides it.",
 			Kinds:       []string{"Kustomization"},
 		},
 		{

@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+)
+
+// kustomize rejects a kustomization file it cannot decode strictly with
+// the decoder's words, and without a position: `invalid Kustomization:
+// json: unknown field "newTagQzx"`, or `json: cannot unmarshal string into
+// Go struct field Replica.replicas.count of type int64`. The field named
+// is looked up in the kustomization files the render read, so that the
+// finding is at the key or entry to fix, in the base or component that has
+// it, and not at line 1 of the target that includes it.
+var (
+	invalidKustomization = regexp.MustCompile(`invalid Kustomization: (.*)$`)
+	// A JSON 6902 operation whose path the object lacks.
+	opFailed   = regexp.MustCompile(`(\w+) operation does not apply: doc is missing (?:path|key): (/\S*?):? `)
+	unknownKey = regexp.MustCompile(`unknown field "([^"]+)"`)
+	wrongType  = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.([\w.]+) of type`)
+)
+
+// kustomizationMistake finds the entry of one of the kustomizations in
+// dirs that kustomize's message rejects (a key or value its decoder
+// refuses, a JSON 6902 operation whose path the object lacks), and
+// returns its position and the complaint. ok is false when the message is not about a
+// kustomization's content or when no file, or more than one, has it: a
+// guess is worse than the target's kustomization file.
+func (c *checker) kustomizationMistake(msg string, dirs []string) (manifest.Origin, string, bool) {
+	// A component's error comes quoted inside its parent's, escapes and all.
+	if strings.Contains(msg, `\"`) {
+		msg = strings.TrimSuffix(strings.ReplaceAll(msg, `\"`, `"`), `"`)
+	}
+	if op := opFailed.FindStringSubmatch(msg); op != nil {
+		if at, ok := c.edits.Operation(dirs, op[1], op[2]); ok {
+			return at, fmt.Sprintf("JSON patch: %s operation does not apply: the object has no %s", op[1], op[2]), true
+		}
+	}
+	m := invalidKustomization.FindStringSubmatch(msg)
+	if m == nil {
+		return manifest.Origin{}, "", false
+	}
+	complaint := "invalid kustomization: " + strings.TrimPrefix(m[1], "json: ")
+	var match func(root *yaml.Node) *yaml.Node
+	switch {
+	case unknownKey.MatchString(m[1]):
+		key := unknownKey.FindStringSubmatch(m[1])[1]
+		match = func(root *yaml.Node) *yaml.Node { return findKey(root, key) }
+	case wrongType.MatchString(m[1]):
+		w := wrongType.FindStringSubmatch(m[1])
+		match = func(root *yaml.Node) *yaml.Node { return findTyped(root, strings.Split(w[2], "."), w[1]) }
+	default:
+		return manifest.Origin{}, "", false
+	}
+	var found []manifest.Origin
+	for _, dir := range dirs {
+		k := c.repo.Kustomizations[dir]
+		if k == nil {
+			continue
+		}
+		data, err := c.sources.read(k.File)
+		if err != nil {
+			continue
+		}
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+			continue
+		}
+		if n := match(doc.Content[0]); n != nil {
+			found = append(found, manifest.Origin{File: k.File, Line: n.Line, Col: n.Column})
+		}
+	}
+	if len(found) != 1 {
+		return manifest.Origin{}, "", false
+	}
+	return found[0], complaint, true
+}
+
+// findKey returns the first mapping key named key, depth first in file
+// order.
+func findKey(n *yaml.Node, key string) *yaml.Node {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i]
+			}
+			if k := findKey(n.Content[i+1], key); k != nil {
+				return k
+			}
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if k := findKey(c, key); k != nil {
+				return k
+			}
+		}
+	}
+	return nil
+}
+
+// findTyped follows a Go decoder's field path (its JSON names, list items
+// passed through) to the first value of the JSON type the decoder could
+// not take ("string", "number", "object", "array", "bool"), and returns
+// its key, or the item itself in a list.
+func findTyped(n *yaml.Node, path []string, jsonType string) *yaml.Node {
+	if n.Kind == yaml.SequenceNode {
+		for _, item := range n.Content {
+			if len(path) == 0 && isJSONType(item, jsonType) {
+				return item
+			}
+			if len(path) > 0 {
+				if k := findTyped(item, path, jsonType); k != nil {
+					return k
+				}
+			}
+		}
+		return nil
+	}
+	if len(path) == 0 || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != path[0] {
+			continue
+		}
+		v := n.Content[i+1]
+		if len(path) == 1 && isJSONType(v, jsonType) {
+			return n.Content[i]
+		}
+		return findTyped(v, path[1:], jsonType)
+	}
+	return nil
+}
+
+// isJSONType reports whether a node decodes to the JSON type named as
+// encoding/json names it.
+func isJSONType(n *yaml.Node, jsonType string) bool {
+	switch jsonType {
+	case "object":
+		return n.Kind == yaml.MappingNode
+	case "array":
+		return n.Kind == yaml.SequenceNode
+	}
+	if n.Kind != yaml.ScalarNode {
+		return false
+	}
+	switch jsonType {
+	case "string":
+		return n.ShortTag() == "!!str"
+	case "number":
+		return n.ShortTag() == "!!int" || n.ShortTag() == "!!float"
+	case "bool":
+		return n.ShortTag() == "!!bool"
+	}
+	return false
+}

@@ -1,0 +1,471 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+)
+
+// The planted-defect test holds gitops-lint to its headline promise: a
+// finding points at the line a person must edit. For key lines of the
+// YAML sources that targets render (resources, bases, patches,
+// components, kustomization files) it renames the key to a misspelling,
+// an unknown field, and for integer values it writes a word instead; it
+// checks the repository again and requires the new finding at exactly the
+// planted file and line. A plant that no finding reports is skipped, with
+// the reason that makes it undetectable (a free-form map, a custom
+// resource whose schema keeps unknown fields); those reasons are counted
+// and shown.
+
+// plant is one defect to plant.
+type plant struct {
+	file      string
+	line, col int
+	// kind is "key" (a misspelt key) or "value" (a word for an integer).
+	kind string
+	// text is the key or value as written.
+	text string
+	// path is where the plant is in its document, for the skip reasons:
+	// the document's kind and the keys leading to it.
+	path []string
+	// docKind and docGroup are the kind and API group of the document.
+	docKind, docGroup string
+}
+
+// plantTally counts one repository's plants.
+type plantTally struct {
+	planted, detected, located int
+	skipped                    map[string]int
+	misplaced                  []string
+}
+
+// plantOptions bound the work: at most perKind plants of each kind per
+// repository, picked with a fixed seed.
+type plantOptions struct {
+	perKind int
+	// schemas is the schema cache directory the runs share.
+	schemas string
+}
+
+func TestPlantedDefects(t *testing.T) {
+	entries, err := os.ReadDir("../../testdata/repos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas := t.TempDir()
+	perKind := 8
+	if testing.Short() {
+		perKind = 3
+	}
+	if n, err := strconv.Atoi(os.Getenv("GITOPS_LINT_PLANTS")); err == nil && n > 0 {
+		perKind = n // every plant: GITOPS_LINT_PLANTS=100000
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			tally := plantRepo(t, filepath.Join("../../testdata/repos", e.Name()), plantOptions{perKind: perKind, schemas: schemas})
+			t.Logf("%s: planted %d, detected %d, located %d; skipped %v", e.Name(), tally.planted, tally.detected, tally.located, tally.skipped)
+			for _, m := range tally.misplaced {
+				t.Error(m)
+			}
+		})
+	}
+}
+
+// TestPlantedDefectsCorpus is the long variant over ../shared/corpus
+// (make corpus): at least 99 % of detected plants located, per entry.
+// GITOPS_LINT_PLANTS sets the plants of each kind per entry (default 60).
+func TestPlantedDefectsCorpus(t *testing.T) {
+	const corpus = "../../../shared/corpus"
+	entries, err := os.ReadDir(corpus)
+	if err != nil || testing.Short() {
+		t.Skip("no ../shared/corpus")
+	}
+	if os.Getenv("GITOPS_LINT_CORPUS") == "" {
+		t.Skip("set GITOPS_LINT_CORPUS=1 (make corpus) to plant defects in the corpus")
+	}
+	schemas := t.TempDir()
+	perKind := 60
+	if n, err := strconv.Atoi(os.Getenv("GITOPS_LINT_PLANTS")); err == nil && n > 0 {
+		perKind = n
+	}
+	var table []string
+	for _, e := range entries {
+		if !e.IsDir() || (os.Getenv("GITOPS_LINT_ENTRY") != "" && e.Name() != os.Getenv("GITOPS_LINT_ENTRY")) {
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			tally := plantRepo(t, filepath.Join(corpus, e.Name()), plantOptions{perKind: perKind, schemas: schemas})
+			pct := 100.0
+			if tally.detected > 0 {
+				pct = 100 * float64(tally.located) / float64(tally.detected)
+			}
+			row := fmt.Sprintf("| %s | %d | %d | %d | %.1f %% | %v |", e.Name(), tally.planted, tally.detected, tally.located, pct, tally.skipped)
+			table = append(table, row)
+			t.Log(row)
+			for _, m := range tally.misplaced {
+				t.Log(m)
+			}
+			if pct < 99 {
+				t.Errorf("%.1f %% of detected plants located, want at least 99 %%", pct)
+			}
+		})
+	}
+	t.Log("\n| entry | planted | detected | located | located/detected | skipped (undetectable) |\n|---|---|---|---|---|---|\n" + strings.Join(table, "\n"))
+}
+
+// plantRepo copies the repository, plants each picked defect in turn and
+// checks the copy, restoring the file after each.
+func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
+	t.Helper()
+	root := copyRepo(t, src)
+	ctx := context.Background()
+	run := func(changed string) ([]rules.Finding, error) {
+		res, err := Run(ctx, Options{Root: root, SchemaCacheDir: opts.schemas, Jobs: 1, Changed: []string{changed}, Full: true})
+		if err != nil {
+			return nil, err
+		}
+		return res.Findings, nil
+	}
+	rendered, err := Render(ctx, Options{Root: root, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]bool{}
+	for _, reads := range rendered.Reads {
+		for _, f := range reads {
+			read[f] = true
+		}
+	}
+	tally := plantTally{skipped: map[string]int{}}
+	patches := map[string]bool{}
+	for _, k := range rendered.Repo.Kustomizations {
+		for _, p := range k.Patches {
+			if p.Ref != nil && p.Ref.Kind == repo.RefFile {
+				patches[p.Ref.Path] = true
+			}
+		}
+	}
+	var plants []plant
+	for _, k := range rendered.Repo.Kustomizations {
+		for _, p := range k.Patches {
+			if p.Inline == "" || !read[p.InlineAt.File] {
+				continue
+			}
+			// An inline patch's keys, at their lines in the kustomization.
+			for _, pl := range plantsOf(p.InlineAt.File, []byte(p.Inline), false, true) {
+				pl.line, pl.col = pl.line+p.InlineAt.Line-1, pl.col+p.InlineAt.Col-1
+				plants = append(plants, pl)
+			}
+		}
+	}
+	for _, f := range rendered.Repo.Files {
+		if ext := path.Ext(f); ext != ".yaml" && ext != ".yml" || path.Base(f) == ".gitops-lint.yaml" {
+			continue
+		}
+		if !read[f] {
+			tally.skipped["file no target renders"]++
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plants = append(plants, plantsOf(f, data, rendered.Repo.Kustomizations[path.Dir(f)] != nil && isKustomizationFile(f), patches[f])...)
+	}
+	plants = pick(plants, opts.perKind, src)
+	baselines := map[string][]rules.Finding{}
+	for _, p := range plants {
+		before, ok := baselines[p.file]
+		if !ok {
+			var err error
+			if before, err = run(p.file); err != nil {
+				t.Fatalf("check before planting in %s: %v", p.file, err)
+			}
+			baselines[p.file] = before
+		}
+		base := map[string]bool{}
+		for _, f := range before {
+			base[f.Key()] = true
+		}
+		abs := filepath.Join(root, filepath.FromSlash(p.file))
+		orig, err := os.ReadFile(abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planted, ok := p.apply(orig)
+		if !ok {
+			tally.skipped["text does not match the node (quoting, multi-line)"]++
+			continue
+		}
+		if err := os.WriteFile(abs, planted, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fs, err := run(p.file)
+		if err := os.WriteFile(abs, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err != nil {
+			t.Errorf("%s:%d: %s plant: the check failed: %v", p.file, p.line, p.kind, err)
+			continue
+		}
+		tally.planted++
+		var fresh []rules.Finding
+		for _, f := range fs {
+			if !base[f.Key()] {
+				fresh = append(fresh, f)
+			}
+		}
+		if len(fresh) == 0 {
+			tally.skipped[p.undetectable(before)]++
+			continue
+		}
+		tally.detected++
+		if slices.ContainsFunc(fresh, func(f rules.Finding) bool { return f.Location.File == p.file && f.Location.Line == p.line }) {
+			tally.located++
+			continue
+		}
+		var at []string
+		for _, f := range fresh {
+			at = append(at, fmt.Sprintf("%s %s %s", f.Location, f.RuleID, f.Message))
+		}
+		tally.misplaced = append(tally.misplaced, fmt.Sprintf("%s:%d:%d: %s plant %q (%s %s) reported elsewhere:\n\t%s",
+			p.file, p.line, p.col, p.kind, p.text, p.docKind, strings.Join(p.path, "."), strings.Join(at, "\n\t")))
+	}
+	return tally
+}
+
+// pick takes at most n plants of each kind, shuffled with a seed drawn
+// from the repository's name so that every run plants the same.
+func pick(plants []plant, n int, name string) []plant {
+	h := fnv.New64a()
+	h.Write([]byte(filepath.Base(name)))
+	r := rand.New(rand.NewPCG(h.Sum64(), 13))
+	r.Shuffle(len(plants), func(i, j int) { plants[i], plants[j] = plants[j], plants[i] })
+	var out []plant
+	count := map[string]int{}
+	for _, p := range plants {
+		if count[p.kind] < n {
+			count[p.kind]++
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b plant) int {
+		if a.file != b.file {
+			return strings.Compare(a.file, b.file)
+		}
+		return a.line - b.line
+	})
+	return out
+}
+
+func isKustomizationFile(f string) bool {
+	switch path.Base(f) {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		return true
+	}
+	return false
+}
+
+// plantsOf lists the eligible plants of a file: every mapping key but
+// those that say what an object is (apiVersion, kind, metadata and its
+// name and namespace: misspelling one makes another object, or none, not
+// an unknown field) and, in a strategic-merge patch, the merge keys of
+// list items (misspelling one makes the patch add an item instead of
+// changing one), and every integer value.
+func plantsOf(file string, data []byte, kustomization, patch bool) []plant {
+	var out []plant
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			break
+		}
+		if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+			continue
+		}
+		root := doc.Content[0]
+		var kind, group string
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			switch root.Content[i].Value {
+			case "kind":
+				kind = root.Content[i+1].Value
+			case "apiVersion":
+				if g, _, ok := strings.Cut(root.Content[i+1].Value, "/"); ok {
+					group = g
+				}
+			}
+		}
+		if kustomization {
+			kind = "Kustomization"
+		}
+		var walk func(n *yaml.Node, p []string)
+		walk = func(n *yaml.Node, p []string) {
+			switch n.Kind {
+			case yaml.MappingNode:
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					k, v := n.Content[i], n.Content[i+1]
+					kp := append(slices.Clone(p), k.Value)
+					selects := patch && len(p) > 0 && p[len(p)-1] == "[]" && slices.Contains(mergeKeys, k.Value)
+					if k.Kind == yaml.ScalarNode && k.Value != "" && k.Value != "<<" && !identity(kp, kustomization) && !selects {
+						out = append(out, plant{file: file, line: k.Line, col: k.Column, kind: "key", text: k.Value, path: kp, docKind: kind, docGroup: group})
+					}
+					walk(v, kp)
+				}
+			case yaml.SequenceNode:
+				for _, c := range n.Content {
+					walk(c, append(slices.Clone(p), "[]"))
+				}
+			case yaml.ScalarNode:
+				if n.ShortTag() == "!!int" && n.Style == 0 && len(p) > 0 {
+					out = append(out, plant{file: file, line: n.Line, col: n.Column, kind: "value", text: n.Value, path: p, docKind: kind, docGroup: group})
+				}
+			}
+		}
+		walk(root, nil)
+	}
+	return out
+}
+
+func identity(p []string, kustomization bool) bool {
+	if kustomization {
+		return false // kustomize decodes every key strictly
+	}
+	switch strings.Join(p, ".") {
+	case "apiVersion", "kind", "metadata", "metadata.name", "metadata.namespace":
+		return true
+	}
+	return false
+}
+
+// apply writes the plant into the file's text, in place so that no line
+// moves: the key gets "Qzx" appended, the value becomes a word.
+func (p plant) apply(data []byte) ([]byte, bool) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if p.line < 1 || p.line > len(lines) {
+		return nil, false
+	}
+	line := lines[p.line-1]
+	at := p.col - 1
+	if at < 0 || at >= len(line) {
+		return nil, false
+	}
+	end := at + len(p.text)
+	if q := line[at]; q == '"' || q == '\'' {
+		at++
+		end = at + len(p.text)
+	}
+	if end > len(line) || string(line[at:end]) != p.text {
+		return nil, false
+	}
+	var planted []byte
+	switch p.kind {
+	case "key":
+		planted = slices.Concat(line[:end], []byte("Qzx"), line[end:])
+	default:
+		planted = slices.Concat(line[:at], []byte("qzx"), line[end:])
+	}
+	lines[p.line-1] = planted
+	return bytes.Join(lines, nil), true
+}
+
+// freeForm are the fields whose keys are data, not schema: any key is
+// valid under them.
+var freeForm = []string{"labels", "annotations", "data", "stringData", "binaryData", "matchLabels", "nodeSelector", "limits", "requests", "selector", "parameters", "literals", "commonLabels", "commonAnnotations", "capacity", "hard", "values", "valuesContent", "substitute", "env", "properties"}
+
+// listItems matches the list indexes of a finding's path.
+var listItems = regexp.MustCompile(`\b\d+\b`)
+
+// mergeKeys are those by which a strategic merge matches list items.
+var mergeKeys = []string{"name", "containerPort", "mountPath", "devicePath", "ip", "topologyKey", "port"}
+
+// undetectable says why a plant that no finding reports cannot be, given
+// the findings of the check before planting.
+func (p plant) undetectable(before []rules.Finding) string {
+	for _, f := range before {
+		if f.Location.File != p.file {
+			continue
+		}
+		switch f.RuleID {
+		case rules.RemovedAPI, rules.MissingSchema:
+			return "object not validated (" + f.RuleID + ")"
+		case rules.RenderError:
+			return "target already fails to render"
+		case rules.SchemaInvalid:
+			if strings.HasPrefix(strings.Join(p.path, "/"), listItems.ReplaceAllString(strings.TrimPrefix(f.Path, "/"), "[]")) && strings.Contains(f.Message, "additional properties") {
+				return "under a field that is itself unknown"
+			}
+		}
+	}
+	for _, k := range p.path[:len(p.path)-1] {
+		if slices.Contains(freeForm, k) {
+			return "under a free-form map (" + k + ")"
+		}
+	}
+	switch {
+	case p.docKind == "":
+		return "not a Kubernetes object (no kind)"
+	case p.docKind == "Kustomization" && p.docGroup == "":
+		return "kustomization entry kustomize accepts"
+	case p.docGroup != "" && !strings.Contains(p.docGroup, "k8s.io") && !slices.Contains(builtinGroups, p.docGroup):
+		return "custom resource (no schema, or one that keeps unknown fields)"
+	case p.kind == "value":
+		return "integer in a field that takes a string too (int-or-string)"
+	}
+	return "other: " + p.docKind + " " + strings.Join(p.path, ".")
+}
+
+var builtinGroups = []string{"apps", "batch", "autoscaling", "policy"}
+
+// copyRepo copies a repository for planting; symbolic links stay links
+// (the engine must keep refusing those that leave the repository).
+func copyRepo(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case !d.Type().IsRegular():
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
