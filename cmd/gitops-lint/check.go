@@ -294,6 +294,9 @@ func newCheckCommand(e *env) *cobra.Command {
 			}
 			in := reportInput(res, time.Since(start))
 			in.Baselined = baselined
+			// From the checked directory, not opts.Root: --staged checks
+			// an export of it elsewhere.
+			in.WorkTreePrefix, _ = gitx.WorkTreePrefix(pathArg(args))
 			if err := writeReport(e, o.output, in, report.Options{Format: o.format, Color: o.output == "" && useColor(e)}); err != nil {
 				return err
 			}

@@ -49,6 +49,13 @@ func writeSARIF(w io.Writer, in Input) error {
 	}
 
 	run := sarif.NewRun().WithTool(sarif.NewTool().WithDriver(driver))
+	// Every artifact URI is relative to %SRCROOT%, the root of the git
+	// work tree (see Input.WorkTreePrefix). The base is declared without a
+	// uri: the absolute path of this checkout means nothing to the service
+	// that reads the log, which binds %SRCROOT% to its own checkout.
+	run.WithOriginalUriBaseIds(map[string]sarif.ArtifactLocation{
+		srcRoot: {Description: sarif.NewTextMessage("The root of the git work tree that holds the checked directory.")},
+	})
 	// Columns come from the YAML parser, which counts characters.
 	run.WithColumnKind("unicodeCodePoints")
 	for _, f := range in.Findings {
