@@ -293,7 +293,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			all = append(all, scanner.ScanKustomization(k)...)
 		}
 	}
-	missing := map[string]*rules.Finding{}
+	missing := missingSchemas{}
 	resources := 0
 	directives := inline
 	for _, r := range results {
@@ -301,12 +301,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		directives = append(directives, r.directives...)
 		resources += r.resources
 		for _, m := range r.missing {
-			addMissing(missing, m)
+			missing.add(m)
 		}
 	}
-	for _, f := range missing {
-		all = append(all, *f)
-	}
+	all = append(all, missing.findings()...)
 	// Repository-level checks need every target's resources at once.
 	rendered := make(map[string][]manifest.Resource, len(targets))
 	for i, t := range targets {
@@ -863,22 +861,68 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	}
 }
 
-// addMissing keeps one missing-schema finding per apiVersion and kind: the
-// first occurrence in file order, listing every target that has the kind
-// (rules.Merge sorts them).
-func addMissing(acc map[string]*rules.Finding, f rules.Finding) {
-	key := f.Resource.APIVersion + "/" + f.Resource.Kind
-	cur, ok := acc[key]
+// missingSchemas gathers the missing-schema findings of a run: one per
+// apiVersion and kind in each target group (the targets under one
+// top-level directory), at the first file of that kind in the group and
+// listing the others. One finding for the whole repository pointed at a
+// file that most of the targets it listed never include.
+type missingSchemas map[string]*missingGroup
+
+type missingGroup struct {
+	f     rules.Finding
+	files map[string]bool
+}
+
+// add records one target's finding.
+func (m missingSchemas) add(f rules.Finding) {
+	group := targetGroup(f.Targets)
+	key := group + "\x00" + f.Resource.APIVersion + "/" + f.Resource.Kind
+	g, ok := m[key]
 	if !ok {
 		f.Path = ""
-		f.Fingerprint = rules.Fingerprint(f.RuleID, "", manifest.ResID{APIVersion: f.Resource.APIVersion, Kind: f.Resource.Kind}, "", "")
-		acc[key] = &f
+		f.Fingerprint = rules.Fingerprint(f.RuleID, group, manifest.ResID{APIVersion: f.Resource.APIVersion, Kind: f.Resource.Kind}, "", "")
+		m[key] = &missingGroup{f: f, files: map[string]bool{f.Location.File: true}}
 		return
 	}
-	cur.Targets = append(cur.Targets, f.Targets...)
-	if f.Location.Less(cur.Location) {
-		cur.Location, cur.Resource = f.Location, f.Resource
+	g.files[f.Location.File] = true
+	g.f.Targets = append(g.f.Targets, f.Targets...)
+	if f.Location.Less(g.f.Location) {
+		g.f.Location, g.f.Resource = f.Location, f.Resource
 	}
+}
+
+// maxListed bounds the files a missing-schema message names.
+const maxListed = 5
+
+// findings returns the gathered findings, each listing its files when it
+// has more than the one it points at.
+func (m missingSchemas) findings() []rules.Finding {
+	out := make([]rules.Finding, 0, len(m))
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		g := m[key]
+		f := g.f
+		if len(g.files) > 1 {
+			files := slices.Sorted(maps.Keys(g.files))
+			more := ""
+			if len(files) > maxListed {
+				more = fmt.Sprintf(" and %d more", len(files)-maxListed)
+				files = files[:maxListed]
+			}
+			f.Message += fmt.Sprintf(" (%d files of this kind: %s%s)", len(g.files), strings.Join(files, ", "), more)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// targetGroup is the top-level directory of a finding's target, "." for
+// a target at the root.
+func targetGroup(targets []string) string {
+	if len(targets) == 0 {
+		return "."
+	}
+	top, _, _ := strings.Cut(targets[0], "/")
+	return top
 }
 
 // unknownField matches the strict-mode error for an undeclared field.
