@@ -337,6 +337,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for i := range all {
 		f := &all[i]
 		f.Severity = c.severity[f.RuleID]
+		if f.Lowered && f.Severity > rules.Info {
+			f.Severity--
+		}
 		if f.Fingerprint == "" {
 			disc := ""
 			if f.Resource.IsZero() {

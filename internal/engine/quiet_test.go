@@ -22,7 +22,7 @@ const quietRepos = "../../testdata/repos/quiet"
 
 // TestQuietOnRealRepositories runs each repository of quietRepos and
 // compares the findings of the rules a case is about, as
-// "rule file:line message; see related locations".
+// "severity rule file:line message; see related locations".
 func TestQuietOnRealRepositories(t *testing.T) {
 	cache := t.TempDir()
 	tests := []struct {
@@ -33,24 +33,33 @@ func TestQuietOnRealRepositories(t *testing.T) {
 		{
 			repo: "operator-pods-fire", rules: []string{"service-selector-no-match", "pdb-selector-no-match"},
 			want: []string{
-				`service-selector-no-match monitoring.yaml:15 Service "prometheus-main" selects no pod template in this target (selector app.kubernetes.io/name=prometheus,prometheus=mian)`,
-				`pdb-selector-no-match monitoring.yaml:34 PodDisruptionBudget "alertmanager-main" selects no pod template in this target`,
+				`warning service-selector-no-match monitoring.yaml:15 Service "prometheus-main" selects no pod template in this target (selector app.kubernetes.io/name=prometheus,prometheus=mian)`,
+				`warning pdb-selector-no-match monitoring.yaml:34 PodDisruptionBudget "alertmanager-main" selects no pod template in this target`,
 			},
 		},
 		{repo: "operator-pods-quiet", rules: []string{"service-selector-no-match", "pdb-selector-no-match"}},
 		{
 			repo: "missing-schema-fire", rules: []string{"missing-schema"},
 			want: []string{
-				"missing-schema team-a/app/widget-one.yaml:1 no schema for example.com/v1 Widget; resources of this kind were not validated (2 files of this kind: team-a/app/widget-one.yaml, team-a/app/widget-two.yaml)",
-				"missing-schema team-b/app/widget-one.yaml:1 no schema for example.com/v1 Widget; resources of this kind were not validated (2 files of this kind: team-b/app/widget-one.yaml, team-b/app/widget-two.yaml)",
+				"warning missing-schema team-a/app/widget-one.yaml:1 no schema for example.com/v1 Widget; resources of this kind were not validated (2 files of this kind: team-a/app/widget-one.yaml, team-a/app/widget-two.yaml)",
+				"warning missing-schema team-b/app/widget-one.yaml:1 no schema for example.com/v1 Widget; resources of this kind were not validated (2 files of this kind: team-b/app/widget-one.yaml, team-b/app/widget-two.yaml)",
 			},
 		},
 		{repo: "missing-schema-quiet", rules: []string{"missing-schema", "schema-invalid"}},
 		{
 			repo: "duplicate-fire", rules: []string{"duplicate-resource-id"},
-			want: []string{`duplicate-resource-id settings-2.yaml:4 ConfigMap "settings" is defined 3 times in this target; see settings-1.yaml:1, settings-3.yaml:1`},
+			want: []string{`error duplicate-resource-id settings-2.yaml:4 ConfigMap "settings" is defined 3 times in this target; see settings-1.yaml:1, settings-3.yaml:1`},
 		},
 		{repo: "duplicate-quiet", rules: []string{"duplicate-resource-id"}},
+		{
+			repo: "plaintext-secret-fire", rules: []string{"plaintext-secret"},
+			want: []string{`error plaintext-secret secret.yaml:7 Secret "db" holds a plaintext value in stringData key "db_password" (the key name "db_password" names a credential)`},
+		},
+		{
+			// Configuration only: still reported, one severity lower.
+			repo: "plaintext-secret-quiet", rules: []string{"plaintext-secret"},
+			want: []string{`warning plaintext-secret secret.yaml:6 Secret "settings" holds a plaintext value in stringData key "default_timezone": no key name, value or Secret type looks like a credential, hence a warning; configuration that is no secret belongs in a ConfigMap`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.repo, func(t *testing.T) {
@@ -81,7 +90,7 @@ func quietFindings(t *testing.T, root, cache string, ids []string) []string {
 }
 
 func describeFinding(f rules.Finding) string {
-	s := f.RuleID + " " + f.Location.File + ":" + strconv.Itoa(f.Location.Line) + " " + f.Message
+	s := f.Severity.String() + " " + f.RuleID + " " + f.Location.File + ":" + strconv.Itoa(f.Location.Line) + " " + f.Message
 	if len(f.Related) > 0 {
 		var rel []string
 		for _, r := range f.Related {
