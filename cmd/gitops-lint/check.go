@@ -333,15 +333,20 @@ func useColor(e *env) bool {
 }
 
 func reportInput(res *engine.Result, d time.Duration) report.Input {
-	return report.Input{
-		Tool:       report.Tool{Name: "gitops-lint", Version: version, InformationURI: "https://github.com/gitops-lint/gitops-lint"},
-		Rules:      res.Rules,
-		Findings:   res.Findings,
-		Targets:    len(res.Targets),
-		Resources:  res.Resources,
+	in := report.Input{
+		Tool:           report.Tool{Name: "gitops-lint", Version: version, InformationURI: "https://github.com/gitops-lint/gitops-lint"},
+		Rules:          res.Rules,
+		Findings:       res.Findings,
+		Targets:        len(res.Targets),
+		Resources:      res.Resources,
+		PartlyRendered: res.PartlyRendered, NotRendered: res.NotRendered,
 		Suppressed: rules.Suppressed(res.Findings),
 		Duration:   d,
 	}
+	if res.References.FluxSource.How != "" {
+		in.FluxSource = res.References.FluxSource.String()
+	}
+	return in
 }
 
 // writeReport writes to --output or stdout.

@@ -136,6 +136,11 @@ type Result struct {
 	References gitops.Stats
 	// Cached are the targets whose results came from the result cache.
 	Cached []string
+	// PartlyRendered counts the targets rendered without some remote
+	// entries (repo.Target.Partial); NotRendered those that did not
+	// render at all (blocked, or kustomize failed). Both are in the
+	// summary of every report: what was not checked must not look clean.
+	PartlyRendered, NotRendered int
 }
 
 // Run checks the repository. Problems in the repository are findings; an
@@ -281,9 +286,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	var cached []string
+	partly, notRendered := 0, 0
 	for i, r := range results {
 		if r.cached {
 			cached = append(cached, targets[i].Path)
+		}
+		rendered := r.built || (r.cached && !hits[i].NotRendered)
+		switch {
+		case targets[i].Blocked != "" || !rendered:
+			notRendered++
+		case targets[i].Partial != "":
+			partly++
 		}
 	}
 
@@ -319,7 +332,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			refs = append(refs, h.GitOps...) // not rendered: its own, from the cache
 		case h == nil:
 			rc.put(t, plans[i], c.reads(t, plans[i]), cachedTarget{
-				Findings: results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
+				NotRendered: !results[i].built,
+				Findings:    results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
 				Resources: results[i].resources, CRDs: crds, FileCRDs: fileCRDsHash, Shared: shared(results[i].rendered),
 				GitOps: ownFindings(refs, t.Path),
 			})
@@ -358,6 +372,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Resources:         resources,
 		References:        stats,
 		Cached:            cached,
+		PartlyRendered:    partly,
+		NotRendered:       notRendered,
 	}, nil
 }
 
@@ -424,6 +440,7 @@ func discover(opts Options) (*checker, *config.Config, error) {
 	}
 	c := &checker{
 		repo:      rp,
+		offline:   !opts.AllowRemote,
 		renderers: map[types.LoadRestrictions]*render.Renderer{},
 		sources:   newSourceCache(rp.Root),
 		units:     map[unitKey]*unit{},
@@ -505,6 +522,9 @@ type checker struct {
 	policy    *rego.Engine
 	secrets   *secrets.Scanner
 	severity  map[string]rules.Severity
+	// offline leaves the remote entries of aggregating kustomizations out
+	// of their plans (see repo.Target.Partial).
+	offline bool
 	// units are written before the workers start and read-only after;
 	// each unit's fields are set by exactly one worker.
 	units map[unitKey]*unit
@@ -612,6 +632,9 @@ func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
 		switch {
 		case ref.Kind == repo.RefFile && (dir == "." || strings.HasPrefix(ref.Path, dir+"/")) && c.sources.get(ref.Path).plainObjects():
 			p.files = append(p.files, ref.Path)
+		case ref.Kind == repo.RefRemote && c.offline:
+			// Left out: discovery reported it and marked the target partly
+			// rendered (repo.Target.Partial).
 		case ref.Kind == repo.RefDir && !c.repo.Kustomizations[ref.Path].Component && !seen[ref.Path]:
 			seen[ref.Path] = true
 			if !c.expand(ref.Path, p, seen) {

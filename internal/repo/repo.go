@@ -57,6 +57,12 @@ type Target struct {
 	// network, reads outside the repository, or has a cycle); the findings
 	// that say why are in Repo.Findings.
 	Blocked string `json:"blocked,omitempty"`
+	// Partial is set when the target is rendered without the remote
+	// entries of a kustomization that only lists resources (offline, the
+	// union of the other entries is what kustomize would build for them);
+	// it names that kustomization. The remote-resource findings name the
+	// entries.
+	Partial string `json:"partial,omitempty"`
 }
 
 // Repo is the result of discovery.
@@ -315,6 +321,9 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 	cycles := r.findCycles()
 	dirs := sortedKeys(r.Kustomizations)
 	blockedBy := map[string]string{} // kustomization dir -> reason it cannot be rendered
+	// partial are kustomizations that only list resources, some remote:
+	// offline, they render as their other entries.
+	partial := map[string]bool{}
 	for _, dir := range dirs {
 		k := r.Kustomizations[dir]
 		if k.Err != nil {
@@ -341,6 +350,14 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 				})
 			case RefRemote:
 				if opts.AllowRemote {
+					continue
+				}
+				if k.Aggregator && ref.Field == "resources" {
+					partial[dir] = true
+					r.Findings = append(r.Findings, rules.Finding{
+						RuleID: rules.RemoteResource, Severity: rules.Error, Location: ref.Pos,
+						Message: fmt.Sprintf("%s entry %q is remote and was not fetched; the other entries were rendered without it (use --allow-remote to fetch it)", ref.Field, ref.Value),
+					})
 					continue
 				}
 				blockedBy[dir] = "needs the network"
@@ -376,6 +393,20 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 			if reason, ok := blockedBy[d]; ok && t.Blocked == "" {
 				t.Blocked = d + " " + reason
 			}
+			if partial[d] && t.Partial == "" {
+				t.Partial = d
+			}
+		}
+		if t.Partial != "" && !r.aggregatesDown(dir, t.Partial) {
+			// Something between the target and the remote entry
+			// transforms resources: only the whole build is right.
+			if t.Blocked == "" {
+				t.Blocked = t.Partial + " needs the network"
+			}
+			t.Partial = ""
+		}
+		if t.Blocked != "" {
+			t.Partial = ""
 		}
 		for i, f := range r.Findings {
 			if slices.ContainsFunc(closure, func(d string) bool { return r.Kustomizations[d].File == f.Location.File }) {
@@ -389,6 +420,46 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 	}
 	r.plainTargets(covered, charts)
 	slices.SortFunc(r.Targets, func(a, b Target) int { return strings.Compare(a.Path, b.Path) })
+}
+
+// aggregatesDown reports whether every kustomization of dir's closure
+// that leads to one with remote entries (to, dir and to included) only
+// lists resources, so that the target's output is the union of its parts
+// and a left-out remote entry removes only its own resources. It follows
+// the same resources entries as the engine's plan.
+func (r *Repo) aggregatesDown(dir, to string) bool {
+	seen := map[string]bool{}
+	var walk func(string) bool // reports whether to is reached through aggregators only
+	walk = func(d string) bool {
+		if seen[d] {
+			return false
+		}
+		seen[d] = true
+		k := r.Kustomizations[d]
+		if k == nil || !k.Aggregator {
+			return false
+		}
+		if d == to {
+			return true
+		}
+		for _, ref := range k.Refs {
+			if ref.Kind == RefDir && walk(ref.Path) {
+				return true
+			}
+		}
+		return false
+	}
+	if !walk(dir) {
+		return false
+	}
+	// Every path to a partial kustomization must aggregate: a
+	// transforming kustomization on any of them is rendered whole.
+	for _, d := range r.Closure(dir) {
+		if k := r.Kustomizations[d]; k != nil && !k.Aggregator && !k.Component && slices.Contains(r.Closure(d), to) {
+			return false
+		}
+	}
+	return true
 }
 
 // Closure lists the kustomization directories reachable from dir through

@@ -37,6 +37,9 @@ func writeGitHub(w io.Writer, in Input) error {
 		b.WriteString("title=" + githubProperty(f.RuleID))
 		b.WriteString("::" + githubData(describe(f)) + "\n")
 	}
+	if in.FluxSource != "" {
+		b.WriteString(githubData(in.FluxSource) + "\n")
+	}
 	b.WriteString(summary(in) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -35,6 +35,13 @@ type Input struct {
 	Targets int
 	// Resources is the number of resources checked.
 	Resources int
+	// PartlyRendered counts the targets rendered without some remote
+	// entries, NotRendered those not rendered at all; every format that
+	// has a summary shows both, so that a gap never looks clean.
+	PartlyRendered, NotRendered int
+	// FluxSource says which Flux GitRepository the Flux checks took for
+	// the repository, and how it was found; empty without Flux.
+	FluxSource string
 	// Duration is the wall time of the run; 0 leaves it out, which keeps
 	// golden files stable.
 	Duration time.Duration

@@ -61,6 +61,16 @@ func writeSARIF(w io.Writer, in Input) error {
 	for _, f := range in.Findings {
 		run.AddResult(sarifResult(f, ruleIndex[f.RuleID]))
 	}
+	// What was not (or only partly) checked has no result of its own:
+	// the run's properties carry the summary's counts.
+	props := sarif.NewPropertyBag()
+	props.Add("targets", in.Targets)
+	props.Add("partlyRendered", in.PartlyRendered)
+	props.Add("notRendered", in.NotRendered)
+	if in.FluxSource != "" {
+		props.Add("fluxSource", in.FluxSource)
+	}
+	run.WithProperties(props)
 
 	doc := sarif.NewReport()
 	doc.AddRun(run)
