@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -315,6 +316,11 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 				}
 			case RefFile:
 				covered[ref.Path] = true
+				if strings.HasPrefix(ref.Field, "patch") {
+					// A directory of patch fragments is never a target
+					// of its own, whichever of them are listed.
+					covered[path.Dir(ref.Path)+"/"] = true
+				}
 			}
 		}
 	}
@@ -534,12 +540,13 @@ func (r *Repo) findCycles() []cycle {
 // are not targets; malformed YAML is reported because nothing else would.
 func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 	byDir := map[string][]string{}
+	templates := map[string][]string{} // directory -> template files, for one finding each
 	for _, f := range r.Files {
 		// A file beside a kustomization that it does not list (a disabled
 		// patch, a sample) is not deployed: Argo CD and Flux build that
 		// directory through kustomize. Only kustomization-free directories
-		// hold plain targets.
-		if _, inKustomization := r.Kustomizations[path.Dir(f)]; covered[f] || inKustomization || !isManifestName(f) || inAny(f, charts) {
+		// hold plain targets, and none in hidden directories (.archive).
+		if _, inKustomization := r.Kustomizations[path.Dir(f)]; covered[f] || covered[path.Dir(f)+"/"] || inKustomization || !isManifestName(f) || inAny(f, charts) || hidden(path.Dir(f)) {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(f)))
@@ -547,6 +554,10 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 			continue
 		}
 		docs, err := manifest.DecodeFile(f, data)
+		if isTemplate(data, err) {
+			templates[path.Dir(f)] = append(templates[path.Dir(f)], f)
+			continue
+		}
 		if err != nil {
 			var se *manifest.SyntaxError
 			if errors.As(err, &se) && !strings.HasSuffix(f, ".json") {
@@ -556,7 +567,7 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 			}
 			continue
 		}
-		if !slices.ContainsFunc(docs, func(d *manifest.Document) bool { return d.Object != nil && manifest.IsKubernetesObject(d.Object) }) {
+		if !slices.ContainsFunc(docs, func(d *manifest.Document) bool { return d.Object != nil && isClusterObject(d.Object) }) {
 			continue
 		}
 		r.Manifests[f] = docs
@@ -565,6 +576,77 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 	for _, dir := range sortedKeys(byDir) {
 		r.Targets = append(r.Targets, Target{Path: dir, Kind: Plain, Files: byDir[dir]})
 	}
+	for _, dir := range sortedKeys(templates) {
+		fs := templates[dir]
+		names := make([]string, len(fs))
+		for i, f := range fs {
+			names[i] = path.Base(f)
+		}
+		r.Findings = append(r.Findings, rules.Finding{
+			RuleID: rules.TemplateSkipped, Severity: rules.Info, Location: manifest.Origin{File: fs[0], Line: 1},
+			Message: fmt.Sprintf("%d file(s) here look like templates, not Kubernetes manifests, and were not checked: %s", len(fs), strings.Join(names, ", ")),
+		})
+	}
+}
+
+// templateMarkers are what Helm, Ansible and Jinja templates have and
+// manifests do not: Helm's built-in objects and Jinja statements.
+// Alerting rules and Alertmanager templates carry {{ $labels.x }} and
+// {{ range .Alerts }} inside strings and stay manifests; an unquoted
+// Ansible {{ var }} breaks the YAML, which isTemplate catches.
+var templateMarkers = regexp.MustCompile(`\{\{-?\s*(\.Values|\.Release|\.Chart|\.Capabilities|include\s|toYaml\s|template\s)|\{%-?\s`)
+
+// isTemplate reports a file that is a template rather than a manifest:
+// it has a template's markers, or it fails to parse and has {{ or {%.
+func isTemplate(data []byte, decodeErr error) bool {
+	if templateMarkers.Match(data) {
+		return true
+	}
+	return decodeErr != nil && (bytes.Contains(data, []byte("{{")) || bytes.Contains(data, []byte("{%")))
+}
+
+// hidden reports a directory path with a component that starts with a dot
+// (.archive, .github): not deployed, so never a target.
+func hidden(dir string) bool {
+	for _, part := range strings.Split(dir, "/") {
+		if len(part) > 1 && strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// localConfigGroups are API groups of configuration files that local
+// tools read (cluster creation, builds, node and control-plane
+// components); such a file has apiVersion and kind but is never applied.
+var localConfigGroups = map[string]bool{
+	"kind.x-k8s.io": true, "k3d.io": true, "ctlptl.dev": true, "kubeadm.k8s.io": true,
+	"talos.dev": true, "config.kubernetes.io": true, "kustomize.config.k8s.io": true,
+}
+
+// noDotGroups are the built-in API groups whose names have no dot.
+var noDotGroups = map[string]bool{"apps": true, "batch": true, "policy": true, "autoscaling": true, "extensions": true}
+
+// isClusterObject reports an object a cluster could take: string
+// apiVersion and kind, and not a local tool's configuration (kind or k3d
+// clusters, kubeconfig, skaffold, talos, kubelet configuration).
+func isClusterObject(obj map[string]any) bool {
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	if apiVersion == "" || kind == "" {
+		return false
+	}
+	group, version, grouped := strings.Cut(apiVersion, "/")
+	switch {
+	case !grouped:
+		// The core group is only ever v1; a kubeconfig is v1 Config.
+		return group == "v1" && kind != "Config"
+	case localConfigGroups[group], strings.HasSuffix(group, ".config.k8s.io"):
+		return false
+	case !strings.Contains(group, ".") && !noDotGroups[group]:
+		return false // skaffold/v4beta6 and the like
+	}
+	return version != ""
 }
 
 func isManifestName(f string) bool {
