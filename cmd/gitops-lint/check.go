@@ -302,6 +302,9 @@ func newCheckCommand(e *env) *cobra.Command {
 			}
 			in := reportInput(res, time.Since(start))
 			in.Baselined = baselined
+			// From the checked directory, not opts.Root: --staged checks
+			// an export of it elsewhere.
+			in.WorkTreePrefix, _ = gitx.WorkTreePrefix(pathArg(args))
 			if err := writeReport(e, o.output, in, report.Options{Format: o.format, Color: o.output == "" && useColor(e)}); err != nil {
 				return err
 			}
@@ -338,15 +341,20 @@ func useColor(e *env) bool {
 }
 
 func reportInput(res *engine.Result, d time.Duration) report.Input {
-	return report.Input{
-		Tool:       report.Tool{Name: "gitops-lint", Version: version, InformationURI: "https://github.com/gitops-lint/gitops-lint"},
-		Rules:      res.Rules,
-		Findings:   res.Findings,
-		Targets:    len(res.Targets),
-		Resources:  res.Resources,
+	in := report.Input{
+		Tool:           report.Tool{Name: "gitops-lint", Version: version, InformationURI: "https://github.com/gitops-lint/gitops-lint"},
+		Rules:          res.Rules,
+		Findings:       res.Findings,
+		Targets:        len(res.Targets),
+		Resources:      res.Resources,
+		PartlyRendered: res.PartlyRendered, NotRendered: res.NotRendered,
 		Suppressed: rules.Suppressed(res.Findings),
 		Duration:   d,
 	}
+	if res.References.FluxSource.How != "" {
+		in.FluxSource = res.References.FluxSource.String()
+	}
+	return in
 }
 
 // writeReport writes to --output or stdout.

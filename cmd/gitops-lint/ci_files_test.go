@@ -438,7 +438,7 @@ func TestActionScripts(t *testing.T) {
 		if code != 0 || out["exit-code"] != "1" {
 			t.Errorf("check step: exit %d, outputs %v; want exit 0 and exit-code 1", code, out)
 		}
-		if !strings.Contains(stdout, "::error file=base/deployment.yml,line=34,col=13,title=schema-invalid::") {
+		if !strings.Contains(stdout, "::error file=testdata/repos/demo/base/deployment.yml,line=34,col=13,title=schema-invalid::") {
 			t.Errorf("check step printed no annotation:\n%s", stdout)
 		}
 	})

@@ -27,6 +27,8 @@ type cachedTarget struct {
 	Missing    []rules.Finding      `json:"missing,omitempty"`
 	Directives []suppress.Directive `json:"directives,omitempty"`
 	Resources  int                  `json:"resources"`
+	// NotRendered says the target did not render (its findings say why).
+	NotRendered bool `json:"notRendered,omitempty"`
 	// CRDs is the hash of the run's CRD schemas the target was validated
 	// against: a CRD changed anywhere makes the entry stale.
 	CRDs string `json:"crds"`

@@ -138,6 +138,11 @@ type Result struct {
 	References gitops.Stats
 	// Cached are the targets whose results came from the result cache.
 	Cached []string
+	// PartlyRendered counts the targets rendered without some remote
+	// entries (repo.Target.Partial); NotRendered those that did not
+	// render at all (blocked, or kustomize failed). Both are in the
+	// summary of every report: what was not checked must not look clean.
+	PartlyRendered, NotRendered int
 }
 
 // Run checks the repository. Problems in the repository are findings; an
@@ -299,9 +304,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	var cached []string
+	partly, notRendered := 0, 0
 	for i, r := range results {
 		if r.cached {
 			cached = append(cached, targets[i].Path)
+		}
+		rendered := r.built || (r.cached && !hits[i].NotRendered)
+		switch {
+		case targets[i].Blocked != "" || !rendered:
+			notRendered++
+		case targets[i].Partial != "":
+			partly++
 		}
 	}
 
@@ -314,7 +327,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// The targets' findings are screened (above, or by the run that cached
 	// them, which knew their names); screen the rest.
 	c.hide(all)
-	missing := map[string]*rules.Finding{}
+	missing := missingSchemas{}
 	resources := 0
 	directives := inline
 	for _, r := range results {
@@ -322,12 +335,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		directives = append(directives, r.directives...)
 		resources += r.resources
 		for _, m := range r.missing {
-			addMissing(missing, m)
+			missing.add(m)
 		}
 	}
-	for _, f := range missing {
-		all = append(all, *f)
-	}
+	all = append(all, missing.findings()...)
 	// Repository-level checks need every target's resources at once.
 	rendered := make(map[string][]manifest.Resource, len(targets))
 	for i, t := range targets {
@@ -343,7 +354,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			refs = append(refs, h.GitOps...) // not rendered: its own, from the cache
 		case h == nil:
 			rc.put(t, plans[i], c.reads(t, plans[i]), cachedTarget{
-				Findings: results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
+				NotRendered: !results[i].built,
+				Findings:    results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
 				Resources: results[i].resources, CRDs: crds, FileCRDs: fileCRDsHash, Shared: shared(results[i].rendered),
 				GitOps: ownFindings(refs, t.Path),
 			})
@@ -364,6 +376,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for i := range all {
 		f := &all[i]
 		f.Severity = c.severity[f.RuleID]
+		if f.Lowered && f.Severity > rules.Info {
+			f.Severity--
+		}
 		if f.Fingerprint == "" {
 			disc := ""
 			if f.Resource.IsZero() {
@@ -382,6 +397,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Resources:         resources,
 		References:        stats,
 		Cached:            cached,
+		PartlyRendered:    partly,
+		NotRendered:       notRendered,
 	}, nil
 }
 
@@ -450,6 +467,7 @@ func discover(opts Options) (*checker, *config.Config, error) {
 	c := &checker{
 		red:       &redact.Set{},
 		repo:      rp,
+		offline:   !opts.AllowRemote,
 		renderers: map[types.LoadRestrictions]*render.Renderer{},
 		sources:   newSourceCache(rp.FS),
 		units:     map[unitKey]*unit{},
@@ -534,6 +552,9 @@ type checker struct {
 	policy    *rego.Engine
 	secrets   *secrets.Scanner
 	severity  map[string]rules.Severity
+	// offline leaves the remote entries of aggregating kustomizations out
+	// of their plans (see repo.Target.Partial).
+	offline bool
 	// units are written before the workers start and read-only after;
 	// each unit's fields are set by exactly one worker.
 	units map[unitKey]*unit
@@ -647,6 +668,9 @@ func (c *checker) expand(dir string, p *plan, seen map[string]bool) bool {
 		switch {
 		case ref.Kind == repo.RefFile && (dir == "." || strings.HasPrefix(ref.Path, dir+"/")) && c.sources.get(ref.Path).plainObjects():
 			p.files = append(p.files, ref.Path)
+		case ref.Kind == repo.RefRemote && c.offline:
+			// Left out: discovery reported it and marked the target partly
+			// rendered (repo.Target.Partial).
 		case ref.Kind == repo.RefDir && !c.repo.Kustomizations[ref.Path].Component && !seen[ref.Path]:
 			seen[ref.Path] = true
 			if !c.expand(ref.Path, p, seen) {
@@ -916,22 +940,68 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	}
 }
 
-// addMissing keeps one missing-schema finding per apiVersion and kind: the
-// first occurrence in file order, listing every target that has the kind
-// (rules.Merge sorts them).
-func addMissing(acc map[string]*rules.Finding, f rules.Finding) {
-	key := f.Resource.APIVersion + "/" + f.Resource.Kind
-	cur, ok := acc[key]
+// missingSchemas gathers the missing-schema findings of a run: one per
+// apiVersion and kind in each target group (the targets under one
+// top-level directory), at the first file of that kind in the group and
+// listing the others. One finding for the whole repository pointed at a
+// file that most of the targets it listed never include.
+type missingSchemas map[string]*missingGroup
+
+type missingGroup struct {
+	f     rules.Finding
+	files map[string]bool
+}
+
+// add records one target's finding.
+func (m missingSchemas) add(f rules.Finding) {
+	group := targetGroup(f.Targets)
+	key := group + "\x00" + f.Resource.APIVersion + "/" + f.Resource.Kind
+	g, ok := m[key]
 	if !ok {
 		f.Path = ""
-		f.Fingerprint = rules.Fingerprint(f.RuleID, "", manifest.ResID{APIVersion: f.Resource.APIVersion, Kind: f.Resource.Kind}, "", "")
-		acc[key] = &f
+		f.Fingerprint = rules.Fingerprint(f.RuleID, group, manifest.ResID{APIVersion: f.Resource.APIVersion, Kind: f.Resource.Kind}, "", "")
+		m[key] = &missingGroup{f: f, files: map[string]bool{f.Location.File: true}}
 		return
 	}
-	cur.Targets = append(cur.Targets, f.Targets...)
-	if f.Location.Less(cur.Location) {
-		cur.Location, cur.Resource = f.Location, f.Resource
+	g.files[f.Location.File] = true
+	g.f.Targets = append(g.f.Targets, f.Targets...)
+	if f.Location.Less(g.f.Location) {
+		g.f.Location, g.f.Resource = f.Location, f.Resource
 	}
+}
+
+// maxListed bounds the files a missing-schema message names.
+const maxListed = 5
+
+// findings returns the gathered findings, each listing its files when it
+// has more than the one it points at.
+func (m missingSchemas) findings() []rules.Finding {
+	out := make([]rules.Finding, 0, len(m))
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		g := m[key]
+		f := g.f
+		if len(g.files) > 1 {
+			files := slices.Sorted(maps.Keys(g.files))
+			more := ""
+			if len(files) > maxListed {
+				more = fmt.Sprintf(" and %d more", len(files)-maxListed)
+				files = files[:maxListed]
+			}
+			f.Message += fmt.Sprintf(" (%d files of this kind: %s%s)", len(g.files), strings.Join(files, ", "), more)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// targetGroup is the top-level directory of a finding's target, "." for
+// a target at the root.
+func targetGroup(targets []string) string {
+	if len(targets) == 0 {
+		return "."
+	}
+	top, _, _ := strings.Cut(targets[0], "/")
+	return top
 }
 
 // unknownFields matches the strict-mode error for undeclared fields, which

@@ -449,3 +449,36 @@ func (r *Repo) ExportPaths(ctx context.Context, files []string, dst string) erro
 	}
 	return r.writeBlobs(ctx, es, dst)
 }
+
+// WorkTreePrefix returns dir relative to the root of the git work tree
+// that holds it, slash-separated ("" when dir is that root), and false
+// when no enclosing directory has a .git entry. It runs no git command
+// and reads no file: it only looks for the .git entry (a directory, or
+// the file of a linked work tree or submodule) in dir and each parent,
+// which is what CI services resolve annotation paths against.
+func WorkTreePrefix(dir string) (string, bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	for top := abs; ; {
+		if _, err := os.Lstat(filepath.Join(top, ".git")); err == nil {
+			rel, err := filepath.Rel(top, abs)
+			if err != nil {
+				return "", false
+			}
+			if rel == "." {
+				rel = ""
+			}
+			return filepath.ToSlash(rel), true
+		}
+		parent := filepath.Dir(top)
+		if parent == top {
+			return "", false
+		}
+		top = parent
+	}
+}

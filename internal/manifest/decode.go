@@ -132,6 +132,15 @@ func checkDuplicateKeys(file string, n *yaml.Node) error {
 		seen := make(map[string]int, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
+			if k.Kind == yaml.MappingNode || k.Kind == yaml.SequenceNode {
+				// yaml.v3 would report it as a Go map dump. An unquoted
+				// {{ ... }} is a flow mapping: the usual cause is a template.
+				msg := "a mapping or sequence where a key was expected"
+				if k.Kind == yaml.MappingNode && k.Style&yaml.FlowStyle != 0 {
+					msg = "a template expression ({{ ... }}) where a key was expected"
+				}
+				return &SyntaxError{Origin: Origin{File: file, Line: k.Line, Col: k.Column}, Msg: msg}
+			}
 			if k.Kind == yaml.ScalarNode && k.Tag != "!!merge" {
 				if first, dup := seen[k.Value]; dup {
 					return &SyntaxError{

@@ -116,3 +116,17 @@ func TestStablePointer(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateKeyIsNoMapDump checks the message for an unquoted template
+// expression: yaml.v3 reports it as a Go map dump, which no person reads.
+func TestTemplateKeyIsNoMapDump(t *testing.T) {
+	data := []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  {{ .key }}: value\n")
+	_, err := DecodeFile("cm.yaml", data)
+	se, ok := AsSyntaxError("cm.yaml", err)
+	if !ok {
+		t.Fatalf("DecodeFile error = %v, want a syntax error", err)
+	}
+	if want := "cm.yaml:6:3: a template expression ({{ ... }}) where a key was expected"; se.Error() != want {
+		t.Errorf("error = %q, want %q", se.Error(), want)
+	}
+}

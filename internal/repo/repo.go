@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -58,6 +59,12 @@ type Target struct {
 	// network, reads outside the repository, or has a cycle); the findings
 	// that say why are in Repo.Findings.
 	Blocked string `json:"blocked,omitempty"`
+	// Partial is set when the target is rendered without the remote
+	// entries of a kustomization that only lists resources (offline, the
+	// union of the other entries is what kustomize would build for them);
+	// it names that kustomization. The remote-resource findings name the
+	// entries.
+	Partial string `json:"partial,omitempty"`
 }
 
 // Repo is the result of discovery.
@@ -324,12 +331,20 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 				}
 			case RefFile:
 				covered[ref.Path] = true
+				if strings.HasPrefix(ref.Field, "patch") {
+					// A directory of patch fragments is never a target
+					// of its own, whichever of them are listed.
+					covered[path.Dir(ref.Path)+"/"] = true
+				}
 			}
 		}
 	}
 	cycles := r.findCycles()
 	dirs := sortedKeys(r.Kustomizations)
 	blockedBy := map[string]string{} // kustomization dir -> reason it cannot be rendered
+	// partial are kustomizations that only list resources, some remote:
+	// offline, they render as their other entries.
+	partial := map[string]bool{}
 	for _, dir := range dirs {
 		k := r.Kustomizations[dir]
 		if k.Err != nil {
@@ -356,6 +371,14 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 				})
 			case RefRemote:
 				if opts.AllowRemote {
+					continue
+				}
+				if k.Aggregator && ref.Field == "resources" {
+					partial[dir] = true
+					r.Findings = append(r.Findings, rules.Finding{
+						RuleID: rules.RemoteResource, Severity: rules.Error, Location: ref.Pos,
+						Message: fmt.Sprintf("%s entry %q is remote and was not fetched; the other entries were rendered without it (use --allow-remote to fetch it)", ref.Field, ref.Value),
+					})
 					continue
 				}
 				blockedBy[dir] = "needs the network"
@@ -391,6 +414,20 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 			if reason, ok := blockedBy[d]; ok && t.Blocked == "" {
 				t.Blocked = d + " " + reason
 			}
+			if partial[d] && t.Partial == "" {
+				t.Partial = d
+			}
+		}
+		if t.Partial != "" && !r.aggregatesDown(dir, t.Partial) {
+			// Something between the target and the remote entry
+			// transforms resources: only the whole build is right.
+			if t.Blocked == "" {
+				t.Blocked = t.Partial + " needs the network"
+			}
+			t.Partial = ""
+		}
+		if t.Blocked != "" {
+			t.Partial = ""
 		}
 		for i, f := range r.Findings {
 			if slices.ContainsFunc(closure, func(d string) bool { return r.Kustomizations[d].File == f.Location.File }) {
@@ -404,6 +441,46 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 	}
 	r.plainTargets(covered, charts)
 	slices.SortFunc(r.Targets, func(a, b Target) int { return strings.Compare(a.Path, b.Path) })
+}
+
+// aggregatesDown reports whether every kustomization of dir's closure
+// that leads to one with remote entries (to, dir and to included) only
+// lists resources, so that the target's output is the union of its parts
+// and a left-out remote entry removes only its own resources. It follows
+// the same resources entries as the engine's plan.
+func (r *Repo) aggregatesDown(dir, to string) bool {
+	seen := map[string]bool{}
+	var walk func(string) bool // reports whether to is reached through aggregators only
+	walk = func(d string) bool {
+		if seen[d] {
+			return false
+		}
+		seen[d] = true
+		k := r.Kustomizations[d]
+		if k == nil || !k.Aggregator {
+			return false
+		}
+		if d == to {
+			return true
+		}
+		for _, ref := range k.Refs {
+			if ref.Kind == RefDir && walk(ref.Path) {
+				return true
+			}
+		}
+		return false
+	}
+	if !walk(dir) {
+		return false
+	}
+	// Every path to a partial kustomization must aggregate: a
+	// transforming kustomization on any of them is rendered whole.
+	for _, d := range r.Closure(dir) {
+		if k := r.Kustomizations[d]; k != nil && !k.Aggregator && !k.Component && slices.Contains(r.Closure(d), to) {
+			return false
+		}
+	}
+	return true
 }
 
 // Closure lists the kustomization directories reachable from dir through
@@ -478,12 +555,13 @@ func (r *Repo) findCycles() []cycle {
 // are not targets; malformed YAML is reported because nothing else would.
 func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 	byDir := map[string][]string{}
+	templates := map[string][]string{} // directory -> template files, for one finding each
 	for _, f := range r.Files {
 		// A file beside a kustomization that it does not list (a disabled
 		// patch, a sample) is not deployed: Argo CD and Flux build that
 		// directory through kustomize. Only kustomization-free directories
-		// hold plain targets.
-		if _, inKustomization := r.Kustomizations[path.Dir(f)]; covered[f] || inKustomization || !isManifestName(f) || inAny(f, charts) {
+		// hold plain targets, and none in hidden directories (.archive).
+		if _, inKustomization := r.Kustomizations[path.Dir(f)]; covered[f] || covered[path.Dir(f)+"/"] || inKustomization || !isManifestName(f) || inAny(f, charts) || hidden(path.Dir(f)) {
 			continue
 		}
 		data, err := r.FS.ReadFile(f)
@@ -491,6 +569,10 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 			continue
 		}
 		docs, err := manifest.DecodeFile(f, data)
+		if isTemplate(data, err) {
+			templates[path.Dir(f)] = append(templates[path.Dir(f)], f)
+			continue
+		}
 		if err != nil {
 			var se *manifest.SyntaxError
 			if errors.As(err, &se) && (!strings.HasSuffix(f, ".json") || meantAsObject(data)) {
@@ -500,7 +582,7 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 			}
 			continue
 		}
-		if !slices.ContainsFunc(docs, func(d *manifest.Document) bool { return d.Object != nil && manifest.IsKubernetesObject(d.Object) }) {
+		if !slices.ContainsFunc(docs, func(d *manifest.Document) bool { return d.Object != nil && isClusterObject(d.Object) }) {
 			continue
 		}
 		r.Manifests[f] = docs
@@ -509,6 +591,77 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 	for _, dir := range sortedKeys(byDir) {
 		r.Targets = append(r.Targets, Target{Path: dir, Kind: Plain, Files: byDir[dir]})
 	}
+	for _, dir := range sortedKeys(templates) {
+		fs := templates[dir]
+		names := make([]string, len(fs))
+		for i, f := range fs {
+			names[i] = path.Base(f)
+		}
+		r.Findings = append(r.Findings, rules.Finding{
+			RuleID: rules.TemplateSkipped, Severity: rules.Info, Location: manifest.Origin{File: fs[0], Line: 1},
+			Message: fmt.Sprintf("%d file(s) here look like templates, not Kubernetes manifests, and were not checked: %s", len(fs), strings.Join(names, ", ")),
+		})
+	}
+}
+
+// templateMarkers are what Helm, Ansible and Jinja templates have and
+// manifests do not: Helm's built-in objects and Jinja statements.
+// Alerting rules and Alertmanager templates carry {{ $labels.x }} and
+// {{ range .Alerts }} inside strings and stay manifests; an unquoted
+// Ansible {{ var }} breaks the YAML, which isTemplate catches.
+var templateMarkers = regexp.MustCompile(`\{\{-?\s*(\.Values|\.Release|\.Chart|\.Capabilities|include\s|toYaml\s|template\s)|\{%-?\s`)
+
+// isTemplate reports a file that is a template rather than a manifest:
+// it has a template's markers, or it fails to parse and has {{ or {%.
+func isTemplate(data []byte, decodeErr error) bool {
+	if templateMarkers.Match(data) {
+		return true
+	}
+	return decodeErr != nil && (bytes.Contains(data, []byte("{{")) || bytes.Contains(data, []byte("{%")))
+}
+
+// hidden reports a directory path with a component that starts with a dot
+// (.archive, .github): not deployed, so never a target.
+func hidden(dir string) bool {
+	for _, part := range strings.Split(dir, "/") {
+		if len(part) > 1 && strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// localConfigGroups are API groups of configuration files that local
+// tools read (cluster creation, builds, node and control-plane
+// components); such a file has apiVersion and kind but is never applied.
+var localConfigGroups = map[string]bool{
+	"kind.x-k8s.io": true, "k3d.io": true, "ctlptl.dev": true, "kubeadm.k8s.io": true,
+	"talos.dev": true, "config.kubernetes.io": true, "kustomize.config.k8s.io": true,
+}
+
+// noDotGroups are the built-in API groups whose names have no dot.
+var noDotGroups = map[string]bool{"apps": true, "batch": true, "policy": true, "autoscaling": true, "extensions": true}
+
+// isClusterObject reports an object a cluster could take: string
+// apiVersion and kind, and not a local tool's configuration (kind or k3d
+// clusters, kubeconfig, skaffold, talos, kubelet configuration).
+func isClusterObject(obj map[string]any) bool {
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	if apiVersion == "" || kind == "" {
+		return false
+	}
+	group, version, grouped := strings.Cut(apiVersion, "/")
+	switch {
+	case !grouped:
+		// The core group is only ever v1; a kubeconfig is v1 Config.
+		return group == "v1" && kind != "Config"
+	case localConfigGroups[group], strings.HasSuffix(group, ".config.k8s.io"):
+		return false
+	case !strings.Contains(group, ".") && !noDotGroups[group]:
+		return false // skaffold/v4beta6 and the like
+	}
+	return version != ""
 }
 
 // meantAsObject tells a .json file meant as a Kubernetes object (a

@@ -17,6 +17,7 @@ func TestDiscoverTargets(t *testing.T) {
 		Includes []string
 		Files    []string
 		Blocked  bool
+		Partial  string
 	}
 	type finding struct {
 		Rule string
@@ -65,9 +66,10 @@ func TestDiscoverTargets(t *testing.T) {
 			},
 		},
 		{
-			name:        "remote resources block rendering",
+			// app only lists resources: offline it renders as local.yaml.
+			name:        "remote entries of a list of resources leave the rest to render",
 			repo:        "remote",
-			wantTargets: []target{{Path: "app", Blocked: true}},
+			wantTargets: []target{{Path: "app", Partial: "app"}},
 			wantFindings: []finding{
 				{Rule: rules.RemoteResource, Loc: "app/kustomization.yaml:2:5"},
 				{Rule: rules.RemoteResource, Loc: "app/kustomization.yaml:3:5"},
@@ -86,16 +88,31 @@ func TestDiscoverTargets(t *testing.T) {
 				{Path: "clusters/prod", Kind: Plain, Files: []string{"clusters/prod/namespace.yaml"}},
 			},
 		},
+		{
+			// Templates, local tools' configuration and hidden folders are
+			// no targets, nor is a directory of patch fragments (overlay/patches
+			// holds one listed and one unlisted); templates get one info
+			// finding per directory.
+			name:         "files that are not manifests are no targets",
+			repo:         "quiet/not-manifests-fire",
+			wantTargets:  []target{{Path: "overlay", Includes: []string{"apps"}}},
+			wantFindings: []finding{{Rule: rules.TemplateSkipped, Loc: "charts-like/deployment.yaml:1"}},
+		},
+		{
+			name:        "manifests with Go templates in strings stay manifests",
+			repo:        "quiet/not-manifests-quiet",
+			wantTargets: []target{{Path: "monitoring", Kind: Plain, Files: []string{"monitoring/alerts.yaml"}}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := Discover(filepath.Join("..", "..", "testdata", "repos", tt.repo), Options{})
+			r, err := Discover(filepath.Join("..", "..", "testdata", "repos", filepath.FromSlash(tt.repo)), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var gotTargets []target
 			for _, tg := range r.Targets {
-				gotTargets = append(gotTargets, target{Path: tg.Path, Kind: tg.Kind, Includes: tg.Includes, Files: tg.Files, Blocked: tg.Blocked != ""})
+				gotTargets = append(gotTargets, target{Path: tg.Path, Kind: tg.Kind, Includes: tg.Includes, Files: tg.Files, Blocked: tg.Blocked != "", Partial: tg.Partial})
 			}
 			if diff := cmp.Diff(tt.wantTargets, gotTargets); diff != "" {
 				t.Errorf("targets (-want +got):\n%s", diff)

@@ -16,8 +16,8 @@ import (
 //
 // The format is GitHub's "::error file=F,line=L,col=C,title=T::message"
 // (https://docs.github.com/actions/reference/workflow-commands-for-github-actions);
-// paths are relative to the checked directory, which GitHub resolves from
-// the repository root.
+// paths are relative to the git work tree root (Input.WorkTreePrefix),
+// which is what GitHub resolves them from.
 func writeGitHub(w io.Writer, in Input) error {
 	var b strings.Builder
 	for _, f := range in.Findings {
@@ -36,6 +36,9 @@ func writeGitHub(w io.Writer, in Input) error {
 		}
 		b.WriteString("title=" + githubProperty(f.RuleID))
 		b.WriteString("::" + githubData(describe(f)) + "\n")
+	}
+	if in.FluxSource != "" {
+		b.WriteString(githubData(in.FluxSource) + "\n")
 	}
 	b.WriteString(summary(in) + "\n")
 	_, err := io.WriteString(w, b.String())

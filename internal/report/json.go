@@ -30,11 +30,14 @@ type jsonTool struct {
 }
 
 type jsonSummary struct {
-	Targets    int        `json:"targets"`
-	Resources  int        `json:"resources"`
-	Findings   jsonCounts `json:"findings"`
-	Suppressed int        `json:"suppressed"`
-	Baselined  int        `json:"baselined,omitempty"`
+	Targets        int        `json:"targets"`
+	PartlyRendered int        `json:"partlyRendered"`
+	NotRendered    int        `json:"notRendered"`
+	FluxSource     string     `json:"fluxSource,omitempty"`
+	Resources      int        `json:"resources"`
+	Findings       jsonCounts `json:"findings"`
+	Suppressed     int        `json:"suppressed"`
+	Baselined      int        `json:"baselined,omitempty"`
 }
 
 type jsonCounts struct {
@@ -61,11 +64,14 @@ func writeJSON(w io.Writer, in Input) error {
 		SchemaVersion: JSONSchemaVersion,
 		Tool:          jsonTool{Name: in.Tool.Name, Version: in.Tool.Version, InformationURI: in.Tool.InformationURI},
 		Summary: jsonSummary{
-			Targets:    in.Targets,
-			Resources:  in.Resources,
-			Findings:   jsonCounts{Error: counts[rules.Error], Warning: counts[rules.Warning], Info: counts[rules.Info]},
-			Suppressed: in.Suppressed,
-			Baselined:  in.Baselined,
+			Targets:        in.Targets,
+			PartlyRendered: in.PartlyRendered,
+			NotRendered:    in.NotRendered,
+			FluxSource:     in.FluxSource,
+			Resources:      in.Resources,
+			Findings:       jsonCounts{Error: counts[rules.Error], Warning: counts[rules.Warning], Info: counts[rules.Info]},
+			Suppressed:     in.Suppressed,
+			Baselined:      in.Baselined,
 		},
 		// Consumers iterate without a null check: an empty run is [].
 		Findings: in.Findings,

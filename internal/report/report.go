@@ -7,9 +7,11 @@ package report
 import (
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"time"
 
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -33,9 +35,23 @@ type Input struct {
 	Targets int
 	// Resources is the number of resources checked.
 	Resources int
+	// PartlyRendered counts the targets rendered without some remote
+	// entries, NotRendered those not rendered at all; every format that
+	// has a summary shows both, so that a gap never looks clean.
+	PartlyRendered, NotRendered int
+	// FluxSource says which Flux GitRepository the Flux checks took for
+	// the repository, and how it was found; empty without Flux.
+	FluxSource string
 	// Duration is the wall time of the run; 0 leaves it out, which keeps
 	// golden files stable.
 	Duration time.Duration
+	// WorkTreePrefix is the checked directory relative to the root of its
+	// git work tree, slash-separated ("" at the root or outside git). The
+	// formats read by a CI service (sarif, github, gitlab) put it before
+	// every path, because the service resolves paths from the work tree
+	// root whatever directory was checked; text and json stay relative to
+	// the checked directory, as the person who ran the check sees it.
+	WorkTreePrefix string
 }
 
 // Tool identifies the program that produced a report.
@@ -82,11 +98,11 @@ func Write(w io.Writer, in Input, opts Options) error {
 	case FormatJSON:
 		return writeJSON(w, in)
 	case FormatSARIF:
-		return writeSARIF(w, in)
+		return writeSARIF(w, fromWorkTree(in))
 	case FormatGitHub:
-		return writeGitHub(w, in)
+		return writeGitHub(w, fromWorkTree(in))
 	case FormatGitLab:
-		return writeGitLab(w, in)
+		return writeGitLab(w, fromWorkTree(in))
 	default:
 		return fmt.Errorf("unknown format %q (valid: %s)", opts.Format, strings.Join(Formats(), ", "))
 	}
@@ -108,4 +124,38 @@ func describe(f rules.Finding) string {
 		b.WriteString("\nsee " + r.String())
 	}
 	return b.String()
+}
+
+// fromWorkTree returns in with every location relative to the git work
+// tree root instead of the checked directory. The findings are copied:
+// the caller's stay as they are.
+func fromWorkTree(in Input) Input {
+	if in.WorkTreePrefix == "" {
+		return in
+	}
+	rebase := func(o manifest.Origin) manifest.Origin {
+		if o.File != "" {
+			o.File = path.Join(in.WorkTreePrefix, o.File)
+		}
+		return o
+	}
+	fs := make([]rules.Finding, len(in.Findings))
+	for i, f := range in.Findings {
+		f.Location = rebase(f.Location)
+		if len(f.Related) > 0 {
+			related := make([]manifest.Origin, len(f.Related))
+			for j, r := range f.Related {
+				related[j] = rebase(r)
+			}
+			f.Related = related
+		}
+		if f.Suppression != nil {
+			s := *f.Suppression
+			s.Location = rebase(s.Location)
+			f.Suppression = &s
+		}
+		fs[i] = f
+	}
+	in.Findings = fs
+	return in
 }

@@ -132,6 +132,10 @@ func sampleInput() Input {
 		},
 		Targets:   3,
 		Resources: 14,
+		// Every format with a summary shows the gaps and the Flux source.
+		PartlyRendered: 1,
+		NotRendered:    1,
+		FluxSource:     `Flux source: GitRepository "flux-system" (bootstrap Kustomization in clusters/prod/flux-system/gotk-sync.yaml)`,
 	}
 }
 
@@ -437,7 +441,7 @@ a.yaml
 b.yaml
   1  info     r  in b
 
-0 targets, 0 resources: 0 errors, 0 warnings, 4 infos
+0 targets (0 partly rendered, 0 not rendered), 0 resources: 0 errors, 0 warnings, 4 infos
 `
 	if diff := cmp.Diff(want, string(write(t, in, Options{}))); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -454,37 +458,42 @@ func TestSummary(t *testing.T) {
 		{
 			name: "clean",
 			in:   Input{Targets: 3, Resources: 12},
-			want: "3 targets, 12 resources: no findings",
+			want: "3 targets (0 partly rendered, 0 not rendered), 12 resources: no findings",
+		},
+		{
+			name: "gaps",
+			in:   Input{Targets: 12, PartlyRendered: 2, NotRendered: 1, Resources: 234},
+			want: "12 targets (2 partly rendered, 1 not rendered), 234 resources: no findings",
 		},
 		{
 			name: "singulars",
 			in:   Input{Targets: 1, Resources: 1, Findings: []rules.Finding{one(rules.Error), one(rules.Warning), one(rules.Info)}},
-			want: "1 target, 1 resource: 1 error, 1 warning, 1 info",
+			want: "1 target (0 partly rendered, 0 not rendered), 1 resource: 1 error, 1 warning, 1 info",
 		},
 		{
 			name: "plurals",
 			in:   Input{Targets: 2, Resources: 0, Findings: []rules.Finding{one(rules.Error), one(rules.Error), one(rules.Info), one(rules.Info)}},
-			want: "2 targets, 0 resources: 2 errors, 0 warnings, 2 infos",
+			want: "2 targets (0 partly rendered, 0 not rendered), 0 resources: 2 errors, 0 warnings, 2 infos",
 		},
 		{
 			name: "suppressed",
 			in:   Input{Targets: 1, Resources: 4, Suppressed: 2},
-			want: "1 target, 4 resources: no findings, 2 suppressed",
+			want: "1 target (0 partly rendered, 0 not rendered), 4 resources: no findings, 2 suppressed",
 		},
 		{
 			name: "seconds",
 			in:   Input{Targets: 1, Resources: 4, Duration: 1234 * time.Millisecond},
-			want: "1 target, 4 resources: no findings (in 1.23s)",
+			want: "1 target (0 partly rendered, 0 not rendered), 4 resources: no findings (in 1.23s)",
 		},
 		{
 			name: "milliseconds",
 			in:   Input{Targets: 1, Resources: 4, Duration: 45_600 * time.Microsecond},
-			want: "1 target, 4 resources: no findings (in 46ms)",
+			want: "1 target (0 partly rendered, 0 not rendered), 4 resources: no findings (in 46ms)",
 		},
 		{
 			name: "under a millisecond",
 			in:   Input{Targets: 1, Resources: 4, Duration: 300 * time.Microsecond},
-			want: "1 target, 4 resources: no findings (in <1ms)",
+			want: "1 target (0 partly rendered, 0 not rendered), 4 resources: no findings (in <1ms)",
 		},
 	}
 	for _, tt := range tests {
@@ -494,7 +503,7 @@ func TestSummary(t *testing.T) {
 			if got := lines[len(lines)-1]; got != tt.want {
 				t.Errorf("summary = %q, want %q", got, tt.want)
 			}
-			if strings.Count(out, " targets, ")+strings.Count(out, " target, ") != 1 {
+			if strings.Count(out, " targets (")+strings.Count(out, " target (") != 1 {
 				t.Errorf("want exactly one summary line:\n%s", out)
 			}
 		})

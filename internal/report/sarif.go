@@ -49,11 +49,28 @@ func writeSARIF(w io.Writer, in Input) error {
 	}
 
 	run := sarif.NewRun().WithTool(sarif.NewTool().WithDriver(driver))
+	// Every artifact URI is relative to %SRCROOT%, the root of the git
+	// work tree (see Input.WorkTreePrefix). The base is declared without a
+	// uri: the absolute path of this checkout means nothing to the service
+	// that reads the log, which binds %SRCROOT% to its own checkout.
+	run.WithOriginalUriBaseIds(map[string]sarif.ArtifactLocation{
+		srcRoot: {Description: sarif.NewTextMessage("The root of the git work tree that holds the checked directory.")},
+	})
 	// Columns come from the YAML parser, which counts characters.
 	run.WithColumnKind("unicodeCodePoints")
 	for _, f := range in.Findings {
 		run.AddResult(sarifResult(f, ruleIndex[f.RuleID]))
 	}
+	// What was not (or only partly) checked has no result of its own:
+	// the run's properties carry the summary's counts.
+	props := sarif.NewPropertyBag()
+	props.Add("targets", in.Targets)
+	props.Add("partlyRendered", in.PartlyRendered)
+	props.Add("notRendered", in.NotRendered)
+	if in.FluxSource != "" {
+		props.Add("fluxSource", in.FluxSource)
+	}
+	run.WithProperties(props)
 
 	doc := sarif.NewReport()
 	doc.AddRun(run)

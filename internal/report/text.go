@@ -51,6 +51,9 @@ func writeText(w io.Writer, in Input, color bool) error {
 		p.group(file, groups[file])
 		b.WriteString("\n")
 	}
+	if in.FluxSource != "" {
+		b.WriteString(sanitize(in.FluxSource) + "\n")
+	}
 	b.WriteString(summary(in) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -166,7 +169,9 @@ func isControl(r rune) bool {
 // "3 targets, 14 resources: 2 errors, 2 warnings, 1 info (in 1.23s)".
 func summary(in Input) string {
 	var b strings.Builder
-	b.WriteString(plural(in.Targets, "target", "targets") + ", " + plural(in.Resources, "resource", "resources") + ": ")
+	b.WriteString(plural(in.Targets, "target", "targets") +
+		" (" + strconv.Itoa(in.PartlyRendered) + " partly rendered, " + strconv.Itoa(in.NotRendered) + " not rendered), " +
+		plural(in.Resources, "resource", "resources") + ": ")
 	if len(in.Findings) == rules.Suppressed(in.Findings) {
 		b.WriteString("no findings")
 	} else {

@@ -8,6 +8,7 @@ const (
 	PathEscape         = "path-escape"
 	KustomizationCycle = "kustomization-cycle"
 	YAMLSyntax         = "yaml-syntax"
+	TemplateSkipped    = "template-skipped"
 	SchemaInvalid      = "schema-invalid"
 	MissingSchema      = "missing-schema"
 	RemovedAPI         = "removed-api"
@@ -58,6 +59,13 @@ Following resources, bases and components leads back to a kustomization already 
 			Doc: `Malformed YAML
 The file is not valid YAML (or has a duplicate mapping key, which the API server rejects), so the objects in it cannot be read.`,
 			Remediation: "Fix the YAML at the reported line; `kubectl apply --dry-run=client -f <file>` shows the same error.",
+		},
+		{
+			ID:       TemplateSkipped,
+			Severity: Info,
+			Doc: `Template files are not checked
+YAML files that no kustomization lists and that look like templates (Helm, Ansible or Jinja expressions such as {{ .Values.x }} or {% if %}, which leave the file invalid YAML or fill in its fields later) are not Kubernetes manifests until a tool renders them, so they are neither targets nor syntax errors. One finding per directory names them, so that their being skipped is visible.`,
+			Remediation: "Nothing to fix. To check what the template renders to, commit the rendered manifests, or let a Flux HelmRelease or an Argo CD Application render the chart.",
 		},
 		{
 			ID:       SchemaInvalid,

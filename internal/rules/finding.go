@@ -36,6 +36,11 @@ type Finding struct {
 	// Suppression is set when an inline comment or an annotation silences
 	// the finding: it is reported, but never fails the run.
 	Suppression *Suppression `json:"suppression,omitempty"`
+	// Lowered is set by a check that judges this occurrence one severity
+	// below its rule's (plaintext-secret on a value that looks like no
+	// credential). The engine applies it after the rule's configured
+	// severity, so severity is still set in one place.
+	Lowered bool `json:"lowered,omitempty"`
 }
 
 // Suppression says why a finding is silenced.

@@ -5,7 +5,9 @@
 #   (and namespace) gets no endpoints, so every request to it fails. This usually follows a
 #   label change on one side only, or a kustomize labels/commonLabels transformer applied to the
 #   workload but not the Service. Services without selector (manual endpoints, ExternalName) are
-#   skipped.
+#   skipped, and so are those that select the pods an operator creates for a custom resource of
+#   the target (Prometheus, Alertmanager, ThanosRuler, CloudNativePG Cluster and Pooler, Zalando
+#   postgresql, Strimzi Kafka, Elasticsearch, Kibana), on the labels the operator documents.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
 #     description: Defining a Service
@@ -23,6 +25,8 @@ package gitops_lint.target.service_selector_no_match
 import data.gitops_lint.lib.kubernetes as k8s
 
 selects_pods(svc) if count(k8s.selected_templates_by_map(svc, svc.spec.selector)) > 0
+
+selects_pods(svc) if k8s.operator_selected_by_map(svc, svc.spec.selector)
 
 deny contains result if {
 	some svc in input.resources

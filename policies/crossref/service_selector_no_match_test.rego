@@ -37,3 +37,19 @@ test_silent_for_per_pod_service_of_statefulset if {
 	svc := fx.service("db-0", {"app": "db", "statefulset.kubernetes.io/pod-name": "db-0"}, [{"port": 5432}])
 	count(rule.deny) == 0 with input as fx.target([fx.statefulset({"containers": [{"name": "db"}]}), svc], "dev")
 }
+
+test_silent_for_pods_an_operator_creates if {
+	prom := {"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "metadata": {"name": "app", "namespace": "shop"}}
+	old := fx.service("prometheus-app", {"app": "prometheus"}, [{"port": 9090}])
+	current := fx.service("prometheus", {"app.kubernetes.io/name": "prometheus", "prometheus": "app"}, [{"port": 9090}])
+	pg := {"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "db", "namespace": "shop"}}
+	rw := fx.service("db-rw", {"cnpg.io/cluster": "db", "role": "primary"}, [{"port": 5432}])
+	count(rule.deny) == 0 with input as fx.target([prom, old, current, pg, rw], "dev")
+}
+
+test_fires_when_the_operator_resource_is_another if {
+	prom := {"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "metadata": {"name": "app", "namespace": "shop"}}
+	other := fx.service("prometheus", {"prometheus": "other"}, [{"port": 9090}])
+	elsewhere := json.patch(fx.service("prom", {"prometheus": "app"}, [{"port": 9090}]), [{"op": "replace", "path": "/metadata/namespace", "value": "other"}])
+	count(rule.deny) == 2 with input as fx.target([prom, other, elsewhere], "dev")
+}

@@ -4,8 +4,8 @@
 #   Two rendered resources with the same API group, kind, namespace and name are the same object
 #   to the cluster: whichever is applied last wins, and GitOps tools report endless drift or
 #   refuse to sync. Kustomize accepts the pair when the versions differ (apps/v1 and
-#   apps/v1beta2) and plain manifest directories never check. Every occurrence after the first
-#   is reported.
+#   apps/v1beta2) and plain manifest directories never check. One finding per object, at its
+#   second occurrence, names every other place that defines it.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
 #     description: Object names and IDs
@@ -29,12 +29,17 @@ deny contains result if {
 
 	# indexed by OPA on id: one pass over the target, not one per resource
 	same := [i | some i; identities[i] == id]
-	first := same[0]
-	first != j
+
+	# once per object, at the first copy; the others are related
+	count(same) > 1
+	same[1] == j
 	result := {
-		"msg": sprintf("%s is defined more than once in this target (resources %d and %d)", [k8s.describe(later), first, j]),
+		"msg": sprintf("%s is defined %d times in this target", [k8s.describe(later), count(same)]),
 		"path": "/metadata/name",
 		"resource": later,
-		"related": [input.resources[first]],
+		"related": [input.resources[i] | some i in same; i != j],
+		# the copies share an identity: positions tell the engine which is where
+		"index": j,
+		"related_indexes": [i | some i in same; i != j],
 	}
 }

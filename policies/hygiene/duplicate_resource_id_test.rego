@@ -9,15 +9,27 @@ web_beta := json.patch(web, [{"op": "replace", "path": "/apiVersion", "value": "
 
 test_fires_for_same_group_kind_namespace_name if {
 	rule.deny == {{
-		"msg": `Deployment "web" is defined more than once in this target (resources 0 and 2)`,
+		"msg": `Deployment "web" is defined 2 times in this target`,
 		"path": "/metadata/name",
 		"resource": web_beta,
 		"related": [web],
+		"index": 2,
+		"related_indexes": [0],
 	}} with input as fx.target([web, fx.configmap("web"), web_beta], "dev")
 }
 
-test_fires_for_each_later_copy if {
-	count(rule.deny) == 2 with input as fx.target([fx.secret("s"), fx.secret("s"), fx.secret("s")], "dev")
+test_fires_once_listing_every_copy if {
+	first := fx.secret("s")
+	second := json.patch(first, [{"op": "add", "path": "/data", "value": {"k": "djI="}}])
+	third := json.patch(first, [{"op": "add", "path": "/data", "value": {"k": "djM="}}])
+	rule.deny == {{
+		"msg": `Secret "s" is defined 3 times in this target`,
+		"path": "/metadata/name",
+		"resource": second,
+		"related": [first, third],
+		"index": 1,
+		"related_indexes": [0, 2],
+	}} with input as fx.target([first, second, third], "dev")
 }
 
 test_silent_for_different_namespace_kind_or_group if {

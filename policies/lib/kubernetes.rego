@@ -647,3 +647,134 @@ resource_given(value) if {
 	value != "0"
 	value != ""
 }
+
+# ---------------------------------------------------------------------------
+# Pods that operators create
+#
+# An operator's custom resource stands for pods that no manifest of the
+# target templates: a Service or a PodDisruptionBudget written for them
+# selects on the labels the operator documents. operator_pod_labels lists,
+# per custom resource of a well-known operator, the label maps of its pods
+# (labels of older releases included, since a repository may pin one), with
+# the labels the resource asks the operator to add.
+
+operator_pod_labels(r) := {object.union(extra, {
+	"app": "prometheus",
+	"app.kubernetes.io/name": "prometheus",
+	"app.kubernetes.io/instance": name(r),
+	"app.kubernetes.io/managed-by": "prometheus-operator",
+	"operator.prometheus.io/name": name(r),
+	"prometheus": name(r),
+})} if {
+	api_group(r) == "monitoring.coreos.com"
+	r.kind in {"Prometheus", "PrometheusAgent"}
+	extra := as_object(object.get(r, ["spec", "podMetadata", "labels"], {}))
+}
+
+operator_pod_labels(r) := {object.union(extra, {
+	"app": "alertmanager",
+	"app.kubernetes.io/name": "alertmanager",
+	"app.kubernetes.io/instance": name(r),
+	"app.kubernetes.io/managed-by": "prometheus-operator",
+	"alertmanager": name(r),
+})} if {
+	api_group(r) == "monitoring.coreos.com"
+	r.kind == "Alertmanager"
+	extra := as_object(object.get(r, ["spec", "podMetadata", "labels"], {}))
+}
+
+operator_pod_labels(r) := {object.union(extra, {
+	"app": "thanos-ruler",
+	"app.kubernetes.io/name": "thanos-ruler",
+	"app.kubernetes.io/instance": name(r),
+	"app.kubernetes.io/managed-by": "prometheus-operator",
+	"thanos-ruler": name(r),
+})} if {
+	api_group(r) == "monitoring.coreos.com"
+	r.kind == "ThanosRuler"
+	extra := as_object(object.get(r, ["spec", "podMetadata", "labels"], {}))
+}
+
+# CloudNativePG labels each instance with its role, which changes on
+# failover: a selector may name either.
+operator_pod_labels(r) := {object.union(extra, {
+	"cnpg.io/cluster": name(r),
+	"cnpg.io/podRole": "instance",
+	"cnpg.io/instanceRole": role,
+	"role": role,
+}) | some role in {"primary", "replica"}} if {
+	api_group(r) == "postgresql.cnpg.io"
+	r.kind == "Cluster"
+	extra := as_object(object.get(r, ["spec", "inheritedMetadata", "labels"], {}))
+}
+
+operator_pod_labels(r) := {object.union(extra, {
+	"cnpg.io/poolerName": name(r),
+	"cnpg.io/podRole": "pooler",
+})} if {
+	api_group(r) == "postgresql.cnpg.io"
+	r.kind == "Pooler"
+	extra := as_object(object.get(r, ["spec", "template", "metadata", "labels"], {}))
+}
+
+# Zalando's postgres-operator: spilo pods, master or replica.
+operator_pod_labels(r) := {{
+	"application": "spilo",
+	"cluster-name": name(r),
+	"spilo-role": role,
+} | some role in {"master", "replica"}} if {
+	api_group(r) == "acid.zalan.do"
+	r.kind == "postgresql"
+}
+
+# Strimzi: the broker and ZooKeeper pods of a Kafka cluster.
+operator_pod_labels(r) := {{
+	"strimzi.io/cluster": name(r),
+	"strimzi.io/kind": "Kafka",
+	"strimzi.io/name": sprintf("%s-%s", [name(r), part]),
+} | some part in {"kafka", "zookeeper"}} if {
+	api_group(r) == "kafka.strimzi.io"
+	r.kind == "Kafka"
+}
+
+# Elastic Cloud on Kubernetes: Elasticsearch and Kibana.
+operator_pod_labels(r) := {{
+	"common.k8s.elastic.co/type": "elasticsearch",
+	"elasticsearch.k8s.elastic.co/cluster-name": name(r),
+}} if {
+	api_group(r) == "elasticsearch.k8s.elastic.co"
+	r.kind == "Elasticsearch"
+}
+
+operator_pod_labels(r) := {{
+	"common.k8s.elastic.co/type": "kibana",
+	"kibana.k8s.elastic.co/name": name(r),
+}} if {
+	api_group(r) == "kibana.k8s.elastic.co"
+	r.kind == "Kibana"
+}
+
+# operator_pods are the custom resources of the target that stand for pods,
+# with their label maps.
+operator_pods := [{"resource": r, "labels": ls} |
+	some r in input.resources
+	ls := operator_pod_labels(r)
+]
+
+# operator_selected_by_map is true when an equality-only selector of owner
+# matches the pods of an operator's custom resource in its namespace.
+operator_selected_by_map(owner, selector) if {
+	some p in operator_pods
+	same_namespace(owner, p.resource)
+	some labels in p.labels
+	map_selector_matches(selector, labels)
+}
+
+# operator_selected_by is operator_selected_by_map for a LabelSelector.
+operator_selected_by(owner, selector) if {
+	is_object(selector)
+	some p in operator_pods
+	same_namespace(owner, p.resource)
+	some labels in p.labels
+	label_selector_matches(selector, labels)
+}

@@ -31,7 +31,11 @@ func (c *checker) flux() {
 	if len(kss) == 0 {
 		return
 	}
-	sources := c.fluxSources()
+	c.stats.FluxSource = c.fluxSource(kss)
+	sources := map[string]bool{}
+	for _, n := range c.stats.FluxSource.Names {
+		sources[n] = true
+	}
 	var checkVars []func()
 	patched := map[string]bool{}
 	for _, ks := range kss {
@@ -58,17 +62,6 @@ func (c *checker) flux() {
 	for _, f := range checkVars {
 		f()
 	}
-}
-
-// fluxSources names the GitRepository objects that are this repository.
-// A GitRepository with the repository's URL is not enough: it may follow
-// another branch, whose paths this checkout does not have.
-func (c *checker) fluxSources() map[string]bool {
-	names := map[string]bool{}
-	for _, n := range c.opts.fluxSources() {
-		names[n] = true
-	}
-	return names
 }
 
 // fluxPath checks spec.path of a Kustomization whose source is this

@@ -25,10 +25,13 @@ const (
 	FluxSubstituteFromMissing = "flux-substitute-from-missing"
 	ArgoPathMissing           = "argocd-path-missing"
 	ImageTagPrerelease        = "image-tag-prerelease"
+	FluxSourceUnknown         = "flux-source-unknown"
 )
 
-// DefaultFluxSources names the GitRepository that `flux bootstrap` creates
-// for the repository it bootstraps.
+// DefaultFluxSources names the GitRepository that `flux bootstrap` and
+// the Flux Operator create for the repository they bootstrap; it is taken
+// for this repository when the Kustomizations name it and the repository
+// does not define it (see fluxSource).
 var DefaultFluxSources = []string{"flux-system"}
 
 // DefaultProductionEnvironments are the environment globs in which
@@ -39,7 +42,8 @@ var DefaultProductionEnvironments = []string{"*prod*"}
 // defaults.
 type Options struct {
 	// FluxSources are the names of the Flux GitRepository objects that
-	// are this repository (default DefaultFluxSources).
+	// are this repository; empty finds them the way Flux's setup makes
+	// them (see fluxSource).
 	FluxSources []string
 	// RepoURLs are further URLs of this repository, beside the remotes of
 	// its git configuration, for Argo CD's repoURL fields.
@@ -50,13 +54,6 @@ type Options struct {
 	// (default DefaultProductionEnvironments). A glob with a slash is
 	// matched against the whole target path instead.
 	ProductionEnvironments []string
-}
-
-func (o Options) fluxSources() []string {
-	if len(o.FluxSources) == 0 {
-		return DefaultFluxSources
-	}
-	return o.FluxSources
 }
 
 func (o Options) productionEnvironments() []string {
@@ -107,6 +104,9 @@ type Stats struct {
 	Flux Counts `json:"flux"`
 	// Argo counts the paths of Argo CD Applications and ApplicationSets.
 	Argo Counts `json:"argo"`
+	// FluxSource is the GitRepository taken for this repository; zero
+	// when no Flux Kustomization reads a GitRepository.
+	FluxSource FluxSource `json:"fluxSource,omitzero"`
 }
 
 // Check runs every rule of the family over the rendered repository.
@@ -163,8 +163,16 @@ func Rules() []*rules.Rule {
 			ID:       FluxPathMissing,
 			Severity: rules.Error,
 			Doc: `Flux Kustomization path does not exist
-A Flux Kustomization whose sourceRef is this repository (the GitRepository flux-system by default) names a spec.path that does not exist in the repository, or a directory that holds neither a kustomization file nor YAML manifests. Flux resolves spec.path from the root of the source, with or without "./", and fails the reconciliation (or, for an empty directory, applies nothing). Kustomizations of other sources (another GitRepository, an OCIRepository, a Bucket) and templated paths are not checked.`,
+A Flux Kustomization whose sourceRef is this repository names a spec.path that does not exist in the repository, or a directory that holds neither a kustomization file nor YAML manifests. Flux resolves spec.path from the root of the source, with or without "./", and fails the reconciliation (or, for an empty directory, applies nothing). Kustomizations of other sources (another GitRepository, an OCIRepository, a Bucket) and templated paths are not checked.`,
 			Remediation: "Correct spec.path: it is relative to the repository root, not to the file that declares the Kustomization.",
+			Kinds:       []string{"Kustomization"},
+		},
+		{
+			ID:       FluxSourceUnknown,
+			Severity: rules.Info,
+			Doc: `Flux checks skipped: no GitRepository is this repository
+Flux Kustomizations read a GitRepository, but none can be taken for this repository, so their spec.path is not checked. The repository's source is found the way Flux sets it up: the GitRepository that the bootstrap Kustomization reconciles from (both in gotk-sync.yaml, or a Kustomization applying the directory it is written in), else one whose URL is a git remote of the work tree, else flux-system when the Kustomizations name it and the repository does not define it (flux bootstrap and the Flux Operator create it in the cluster), else the only GitRepository of the repository. The summary says which was taken.`,
+			Remediation: "Name the repository's GitRepository in the configuration file (gitops.fluxSources), or add the git remote whose URL it has.",
 			Kinds:       []string{"Kustomization"},
 		},
 		{

@@ -27,7 +27,7 @@ func TestRulesCatalogueIsValid(t *testing.T) {
 	for _, r := range rs {
 		ids = append(ids, r.ID)
 	}
-	want := []string{gitops.FluxPathMissing, gitops.FluxDependsOnMissing, gitops.FluxVarUndefined, gitops.ArgoPathMissing, gitops.ImageTagPrerelease}
+	want := []string{gitops.FluxPathMissing, gitops.FluxSourceUnknown, gitops.FluxDependsOnMissing, gitops.FluxVarUndefined, gitops.FluxSubstituteFromMissing, gitops.ArgoPathMissing, gitops.ImageTagPrerelease}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("rule IDs (-want +got):\n%s", diff)
 	}
@@ -105,12 +105,15 @@ func TestFixtures(t *testing.T) {
 			// flux-system, infrastructure and podinfo resolve; missing
 			// and docs do not; tenant is another source; templated is
 			// filled in later.
-			wantStats: gitops.Stats{Flux: gitops.Counts{Resolved: 4, Missing: 2, NotInRepo: 1, Skipped: 1}},
+			wantStats: gitops.Stats{
+				Flux:       gitops.Counts{Resolved: 4, Missing: 2, NotInRepo: 1, Skipped: 1},
+				FluxSource: gitops.FluxSource{Names: []string{"flux-system"}, How: gitops.SourceBootstrap, File: "clusters/prod/flux-system/gotk-sync.yaml"},
+			},
 		},
 		{
 			name:      "Flux: a parent that patches postBuild in, and a path without kustomization",
 			fixture:   "flux-tree",
-			wantStats: gitops.Stats{Flux: gitops.Counts{Resolved: 3}},
+			wantStats: gitops.Stats{Flux: gitops.Counts{Resolved: 3}, FluxSource: gitops.FluxSource{Names: []string{"flux-system"}, How: gitops.SourceDefault}},
 		},
 		{
 			name:    "Argo CD: Applications and ApplicationSets of this repository",

@@ -50,10 +50,17 @@ type SubstitutionInput struct {
 // Kustomizations apply takes each variable from the first, in file order.
 // A required substituteFrom object that the repository does not have is
 // a finding.
+//
+// The substitution runs before anything is rendered, so it cannot wait
+// for the Flux source detection of Check (fluxSource), which reads the
+// rendered objects: with gitops.fluxSources configured only those sources
+// count; otherwise any GitRepository does, since the Kustomization's path
+// must still name a target of this repository to be applied, and a
+// substitution only turns placeholders into the values Flux would give.
 func Substitutions(in SubstitutionInput, opts Options) (map[string]*Substitution, []rules.Finding) {
-	sources := map[string]bool{}
-	for _, n := range opts.fluxSources() {
-		sources[n] = true
+	accepted := func(string) bool { return true }
+	if len(opts.FluxSources) > 0 {
+		accepted = func(n string) bool { return slices.Contains(opts.FluxSources, n) }
 	}
 	out := map[string]*Substitution{}
 	var findings []rules.Finding
@@ -66,7 +73,7 @@ func Substitutions(in SubstitutionInput, opts Options) (map[string]*Substitution
 			kind, _ := lookupString(d.Object, "/spec/sourceRef/kind")
 			name, _ := lookupString(d.Object, "/spec/sourceRef/name")
 			p, _ := lookupString(d.Object, "/spec/path")
-			if kind != "GitRepository" || !sources[name] || templated(p) {
+			if kind != "GitRepository" || !accepted(name) || templated(p) {
 				continue
 			}
 			vars, files, missing := in.postBuildVars(d)

@@ -2,6 +2,7 @@ package rego
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -433,6 +434,11 @@ type raw struct {
 	path     string
 	resource map[string]any
 	related  []map[string]any
+	// index and relatedIndexes are positions in input.resources, which a
+	// target rule gives when resources share an identity (duplicates),
+	// so that each is shown at its own place; -1 and nil when not given.
+	index          int
+	relatedIndexes []int
 }
 
 // eval runs the query and returns the results of every rule, less those
@@ -519,7 +525,7 @@ func values(v any) []any {
 }
 
 func decode(id, rule string, v any) raw {
-	r := raw{ruleID: id}
+	r := raw{ruleID: id, index: -1}
 	switch v := v.(type) {
 	case string:
 		r.msg = v
@@ -537,6 +543,14 @@ func decode(id, rule string, v any) raw {
 		for _, rel := range values(v["related"]) {
 			if m, ok := rel.(map[string]any); ok {
 				r.related = append(r.related, m)
+			}
+		}
+		if i, ok := resourceIndex(v["index"]); ok {
+			r.index = i
+		}
+		for _, x := range values(v["related_indexes"]) {
+			if i, ok := resourceIndex(x); ok {
+				r.relatedIndexes = append(r.relatedIndexes, i)
 			}
 		}
 	default:
@@ -628,21 +642,45 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 		}
 		for _, g := range got {
 			r, ok := byID[manifest.IDOf(g.resource)]
+			if g.index >= 0 && g.index < len(res) {
+				r, ok = &res[g.index], true
+			}
 			if !ok {
 				// About the target as a whole: shown at its kustomization.
 				r = &manifest.Resource{Origin: t.Anchor, Target: t.Path}
 				g.path = ""
 			}
 			f := finding(r, g, secrets)
-			for _, rel := range g.related {
-				if rr, ok := byID[manifest.IDOf(rel)]; ok {
-					f.Related = append(f.Related, rr.Origin)
+			for _, i := range g.relatedIndexes {
+				if i >= 0 && i < len(res) {
+					f.Related = append(f.Related, res[i].Origin)
+				}
+			}
+			if g.relatedIndexes == nil {
+				for _, rel := range g.related {
+					if rr, ok := byID[manifest.IDOf(rel)]; ok {
+						f.Related = append(f.Related, rr.Origin)
+					}
 				}
 			}
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// resourceIndex reads a position in input.resources from a result.
+func resourceIndex(v any) (int, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	case float64:
+		return int(n), n == float64(int(n))
+	case int:
+		return n, true
+	}
+	return 0, false
 }
 
 func finding(r *manifest.Resource, g raw, secrets *redact.Set) rules.Finding {

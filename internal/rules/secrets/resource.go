@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -27,7 +28,7 @@ func (s *Scanner) ScanResource(r *manifest.Resource) []rules.Finding {
 		return nil
 	}
 	var out []rules.Finding
-	if f, ok := plaintextFinding(r); ok {
+	if f, ok := s.plaintextFinding(r); ok {
 		out = append(out, f)
 	}
 	out = append(out, s.renderedValueFindings(r)...)
@@ -38,20 +39,25 @@ func (s *Scanner) ScanResource(r *manifest.Resource) []rules.Finding {
 }
 
 // plaintextFinding reports a Secret with a plaintext value at the first
-// place (in file order) where one is written. A generated Secret is left
-// to secret-generator-plaintext, which points at its inputs; in a SOPS
-// file, a plain value that the file's own rules say must be encrypted is
-// left to sops-unencrypted.
-func plaintextFinding(r *manifest.Resource) (rules.Finding, bool) {
+// place (in file order) where one is written, preferring a value that
+// looks like a credential. A Secret none of whose values looks like one
+// (only configuration, such as default_timezone = UTC) gets a finding one
+// severity lower, which says why. A generated Secret is left to
+// secret-generator-plaintext, which points at its inputs; in a SOPS file,
+// a plain value that the file's own rules say must be encrypted is left
+// to sops-unencrypted.
+func (s *Scanner) plaintextFinding(r *manifest.Resource) (rules.Finding, bool) {
 	if r.Generated {
 		return rules.Finding{}, false
 	}
 	sel, isSOPS := sopsMetadata(r.Object["sops"])
-	var (
-		best             manifest.Origin
-		bestPtr, bestKey string
-		bestField        string
-	)
+	secretType, _ := r.Object["type"].(string)
+	type candidate struct {
+		loc             manifest.Origin
+		ptr, field, key string
+		reason          string
+	}
+	var best *candidate
 	for _, field := range []string{"data", "stringData"} {
 		m, _ := r.Object[field].(map[string]any)
 		for _, key := range slices.Sorted(maps.Keys(m)) {
@@ -66,20 +72,97 @@ func plaintextFinding(r *manifest.Resource) (rules.Finding, bool) {
 				continue
 			}
 			ptr := "/" + field + "/" + escapePointer(key)
-			loc := r.FieldOrigin(ptr)
-			if bestPtr == "" || loc.Less(best) || (loc == best && ptr < bestPtr) {
-				best, bestPtr, bestField, bestKey = loc, ptr, field, key
+			c := candidate{loc: r.FieldOrigin(ptr), ptr: ptr, field: field, key: key}
+			plain := v
+			if field == "data" {
+				if dec, ok := decodeBase64(v); ok {
+					plain = dec
+				}
+			}
+			c.reason = s.credentialReason(r.Origin.File, secretType, key, plain)
+			// A credential beats configuration; then file order.
+			switch {
+			case best == nil,
+				c.reason != "" && best.reason == "",
+				(c.reason != "") == (best.reason != "") && (c.loc.Less(best.loc) || (c.loc == best.loc && c.ptr < best.ptr)):
+				best = &c
 			}
 		}
 	}
-	if bestPtr == "" {
+	if best == nil {
 		return rules.Finding{}, false
 	}
-	msg := fmt.Sprintf("Secret %q holds a plaintext value in stringData key %q", r.SourceID.Name, bestKey)
-	if bestField == "data" {
-		msg = fmt.Sprintf("Secret %q holds a value that is only base64-encoded, not encrypted, in data key %q", r.SourceID.Name, bestKey)
+	msg := fmt.Sprintf("Secret %q holds a plaintext value in stringData key %q", r.SourceID.Name, best.key)
+	if best.field == "data" {
+		msg = fmt.Sprintf("Secret %q holds a value that is only base64-encoded, not encrypted, in data key %q", r.SourceID.Name, best.key)
 	}
-	return rules.FieldFinding(r, PlaintextSecret, bestPtr, msg), true
+	if best.reason != "" {
+		msg += " (" + best.reason + ")"
+	} else {
+		msg += ": no key name, value or Secret type looks like a credential, hence a warning; configuration that is no secret belongs in a ConfigMap"
+	}
+	f := rules.FieldFinding(r, PlaintextSecret, best.ptr, msg)
+	f.Lowered = best.reason == ""
+	return f, true
+}
+
+// credentialTypes are the Secret types whose every value is a credential.
+var credentialTypes = map[string]bool{
+	"kubernetes.io/tls": true, "kubernetes.io/dockerconfigjson": true, "kubernetes.io/dockercfg": true,
+	"kubernetes.io/basic-auth": true, "kubernetes.io/ssh-auth": true, "kubernetes.io/service-account-token": true,
+	"bootstrap.kubernetes.io/token": true,
+}
+
+// credentialKey matches key names that hold credentials. It matches
+// inside names (db_password, apiKey, tls.crt) and errs on the side of a
+// credential: a false match only keeps the finding an error.
+var credentialKey = regexp.MustCompile(`(?i)pass|pwd|secret|token|key|cred|auth|private|cert|crt|pem|salt|dsn|session|cookie|signature|htpasswd|jks|p12|pfx|keystore|truststore|kubeconfig|dockerconfig|bearer|hmac|seed|otp|webhook`)
+
+// credentialReason says why a plaintext Secret value looks like a
+// credential, "" when nothing does: the Secret's type, its key name, a
+// gitleaks rule matching the value, a private key block, or a long,
+// high-entropy token. The reason never quotes the value.
+func (s *Scanner) credentialReason(file, secretType, key, value string) string {
+	switch {
+	case credentialTypes[secretType]:
+		return fmt.Sprintf("a Secret of type %s holds credentials", secretType)
+	case credentialKey.MatchString(key):
+		return fmt.Sprintf("the key name %q names a credential", key)
+	case strings.Contains(value, "-----BEGIN"):
+		return "the value holds a PEM block"
+	}
+	if dets := s.detectValue(context.Background(), file, value); len(dets) > 0 {
+		return fmt.Sprintf("gitleaks rule %s matches the value", dets[0].rule)
+	}
+	if highEntropy(value) {
+		return "the value is a long random-looking token"
+	}
+	return ""
+}
+
+// highEntropy reports a token of at least 16 characters without spaces
+// whose characters carry at least 3.5 bits each, the way generated
+// passwords and API keys look; URLs without credentials are no tokens.
+func highEntropy(v string) bool {
+	v = strings.TrimSpace(v)
+	if len(v) < 16 || strings.ContainsAny(v, " \t\n") {
+		return false
+	}
+	if i := strings.Index(v, "://"); i >= 0 && !strings.Contains(v[i:], "@") {
+		return false
+	}
+	counts := map[rune]int{}
+	n := 0
+	for _, c := range v {
+		counts[c]++
+		n++
+	}
+	var bits float64
+	for _, k := range counts {
+		p := float64(k) / float64(n)
+		bits -= p * math.Log2(p)
+	}
+	return bits >= 3.5
 }
 
 // scalarString renders a scalar value as the API server would store it.

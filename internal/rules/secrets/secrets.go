@@ -63,7 +63,7 @@ gitleaks (its default rules, or the repository's .gitleaks.toml) recognises a cr
 			ID:       PlaintextSecret,
 			Severity: rules.Error,
 			Doc: `Secret with plaintext data
-A v1 Secret in a source file or in rendered output has non-empty data or stringData that is not SOPS-encrypted. base64 in data is an encoding, not encryption: anyone who can read the repository can read the value. Values that only reference a secret kept elsewhere (${VAR} substitution, op:// and <path:...> references) and placeholders (changeme, your-key-here) are not reported.`,
+A v1 Secret in a source file or in rendered output has non-empty data or stringData that is not SOPS-encrypted. base64 in data is an encoding, not encryption: anyone who can read the repository can read the value. Values that only reference a secret kept elsewhere (${VAR} substitution, op:// and <path:...> references) and placeholders (changeme, your-key-here) are not reported. The finding is an error when a value looks like a credential (a credential Secret type such as kubernetes.io/tls, a key name such as password, token or key, a PEM block, a gitleaks match, or a long high-entropy token) and a warning, saying so, when the Secret holds only configuration (default_timezone: UTC).`,
 			Remediation: "Encrypt the file with SOPS (sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place FILE), or replace the Secret by a SealedSecret or an ExternalSecret; then rotate the values, which stay in the git history.",
 		},
 		{

@@ -15,6 +15,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
 )
 
 func TestRulesCatalogueIsValid(t *testing.T) {
@@ -180,7 +181,7 @@ func TestMessages(t *testing.T) {
 	}
 	want := map[string]string{
 		"base64-token leaked-credential secret.yaml:7:3":               `gitleaks rule github-pat matches "ghp_…" under key "token" (fingerprint secret.yaml:github-pat:7)`,
-		"base64-token plaintext-secret secret.yaml:7:3":                `Secret "ci" holds a value that is only base64-encoded, not encrypted, in data key "token"`,
+		"base64-token plaintext-secret secret.yaml:7:3":                `Secret "ci" holds a value that is only base64-encoded, not encrypted, in data key "token" (the key name "token" names a credential)`,
 		"pem-configmap leaked-credential configmap.yaml:8:5":           `gitleaks rule private-key matches a value under key "tls.key" (fingerprint configmap.yaml:private-key:8)`,
 		"generator leaked-credential app.env:3:19":                     `gitleaks rule aws-access-token matches "AKIA…" under key "AWS_ACCESS_KEY_ID" (fingerprint app.env:aws-access-token:3)`,
 		"generator secret-generator-plaintext kustomization.yaml:6:9":  `secretGenerator "app" reads env file app.env, which is committed unencrypted (first value: key "DB_PASSWORD")`,
@@ -189,7 +190,7 @@ func TestMessages(t *testing.T) {
 		"sops-creation sops-unencrypted secrets/db.yaml:6:3":           `not SOPS-encrypted, but creation rule 1 of .sops.yaml (path_regex secrets/.*\.yaml$) covers it; value of "stringData.username" would be encrypted`,
 		"sops-partial sops-unencrypted secret.sops.yaml:7:5":           `value of "stringData.username" is plaintext in a SOPS-encrypted file, whose metadata (encrypted_regex ^(data|stringData)$) says it must be encrypted`,
 		"sops-partial sops-unencrypted app.env:2:1":                    `value of "DB_HOST" is plaintext in a SOPS-encrypted file, whose metadata (unencrypted_suffix _unencrypted) says it must be encrypted`,
-		"sops-creation plaintext-secret secrets/db.yaml:6:3":           `Secret "db" holds a plaintext value in stringData key "username"`,
+		"sops-creation plaintext-secret secrets/db.yaml:6:3":           `Secret "db" holds a plaintext value in stringData key "username": no key name, value or Secret type looks like a credential, hence a warning; configuration that is no secret belongs in a ConfigMap`,
 		"generator leaked-credential app.env:2:13":                     `gitleaks rule generic-api-key matches "` + f.Fixed["PASSWORD"][:4] + `…" under key "DB_PASSWORD" (fingerprint app.env:generic-api-key:2)`,
 		"generator leaked-credential kustomization.yaml:8:19":          `gitleaks rule generic-api-key matches "` + f.Fixed["PASSWORD"][:4] + `…" under key "literals" (fingerprint kustomization.yaml:generic-api-key:8)`,
 	}
@@ -625,5 +626,36 @@ func TestOptions(t *testing.T) {
 	// into the next scanner.
 	if got := scan(Options{}); !slices.Equal(got, all) {
 		t.Errorf("a later scanner without options finds %v, want %v", got, all)
+	}
+}
+
+// TestCredentialReason checks what keeps plaintext-secret an error: a
+// credential type, key name, PEM block or random-looking token; plain
+// configuration has no reason and is lowered to a warning.
+func TestCredentialReason(t *testing.T) {
+	s, err := New(&repo.Repo{Root: t.TempDir()}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fakes := secretstest.NewFakes()
+	tests := []struct {
+		name, secretType, key, value string
+		want                         string
+	}{
+		{name: "configuration", key: "default_timezone", value: "UTC"},
+		{name: "a URL without credentials", key: "endpoint", value: "https://example.com/api/v1/things"},
+		{name: "a sentence", key: "motd", value: "Welcome to the staging cluster, be nice"},
+		{name: "key name", key: "DB_PASSWORD", value: "x", want: `the key name "DB_PASSWORD" names a credential`},
+		{name: "type", secretType: "kubernetes.io/basic-auth", key: "username", value: "admin", want: "a Secret of type kubernetes.io/basic-auth holds credentials"},
+		{name: "PEM block", key: "ca.bundle", value: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", want: "the value holds a PEM block"},
+		{name: "random token", key: "value", value: fakes.Fixed["PASSWORD"], want: "the value is a long random-looking token"},
+		{name: "gitleaks", key: "value", value: fakes.Fixed["GITHUB_TOKEN"], want: "gitleaks rule github-pat matches the value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := s.credentialReason("secret.yaml", tt.secretType, tt.key, tt.value); got != tt.want {
+				t.Errorf("credentialReason = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

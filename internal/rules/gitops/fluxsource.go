@@ -1,0 +1,153 @@
+package gitops
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+)
+
+// How a Flux source was determined, in the order they are tried.
+const (
+	// SourceConfigured: the configuration file names it (gitops.fluxSources).
+	SourceConfigured = "configuration"
+	// SourceBootstrap: the GitRepository that the bootstrap Kustomization
+	// reconciles from; bootstrap writes both into one file (gotk-sync.yaml),
+	// and the Kustomization applies the directory it is in.
+	SourceBootstrap = "bootstrap Kustomization"
+	// SourceRemote: a GitRepository whose URL is a git remote of the work tree.
+	SourceRemote = "git remote"
+	// SourceDefault: the Kustomizations name a GitRepository flux-system
+	// that the repository does not define, which is the one flux bootstrap
+	// and the Flux Operator create in the cluster.
+	SourceDefault = "created by bootstrap"
+	// SourceOnly: the only GitRepository of the repository.
+	SourceOnly = "only GitRepository"
+	// SourceNone: no GitRepository can be taken for this repository.
+	SourceNone = "none"
+)
+
+// FluxSource says which GitRepository objects the Flux checks take for
+// this repository, and how that was found.
+type FluxSource struct {
+	// Names of the GitRepository objects; empty when How is SourceNone.
+	Names []string `json:"names,omitempty"`
+	// How is one of the Source constants.
+	How string `json:"how"`
+	// File is where the deciding object is written (the bootstrap
+	// Kustomization, the GitRepository), when one is.
+	File string `json:"file,omitempty"`
+}
+
+// String describes the source for the run's summary.
+func (s FluxSource) String() string {
+	if s.How == SourceNone {
+		return "Flux source: none determined, Flux path checks skipped"
+	}
+	names := make([]string, len(s.Names))
+	for i, n := range s.Names {
+		names[i] = fmt.Sprintf("%q", n)
+	}
+	out := "Flux source: GitRepository " + strings.Join(names, ", ") + " (" + s.How
+	if s.File != "" {
+		out += " in " + s.File
+	}
+	return out + ")"
+}
+
+// fluxSource finds the GitRepository objects that are this repository the
+// way Flux's own setup makes them, and reports when none can be found.
+// kss are the rendered Flux Kustomizations.
+func (c *checker) fluxSource(kss []*manifest.Resource) FluxSource {
+	if len(c.opts.FluxSources) > 0 {
+		return FluxSource{Names: slices.Clone(c.opts.FluxSources), How: SourceConfigured}
+	}
+	var repos []*manifest.Resource
+	defined := map[string]bool{}
+	for _, r := range c.all {
+		if isKind(r, "source.toolkit.fluxcd.io", "GitRepository") && !defined[r.ID.Name] {
+			defined[r.ID.Name] = true
+			repos = append(repos, r)
+		}
+	}
+	slices.SortFunc(repos, func(a, b *manifest.Resource) int { return compareOrigin(a.Origin, b.Origin) })
+	byFile := slices.Clone(kss)
+	slices.SortFunc(byFile, func(a, b *manifest.Resource) int { return compareOrigin(a.Origin, b.Origin) })
+	referenced := map[string]bool{}
+	var first *manifest.Resource // the first Kustomization with a GitRepository source
+	for _, ks := range byFile {
+		kind, _ := lookupString(ks.Object, "/spec/sourceRef/kind")
+		name, _ := lookupString(ks.Object, "/spec/sourceRef/name")
+		if kind != "GitRepository" || name == "" || templated(name) {
+			continue
+		}
+		referenced[name] = true
+		if first == nil {
+			first = ks
+		}
+		if defined[name] && c.bootstraps(ks, name, repos) {
+			return FluxSource{Names: []string{name}, How: SourceBootstrap, File: ks.Origin.File}
+		}
+	}
+	if first == nil {
+		return FluxSource{} // no Kustomization reads a GitRepository: nothing to decide
+	}
+	for _, r := range repos {
+		if u, _ := lookupString(r.Object, "/spec/url"); u != "" && c.loc.isRepo(u) {
+			return FluxSource{Names: []string{r.ID.Name}, How: SourceRemote, File: r.Origin.File}
+		}
+	}
+	for _, n := range DefaultFluxSources {
+		if referenced[n] && !defined[n] {
+			return FluxSource{Names: []string{n}, How: SourceDefault}
+		}
+	}
+	if len(repos) == 1 {
+		u, _ := lookupString(repos[0].Object, "/spec/url")
+		// With remotes known, a URL that is none of them is another repository.
+		if len(c.loc.urls) == 0 || u == "" || templated(u) {
+			return FluxSource{Names: []string{repos[0].ID.Name}, How: SourceOnly, File: repos[0].Origin.File}
+		}
+	}
+	var names []string
+	for _, r := range repos {
+		names = append(names, fmt.Sprintf("%q", r.ID.Name))
+	}
+	defs := "the repository defines no GitRepository"
+	if len(names) > 0 {
+		defs = "none of its GitRepositories (" + strings.Join(names, ", ") + ") is reconciled by a bootstrap Kustomization or has the URL of a git remote"
+	}
+	msg := fmt.Sprintf("cannot tell which Flux GitRepository is this repository: %s; spec.path of Flux Kustomizations is not checked", defs)
+	c.findings = append(c.findings, rules.FieldFinding(first, FluxSourceUnknown, "/spec/sourceRef", msg))
+	return FluxSource{How: SourceNone}
+}
+
+// bootstraps reports whether ks is a bootstrap Kustomization of the
+// GitRepository name: both written in one file (gotk-sync.yaml), or ks
+// applying a directory that holds its own file.
+func (c *checker) bootstraps(ks *manifest.Resource, name string, repos []*manifest.Resource) bool {
+	for _, r := range repos {
+		if r.ID.Name == name && r.Origin.File == ks.Origin.File {
+			return true
+		}
+	}
+	p, _ := lookupString(ks.Object, "/spec/path")
+	if p == "" || templated(p) {
+		return false
+	}
+	rel, where, _ := c.loc.resolve(p)
+	return where == inRepo && under(rel, path.Dir(ks.Origin.File))
+}
+
+func compareOrigin(a, b manifest.Origin) int {
+	switch {
+	case a.Less(b):
+		return -1
+	case b.Less(a):
+		return 1
+	}
+	return 0
+}
