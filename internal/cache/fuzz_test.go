@@ -15,7 +15,7 @@ import (
 // as recorded.
 func FuzzEntry(f *testing.F) {
 	dir := f.TempDir()
-	c, err := Open(dir)
+	c, err := Open(dir, f.TempDir())
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -92,6 +93,11 @@ func confinement(root, resolved string) (*FS, error) {
 		if r, err := New(root); err == nil && Within(r.Root(), resolved) {
 			return r, nil
 		}
+	}
+	// A single file given outside the repository is confined to its own
+	// directory: only it is read from there.
+	if info, err := os.Stat(resolved); err == nil && !info.IsDir() {
+		return New(filepath.Dir(resolved))
 	}
 	return New(resolved)
 }
