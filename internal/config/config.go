@@ -213,6 +213,11 @@ func Parse(file, root string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("repository root: %w", err)
 	}
 	p := &parser{file: file, root: root, absRoot: absRoot, cfg: &Config{File: file}}
+	// The parser follows aliases: a bomb would be walked node by node.
+	if err := manifest.CheckAliases(file, data); err != nil {
+		se, _ := manifest.AsSyntaxError(file, err)
+		return nil, &lineError{file: file, line: se.Origin.Line, msg: se.Msg}
+	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {

@@ -413,3 +413,13 @@ func TestREADMEExample(t *testing.T) {
 		t.Errorf("the example lost keys: %+v", c)
 	}
 }
+
+// TestAliasBomb refuses a configuration file whose aliases would expand
+// past the shared budget, naming the line.
+func TestAliasBomb(t *testing.T) {
+	root := "../../testdata/repos/hostile/alias-config"
+	_, err := Load(root, "")
+	if err == nil || !strings.Contains(err.Error(), FileName+":8:") || !strings.Contains(err.Error(), "alias") {
+		t.Fatalf("Load = %v, want an alias-expansion error at %s:8", err, FileName)
+	}
+}

@@ -5,6 +5,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -775,6 +776,10 @@ var malformedYAML = regexp.MustCompile(`yaml: line (\d+): (.*) in File: (\S+)`)
 // message names: the line of a malformed file, else the kustomization
 // entry that failed, else the target's kustomization file.
 func (c *checker) renderError(t repo.Target, unit string, err error) rules.Finding {
+	if re, ok := errors.AsType[*render.Error](err); ok && re.Syntax != nil {
+		// A file refused before kustomize decoded it: its own line.
+		return rules.Finding{RuleID: rules.YAMLSyntax, Message: re.Syntax.Msg, Location: re.Syntax.Origin, Targets: []string{t.Path}}
+	}
 	closure := c.repo.Closure(unit)
 	msg := rules.Redact(err.Error(), c.repo.SensitiveValues(closure))
 	k := c.repo.Kustomizations[unit]

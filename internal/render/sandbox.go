@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 )
 
 // ErrOutsideRoot is returned for any access that would leave the repository.
@@ -30,6 +32,10 @@ type sandbox struct {
 
 	mu    sync.Mutex
 	reads map[string]bool
+	// refused is the first file refused for its content (an alias bomb):
+	// kustomize only passes on the error's text, and the finding needs
+	// its position.
+	refused *manifest.SyntaxError
 }
 
 func newSandbox(root string, override map[string][]byte) *sandbox {
@@ -173,7 +179,36 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is not a regular file", c)
 	}
 	s.record(c)
-	return s.disk.ReadFile(c)
+	data, err := s.disk.ReadFile(c)
+	if err != nil {
+		return nil, err
+	}
+	// kustomize decodes what it reads with aliases expanded; refuse a
+	// bomb here, before it does.
+	if err := manifest.CheckAliases(s.rel(c), data); err != nil {
+		s.refuse(err)
+		return nil, err
+	}
+	return data, nil
+}
+
+func (s *sandbox) refuse(err error) {
+	var se *manifest.SyntaxError
+	if !errors.As(err, &se) {
+		return
+	}
+	s.mu.Lock()
+	if s.refused == nil {
+		s.refused = se
+	}
+	s.mu.Unlock()
+}
+
+// Refused returns the first file refused for its content, or nil.
+func (s *sandbox) Refused() *manifest.SyntaxError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
 }
 
 func (s *sandbox) Walk(p string, fn filepath.WalkFunc) error {

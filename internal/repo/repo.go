@@ -326,8 +326,12 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 			if se, ok := manifest.AsSyntaxError(k.File, k.Err); ok {
 				pos, msg = se.Origin, se.Msg
 			}
+			rule := rules.RenderError
+			if errors.Is(k.Err, manifest.ErrAliasExpansion) {
+				rule = rules.YAMLSyntax
+			}
 			r.Findings = append(r.Findings, rules.Finding{
-				RuleID: rules.RenderError, Severity: rules.Error, Location: pos,
+				RuleID: rule, Severity: rules.Error, Location: pos,
 				Message: "kustomization cannot be parsed: " + msg,
 			})
 		}

@@ -32,6 +32,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 )
 
 // RegoVersion selects the Rego syntax of user policies.
@@ -264,6 +266,9 @@ func loadData(paths []string) (storage.Store, error) {
 	if len(paths) == 0 {
 		return inmem.New(), nil
 	}
+	if err := checkDataAliases(paths); err != nil {
+		return nil, &Error{Msg: "data: " + err.Error()}
+	}
 	res, err := loader.NewFileLoader().Filtered(paths, func(abspath string, info fs.FileInfo, depth int) bool {
 		if info.IsDir() {
 			return false
@@ -278,4 +283,31 @@ func loadData(paths []string) (storage.Store, error) {
 		return nil, &Error{Msg: "data: " + err.Error()}
 	}
 	return inmem.NewFromObject(res.Documents), nil
+}
+
+// checkDataAliases refuses YAML data files whose aliases would expand
+// beyond the shared budget (manifest.CheckAliases): OPA's loader expands
+// them while it decodes.
+func checkDataAliases(paths []string) error {
+	for _, p := range paths {
+		err := filepath.WalkDir(p, func(f string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return nil // the loader reports what it cannot read
+			}
+			switch strings.ToLower(filepath.Ext(f)) {
+			case ".yaml", ".yml":
+			default:
+				return nil
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil
+			}
+			return manifest.CheckAliases(f, data)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
