@@ -231,9 +231,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		anyShared = anyShared || (hits[i] != nil && hits[i].Shared)
 	}
 	err = c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step)
-	<-crdsFound
 	if err != nil {
-		return nil, err
+		return nil, err // cancelled: the file reader is abandoned with the run
+	}
+	select {
+	case <-crdsFound:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	renderAll := anyMiss && (anyShared || c.anyShared(unitKeys))
 	if renderAll {
@@ -277,7 +281,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		})
 	}
 	err = g.Wait()
-	<-scanned
+	if err == nil {
+		<-scanned // it stops early only when ctx is cancelled
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -577,13 +586,43 @@ func (c *checker) renderUnits(ctx context.Context, keys []unitKey, jobs int, ste
 			if err := gctx.Err(); err != nil {
 				return err
 			}
+			r, err := abandonable(gctx, func() rendered {
+				out, err := c.renderers[k.lr].Render(k.dir)
+				return rendered{out, err}
+			})
+			if err != nil {
+				return err
+			}
 			u := c.units[k]
-			u.out, u.err = c.renderers[k.lr].Render(k.dir)
+			u.out, u.err = r.out, r.err
 			step()
 			return nil
 		})
 	}
 	return g.Wait()
+}
+
+// rendered is what one call of Render returned.
+type rendered struct {
+	out *render.Output
+	err error
+}
+
+// abandonable runs f in a goroutine of its own and returns its result, or
+// ctx's error as soon as ctx is done. kustomize takes no context: a
+// render of hostile input can run for minutes, and a cancelled run (a
+// signal) must not wait for it. An abandoned call runs on until the
+// process exits; its result is dropped, never stored.
+func abandonable[T any](ctx context.Context, f func() T) (T, error) {
+	done := make(chan T, 1) // buffered: an abandoned call must not block
+	go func() { done <- f() }()
+	select {
+	case v := <-done:
+		return v, nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 func (c *checker) plan(t repo.Target) plan {
