@@ -335,6 +335,9 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 				Message: "kustomization cannot be parsed: " + msg,
 			})
 		}
+		if k.Err == nil {
+			r.checkGenerators(k, blockedBy)
+		}
 		for _, ref := range k.Refs {
 			switch ref.Kind {
 			case RefEscape:
@@ -366,6 +369,7 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 	}
 
 	findingTargets := map[int][]string{}
+	counts := &includeCounts{r: r, memo: map[string]int{}}
 	for _, dir := range dirs {
 		k := r.Kustomizations[dir]
 		if included[dir] || k.Component {
@@ -381,6 +385,7 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 				t.Blocked = d + " " + reason
 			}
 		}
+		r.checkIncludes(&t, closure, counts)
 		for i, f := range r.Findings {
 			if slices.ContainsFunc(closure, func(d string) bool { return r.Kustomizations[d].File == f.Location.File }) {
 				findingTargets[i] = append(findingTargets[i], dir)
@@ -549,7 +554,11 @@ func (r *Repo) SensitiveValues(dirs []string) []string {
 				if !slices.ContainsFunc(k.Refs, func(ref Ref) bool { return ref.Kind == RefFile && ref.Path == p }) {
 					continue
 				}
-				data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
+				abs := filepath.Join(r.Root, filepath.FromSlash(p))
+				if fi, err := os.Stat(abs); err != nil || fi.Size() > MaxGeneratorFileSize {
+					continue // not rendered (see checkGenerators): nothing to quote
+				}
+				data, err := os.ReadFile(abs)
 				if err != nil {
 					continue
 				}
