@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -698,6 +699,12 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	if err != nil {
 		return out, err
 	}
+	for i := range fs {
+		if fs[i].RuleID == rules.PolicyError {
+			// At the rule, which OPA names by the path it was loaded from.
+			fs[i].Location.File = c.repoRelative(fs[i].Location.File)
+		}
+	}
 	out.findings = append(out.findings, fs...)
 	return out, nil
 }
@@ -946,4 +953,21 @@ func schemaMessage(obj map[string]any, e schema.FieldError) string {
 		return msg
 	}
 	return field + ": " + msg
+}
+
+// repoRelative names a file by its repository-relative path when it is
+// inside the repository, and as given otherwise (a --policy path outside).
+func (c *checker) repoRelative(file string) string {
+	abs, err := filepath.Abs(filepath.FromSlash(file))
+	if err != nil {
+		return file
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	rel, err := filepath.Rel(c.repo.Root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return file
+	}
+	return filepath.ToSlash(rel)
 }

@@ -17,6 +17,9 @@ const (
 	SuppressionMissingReason = "suppression-missing-reason"
 	SuppressionUnused        = "suppression-unused"
 	CRDConflict              = "crd-conflict"
+	// PolicyError is raised by the Rego engine for a policy that does not
+	// finish in time on a target.
+	PolicyError = "policy-error"
 )
 
 // Builtin returns the catalogue of built-in rules, in a fixed order. It
@@ -58,6 +61,13 @@ Following resources, bases and components leads back to a kustomization already 
 			Doc: `Malformed YAML
 The file is not valid YAML (or has a duplicate mapping key, which the API server rejects), so the objects in it cannot be read.`,
 			Remediation: "Fix the YAML at the reported line; `kubectl apply --dry-run=client -f <file>` shows the same error.",
+		},
+		{
+			ID:       PolicyError,
+			Severity: Error,
+			Doc: `Policy did not finish
+A Rego rule ran past the time budget of one target (--policy-timeout, or policies.timeout in .gitops-lint.yaml; default 5s), so its evaluation was stopped. The finding points at the rule that was running; the target's other policy findings are missing.`,
+			Remediation: "Make the rule cheaper (iterate over what the input holds rather than over large ranges or sets), or raise --policy-timeout for large targets.",
 		},
 		{
 			ID:       SchemaInvalid,
