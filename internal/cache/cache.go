@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 )
 
 // formatVersion changes when the entry layout does: older entries then
@@ -206,7 +209,12 @@ func (h *Hasher) Hash(file string) string {
 		return v
 	}
 	v = ""
-	if data, err := os.ReadFile(filepath.Join(h.root, filepath.FromSlash(file))); err == nil {
+	abs := filepath.Join(h.root, filepath.FromSlash(file))
+	if fi, err := os.Stat(abs); err == nil && fi.Size() > manifest.MaxFileSize {
+		// No reader of the run opens it; only its size (over the limit
+		// or not) can change a result.
+		v = fmt.Sprintf("too-large:%d", fi.Size())
+	} else if data, err := os.ReadFile(abs); err == nil {
 		sum := sha256.Sum256(data)
 		v = hex.EncodeToString(sum[:])
 	}

@@ -11,7 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
 
 // hostileDir holds the small hostile repositories; big inputs are built
@@ -145,6 +147,45 @@ func TestBoundedTargets(t *testing.T) {
 			}
 			if tt.want == nil && res.Resources == 0 {
 				t.Errorf("rendered nothing")
+			}
+		})
+	}
+}
+
+// TestLargeFiles checks that a file over manifest.MaxFileSize is read by
+// no reader: one file-too-large finding, no decoding, no credential scan,
+// and a kustomization that lists it fails at the entry.
+func TestLargeFiles(t *testing.T) {
+	const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  k: v\n"
+	// One line just over the limit: the cost that matters is the same
+	// as for 200 MiB, and the test stays small.
+	big := "x: " + strings.Repeat("a", manifest.MaxFileSize) + "\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []located
+	}{
+		{
+			name:  "beside plain manifests",
+			files: map[string]string{"app/cm.yaml": cm, "app/big.yaml": big},
+			want:  []located{{Rule: rules.FileTooLarge, At: "app/big.yaml:1"}},
+		},
+		{
+			name:  "listed by a kustomization",
+			files: map[string]string{"kustomization.yaml": "resources:\n- cm.yaml\n- big.yaml\n", "cm.yaml": cm, "big.yaml": big},
+			want:  []located{{Rule: rules.FileTooLarge, At: "big.yaml:1"}, {Rule: rules.RenderError, At: "kustomization.yaml:3"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := writeTree(t, tt.files)
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), CacheDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := locate(res.Findings, rules.FileTooLarge, rules.RenderError, rules.YAMLSyntax, secrets.SecretScanSkipped)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})
 	}

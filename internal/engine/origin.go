@@ -37,7 +37,11 @@ func (c *sourceCache) read(file string) ([]byte, error) {
 	if file == "" || path.IsAbs(file) || strings.HasPrefix(path.Clean(file), "..") {
 		return nil, fmt.Errorf("%s is outside the repository", file)
 	}
-	return os.ReadFile(filepath.Join(c.root, filepath.FromSlash(file)))
+	abs := filepath.Join(c.root, filepath.FromSlash(file))
+	if fi, err := os.Stat(abs); err == nil && fi.Size() > manifest.MaxFileSize {
+		return nil, fmt.Errorf("%s is over the %d MiB gitops-lint reads", file, manifest.MaxFileSize>>20) // discovery reported it
+	}
+	return os.ReadFile(abs)
 }
 
 func (c *sourceCache) get(file string) *sourceFile {

@@ -18,6 +18,15 @@ import (
 // refused before anything expands it.
 const MaxAliasExpansion = 100_000
 
+// MaxFileSize is the largest repository file gitops-lint reads at all
+// (the credential scan stops earlier). Manifests, even bundles of CRDs,
+// are a few MiB; a file past this is generated data, and decoding it
+// costs seconds and gigabytes for nothing a person edits by hand. Every
+// reader skips it: discovery lists it with one file-too-large finding
+// and leaves it out of the files the run reads, and the render sandbox
+// refuses it.
+const MaxFileSize = 16 << 20
+
 // ErrAliasExpansion is the cause of the SyntaxError for a file whose
 // aliases expand beyond MaxAliasExpansion.
 var ErrAliasExpansion = errors.New("alias expansion over budget")

@@ -178,6 +178,11 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 	if err == nil && !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", c)
 	}
+	if err == nil && fi.Size() > manifest.MaxFileSize {
+		// Discovery reported it (file-too-large); kustomize's error names
+		// the entry that reads it.
+		return nil, fmt.Errorf("%s is %.1f MiB, over the %d MiB gitops-lint reads", s.rel(c), float64(fi.Size())/(1<<20), manifest.MaxFileSize>>20)
+	}
 	s.record(c)
 	data, err := s.disk.ReadFile(c)
 	if err != nil {

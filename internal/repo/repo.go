@@ -152,6 +152,9 @@ func (w *walker) walk() error {
 		if !d.Type().IsRegular() {
 			return nil
 		}
+		if info, err := d.Info(); err == nil && w.tooLarge(rel, info.Size()) {
+			return nil
+		}
 		w.repo.Files = append(w.repo.Files, rel)
 		if slices.Contains(kustomizationFiles[:], d.Name()) {
 			w.kustomization(path.Dir(rel), rel)
@@ -197,12 +200,25 @@ func (w *walker) symlink(p, rel string) {
 		})
 		return
 	}
-	if fi, err := os.Stat(resolved); err == nil && fi.Mode().IsRegular() {
+	if fi, err := os.Stat(resolved); err == nil && fi.Mode().IsRegular() && !w.tooLarge(rel, fi.Size()) {
 		w.repo.Files = append(w.repo.Files, rel)
 		if slices.Contains(kustomizationFiles[:], path.Base(rel)) {
 			w.kustomization(path.Dir(rel), rel)
 		}
 	}
+}
+
+// tooLarge reports a file over manifest.MaxFileSize, once: it is left
+// out of Files, so that no reader of the run opens it.
+func (w *walker) tooLarge(rel string, size int64) bool {
+	if size <= manifest.MaxFileSize {
+		return false
+	}
+	w.repo.Findings = append(w.repo.Findings, rules.Finding{
+		RuleID: rules.FileTooLarge, Severity: rules.Info, Location: manifest.Origin{File: rel, Line: 1},
+		Message: fmt.Sprintf("file is %.1f MiB, over the %d MiB gitops-lint reads; it was not read", float64(size)/(1<<20), manifest.MaxFileSize>>20),
+	})
+	return true
 }
 
 func (w *walker) kustomization(dir, file string) {

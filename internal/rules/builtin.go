@@ -20,6 +20,9 @@ const (
 	// PolicyError is raised by the Rego engine for a policy that does not
 	// finish in time on a target.
 	PolicyError = "policy-error"
+	// FileTooLarge is raised by discovery for a file over
+	// manifest.MaxFileSize, which no reader opens.
+	FileTooLarge = "file-too-large"
 )
 
 // Builtin returns the catalogue of built-in rules, in a fixed order. It
@@ -61,6 +64,13 @@ Following resources, bases and components leads back to a kustomization already 
 			Doc: `Malformed YAML
 The file is not valid YAML (or has a duplicate mapping key, which the API server rejects), so the objects in it cannot be read.`,
 			Remediation: "Fix the YAML at the reported line; `kubectl apply --dry-run=client -f <file>` shows the same error.",
+		},
+		{
+			ID:       FileTooLarge,
+			Severity: Info,
+			Doc: `File too large to read
+The file is larger than gitops-lint reads (16 MiB), so nothing checks it: it is not decoded, scanned for credentials or searched for CRDs, and a target whose kustomization reads it does not render.`,
+			Remediation: "Keep generated data out of the repository's manifests, or exclude the file in .gitops-lint.yaml.",
 		},
 		{
 			ID:       PolicyError,

@@ -73,7 +73,11 @@ func (s *Scanner) fileInputFinding(k *repo.Kustomization, g repo.Generator, in r
 	if !ok || ref.Kind != repo.RefFile {
 		return rules.Finding{}, false
 	}
-	data, err := os.ReadFile(filepath.Join(s.repo.Root, filepath.FromSlash(ref.Path)))
+	abs := filepath.Join(s.repo.Root, filepath.FromSlash(ref.Path))
+	if fi, err := os.Stat(abs); err != nil || fi.Size() > manifest.MaxFileSize {
+		return rules.Finding{}, false // discovery reported it: file-too-large
+	}
+	data, err := os.ReadFile(abs)
 	if err != nil || isSOPSFile(ref.Path, data) {
 		return rules.Finding{}, false
 	}
