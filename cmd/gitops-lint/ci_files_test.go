@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -317,7 +316,7 @@ const cliEnv = "GITOPS_LINT_TEST_AS_CLI"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(cliEnv) == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		main() // as the binary does, signal handling included; it exits
 	}
 	// The result cache goes to a directory of this test run, not the
 	// user's; the tests run the same repositories many times, so they

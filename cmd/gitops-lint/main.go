@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
@@ -21,7 +23,7 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, interrupted := cancelOnSignal(os.Exit)
 	stderr := os.Stderr
 	// kustomize writes deprecation warnings straight to os.Stderr and vars
 	// warnings to the standard logger, once per target that reads a
@@ -34,8 +36,48 @@ func main() {
 	log.SetOutput(io.Discard)
 	tuneGC(os.Getenv)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, stderr)
-	stop()
+	if c := interrupted(); c != 0 {
+		code = c
+	}
 	os.Exit(code)
+}
+
+// graceTime is how long a run may take to wind down after the first
+// signal: renders are abandoned at once and reports are written whole or
+// not at all, so this only bounds a step that does not watch the context.
+const graceTime = 1500 * time.Millisecond
+
+// cancelOnSignal cancels the returned context on the first SIGINT or
+// SIGTERM, so that the run stops scheduling work and returns. A second
+// signal, or a run still going after graceTime, ends the process through
+// exit. The returned function gives the exit code the signal calls for
+// (130 for SIGINT, 143 for SIGTERM, as a shell reports them), or 0 when
+// none came.
+func cancelOnSignal(exit func(int)) (context.Context, func() int) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var code atomic.Int32
+	go func() {
+		s := <-sigs
+		c := signalExitCode(s)
+		code.Store(int32(c))
+		cancel(fmt.Errorf("interrupted by %v", s))
+		select {
+		case <-sigs:
+		case <-time.After(graceTime):
+		}
+		exit(c)
+	}()
+	return ctx, func() int { return int(code.Load()) }
+}
+
+// signalExitCode is 128 plus the signal number.
+func signalExitCode(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 128 + int(syscall.SIGINT)
 }
 
 // tuneGC trades memory for speed unless the user chose GOGC or GOMEMLIMIT.
@@ -76,6 +118,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitClean
 	case errors.As(err, &ec):
 		return ec.code
+	case ctx.Err() != nil:
+		// Cancelled (main turns a signal into its own exit code): say
+		// why once, not as the error of whatever step was running.
+		fmt.Fprintf(stderr, "gitops-lint: %v\n", context.Cause(ctx))
+		return exitError
 	default:
 		// An error may quote the repository (a value of the configuration
 		// file, a git message), and runs before the secret values of the

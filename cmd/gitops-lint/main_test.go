@@ -48,7 +48,8 @@ func TestGolden(t *testing.T) {
 	}
 	formats := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "github": "github.txt", "gitlab": "gitlab.json"}
 	for _, c := range cases {
-		if !c.IsDir() {
+		// hostile/ holds many small repositories, each with its own test.
+		if !c.IsDir() || c.Name() == "hostile" {
 			continue
 		}
 		for format, ext := range formats {

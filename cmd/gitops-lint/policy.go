@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,6 +22,7 @@ type policyOptions struct {
 	namespaces    []string
 	allNamespaces bool
 	regoVersion   string
+	timeout       time.Duration
 	noBuiltin     bool
 	disable       []string
 	enable        []string
@@ -35,6 +37,7 @@ func (o *policyOptions) addFlags(f *pflag.FlagSet) {
 	f.StringArrayVarP(&o.namespaces, "namespace", "n", []string{"main"}, "policy package to evaluate (repeatable)")
 	f.BoolVar(&o.allNamespaces, "all-namespaces", false, "evaluate every package of the --policy files")
 	f.StringVar(&o.regoVersion, "rego-version", "auto", "Rego syntax of --policy files: v1, v0, or auto (v1, falling back to v0 per file)")
+	f.DurationVar(&o.timeout, "policy-timeout", rego.DefaultTimeout, "time budget of all policies on one target; a target over it gets a policy-error finding naming the rule")
 	f.BoolVar(&o.noBuiltin, "no-builtin-policies", false, "skip the built-in Rego library (run only --policy rules and the built-in Go checks)")
 	f.StringArrayVar(&o.disable, "disable", nil, "switch off a rule by ID (repeatable, or comma-separated)")
 	f.StringArrayVar(&o.enable, "enable", nil, "switch a rule back on, optionally at another severity: ID or ID=warning (repeatable)")
@@ -63,6 +66,9 @@ func (o *policyOptions) applyConfig(cfg *config.Config, changed func(string) boo
 	if !changed("rego-version") && p.RegoVersion != "" {
 		o.regoVersion = p.RegoVersion
 	}
+	if !changed("policy-timeout") && p.Timeout > 0 {
+		o.timeout = p.Timeout
+	}
 	o.fileRules = cfg.Settings()
 }
 
@@ -72,6 +78,9 @@ func (o *policyOptions) options() (rego.Options, rules.Settings, error) {
 	v, err := rego.ParseRegoVersion(o.regoVersion)
 	if err != nil {
 		return rego.Options{}, rules.Settings{}, fmt.Errorf("--rego-version: %w", err)
+	}
+	if o.timeout <= 0 {
+		return rego.Options{}, rules.Settings{}, fmt.Errorf("--policy-timeout must be positive")
 	}
 	settings, err := rules.ParseSettings(o.disable, o.enable)
 	if err != nil {
@@ -85,6 +94,7 @@ func (o *policyOptions) options() (rego.Options, rules.Settings, error) {
 		Namespaces:    o.namespaces,
 		AllNamespaces: o.allNamespaces,
 		RegoVersion:   v,
+		Timeout:       o.timeout,
 	}
 	if o.noBuiltin {
 		opts.Builtin = nil

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
@@ -143,6 +144,8 @@ type Policies struct {
 	Builtin       *bool
 	// RegoVersion is "" when unset.
 	RegoVersion string
+	// Timeout is the time budget of policies per target (0 when unset).
+	Timeout time.Duration
 }
 
 // SecretAllowlist silences the secret checks.
@@ -206,6 +209,11 @@ func Parse(file, root string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("repository root: %w", err)
 	}
 	p := &parser{file: file, root: root, absRoot: absRoot, cfg: &Config{File: file}}
+	// The parser follows aliases: a bomb would be walked node by node.
+	if err := manifest.CheckAliases(file, data); err != nil {
+		se, _ := manifest.AsSyntaxError(file, err)
+		return nil, &lineError{file: file, line: se.Origin.Line, msg: se.Msg}
+	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
@@ -584,6 +592,16 @@ func (p *parser) policies(n *yaml.Node) {
 					p.fail(v, "policies.regoVersion: %v", err)
 				}
 				pol.RegoVersion = s
+			}
+		},
+		"timeout": func(v *yaml.Node) {
+			if s, ok := p.scalar(v, "policies.timeout"); ok {
+				d, err := time.ParseDuration(s)
+				if err != nil || d <= 0 {
+					p.fail(v, "policies.timeout: want a positive duration such as 10s, got %q", s)
+					return
+				}
+				pol.Timeout = d
 			}
 		},
 	})

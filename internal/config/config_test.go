@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/kustomize/api/types"
@@ -416,5 +417,45 @@ func TestREADMEExample(t *testing.T) {
 	}
 	if len(c.Targets) != 3 || len(c.Overrides) != 1 || len(c.Secrets.Fingerprints) != 1 {
 		t.Errorf("the example lost keys: %+v", c)
+	}
+}
+
+// TestAliasBomb refuses a configuration file whose aliases would expand
+// past the shared budget, naming the line.
+func TestAliasBomb(t *testing.T) {
+	root := "../../testdata/repos/hostile/alias-config"
+	_, err := Load(root, "")
+	if err == nil || !strings.Contains(err.Error(), FileName+":8:") || !strings.Contains(err.Error(), "alias") {
+		t.Fatalf("Load = %v, want an alias-expansion error at %s:8", err, FileName)
+	}
+}
+
+func TestPolicyTimeoutKey(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    string
+		want    time.Duration
+		wantErr string
+	}{
+		{name: "duration", data: "policies:\n  timeout: 30s\n", want: 30 * time.Second},
+		{name: "not a duration", data: "policies:\n  timeout: soon\n", wantErr: ":2:"},
+		{name: "zero", data: "policies:\n  timeout: 0s\n", wantErr: ":2:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse(FileName, t.TempDir(), []byte(tt.data))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Parse = %v, want an error at line %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Policies.Timeout != tt.want {
+				t.Errorf("timeout = %v, want %v", cfg.Policies.Timeout, tt.want)
+			}
+		})
 	}
 }

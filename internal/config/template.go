@@ -86,7 +86,8 @@ entries win. A rule that is off in rules: above cannot be turned back on here.`,
 		},
 		{
 			doc: `Rego policies, conftest style, as the flags -p, -d, -n, --all-namespaces,
---no-builtin-policies and --rego-version. Paths are relative to the repository
+--no-builtin-policies, --rego-version and --policy-timeout (the time budget of
+all policies on one target). Paths are relative to the repository
 root and must stay inside it; the flags' paths and namespaces add to these.`,
 			example: `policies:
   paths: [policy]
@@ -94,7 +95,8 @@ root and must stay inside it; the flags' paths and namespaces add to these.`,
   namespaces: [main]
   allNamespaces: false
   builtin: true
-  regoVersion: auto`,
+  regoVersion: auto
+  timeout: 5s`,
 		},
 		{
 			doc: `Extra kubeconform-style schema locations, tried after the embedded schemas

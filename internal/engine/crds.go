@@ -180,10 +180,11 @@ func (c *checker) fileCRDs(f string, data []byte) []crdDef {
 	// memory at once. Documents before a syntax error still count;
 	// yaml-syntax is reported where the file is used.
 	var defs []crdDef
+	var aliases manifest.AliasGuard
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var n yaml.Node
-		if err := dec.Decode(&n); err != nil {
+		if err := dec.Decode(&n); err != nil || aliases.Check(f, &n) != nil {
 			return defs
 		}
 		if len(n.Content) != 1 || !isCRDNode(n.Content[0]) {

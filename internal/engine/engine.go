@@ -5,9 +5,11 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"path"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -241,9 +243,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		anyShared = anyShared || (hits[i] != nil && hits[i].Shared)
 	}
 	err = c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step)
-	<-crdsFound
 	if err != nil {
-		return nil, err
+		return nil, err // cancelled: the file reader is abandoned with the run
+	}
+	select {
+	case <-crdsFound:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	// Flux's post-build substitution is known from the files alone, before
 	// any target is checked: validation sees what Flux applies.
@@ -291,7 +297,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		})
 	}
 	err = g.Wait()
-	<-scanned
+	if err == nil {
+		<-scanned // it stops early only when ctx is cancelled
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -633,13 +644,43 @@ func (c *checker) renderUnits(ctx context.Context, keys []unitKey, jobs int, ste
 			if err := gctx.Err(); err != nil {
 				return err
 			}
+			r, err := abandonable(gctx, func() rendered {
+				out, err := c.renderers[k.lr].Render(k.dir)
+				return rendered{out, err}
+			})
+			if err != nil {
+				return err
+			}
 			u := c.units[k]
-			u.out, u.err = c.renderers[k.lr].Render(k.dir)
+			u.out, u.err = r.out, r.err
 			step()
 			return nil
 		})
 	}
 	return g.Wait()
+}
+
+// rendered is what one call of Render returned.
+type rendered struct {
+	out *render.Output
+	err error
+}
+
+// abandonable runs f in a goroutine of its own and returns its result, or
+// ctx's error as soon as ctx is done. kustomize takes no context: a
+// render of hostile input can run for minutes, and a cancelled run (a
+// signal) must not wait for it. An abandoned call runs on until the
+// process exits; its result is dropped, never stored.
+func abandonable[T any](ctx context.Context, f func() T) (T, error) {
+	done := make(chan T, 1) // buffered: an abandoned call must not block
+	go func() { done <- f() }()
+	select {
+	case v := <-done:
+		return v, nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 func (c *checker) plan(t repo.Target) plan {
@@ -718,6 +759,12 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	fs, err := c.policy.Check(ctx, pt, res)
 	if err != nil {
 		return out, err
+	}
+	for i := range fs {
+		if fs[i].RuleID == rules.PolicyError {
+			// At the rule, which OPA names by the path it was loaded from.
+			fs[i].Location.File = c.repoRelative(fs[i].Location.File)
+		}
 	}
 	out.findings = append(out.findings, fs...)
 	return out, nil
@@ -842,6 +889,10 @@ var malformedYAML = regexp.MustCompile(`yaml: line (\d+): (.*) in File: (\S+)`)
 // message names: the line of a malformed file, else the kustomization
 // entry that failed, else the target's kustomization file.
 func (c *checker) renderError(t repo.Target, unit string, err error) rules.Finding {
+	if re, ok := errors.AsType[*render.Error](err); ok && re.Syntax != nil {
+		// A file refused before kustomize decoded it: its own line.
+		return rules.Finding{RuleID: rules.YAMLSyntax, Message: re.Syntax.Msg, Location: re.Syntax.Origin, Targets: []string{t.Path}}
+	}
 	closure := c.repo.Closure(unit)
 	// The message is screened with the run's other findings (see hide).
 	c.learnSources(unit)
@@ -1034,4 +1085,21 @@ func schemaMessage(obj map[string]any, e schema.FieldError, secret func(key, v s
 		return msg
 	}
 	return field + ": " + msg
+}
+
+// repoRelative names a file by its repository-relative path when it is
+// inside the repository, and as given otherwise (a --policy path outside).
+func (c *checker) repoRelative(file string) string {
+	abs, err := filepath.Abs(filepath.FromSlash(file))
+	if err != nil {
+		return file
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	rel, err := filepath.Rel(c.repo.Root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return file
+	}
+	return filepath.ToSlash(rel)
 }

@@ -52,9 +52,14 @@ func IsKubernetesObject(obj map[string]any) bool {
 type SyntaxError struct {
 	Origin Origin
 	Msg    string
+	// Err is the cause when callers tell it apart (ErrAliasExpansion).
+	Err error
 }
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("%s: %s", e.Origin, e.Msg) }
+
+// Unwrap returns the cause, if any.
+func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // DecodeFile decodes every YAML document of data. Documents that are not
 // mappings (comments only, lists, scalars) are returned with a nil Object.
@@ -64,6 +69,7 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("%s: %s", e.Origin, e.
 func DecodeFile(file string, data []byte) ([]*Document, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*Document
+	var aliases AliasGuard
 	for i := 0; ; i++ {
 		var n yaml.Node
 		err := dec.Decode(&n)
@@ -72,6 +78,9 @@ func DecodeFile(file string, data []byte) ([]*Document, error) {
 		}
 		if err != nil {
 			return docs, syntaxError(file, err)
+		}
+		if err := aliases.Check(file, &n); err != nil {
+			return docs, err
 		}
 		doc := &Document{File: file, Index: i, Line: n.Line}
 		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {

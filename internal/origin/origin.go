@@ -198,6 +198,9 @@ func (b *Builder) decode(p *repo.Patch) decoded {
 				return decoded{}
 			}
 		}
+		if manifest.CheckAliases(file, data) != nil {
+			return decoded{} // refused by the render, which reports it
+		}
 		var root yaml.Node
 		if err := yaml.Unmarshal(data, &root); err == nil && len(root.Content) == 1 && root.Content[0].Kind == yaml.SequenceNode {
 			if p.Inline != "" {

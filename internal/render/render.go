@@ -118,6 +118,9 @@ type Output struct {
 type Error struct {
 	Target string
 	Msg    string
+	// Syntax is set when the render failed because a file was refused
+	// before kustomize decoded it (an alias bomb): it says where.
+	Syntax *manifest.SyntaxError
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -144,7 +147,7 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 	fs := newSandbox(r.opts.FS, override)
 	m, err := r.k.Run(fs, dir)
 	if err != nil {
-		return nil, &Error{Target: target, Msg: r.relativize(err.Error())}
+		return nil, &Error{Target: target, Msg: r.relativize(err.Error()), Syntax: fs.Refused()}
 	}
 	out = &Output{Objects: r.objects(target, m)}
 	if r.opts.Origins {

@@ -11,6 +11,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
@@ -32,6 +33,10 @@ type sandbox struct {
 
 	mu    sync.Mutex
 	reads map[string]bool
+	// refused is the first file refused for its content (an alias bomb):
+	// kustomize only passes on the error's text, and the finding needs
+	// its position.
+	refused *manifest.SyntaxError
 }
 
 func newSandbox(fsys *rootfs.FS, override map[string][]byte) *sandbox {
@@ -173,7 +178,40 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 		return nil, err
 	}
 	s.record(c)
+	// kustomize decodes what it reads with aliases expanded; refuse a
+	// bomb here, before it does.
+	if err := manifest.CheckAliases(s.rel(c), data); err != nil {
+		s.refuse(err)
+		return nil, err
+	}
 	return data, nil
+}
+
+func (s *sandbox) refuse(err error) {
+	var se *manifest.SyntaxError
+	if !errors.As(err, &se) {
+		return
+	}
+	s.mu.Lock()
+	if s.refused == nil {
+		s.refused = se
+	}
+	s.mu.Unlock()
+}
+
+// Refused returns the first file refused for its content, or nil.
+func (s *sandbox) Refused() *manifest.SyntaxError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
+// rel names p for a finding: relative to the root when it can be.
+func (s *sandbox) rel(p string) string {
+	if r, err := filepath.Rel(s.root, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return filepath.Base(p)
 }
 
 func (s *sandbox) Walk(p string, fn filepath.WalkFunc) error {

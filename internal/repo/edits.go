@@ -156,7 +156,7 @@ func parseEdits(k *Kustomization, root *yaml.Node, data []byte) {
 // entries) with positions, for a replacements entry that names a path.
 func ParseReplacements(file string, data []byte) []Transformer {
 	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+	if manifest.CheckAliases(file, data) != nil || yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 		return nil
 	}
 	pos := func(n *yaml.Node) manifest.Origin { return manifest.Origin{File: file, Line: n.Line, Col: n.Column} }

@@ -161,6 +161,9 @@ var pathFields = [][]string{
 // kustomization file, keeping positions. It does not resolve paths.
 func parseKustomization(k *Kustomization, data []byte) error {
 	file := k.File
+	if err := manifest.CheckAliases(file, data); err != nil {
+		return err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return err

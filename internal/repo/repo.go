@@ -155,6 +155,9 @@ func (w *walker) walk() error {
 		if !d.Type().IsRegular() {
 			return nil
 		}
+		if info, err := d.Info(); err == nil && w.tooLarge(rel, info.Size()) {
+			return nil
+		}
 		w.repo.Files = append(w.repo.Files, rel)
 		if slices.Contains(kustomizationFiles[:], d.Name()) {
 			w.kustomization(path.Dir(rel), rel)
@@ -219,12 +222,25 @@ func (w *walker) symlink(p, rel string) {
 	if err != nil {
 		return // dangling: git keeps it, kustomize will report it if used
 	}
-	if fi, err := os.Stat(resolved); err == nil && fi.Mode().IsRegular() {
+	if fi, err := os.Stat(resolved); err == nil && fi.Mode().IsRegular() && !w.tooLarge(rel, fi.Size()) {
 		w.repo.Files = append(w.repo.Files, rel)
 		if slices.Contains(kustomizationFiles[:], path.Base(rel)) {
 			w.kustomization(path.Dir(rel), rel)
 		}
 	}
+}
+
+// tooLarge reports a file over manifest.MaxFileSize, once: it is left
+// out of Files, so that no reader of the run opens it.
+func (w *walker) tooLarge(rel string, size int64) bool {
+	if size <= manifest.MaxFileSize {
+		return false
+	}
+	w.repo.Findings = append(w.repo.Findings, rules.Finding{
+		RuleID: rules.FileTooLarge, Severity: rules.Info, Location: manifest.Origin{File: rel, Line: 1},
+		Message: fmt.Sprintf("file is %.1f MiB, over the %d MiB gitops-lint reads; it was not read", float64(size)/(1<<20), manifest.MaxFileSize>>20),
+	})
+	return true
 }
 
 func (w *walker) kustomization(dir, file string) {
@@ -356,10 +372,17 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 			if se, ok := manifest.AsSyntaxError(k.File, k.Err); ok {
 				pos, msg = se.Origin, se.Msg
 			}
+			rule := rules.RenderError
+			if errors.Is(k.Err, manifest.ErrAliasExpansion) {
+				rule = rules.YAMLSyntax
+			}
 			r.Findings = append(r.Findings, rules.Finding{
-				RuleID: rules.RenderError, Severity: rules.Error, Location: pos,
+				RuleID: rule, Severity: rules.Error, Location: pos,
 				Message: "kustomization cannot be parsed: " + msg,
 			})
+		}
+		if k.Err == nil {
+			r.checkGenerators(k, blockedBy)
 		}
 		for _, ref := range k.Refs {
 			switch ref.Kind {
@@ -400,6 +423,7 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 	}
 
 	findingTargets := map[int][]string{}
+	counts := &includeCounts{r: r, memo: map[string]int{}}
 	for _, dir := range dirs {
 		k := r.Kustomizations[dir]
 		if included[dir] || k.Component {
@@ -429,6 +453,7 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 		if t.Blocked != "" {
 			t.Partial = ""
 		}
+		r.checkIncludes(&t, closure, counts)
 		for i, f := range r.Findings {
 			if slices.ContainsFunc(closure, func(d string) bool { return r.Kustomizations[d].File == f.Location.File }) {
 				findingTargets[i] = append(findingTargets[i], dir)

@@ -31,12 +31,16 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 )
 
-// DefaultLimit bounds a single read. Manifests, kustomizations and
-// settings files are kilobytes; a file this large is an attack or a
-// mistake, and reading it whole would cost gigabytes of memory.
-const DefaultLimit = 64 << 20
+// DefaultLimit bounds a single read: manifest.MaxFileSize, the size over
+// which no reader of the run opens a file (discovery reports it once).
+// Manifests, kustomizations and settings files are kilobytes; a file this
+// large is an attack or a mistake, and reading it whole would cost
+// gigabytes of memory.
+const DefaultLimit = manifest.MaxFileSize
 
 // Errors a read wraps, for errors.Is.
 var (

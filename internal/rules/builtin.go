@@ -18,6 +18,12 @@ const (
 	SuppressionMissingReason = "suppression-missing-reason"
 	SuppressionUnused        = "suppression-unused"
 	CRDConflict              = "crd-conflict"
+	// PolicyError is raised by the Rego engine for a policy that does not
+	// finish in time on a target.
+	PolicyError = "policy-error"
+	// FileTooLarge is raised by discovery for a file over
+	// manifest.MaxFileSize, which no reader opens.
+	FileTooLarge = "file-too-large"
 )
 
 // Builtin returns the catalogue of built-in rules, in a fixed order. It
@@ -66,6 +72,20 @@ The file is not valid YAML (or has a duplicate mapping key, which the API server
 			Doc: `Template files are not checked
 YAML files that no kustomization lists and that look like templates (Helm, Ansible or Jinja expressions such as {{ .Values.x }} or {% if %}, which leave the file invalid YAML or fill in its fields later) are not Kubernetes manifests until a tool renders them, so they are neither targets nor syntax errors. One finding per directory names them, so that their being skipped is visible.`,
 			Remediation: "Nothing to fix. To check what the template renders to, commit the rendered manifests, or let a Flux HelmRelease or an Argo CD Application render the chart.",
+		},
+		{
+			ID:       FileTooLarge,
+			Severity: Info,
+			Doc: `File too large to read
+The file is larger than gitops-lint reads (16 MiB), so nothing checks it: it is not decoded, scanned for credentials or searched for CRDs, and a target whose kustomization reads it does not render.`,
+			Remediation: "Keep generated data out of the repository's manifests, or exclude the file in .gitops-lint.yaml.",
+		},
+		{
+			ID:       PolicyError,
+			Severity: Error,
+			Doc: `Policy did not finish
+A Rego rule ran past the time budget of one target (--policy-timeout, or policies.timeout in .gitops-lint.yaml; default 5s), so its evaluation was stopped. The finding points at the rule that was running; the target's other policy findings are missing.`,
+			Remediation: "Make the rule cheaper (iterate over what the input holds rather than over large ranges or sets), or raise --policy-timeout for large targets.",
 		},
 		{
 			ID:       SchemaInvalid,

@@ -1,19 +1,24 @@
 package rego
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
 	"path"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/resolver"
 	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/memo"
@@ -44,7 +49,15 @@ type Options struct {
 	// Disabled reports rule IDs not to evaluate; their built-in packages
 	// are left out of compilation altogether.
 	Disabled func(id string) bool
+	// Timeout bounds the evaluation of every policy on one target
+	// (default DefaultTimeout); a target that takes longer gets a
+	// policy-error finding naming the rule that was running.
+	Timeout time.Duration
 }
+
+// DefaultTimeout is the default of Options.Timeout: the whole library
+// takes milliseconds on a target, so only a rule that loops reaches it.
+const DefaultTimeout = 5 * time.Second
 
 // Target is what a policy knows about the overlay being checked.
 type Target struct {
@@ -74,6 +87,8 @@ type Engine struct {
 	// the pod rules), or nil when none does.
 	byKind memo.Table[string, kindQuery]
 	target *query // per-target packages
+	// timeout bounds the evaluation of one target.
+	timeout time.Duration
 }
 
 // query is one prepared evaluation over a group of packages, so that a
@@ -104,7 +119,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{}
+	e := &Engine{timeout: cmp.Or(opts.Timeout, DefaultTimeout)}
 	// enabled are the built-in rules that run, by package; the packages of
 	// disabled rules are not compiled at all.
 	enabled := map[string]*rules.Rule{}
@@ -444,7 +459,11 @@ type raw struct {
 // eval runs the query and returns the results of every rule, less those
 // that an exception rule of the same package waives.
 func (q *query) eval(ctx context.Context, input ast.Value) ([]raw, error) {
-	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(input))
+	opts := []rego.EvalOption{rego.EvalParsedInput(input)}
+	if tr, ok := ctx.Value(tracerKey{}).(*hotRule); ok {
+		opts = append(opts, rego.EvalQueryTracer(tr))
+	}
+	rs, err := q.pq.Eval(ctx, opts...)
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
@@ -566,6 +585,17 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 	if len(e.resourcePkgs) == 0 && e.target == nil {
 		return nil, nil
 	}
+	tctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	out, err := e.check(tctx, t, res)
+	if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		return append(out, e.timedOut(ctx, t, res)), nil
+	}
+	return out, err
+}
+
+// check is Check within the target's time budget.
+func (e *Engine) check(ctx context.Context, t Target, res []manifest.Resource) ([]rules.Finding, error) {
 	env := t.Environment
 	if env == "" {
 		env = Environment(t.Path)
@@ -709,4 +739,102 @@ func Environment(target string) string {
 		}
 	}
 	return parts[len(parts)-1]
+}
+
+// diagnosisTime bounds the second, traced evaluation of a target that ran
+// out of time: long enough to reach the rule that loops, short enough
+// that a hostile policy costs one budget and a bit.
+const diagnosisTime = time.Second
+
+// timedOut is the finding for a target whose policies ran past the
+// budget. It evaluates the target again with a tracer, briefly, to name
+// the rule that was running when time ran out.
+func (e *Engine) timedOut(ctx context.Context, t Target, res []manifest.Resource) rules.Finding {
+	tr := &hotRule{}
+	dctx, cancel := context.WithTimeout(context.WithValue(ctx, tracerKey{}, tr), diagnosisTime)
+	defer cancel()
+	_, _ = e.check(dctx, t, res)
+	f := rules.Finding{RuleID: rules.PolicyError, Location: t.Anchor, Targets: []string{t.Path}}
+	what := "a policy"
+	if r := tr.hottest(); r != nil {
+		id := e.ruleID(r)
+		what = "policy rule " + id
+		if r.Location != nil {
+			f.Location = manifest.Origin{File: r.Location.File, Line: r.Location.Row, Col: r.Location.Col}
+		}
+		f.Fingerprint = rules.Fingerprint(rules.PolicyError, f.Location.File, manifest.ResID{}, "", id+" "+t.Path)
+	}
+	f.Message = fmt.Sprintf("%s did not finish within the policy timeout (%v) on target %s; the target's policy findings are missing", what, e.timeout, t.Path)
+	return f
+}
+
+// ruleID names the rule a policy rule belongs to: the ID of its package's
+// rule for the built-in library, else package.rule.
+func (e *Engine) ruleID(r *ast.Rule) string {
+	name := ruleName(r)
+	if r.Module == nil {
+		return name
+	}
+	pkgPath := strings.TrimPrefix(r.Module.Package.Path.String(), "data.")
+	pkgs := e.resourcePkgs
+	if e.target != nil {
+		pkgs = slices.Concat(pkgs, e.target.pkgs)
+	}
+	for _, p := range pkgs {
+		if p.path != pkgPath {
+			continue
+		}
+		if id, ok := p.rules[name]; ok {
+			return id
+		}
+		if len(p.names) > 0 {
+			return p.rules[p.names[0]] // a helper of the package's rule
+		}
+	}
+	return pkgPath + "." + name
+}
+
+// tracerKey carries a *hotRule in an evaluation's ctx.
+type tracerKey struct{}
+
+// hotRule is a query tracer that finds the rule whose body evaluation
+// takes the most steps: the one that loops. (The rule entered last is
+// often a cached helper it calls.)
+type hotRule struct {
+	mu      sync.Mutex
+	byQuery map[uint64]*ast.Rule
+	steps   map[*ast.Rule]int
+}
+
+func (*hotRule) Enabled() bool               { return true }
+func (*hotRule) Config() topdown.TraceConfig { return topdown.TraceConfig{} }
+func (h *hotRule) TraceEvent(ev topdown.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.byQuery == nil {
+		h.byQuery, h.steps = map[uint64]*ast.Rule{}, map[*ast.Rule]int{}
+	}
+	switch ev.Op {
+	case topdown.EnterOp:
+		if r, ok := ev.Node.(*ast.Rule); ok {
+			h.byQuery[ev.QueryID] = r
+		}
+	case topdown.EvalOp:
+		if r := h.byQuery[ev.QueryID]; r != nil {
+			h.steps[r]++
+		}
+	}
+}
+
+// hottest returns the rule with the most steps, nil when none ran.
+func (h *hotRule) hottest() *ast.Rule {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var best *ast.Rule
+	for r, n := range h.steps {
+		if best == nil || n > h.steps[best] || (n == h.steps[best] && r.Location.Compare(best.Location) < 0) {
+			best = r
+		}
+	}
+	return best
 }

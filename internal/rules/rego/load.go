@@ -32,6 +32,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
@@ -263,6 +264,10 @@ func loadData(root string, paths []string) (storage.Store, error) {
 				names[i] = key
 			} else {
 				key = path.Join(key, f.Rel)
+			}
+			// OPA decodes YAML with aliases expanded; refuse a bomb first.
+			if err := manifest.CheckAliases(f.Name, f.Data); err != nil {
+				return nil, &Error{Msg: "data: " + err.Error()}
 			}
 			mem[key] = &fstest.MapFile{Data: f.Data}
 		}
