@@ -48,8 +48,7 @@ func TestGolden(t *testing.T) {
 	}
 	formats := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "github": "github.txt", "gitlab": "gitlab.json"}
 	for _, c := range cases {
-		// hostile/ holds many small repositories, each with its own test.
-		if !c.IsDir() || c.Name() == "hostile" {
+		if !c.IsDir() || c.Name() == "hostile" { // hostile/ holds cases of TestHostileInput
 			continue
 		}
 		for format, ext := range formats {

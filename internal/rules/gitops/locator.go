@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/config"
 
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
 // locator answers where a path named by Flux or Argo CD lies. Both resolve
@@ -202,7 +203,7 @@ func findGit(dir string) (top, gitDir string) {
 			if fi.IsDir() {
 				return d, dotgit
 			}
-			data, err := os.ReadFile(dotgit)
+			data, err := readGitFile(dotgit)
 			if err != nil {
 				return d, ""
 			}
@@ -222,6 +223,18 @@ func findGit(dir string) (top, gitDir string) {
 	}
 }
 
+// readGitFile reads a small file of git's: a repository can ship its .git
+// with config linked to /dev/zero or a FIFO, so only a regular file of at
+// most 1 MiB is read. Git's files may live outside the work tree (a
+// linked work tree's common directory), which git itself reads too.
+func readGitFile(p string) ([]byte, error) {
+	resolved, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, err
+	}
+	return rootfs.ReadRegular(resolved, 1<<20)
+}
+
 // remotes reads the URLs of the remotes from a git directory's
 // configuration, without running git and without the network. A linked
 // work tree keeps them in the common directory its commondir file names.
@@ -230,14 +243,14 @@ func remotes(gitDir string) []string {
 		return nil
 	}
 	dir := gitDir
-	if data, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+	if data, err := readGitFile(filepath.Join(gitDir, "commondir")); err == nil {
 		common := strings.TrimSpace(string(data))
 		if !filepath.IsAbs(common) {
 			common = filepath.Join(gitDir, common)
 		}
 		dir = common
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "config"))
+	data, err := readGitFile(filepath.Join(dir, "config"))
 	if err != nil {
 		return nil
 	}
