@@ -3,6 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 BIN      := bin/gitops-lint
+FUZZTIME ?= 10m
 
 .PHONY: help build demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus fuzz fuzz-ci
 
@@ -49,7 +50,7 @@ bench: ## benchmarks on the synthetic repositories (and the secret scan alone, a
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/ ./internal/rules/secrets/
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 10m; FUZZPARALLEL workers, default 1)
-	GO=$(GO) FUZZTIME=$${FUZZTIME:-10m} ./scripts/fuzz.sh
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 fuzz-ci: ## run every fuzz target for 20 s each, as CI does
 	GO=$(GO) FUZZTIME=20s ./scripts/fuzz.sh
