@@ -9,6 +9,7 @@ GOLANGCI_LINT := $(CURDIR)/.bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 # go test's own 10-minute default hides a slow package until CI; fail
 # loudly well before it.
 TEST_TIMEOUT ?= 9m
+FUZZTIME ?= 10m
 
 .PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus fuzz fuzz-ci
 
@@ -62,7 +63,7 @@ bench: ## benchmarks on the synthetic repositories (and the secret scan alone, a
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/ ./internal/rules/secrets/
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 10m; FUZZPARALLEL workers, default 1)
-	GO=$(GO) FUZZTIME=$${FUZZTIME:-10m} ./scripts/fuzz.sh
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 fuzz-ci: ## run every fuzz target for 20 s each, as CI does
 	GO=$(GO) FUZZTIME=20s ./scripts/fuzz.sh

@@ -106,3 +106,20 @@ func TestNilSet(t *testing.T) {
 		t.Error("a nil Set hides nothing")
 	}
 }
+
+// BenchmarkText screens a typical message with the values of a large
+// repository: a thousand strong secret values and ten thousand names.
+func BenchmarkText(b *testing.B) {
+	set := &Set{}
+	for i := range 1000 {
+		set.Add(token + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strings.Repeat("Q", i%5))
+	}
+	for i := range 10000 {
+		set.AddPublic("apps/shop-" + strings.Repeat("z", i%50) + "/overlays/prod")
+	}
+	msg := `Deployment "shop" has no app.kubernetes.io/name or app.kubernetes.io/instance label; container "shop" has no memory limit`
+	b.ReportAllocs()
+	for b.Loop() {
+		set.Text(msg)
+	}
+}
