@@ -27,7 +27,7 @@ func TestRulesCatalogueIsValid(t *testing.T) {
 	for _, r := range rs {
 		ids = append(ids, r.ID)
 	}
-	want := []string{gitops.FluxPathMissing, gitops.FluxDependsOnMissing, gitops.FluxVarUndefined, gitops.ArgoPathMissing, gitops.ImageTagPrerelease}
+	want := []string{gitops.FluxPathMissing, gitops.FluxDependsOnMissing, gitops.FluxVarUndefined, gitops.FluxSubstituteFromMissing, gitops.ArgoPathMissing, gitops.ImageTagPrerelease}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("rule IDs (-want +got):\n%s", diff)
 	}
