@@ -220,7 +220,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	var (
 		fileCRDs   []crdDef
 		inline     []suppress.Directive
-		substFiles []string
+		substFiles []substFile
 	)
 	crdsFound := make(chan struct{})
 	go func() {
@@ -826,10 +826,10 @@ func (c *checker) policyTarget(t repo.Target, res []manifest.Resource) rego.Targ
 // validates every target), the suppression comments of the files in
 // scope (no finding of the run can be elsewhere), and the files that may
 // hold what Flux's post-build substitution reads (substitution.go).
-func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive, []string) {
+func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive, []substFile) {
 	var defs []crdDef
 	var ds []suppress.Directive
-	var subst []string
+	var subst []substFile
 	for _, f := range c.repo.Files {
 		crds, inScope := isManifestFile(f), sc.has(f)
 		if !crds && !inScope {
@@ -841,8 +841,8 @@ func (c *checker) readFiles(sc *scope) ([]crdDef, []suppress.Directive, []string
 		}
 		if crds {
 			defs = append(defs, c.fileCRDs(f, data)...)
-			if mayHoldSubstitution(data) {
-				subst = append(subst, f)
+			if sf, ok := mayHoldSubstitution(f, data); ok {
+				subst = append(subst, sf)
 			}
 		}
 		if inScope {

@@ -176,14 +176,17 @@ func (c *checker) outermostFirst(unit string) []string {
 // returned as ambiguous for the caller to settle from kustomize's origin
 // annotation: never guessed.
 func match(docs []candidate, gens []generatorAt, id manifest.ResID) (*manifest.Document, *generatorAt, []*manifest.Document) {
-	var byKind, exact, grown []*manifest.Document
+	var exact, grown []*manifest.Document
+	var only *manifest.Document // the only document of the kind, if so
+	several := false
 	best := 0
 	for _, d := range docs {
 		did := d.doc.ID()
-		if did.Kind != id.Kind || did.Group() != id.Group() || slices.Contains(byKind, d.doc) {
+		if did.Kind != id.Kind || did.Group() != id.Group() {
 			continue
 		}
-		byKind = append(byKind, d.doc)
+		several = several || (only != nil && only != d.doc)
+		only = d.doc
 		switch {
 		case d.name == id.Name:
 			exact = append(exact, d.doc)
@@ -207,8 +210,8 @@ func match(docs []candidate, gens []generatorAt, id manifest.ResID) (*manifest.D
 		return nil, gen, nil
 	case len(grown) > 0:
 		return settle(sameNamespace(grown, id.Namespace))
-	case len(byKind) == 1:
-		return byKind[0], nil, nil
+	case only != nil && !several:
+		return only, nil, nil
 	}
 	return nil, nil, nil
 }
@@ -234,7 +237,16 @@ func sameNamespace(docs []*manifest.Document, ns string) []*manifest.Document {
 	return docs
 }
 
+// settle returns the one document left, or the several; a file that two
+// kustomizations of the unit list is one document twice.
 func settle(docs []*manifest.Document) (*manifest.Document, *generatorAt, []*manifest.Document) {
+	var distinct []*manifest.Document
+	for _, d := range docs {
+		if !slices.Contains(distinct, d) {
+			distinct = append(distinct, d)
+		}
+	}
+	docs = distinct
 	if len(docs) == 1 {
 		return docs[0], nil, nil
 	}

@@ -69,9 +69,9 @@ func TestPlantedDefects(t *testing.T) {
 		t.Fatal(err)
 	}
 	schemas := t.TempDir()
-	perKind := 8
+	perKind := 5
 	if testing.Short() {
-		perKind = 3
+		perKind = 2
 	}
 	if n, err := strconv.Atoi(os.Getenv("GITOPS_LINT_PLANTS")); err == nil && n > 0 {
 		perKind = n // every plant: GITOPS_LINT_PLANTS=100000
@@ -85,6 +85,11 @@ func TestPlantedDefects(t *testing.T) {
 			t.Logf("%s: planted %d, detected %d, located %d; skipped %v", e.Name(), tally.planted, tally.detected, tally.located, tally.skipped)
 			for _, m := range tally.misplaced {
 				t.Error(m)
+			}
+			for reason := range tally.skipped {
+				if strings.HasPrefix(reason, "other:") {
+					t.Errorf("a plant no finding reports, for no known reason: %s", reason)
+				}
 			}
 		})
 	}

@@ -9,24 +9,34 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
 
+// substFile is a file that may hold what Flux's post-build substitution
+// reads: a Flux Kustomization with a postBuild, or an object its
+// substituteFrom names.
+type substFile struct {
+	file string
+	// postBuild is set when the file mentions postBuild at all.
+	postBuild bool
+}
+
 // mayHoldSubstitution reports whether a file may hold a Flux
-// Kustomization or an object its postBuild.substituteFrom reads; only
-// such files are decoded for the substitution, and only in a repository
-// where a Flux Kustomization has a postBuild.
-func mayHoldSubstitution(data []byte) bool {
-	return bytes.Contains(data, []byte("postBuild")) || bytes.Contains(data, []byte("ConfigMap")) || bytes.Contains(data, []byte("Secret"))
+// Kustomization with a postBuild or an object substituteFrom reads. The
+// files are decoded only in a repository where one of the first kind
+// has a postBuild.
+func mayHoldSubstitution(file string, data []byte) (substFile, bool) {
+	pb := bytes.Contains(data, []byte("postBuild"))
+	return substFile{file: file, postBuild: pb}, pb || bytes.Contains(data, []byte("ConfigMap")) || bytes.Contains(data, []byte("Secret"))
 }
 
 // substitutions works out Flux's post-build substitution per target from
 // the repository's files (gitops.Substitutions), for assemble to apply,
 // and returns its findings.
-func (c *checker) substitutions(targets []repo.Target, files []string, opts gitops.Options) []rules.Finding {
-	docs := map[string][]*manifest.Document{}
+func (c *checker) substitutions(targets []repo.Target, files []substFile, opts gitops.Options) []rules.Finding {
 	flux := false
 	for _, f := range files {
-		d := c.sources.get(f).docs
-		docs[f] = d
-		for _, doc := range d {
+		if !f.postBuild {
+			continue
+		}
+		for _, doc := range c.sources.get(f.file).docs {
 			if doc.Object != nil && doc.ID().Kind == "Kustomization" {
 				_, has := manifest.Lookup(doc.Object, "/spec/postBuild")
 				flux = flux || has
@@ -35,6 +45,10 @@ func (c *checker) substitutions(targets []repo.Target, files []string, opts gito
 	}
 	if !flux {
 		return nil
+	}
+	docs := make(map[string][]*manifest.Document, len(files))
+	for _, f := range files {
+		docs[f.file] = c.sources.get(f.file).docs
 	}
 	subst, findings := gitops.Substitutions(gitops.SubstitutionInput{Repo: c.repo, Targets: targets, Docs: docs, Read: c.sources.read}, opts)
 	c.subst = subst
