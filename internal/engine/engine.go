@@ -326,6 +326,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
+	if stats.FluxSource.How == "" {
+		// Nothing rendered the Flux objects this time: the cache has the
+		// source of the run that did.
+		for _, h := range hits {
+			if h != nil && h.FluxSource.How != "" {
+				stats.FluxSource = h.FluxSource
+				break
+			}
+		}
+	}
 	for i, t := range targets {
 		switch h := hits[i]; {
 		case h != nil && !renderAll:
@@ -335,7 +345,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				NotRendered: !results[i].built,
 				Findings:    results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
 				Resources: results[i].resources, CRDs: crds, FileCRDs: fileCRDsHash, Shared: shared(results[i].rendered),
-				GitOps: ownFindings(refs, t.Path),
+				GitOps: ownFindings(refs, t.Path), FluxSource: stats.FluxSource,
 			})
 		}
 	}

@@ -157,3 +157,24 @@ func describeFinding(f rules.Finding) string {
 	}
 	return s
 }
+
+// TestFluxSourceFromCache checks that a run whose targets all come from
+// the result cache still says which Flux source the checks took.
+func TestFluxSourceFromCache(t *testing.T) {
+	opts := Options{Root: filepath.Join(quietRepos, "flux-source-fire"), SchemaCacheDir: t.TempDir(), CacheDir: t.TempDir(), Jobs: 1}
+	var got []string
+	for run := range 2 {
+		res, err := Run(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run == 1 && len(res.Cached) != len(res.Targets) {
+			t.Fatalf("second run: %d of %d targets from the cache, want all", len(res.Cached), len(res.Targets))
+		}
+		got = append(got, res.References.FluxSource.String())
+	}
+	want := `Flux source: GitRepository "home-ops-kubernetes" (bootstrap Kustomization in clusters/home/flux-system/gotk-sync.yaml)`
+	if diff := cmp.Diff([]string{want, want}, got); diff != "" {
+		t.Errorf("Flux source, first run and cached run (-want +got):\n%s", diff)
+	}
+}
