@@ -16,6 +16,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/schema/crd"
 	"github.com/gitops-lint/gitops-lint/internal/suppress"
 )
@@ -37,6 +38,9 @@ type cachedTarget struct {
 	FileCRDs string `json:"fileCRDs"`
 	// GitOps are the repository-level checks' findings in this target.
 	GitOps []rules.Finding `json:"gitops,omitempty"`
+	// FluxSource is the run's Flux source, for a run in which no target
+	// renders: when none changed, neither did it.
+	FluxSource gitops.FluxSource `json:"fluxSource,omitzero"`
 	// Shared says the target renders what other targets' checks read (a
 	// CRD, a Flux or Argo CD object): it is rendered again whenever any
 	// target is, for the repository-level checks and the CRD schemas.

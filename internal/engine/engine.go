@@ -359,6 +359,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
 	c.hide(refs)
+	if stats.FluxSource.How == "" {
+		// Nothing rendered the Flux objects this time: the cache has the
+		// source of the run that did.
+		for _, h := range hits {
+			if h != nil && h.FluxSource.How != "" {
+				stats.FluxSource = h.FluxSource
+				break
+			}
+		}
+	}
 	for i, t := range targets {
 		switch h := hits[i]; {
 		case h != nil && !renderAll:
@@ -368,7 +378,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				NotRendered: !results[i].built,
 				Findings:    results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
 				Resources: results[i].resources, CRDs: crds, FileCRDs: fileCRDsHash, Shared: shared(results[i].rendered),
-				GitOps: ownFindings(refs, t.Path),
+				GitOps: ownFindings(refs, t.Path), FluxSource: stats.FluxSource,
 			})
 		}
 	}
@@ -981,14 +991,85 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 		if len(served) == 0 {
 			served = v.Served // kinds the table does not list, such as DeploymentList
 		}
+		if len(served) == 0 {
+			// No version of any group serves the kind: a typo, not an
+			// API that went away.
+			if f, ok := c.unknownKind(r); ok {
+				out.findings = append(out.findings, f)
+				return
+			}
+		}
 		if len(served) > 0 {
 			msg += "; use " + strings.Join(served, " or ")
 		}
 		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
 	case schema.MissingSchema:
-		f := rules.FieldFinding(r, rules.MissingSchema, "", fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind))
-		out.missing = append(out.missing, f)
+		if f, ok := c.unknownKind(r); ok {
+			out.findings = append(out.findings, f)
+			return
+		}
+		msg := fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind)
+		if versions := c.validator.GroupKinds(r.ID.Group())[r.ID.Kind]; len(versions) > 0 {
+			// A group and kind it knows, at another version: most often
+			// one its project no longer serves.
+			msg = fmt.Sprintf("no schema for %s %s: the known versions of %s are %s (older versions are removed by their projects); move to %s/%s",
+				r.ID.APIVersion, r.ID.Kind, r.ID.Kind, strings.Join(versions, ", "), r.ID.Group(), versions[len(versions)-1])
+		}
+		out.missing = append(out.missing, rules.FieldFinding(r, rules.MissingSchema, "", msg))
 	}
+}
+
+// unknownKind reports a kind that its API group, which the validator
+// knows, does not have, when a known kind of the group is close enough to
+// be the one meant (a typo: HelmRelase, Deploymnet).
+func (c *checker) unknownKind(r *manifest.Resource) (rules.Finding, bool) {
+	known := c.validator.GroupKinds(r.ID.Group())
+	if _, ok := known[r.ID.Kind]; ok || len(known) == 0 {
+		return rules.Finding{}, false
+	}
+	best, bestDist := "", 0
+	for _, k := range slices.Sorted(maps.Keys(known)) {
+		if strings.HasSuffix(k, "List") {
+			continue
+		}
+		d := editDistance(strings.ToLower(k), strings.ToLower(r.ID.Kind))
+		if best == "" || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	// At most two edits, and fewer than a third of the name.
+	if best == "" || bestDist > 2 || bestDist*3 > len(best) {
+		return rules.Finding{}, false
+	}
+	versions := known[best]
+	group := r.ID.Group()
+	apiVersion := versions[len(versions)-1]
+	if group != "" {
+		apiVersion = group + "/" + apiVersion
+	}
+	msg := fmt.Sprintf("kind %q does not exist in %s; did you mean %s (%s)?", r.ID.Kind, r.ID.APIVersion, best, apiVersion)
+	return rules.FieldFinding(r, rules.SchemaInvalid, "/kind", msg), true
+}
+
+// editDistance is the Levenshtein distance of two short names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // missingSchemas gathers the missing-schema findings of a run: one per

@@ -95,6 +95,15 @@ func TestQuietOnRealRepositories(t *testing.T) {
 			repo: "partial-render-blocked", rules: []string{"remote-resource", "host-network", "render-error"}, notRendered: 1,
 			want: []string{`error remote-resource clusters/prod/apps/kustomization.yaml:5 resources entry "https://github.com/example/monitoring//deploy?ref=v1.0.0" is remote; the target was not rendered (use --allow-remote to fetch it)`},
 		},
+		{
+			repo: "crd-versions-fire", rules: []string{"missing-schema", "schema-invalid", "removed-api"},
+			want: []string{
+				"warning missing-schema releases.yaml:1 no schema for helm.toolkit.fluxcd.io/v2beta1 HelmRelease: the known versions of HelmRelease are v2 (older versions are removed by their projects); move to helm.toolkit.fluxcd.io/v2",
+				`error schema-invalid releases.yaml:16 kind "HelmRelase" does not exist in helm.toolkit.fluxcd.io/v2; did you mean HelmRelease (helm.toolkit.fluxcd.io/v2)?`,
+				`error schema-invalid releases.yaml:24 kind "ConfigMpa" does not exist in v1; did you mean ConfigMap (v1)?`,
+			},
+		},
+		{repo: "crd-versions-quiet", rules: []string{"missing-schema", "schema-invalid", "removed-api"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.repo, func(t *testing.T) {
@@ -147,4 +156,25 @@ func describeFinding(f rules.Finding) string {
 		s += "; see " + strings.Join(rel, ", ")
 	}
 	return s
+}
+
+// TestFluxSourceFromCache checks that a run whose targets all come from
+// the result cache still says which Flux source the checks took.
+func TestFluxSourceFromCache(t *testing.T) {
+	opts := Options{Root: filepath.Join(quietRepos, "flux-source-fire"), SchemaCacheDir: t.TempDir(), CacheDir: t.TempDir(), Jobs: 1}
+	var got []string
+	for run := range 2 {
+		res, err := Run(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run == 1 && len(res.Cached) != len(res.Targets) {
+			t.Fatalf("second run: %d of %d targets from the cache, want all", len(res.Cached), len(res.Targets))
+		}
+		got = append(got, res.References.FluxSource.String())
+	}
+	want := `Flux source: GitRepository "home-ops-kubernetes" (bootstrap Kustomization in clusters/home/flux-system/gotk-sync.yaml)`
+	if diff := cmp.Diff([]string{want, want}, got); diff != "" {
+		t.Errorf("Flux source, first run and cached run (-want +got):\n%s", diff)
+	}
 }

@@ -586,7 +586,7 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 		// patch, a sample) is not deployed: Argo CD and Flux build that
 		// directory through kustomize. Only kustomization-free directories
 		// hold plain targets, and none in hidden directories (.archive).
-		if _, inKustomization := r.Kustomizations[path.Dir(f)]; covered[f] || covered[path.Dir(f)+"/"] || inKustomization || !isManifestName(f) || inAny(f, charts) || hidden(path.Dir(f)) {
+		if _, inKustomization := r.Kustomizations[path.Dir(f)]; covered[f] || covered[path.Dir(f)+"/"] || inKustomization || r.patchDir(path.Dir(f)) || !isManifestName(f) || inAny(f, charts) || hidden(path.Dir(f)) {
 			continue
 		}
 		data, err := r.FS.ReadFile(f)
@@ -627,6 +627,18 @@ func (r *Repo) plainTargets(covered map[string]bool, charts []string) {
 			Message: fmt.Sprintf("%d file(s) here look like templates, not Kubernetes manifests, and were not checked: %s", len(fs), strings.Join(names, ", ")),
 		})
 	}
+}
+
+// patchDir reports a directory named patches (or patch) beside a
+// kustomization: kubebuilder and kustomize layouts keep patch fragments
+// there, listed or commented out, and they are no objects of their own.
+func (r *Repo) patchDir(dir string) bool {
+	switch path.Base(dir) {
+	case "patches", "patch":
+		_, ok := r.Kustomizations[path.Dir(dir)]
+		return ok
+	}
+	return false
 }
 
 // templateMarkers are what Helm, Ansible and Jinja templates have and

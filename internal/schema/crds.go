@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	jsonschema "github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -216,4 +218,41 @@ func (v *Validator) exportGitOps(root string) error {
 		}
 	}
 	return nil
+}
+
+// GroupKinds lists what the validator has schemas for in an API group:
+// each kind with its versions, sorted; nil for a group it knows nothing
+// of. The engine uses it to say which versions exist when a resource's
+// version has no schema, and to suggest the kind meant by a typo.
+func (v *Validator) GroupKinds(group string) map[string][]string {
+	out := map[string][]string{}
+	add := func(apiVersion, kind string) {
+		g, version, ok := strings.Cut(apiVersion, "/")
+		if !ok {
+			g, version = "", apiVersion
+		}
+		if g == group && !slices.Contains(out[kind], version) {
+			out[kind] = append(out[kind], version)
+		}
+	}
+	for key := range v.kinds {
+		i := strings.LastIndex(key, "/")
+		add(key[:i], key[i+1:])
+	}
+	for key := range v.crds {
+		i := strings.LastIndex(key, "/")
+		add(key[:i], key[i+1:])
+	}
+	if idx, err := v.gitops(); err == nil {
+		for _, k := range idx.bundle.Kinds {
+			add(k.APIVersion(), k.Kind)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	for k := range out {
+		slices.Sort(out[k])
+	}
+	return out
 }

@@ -251,8 +251,19 @@ spec:
 		},
 		{
 			name:     "served version the bundle does not have",
-			manifest: "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata: {name: x}\n",
+			manifest: "apiVersion: helm.toolkit.fluxcd.io/v2beta2\nkind: HelmRelease\nmetadata: {name: x}\n",
 			want:     Result{Status: MissingSchema},
+		},
+		{
+			// From an older release that still served it.
+			name:     "older served version the bundle has",
+			manifest: "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata: {name: x}\nspec: {refreshInterval: 5}\n",
+			want:     Result{Status: Invalid, Errors: []FieldError{{Path: "/spec/refreshInterval"}}},
+		},
+		{
+			name:     "older Flux Kustomization",
+			manifest: "apiVersion: kustomize.toolkit.fluxcd.io/v1beta2\nkind: Kustomization\nmetadata: {name: x}\nspec: {interval: 1h, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+			want:     Result{Status: Valid},
 		},
 	}
 	v := newValidator(t, Options{})

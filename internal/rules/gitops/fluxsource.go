@@ -15,8 +15,8 @@ const (
 	// SourceConfigured: the configuration file names it (gitops.fluxSources).
 	SourceConfigured = "configuration"
 	// SourceBootstrap: the GitRepository that the bootstrap Kustomization
-	// reconciles from; bootstrap writes both into one file (gotk-sync.yaml),
-	// and the Kustomization applies the directory it is in.
+	// reconciles from; that Kustomization applies the directory it is
+	// written in (gotk-sync.yaml).
 	SourceBootstrap = "bootstrap Kustomization"
 	// SourceRemote: a GitRepository whose URL is a git remote of the work tree.
 	SourceRemote = "git remote"
@@ -28,12 +28,17 @@ const (
 	SourceOnly = "only GitRepository"
 	// SourceNone: no GitRepository can be taken for this repository.
 	SourceNone = "none"
+	// SourceOther: no Flux Kustomization reads a GitRepository (they read
+	// OCIRepository, Bucket or ExternalArtifact sources, whose paths are
+	// not this checkout's).
+	SourceOther = "other sources"
 )
 
 // FluxSource says which GitRepository objects the Flux checks take for
 // this repository, and how that was found.
 type FluxSource struct {
-	// Names of the GitRepository objects; empty when How is SourceNone.
+	// Names of the GitRepository objects; empty when How is SourceNone or
+	// SourceOther.
 	Names []string `json:"names,omitempty"`
 	// How is one of the Source constants.
 	How string `json:"how"`
@@ -44,8 +49,11 @@ type FluxSource struct {
 
 // String describes the source for the run's summary.
 func (s FluxSource) String() string {
-	if s.How == SourceNone {
+	switch s.How {
+	case SourceNone:
 		return "Flux source: none determined, Flux path checks skipped"
+	case SourceOther:
+		return "Flux source: no Flux Kustomization reads a GitRepository; paths in other sources are not checked"
 	}
 	names := make([]string, len(s.Names))
 	for i, n := range s.Names {
@@ -93,7 +101,7 @@ func (c *checker) fluxSource(kss []*manifest.Resource) FluxSource {
 		}
 	}
 	if first == nil {
-		return FluxSource{} // no Kustomization reads a GitRepository: nothing to decide
+		return FluxSource{How: SourceOther}
 	}
 	for _, r := range repos {
 		if u, _ := lookupString(r.Object, "/spec/url"); u != "" && c.loc.isRepo(u) {
@@ -126,20 +134,23 @@ func (c *checker) fluxSource(kss []*manifest.Resource) FluxSource {
 }
 
 // bootstraps reports whether ks is a bootstrap Kustomization of the
-// GitRepository name: both written in one file (gotk-sync.yaml), or ks
-// applying a directory that holds its own file.
+// GitRepository name: it applies a directory that holds its own file, as
+// the gotk-sync.yaml of flux bootstrap does (clusters/prod applies
+// clusters/prod/flux-system/gotk-sync.yaml). A GitRepository and a
+// Kustomization in one file is not enough: a tenant's sync.yaml is
+// written that way for another repository.
 func (c *checker) bootstraps(ks *manifest.Resource, name string, repos []*manifest.Resource) bool {
-	for _, r := range repos {
-		if r.ID.Name == name && r.Origin.File == ks.Origin.File {
-			return true
-		}
+	if !slices.ContainsFunc(repos, func(r *manifest.Resource) bool { return r.ID.Name == name }) {
+		return false
 	}
 	p, _ := lookupString(ks.Object, "/spec/path")
 	if p == "" || templated(p) {
 		return false
 	}
 	rel, where, _ := c.loc.resolve(p)
-	return where == inRepo && under(rel, path.Dir(ks.Origin.File))
+	// "./" says nothing: a tenant's Kustomization applies the root of its
+	// own repository that way.
+	return where == inRepo && rel != "." && under(rel, path.Dir(ks.Origin.File))
 }
 
 func compareOrigin(a, b manifest.Origin) int {

@@ -105,7 +105,7 @@ type Stats struct {
 	// Argo counts the paths of Argo CD Applications and ApplicationSets.
 	Argo Counts `json:"argo"`
 	// FluxSource is the GitRepository taken for this repository; zero
-	// when no Flux Kustomization reads a GitRepository.
+	// without Flux Kustomizations.
 	FluxSource FluxSource `json:"fluxSource,omitzero"`
 }
 
@@ -171,7 +171,7 @@ A Flux Kustomization whose sourceRef is this repository names a spec.path that d
 			ID:       FluxSourceUnknown,
 			Severity: rules.Info,
 			Doc: `Flux checks skipped: no GitRepository is this repository
-Flux Kustomizations read a GitRepository, but none can be taken for this repository, so their spec.path is not checked. The repository's source is found the way Flux sets it up: the GitRepository that the bootstrap Kustomization reconciles from (both in gotk-sync.yaml, or a Kustomization applying the directory it is written in), else one whose URL is a git remote of the work tree, else flux-system when the Kustomizations name it and the repository does not define it (flux bootstrap and the Flux Operator create it in the cluster), else the only GitRepository of the repository. The summary says which was taken.`,
+Flux Kustomizations read a GitRepository, but none can be taken for this repository, so their spec.path is not checked. The repository's source is found the way Flux sets it up: the GitRepository that the bootstrap Kustomization reconciles from (the Kustomization that applies the directory it is written in, as gotk-sync.yaml does), else one whose URL is a git remote of the work tree, else flux-system when the Kustomizations name it and the repository does not define it (flux bootstrap and the Flux Operator create it in the cluster), else the only GitRepository of the repository. The summary says which was taken.`,
 			Remediation: "Name the repository's GitRepository in the configuration file (gitops.fluxSources), or add the git remote whose URL it has.",
 			Kinds:       []string{"Kustomization"},
 		},

@@ -140,15 +140,20 @@ func (s *Scanner) credentialReason(file, secretType, key, value string) string {
 	return ""
 }
 
-// highEntropy reports a token of at least 16 characters without spaces
-// whose characters carry at least 3.5 bits each, the way generated
-// passwords and API keys look; URLs without credentials are no tokens.
+// highEntropy reports a token the way generated passwords and API keys
+// look: at least 16 characters without spaces, upper and lower case
+// letters and digits, and at least 3.7 bits per character. Host names,
+// paths and identifiers (one case, or no digit) are no tokens, nor are
+// URLs without credentials.
 func highEntropy(v string) bool {
 	v = strings.TrimSpace(v)
 	if len(v) < 16 || strings.ContainsAny(v, " \t\n") {
 		return false
 	}
 	if i := strings.Index(v, "://"); i >= 0 && !strings.Contains(v[i:], "@") {
+		return false
+	}
+	if !strings.ContainsAny(v, "0123456789") || !strings.ContainsAny(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") || !strings.ContainsAny(v, "abcdefghijklmnopqrstuvwxyz") {
 		return false
 	}
 	counts := map[rune]int{}
@@ -162,7 +167,7 @@ func highEntropy(v string) bool {
 		p := float64(k) / float64(n)
 		bits -= p * math.Log2(p)
 	}
-	return bits >= 3.5
+	return bits >= 3.7
 }
 
 // scalarString renders a scalar value as the API server would store it.

@@ -645,6 +645,7 @@ func TestCredentialReason(t *testing.T) {
 		{name: "configuration", key: "default_timezone", value: "UTC"},
 		{name: "a URL without credentials", key: "endpoint", value: "https://example.com/api/v1/things"},
 		{name: "a sentence", key: "motd", value: "Welcome to the staging cluster, be nice"},
+		{name: "a host name", key: "POSTGRES_HOST", value: "sso-postgresql.sso-namespace.svc.cluster.local"},
 		{name: "key name", key: "DB_PASSWORD", value: "x", want: `the key name "DB_PASSWORD" names a credential`},
 		{name: "type", secretType: "kubernetes.io/basic-auth", key: "username", value: "admin", want: "a Secret of type kubernetes.io/basic-auth holds credentials"},
 		{name: "PEM block", key: "ca.bundle", value: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", want: "the value holds a PEM block"},

@@ -68,10 +68,13 @@ func main() {
 	bundles := flag.String("bundles", "bundle", "directory for the generated schema bundles")
 	apis := flag.String("apis", "../apis/served.json", "file for the generated API table")
 	pluto := flag.String("pluto", "", "instead of generating, write pluto's versions.yaml to this file")
+	crdsOnly := flag.Bool("crds-only", false, "regenerate only the GitOps CRD bundle (a few small modules, not every Kubernetes release)")
 	flag.Parse()
 	var err error
 	if *pluto != "" {
 		err = writePluto(*pluto, os.Stderr)
+	} else if *crdsOnly {
+		err = runCRDs(filepath.Join(*bundles, "crds"), gitopsCRDs, os.Stderr)
 	} else if err = run(*bundles, *apis, releases, os.Stderr); err == nil {
 		err = runCRDs(filepath.Join(*bundles, "crds"), gitopsCRDs, os.Stderr)
 	}
@@ -140,6 +143,11 @@ type crdModule struct {
 	module, version string
 	files           []string // inside the module
 	kinds           []string // the kinds to keep; every file must define one
+	// versions, when set, are the only versions kept: an older release
+	// brings the versions the newer ones no longer serve. A kind and
+	// version already bundled from a module listed before is not taken
+	// again.
+	versions []string
 }
 
 // gitopsCRDs are the CRDs of the GitOps stack that gitops-lint knows
@@ -191,6 +199,30 @@ var gitopsCRDs = []crdModule{
 		},
 		kinds: []string{"ClusterExternalSecret", "ClusterSecretStore", "ExternalSecret", "PushSecret", "SecretStore"},
 	},
+	// Older served versions, from the last releases that served them, so
+	// that a repository not yet migrated is validated rather than skipped.
+	// helm-controller's HelmRelease v2beta1 and v2beta2: the releases
+	// that served them (v0.37, v1.0 to v1.3) are not on the module proxy
+	// that generation uses, so they are not bundled.
+	{
+		module: "github.com/fluxcd/kustomize-controller", version: "v1.7.3",
+		files:    []string{"config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml"},
+		kinds:    []string{"Kustomization"},
+		versions: []string{"v1beta2"},
+	},
+	// source-controller's v1beta2: the releases on the module proxy that
+	// generation uses (v1.8 and later) no longer serve it.
+	{
+		module: "github.com/external-secrets/external-secrets", version: "v0.16.2",
+		files: []string{
+			"config/crds/bases/external-secrets.io_clusterexternalsecrets.yaml",
+			"config/crds/bases/external-secrets.io_clustersecretstores.yaml",
+			"config/crds/bases/external-secrets.io_externalsecrets.yaml",
+			"config/crds/bases/external-secrets.io_secretstores.yaml",
+		},
+		kinds:    []string{"ClusterExternalSecret", "ClusterSecretStore", "ExternalSecret", "SecretStore"},
+		versions: []string{"v1beta1"},
+	},
 }
 
 // runCRDs converts the CRDs of the pinned modules into one bundle.
@@ -198,6 +230,7 @@ func runCRDs(out string, modules []crdModule, log io.Writer) error {
 	start := time.Now()
 	var sources []crd.Source
 	var kinds []crd.Kind
+	have := map[string]bool{} // apiVersion/kind already bundled
 	for _, m := range modules {
 		files, err := fetchFiles(m.module, m.version, m.files...)
 		if err != nil {
@@ -218,15 +251,20 @@ func runCRDs(out string, modules []crdModule, log io.Writer) error {
 					return fmt.Errorf("%s@%s %s: %w", m.module, m.version, name, err)
 				}
 				for _, k := range ks {
-					if slices.Contains(m.kinds, k.Kind) {
+					if !slices.Contains(m.kinds, k.Kind) || (m.versions != nil && !slices.Contains(m.versions, k.Version)) {
+						continue
+					}
+					found[k.Kind] = true
+					if key := k.APIVersion() + "/" + k.Kind; !have[key] {
+						have[key] = true
 						kinds = append(kinds, k)
-						found[k.Kind] = true
 					}
 				}
 			}
 		}
 		for _, k := range m.kinds {
-			if !found[k] {
+			// An older release may serve an old version of some kinds only.
+			if !found[k] && m.versions == nil {
 				return fmt.Errorf("%s@%s: no served version of %s in %v", m.module, m.version, k, m.files)
 			}
 		}
