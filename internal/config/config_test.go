@@ -423,7 +423,7 @@ func TestREADMEExample(t *testing.T) {
 // TestAliasBomb refuses a configuration file whose aliases would expand
 // past the shared budget, naming the line.
 func TestAliasBomb(t *testing.T) {
-	root := "../../testdata/repos/hostile/alias-config"
+	root := "../../testdata/repos/hostile/alias-config/repo"
 	_, err := Load(root, "")
 	if err == nil || !strings.Contains(err.Error(), FileName+":8:") || !strings.Contains(err.Error(), "alias") {
 		t.Fatalf("Load = %v, want an alias-expansion error at %s:8", err, FileName)

@@ -53,7 +53,7 @@ func TestAliasBombs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Run(context.Background(), Options{Root: filepath.Join(hostileDir, tt.repo), SchemaCacheDir: t.TempDir()})
+			res, err := Run(context.Background(), Options{Root: filepath.Join(hostileDir, tt.repo, "repo"), SchemaCacheDir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}
