@@ -18,11 +18,9 @@ func TestPolicyTimeout(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "loop.rego")
 	policy := `package user.loop
 
-nums := numbers.range(1, 100000)
-
 deny contains msg if {
-	some i in nums
-	some j in nums
+	some i in numbers.range(1, 100000)
+	some j in numbers.range(1, 100000)
 	i == j + 100000000
 	msg := "never"
 }
@@ -44,8 +42,8 @@ deny contains msg if {
 		t.Fatalf("findings = %v, want one policy-error", fs)
 	}
 	f := fs[0]
-	if f.RuleID != rules.PolicyError || f.Location.File != filepath.ToSlash(file) || f.Location.Line != 5 {
-		t.Errorf("got %s at %s, want %s at %s:5", f.RuleID, f.Location, rules.PolicyError, file)
+	if f.RuleID != rules.PolicyError || f.Location.File != filepath.ToSlash(file) || f.Location.Line != 3 {
+		t.Errorf("got %s at %s, want %s at %s:3", f.RuleID, f.Location, rules.PolicyError, file)
 	}
 	// A cancelled run is not a policy error: the caller stops.
 	ctx, cancel := context.WithCancel(context.Background())
