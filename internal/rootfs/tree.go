@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -92,6 +93,9 @@ func confinement(root, resolved string) (*FS, error) {
 		if r, err := New(root); err == nil && Within(r.Root(), resolved) {
 			return r, nil
 		}
+	}
+	if info, err := os.Stat(resolved); err == nil && !info.IsDir() {
+		return New(filepath.Dir(resolved)) // a file given itself: its directory
 	}
 	return New(resolved)
 }
