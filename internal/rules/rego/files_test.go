@@ -82,3 +82,14 @@ func mustWrite(t *testing.T, p, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDataFileOutsideGivenItself: a single data file outside the
+// repository, named on the command line, is read (confined to its own
+// directory).
+func TestDataFileOutsideGivenItself(t *testing.T) {
+	base := t.TempDir()
+	mustWrite(t, filepath.Join(base, "shared", "teams.json"), `{"teams": ["shop"]}`)
+	if _, err := Load(context.Background(), Options{Root: filepath.Join(base, "repo"), Data: []string{filepath.Join(base, "shared", "teams.json")}}); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+}
