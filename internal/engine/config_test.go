@@ -35,7 +35,7 @@ func TestConfig(t *testing.T) {
 				"render-error apps/legacy/kustomization.yaml:2 error",
 				"schema-invalid apps/shop/overlays/dev/patch.yaml:6 error",
 				"schema-invalid examples/demo/deployment.yaml:6 error",
-				"plaintext-secret tests/fixtures/secret.yaml:6 warning",
+				"plaintext-secret tests/fixtures/secret.yaml:6 warning", // username: admin is no credential
 				"recommended-labels apps/shop/base/deployment.yaml:5 info",
 			},
 			wantNot: []string{"replicas-production apps/shop/base/deployment.yaml:8 warning"},
