@@ -25,6 +25,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
@@ -243,8 +244,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// Every CRD of the run validates the custom resources of every target.
 	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(c.rendered(unitKeys)), fileCRDs))
 	c.validator = validator.WithCRDs(crdKinds)
+	c.apiserver = apiserver.New(apiserver.Options{CRDs: crdKinds, KubernetesMinor: target.Minor})
 	fileKinds, _ := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), fileCRDs)
-	crds, fileCRDsHash := crdHash(crdKinds), crdHash(fileKinds)
+	crds, fileCRDsHash := crdHash(crdInputs(crdKinds)), crdHash(crdInputs(fileKinds))
 	for i, h := range hits {
 		if h != nil && (h.FileCRDs != fileCRDsHash || (renderAll && h.CRDs != crds)) {
 			hits[i] = nil // validated against other CRDs: check it again
@@ -398,7 +400,7 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 	if err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), e.Rules())
+	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), apiserver.Rules(), e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
@@ -494,6 +496,7 @@ func severities(rs []*rules.Rule) map[string]rules.Severity {
 type checker struct {
 	repo      *repo.Repo
 	validator *schema.Validator
+	apiserver *apiserver.Checker
 	// renderers by load restriction: the configuration file may set one
 	// per target.
 	renderers map[types.LoadRestrictions]*render.Renderer
@@ -647,6 +650,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	out.rendered, out.built = res, true
 	for i := range res {
 		c.validate(&res[i], &out)
+		out.findings = append(out.findings, c.apiserver.Check(ctx, &res[i])...)
 		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
 		if d, ok := suppress.FromResource(&res[i]); ok {
 			out.directives = append(out.directives, d)
