@@ -205,7 +205,13 @@ func (c *Checker) checkCRD(ctx context.Context, r *manifest.Resource) []rules.Fi
 		if !strings.Contains(e.Field, "x-kubernetes-validations") {
 			continue
 		}
-		out = append(out, finding(r, CELRuleInvalid, fieldPointer(e.Field), e.Field+": "+e.ErrorBody()))
+		path := e.Field
+		if rest, ok := strings.CutPrefix(path, "spec.validation."); ok {
+			// Versions with one schema share it after conversion; the
+			// document writes it in the first version.
+			path = "spec.versions[0].schema." + rest
+		}
+		out = append(out, finding(r, CELRuleInvalid, fieldPointer(path), path+": "+e.ErrorBody()))
 	}
 	return out
 }
