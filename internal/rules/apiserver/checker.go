@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -91,7 +92,39 @@ func (c *Checker) Check(ctx context.Context, r *manifest.Resource) (out []rules.
 	default:
 		out = append(out, c.checkCustom(ctx, r)...)
 	}
-	return out
+	return slices.DeleteFunc(out, func(f rules.Finding) bool { return substituted(r.Object, f.Path) })
+}
+
+// substituted reports whether the value at ptr holds a ${VAR} placeholder
+// (a name "${DOMAIN/./-}", a quantity "${CPU_LIMIT}"): Flux's post-build
+// substitution replaces it before the API server sees the object, so its
+// form now says nothing about what will be applied.
+func substituted(obj map[string]any, ptr string) bool {
+	v, ok := manifest.Lookup(obj, ptr)
+	if !ok {
+		return false
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch t := v.(type) {
+		case string:
+			return strings.Contains(t, "${")
+		case map[string]any:
+			for k, c := range t {
+				if strings.Contains(k, "${") || walk(c) {
+					return true
+				}
+			}
+		case []any:
+			for _, c := range t {
+				if walk(c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }
 
 // SkippedTransitionRules counts the evaluations of CEL transition rules
