@@ -137,6 +137,10 @@ type Result struct {
 	References gitops.Stats
 	// Cached are the targets whose results came from the result cache.
 	Cached []string
+	// SkippedTransitionRules counts the evaluations of CRD validation rules
+	// that compare with the stored object (oldSelf), skipped because a
+	// create has none; targets from the result cache are not counted.
+	SkippedTransitionRules int64
 }
 
 // Run checks the repository. Problems in the repository are findings; an
@@ -359,6 +363,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Resources:         resources,
 		References:        stats,
 		Cached:            cached,
+
+		SkippedTransitionRules: c.apiserver.SkippedTransitionRules(),
 	}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -61,8 +62,8 @@ func wants(t *testing.T, root string) []string {
 }
 
 // family runs the whole check over root and keeps the findings of this
-// family's rules.
-func family(t *testing.T, root string, version string) []rules.Finding {
+// family's rules, with the count of skipped transition rule evaluations.
+func family(t *testing.T, root string, version string) ([]rules.Finding, int64) {
 	t.Helper()
 	res, err := engine.Run(context.Background(), engine.Options{Root: root, Jobs: 2, KubernetesVersion: version})
 	if err != nil {
@@ -72,7 +73,7 @@ func family(t *testing.T, root string, version string) []rules.Finding {
 	for _, r := range apiserver.Rules() {
 		ids[r.ID] = true
 	}
-	return slices.DeleteFunc(res.Findings, func(f rules.Finding) bool { return !ids[f.RuleID] })
+	return slices.DeleteFunc(res.Findings, func(f rules.Finding) bool { return !ids[f.RuleID] }), res.SkippedTransitionRules
 }
 
 func lines(fs []rules.Finding) []string {
@@ -91,14 +92,20 @@ func TestFixtures(t *testing.T) {
 	tests := []struct {
 		name    string
 		fixture string
+		// wantSkipped counts the Queues: the Queue CRD has one oldSelf
+		// rule, skipped for each.
+		wantSkipped int64
 	}{
-		{name: "every class of rejected object", fixture: "fires"},
-		{name: "the valid twin", fixture: "valid"},
+		{name: "every class of rejected object", fixture: "fires", wantSkipped: 3},
+		{name: "the valid twin", fixture: "valid", wantSkipped: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := filepath.Join("testdata", tt.fixture)
-			fs := family(t, root, "")
+			fs, skipped := family(t, root, "")
+			if skipped != tt.wantSkipped {
+				t.Errorf("skipped transition rule evaluations = %d, want %d", skipped, tt.wantSkipped)
+			}
 			if diff := cmp.Diff(wants(t, root), lines(fs)); diff != "" {
 				t.Errorf("findings differ from the # want markers (-want +got):\n%s", diff)
 				for _, f := range fs {
@@ -106,5 +113,26 @@ func TestFixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnnotationsOverLimit writes the 256 KiB case at run time rather
+// than keeping a quarter megabyte fixture: the finding points at the
+// annotations map of the object whose annotations are too large, and not
+// at its twin just under the limit.
+func TestAnnotationsOverLimit(t *testing.T) {
+	root := t.TempDir()
+	doc := func(name string, size int) string {
+		return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  annotations:\n    example.com/blob: %s\ndata: {}\n", name, strings.Repeat("x", size))
+	}
+	key := len("example.com/blob")
+	manifest := doc("too-big", 256*1024-key+1) + "---\n" + doc("just-fits", 256*1024-key)
+	if err := os.WriteFile(filepath.Join(root, "configmaps.yaml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := family(t, root, "")
+	got := lines(fs)
+	if diff := cmp.Diff([]string{"configmaps.yaml:5 invalid-annotation"}, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
