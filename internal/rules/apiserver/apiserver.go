@@ -59,7 +59,7 @@ metadata.name, metadata.generateName or metadata.namespace is not a name of the 
 			ID:       InvalidLabel,
 			Severity: rules.Error,
 			Doc: `Label the API server rejects
-A label key is not a qualified name (an optional DNS subdomain prefix and '/', then at most 63 characters of letters, digits, '-', '_' and '.', starting and ending alphanumeric), or a label value is longer than 63 characters or holds other characters. Checked in metadata.labels, pod template labels and selector matchLabels, with the API server's own functions.`,
+A label key is not a qualified name (an optional DNS subdomain prefix and '/', then at most 63 characters of letters, digits, '-', '_' and '.', starting and ending alphanumeric), or a label value is longer than 63 characters or holds other characters. Checked in metadata.labels, pod template labels, workload selector matchLabels and Service selectors, with the API server's own functions.`,
 			Remediation: "Shorten the value or replace the characters the message names; keep long or free text in an annotation instead.",
 		},
 		{

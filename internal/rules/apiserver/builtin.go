@@ -182,6 +182,7 @@ func (c *Checker) checkBuiltin(r *manifest.Resource) []rules.Finding {
 		out = append(out, quantities(r, "/spec/limits", "/max", "/min", "/default", "/defaultRequest", "/maxLimitRequestRatio")...)
 	case "/Service":
 		out = append(out, uniqueNames(r, "/spec/ports", "Service port")...)
+		out = append(out, checkLabels(r, "/spec/selector", asMap(r.Object["spec"])["selector"])...)
 	}
 	return out
 }

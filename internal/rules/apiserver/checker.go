@@ -83,6 +83,9 @@ func (c *Checker) Check(ctx context.Context, r *manifest.Resource) (out []rules.
 	out = append(out, c.checkBuiltin(r)...)
 	switch {
 	case crd.IsCRD(r.Object):
+		if !hasRules(r.Object["spec"]) {
+			break
+		}
 		// Every overlay renders the same CRD: validate it once.
 		key := fmt.Sprint(r.Origin, r.Object["spec"])
 		for _, f := range c.crdChecks.Get(key, func() []rules.Finding { return c.checkCRD(ctx, r) }) {
@@ -93,6 +96,29 @@ func (c *Checker) Check(ctx context.Context, r *manifest.Resource) (out []rules.
 		out = append(out, c.checkCustom(ctx, r)...)
 	}
 	return slices.DeleteFunc(out, func(f rules.Finding) bool { return substituted(r.Object, f.Path) })
+}
+
+// hasRules reports whether a CRD spec holds x-kubernetes-validations,
+// without formatting it: CRDs are large and most have none.
+func hasRules(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		if _, ok := t["x-kubernetes-validations"]; ok {
+			return true
+		}
+		for _, c := range t {
+			if hasRules(c) {
+				return true
+			}
+		}
+	case []any:
+		for _, c := range t {
+			if hasRules(c) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // substituted reports whether the value at ptr holds a ${VAR} placeholder

@@ -188,9 +188,6 @@ func listMessage(e *field.Error) string {
 // It runs the API server's own CRD validation and keeps its errors about
 // x-kubernetes-validations; the rest is schema-invalid's business.
 func (c *Checker) checkCRD(ctx context.Context, r *manifest.Resource) []rules.Finding {
-	if !strings.Contains(fmt.Sprint(r.Object["spec"]), "x-kubernetes-validations") {
-		return nil
-	}
 	var v1 apiextensionsv1.CustomResourceDefinition
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(r.Object, &v1); err != nil {
 		return nil // schema-invalid reports the malformed field
