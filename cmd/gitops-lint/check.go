@@ -256,8 +256,9 @@ func checkVersions() string {
 		return err.Error()
 	}
 	oldest, newest := index.Range()
-	return fmt.Sprintf("a minor from %s to %s; schemas are embedded for %s, older minors are validated with the oldest of them",
-		oldest, newest, strings.Join(schema.Versions(), ", "))
+	vs := schema.Versions()
+	return fmt.Sprintf("a minor from %s to %s; each is validated with its own embedded schemas (%s to %s)",
+		oldest, newest, vs[0], vs[len(vs)-1])
 }
 
 func newCheckCommand(e *env) *cobra.Command {

@@ -202,6 +202,17 @@ func sharedObject(id manifest.ResID, obj map[string]any) bool {
 }
 
 // crdHash identifies the CRD schemas of a run.
+// crdInputs is what the checks read of the CRDs: the converted schemas
+// and, for the API server's checks, the schemas as written, which JSON
+// encoding of a crd.Kind leaves out.
+func crdInputs(kinds []crd.Kind) any {
+	openAPI := make([]map[string]any, len(kinds))
+	for i, k := range kinds {
+		openAPI[i] = k.OpenAPI
+	}
+	return []any{kinds, openAPI}
+}
+
 func crdHash(kinds any) string {
 	data, err := json.Marshal(kinds)
 	if err != nil {

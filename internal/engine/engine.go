@@ -29,6 +29,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
@@ -145,6 +146,10 @@ type Result struct {
 	// render at all (blocked, or kustomize failed). Both are in the
 	// summary of every report: what was not checked must not look clean.
 	PartlyRendered, NotRendered int
+	// SkippedTransitionRules counts the evaluations of CRD validation rules
+	// that compare with the stored object (oldSelf), skipped because a
+	// create has none; targets from the result cache are not counted.
+	SkippedTransitionRules int64
 }
 
 // Run checks the repository. Problems in the repository are findings; an
@@ -263,8 +268,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// Every CRD of the run validates the custom resources of every target.
 	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(c.rendered(unitKeys)), fileCRDs))
 	c.validator = validator.WithCRDs(crdKinds)
+	c.apiserver = apiserver.New(apiserver.Options{CRDs: crdKinds, KubernetesMinor: target.Minor})
 	fileKinds, _ := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), fileCRDs)
-	crds, fileCRDsHash := crdHash(crdKinds), crdHash(fileKinds)
+	crds, fileCRDsHash := crdHash(crdInputs(crdKinds)), crdHash(crdInputs(fileKinds))
 	for i, h := range hits {
 		if h != nil && (h.FileCRDs != fileCRDsHash || (renderAll && h.CRDs != crds)) {
 			hits[i] = nil // validated against other CRDs: check it again
@@ -409,17 +415,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	return &Result{
-		Root:              rp.Root,
-		KubernetesVersion: target.Release,
-		SchemaVersion:     validator.KubernetesVersion(),
-		Targets:           targets,
-		Findings:          applyConfig(rules.Merge(all), cfg, targets),
-		Rules:             catalogue,
-		Resources:         resources,
-		References:        stats,
-		Cached:            cached,
-		PartlyRendered:    partly,
-		NotRendered:       notRendered,
+		Root:                   rp.Root,
+		KubernetesVersion:      target.Release,
+		SchemaVersion:          validator.KubernetesVersion(),
+		Targets:                targets,
+		Findings:               applyConfig(rules.Merge(all), cfg, targets),
+		Rules:                  catalogue,
+		Resources:              resources,
+		References:             stats,
+		Cached:                 cached,
+		PartlyRendered:         partly,
+		NotRendered:            notRendered,
+		SkippedTransitionRules: c.apiserver.SkippedTransitionRules(),
 	}, nil
 }
 
@@ -462,7 +469,7 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 	if err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), e.Rules())
+	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), apiserver.Rules(), e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
@@ -563,6 +570,7 @@ type checker struct {
 	red       *redact.Set
 	repo      *repo.Repo
 	validator *schema.Validator
+	apiserver *apiserver.Checker
 	// renderers by load restriction: the configuration file may set one
 	// per target.
 	renderers map[types.LoadRestrictions]*render.Renderer
@@ -759,6 +767,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	c.learnResources(res)
 	for i := range res {
 		c.validate(&res[i], &out)
+		out.findings = append(out.findings, c.apiserver.Check(ctx, &res[i])...)
 		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
 		if d, ok := suppress.FromResource(&res[i]); ok {
 			out.directives = append(out.directives, d)

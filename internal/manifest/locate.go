@@ -90,10 +90,28 @@ func child(n *yaml.Node, rendered any, tok string) (value, at *yaml.Node) {
 			if item, ok := items[i].(map[string]any); ok {
 				for _, k := range mergeKeys {
 					if want, ok := item[k]; ok {
+						// Items that share a key (two containers named
+						// alike, which duplicate-name reports) match in
+						// order: the rendered list's second is the
+						// document's second.
+						occ := 0
+						for _, prev := range items[:i] {
+							if p, ok := prev.(map[string]any); ok && reflect.DeepEqual(p[k], want) {
+								occ++
+							}
+						}
+						var found *yaml.Node
 						for _, c := range n.Content {
 							if v, _ := child(c, nil, k); v != nil && v.Kind == yaml.ScalarNode && scalarEquals(v, want) {
-								return c, c
+								found = c
+								if occ == 0 {
+									break
+								}
+								occ--
 							}
+						}
+						if found != nil {
+							return found, found
 						}
 						return nil, nil
 					}

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -105,11 +104,7 @@ func New(opts Options) (*Validator, error) {
 		}
 	}
 
-	data, err := bundles.ReadFile(bundleFile(version))
-	if err != nil {
-		return nil, fmt.Errorf("read embedded schemas for %s: %w", version, err)
-	}
-	b, err := bundle.Decode(bytes.NewReader(data))
+	b, data, err := loadBundle(version)
 	if err != nil {
 		return nil, fmt.Errorf("embedded schemas for %s: %w", version, err)
 	}

@@ -551,7 +551,13 @@ func TestExport(t *testing.T) {
 }
 
 func TestVersions(t *testing.T) {
-	if diff := cmp.Diff([]string{"1.34.8", "1.35.4", "1.36.3", "1.37.2"}, Versions()); diff != "" {
+	want := []string{
+		"1.16.15", "1.17.17", "1.18.20", "1.19.16", "1.20.15", "1.21.14",
+		"1.22.17", "1.23.17", "1.24.17", "1.25.16", "1.26.15", "1.27.16",
+		"1.28.15", "1.29.15", "1.30.14", "1.31.14", "1.32.13", "1.33.13",
+		"1.34.8", "1.35.4", "1.36.3", "1.37.2",
+	}
+	if diff := cmp.Diff(want, Versions()); diff != "" {
 		t.Errorf("Versions (-want +got):\n%s", diff)
 	}
 }
@@ -569,7 +575,9 @@ func TestResolveVersion(t *testing.T) {
 		{requested: "v1.35.4", want: "1.35.4"},
 		{requested: "1.36.1", want: "1.36.3"},
 		{requested: "1.34", want: "1.34.8"},
-		{requested: "1.33", wantErr: true},
+		{requested: "1.33", want: "1.33.13"},
+		{requested: "1.16", want: "1.16.15"},
+		{requested: "1.15", wantErr: true},
 		{requested: "1.38.0", wantErr: true},
 		{requested: "1", wantErr: true},
 		{requested: "1.36.3.1", wantErr: true},
@@ -580,7 +588,7 @@ func TestResolveVersion(t *testing.T) {
 		t.Run(fmt.Sprintf("%q", tt.requested), func(t *testing.T) {
 			got, err := ResolveVersion(tt.requested)
 			if tt.wantErr {
-				if err == nil || !strings.Contains(err.Error(), "1.34.8, 1.35.4, 1.36.3, 1.37.2") {
+				if err == nil || !strings.Contains(err.Error(), "1.16.15, 1.17.17,") || !strings.Contains(err.Error(), "1.36.3, 1.37.2") {
 					t.Errorf("ResolveVersion = %q, %v; want an error listing the versions", got, err)
 				}
 				return
@@ -597,8 +605,10 @@ func TestNearestVersion(t *testing.T) {
 		{release: "1.36.3", want: "1.36.3"},
 		{release: "1.36.1", want: "1.36.3"},
 		{release: "v1.35.4", want: "1.35.4"},
-		{release: "1.20.15", want: "1.34.8"},
-		{release: "1.16.15", want: "1.34.8"},
+		{release: "1.20.15", want: "1.20.15"},
+		{release: "1.16.15", want: "1.16.15"},
+		{release: "1.29.1", want: "1.29.15"},
+		{release: "1.15.0", want: "1.16.15"},
 		{release: "1.38.0", want: "1.37.2"},
 	}
 	for _, tt := range tests {
@@ -650,5 +660,43 @@ func TestRemoteLocationIsCached(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(cache, "remote", "*")); len(files) != 1 {
 		t.Errorf("remote cache holds %v, want one file", files)
+	}
+}
+
+// TestFieldOfNewerMinor checks that each minor is validated with its own
+// schemas: Service's spec.trafficDistribution appeared in 1.30's OpenAPI,
+// so it is an unknown field for 1.29 and a known one from 1.30.
+func TestFieldOfNewerMinor(t *testing.T) {
+	const service = `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  ports: [{port: 80}]
+  trafficDistribution: PreferClose
+`
+	tests := []struct {
+		version string
+		want    Status
+	}{
+		{version: "1.29", want: Invalid},
+		{version: "1.30", want: Valid},
+		{version: "1.37", want: Valid},
+		{version: "1.16", want: Invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			version, err := ResolveVersion(tt.version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := newValidator(t, Options{KubernetesVersion: version}).Validate(object(t, service))
+			if got.Status != tt.want {
+				t.Fatalf("Kubernetes %s: status %v, want %v (%+v)", version, got.Status, tt.want, got.Errors)
+			}
+			if tt.want == Invalid && !strings.Contains(fmt.Sprint(got.Errors), "trafficDistribution") {
+				t.Errorf("errors do not name trafficDistribution: %+v", got.Errors)
+			}
+		})
 	}
 }

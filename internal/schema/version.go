@@ -10,6 +10,7 @@ package schema
 //go:generate go run ./gen -bundles bundle -apis ../apis/served.json
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"path"
@@ -18,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/apis/table"
+	"github.com/gitops-lint/gitops-lint/internal/schema/bundle"
 )
 
 // bundles holds bundle/v<version>.json.gz for every embedded release. It
@@ -37,6 +39,7 @@ func Versions() []string {
 	var vs []string
 	for _, f := range files {
 		name, ok := strings.CutSuffix(f.Name(), ".json.gz")
+		name = strings.TrimSuffix(name, ".delta")
 		if ok {
 			vs = append(vs, strings.TrimPrefix(name, "v"))
 		}
@@ -120,7 +123,29 @@ func lessVersion(a, b string) bool {
 	return len(pa) < len(pb)
 }
 
-// bundleFile is the embedded file of a resolved version.
-func bundleFile(version string) string {
-	return path.Join("bundle", "v"+version+".json.gz")
+// loadBundle reads the embedded bundle of a resolved version: a full
+// bundle, or a delta applied to its base's bundle, loaded in turn. The
+// returned bytes are those of every file read, which identify the schemas.
+func loadBundle(version string) (*bundle.Bundle, []byte, error) {
+	if data, err := bundles.ReadFile(path.Join("bundle", "v"+version+".json.gz")); err == nil {
+		b, err := bundle.Decode(bytes.NewReader(data))
+		return b, data, err
+	}
+	data, err := bundles.ReadFile(path.Join("bundle", "v"+version+".delta.json.gz"))
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := bundle.DecodeDelta(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Base == version {
+		return nil, nil, fmt.Errorf("delta of %s applies to itself", version)
+	}
+	base, baseData, err := loadBundle(d.Base)
+	if err != nil {
+		return nil, nil, fmt.Errorf("base %s: %w", d.Base, err)
+	}
+	b, err := d.Apply(base)
+	return b, append(data, baseData...), err
 }

@@ -22,6 +22,11 @@ type Kind struct {
 	// what the CRD itself says about metadata (usually nothing); the
 	// validator puts ObjectMeta beside it, from the Kubernetes schemas.
 	Schema map[string]any `json:"schema"`
+	// OpenAPI is the CRD version's openAPIV3Schema as written, kept only
+	// when it holds what the API server checks beyond Schema (CEL rules,
+	// formats, list-type map and set keys; see ServerChecks) and never
+	// embedded: the API server's own validator compiles it.
+	OpenAPI map[string]any `json:"-"`
 }
 
 // APIVersion returns the apiVersion written in manifests, "group/version".
@@ -60,9 +65,49 @@ func Kinds(obj map[string]any) ([]Kind, error) {
 		if openAPI == nil {
 			openAPI = map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}
 		}
-		out = append(out, Kind{Group: group, Version: name, Kind: kind, Schema: Convert(group+"/"+name, kind, openAPI)})
+		k := Kind{Group: group, Version: name, Kind: kind, Schema: Convert(group+"/"+name, kind, openAPI)}
+		if ServerChecks(openAPI) {
+			k.OpenAPI = openAPI
+		}
+		out = append(out, k)
 	}
 	return out, nil
+}
+
+// ServerChecks reports whether a schema holds something the API server
+// checks that Convert drops: x-kubernetes-validations, a format, or a
+// list-type map or set.
+func ServerChecks(s map[string]any) bool {
+	found := false
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			if _, ok := t["x-kubernetes-validations"]; ok {
+				found = true
+			}
+			if f, ok := t["format"].(string); ok && f != "" && f != "int-or-string" {
+				found = true
+			}
+			if lt, _ := t["x-kubernetes-list-type"].(string); lt == "map" || lt == "set" {
+				found = true
+			}
+			for k, c := range t {
+				if found {
+					return
+				}
+				if k != "enum" && k != "default" && k != "example" {
+					walk(c)
+				}
+			}
+		case []any:
+			for _, c := range t {
+				walk(c)
+			}
+		}
+	}
+	walk(s)
+	return found
 }
 
 // Convert turns a CRD version's openAPIV3Schema into the JSON schema of its

@@ -53,8 +53,8 @@ var releases = []string{
 	"v1.34.8", "v1.35.4", "v1.36.3", "v1.37.2",
 }
 
-// bundled is how many of the newest releases get schema bundles; older
-// minors are validated with the oldest bundle (see schema.NearestVersion).
+// bundled is how many of the newest releases get full schema bundles;
+// older minors get deltas, each from the next newer minor (see deltas).
 const bundled = 4
 
 // pluto is the release of pluto (github.com/FairwindsOps/pluto, Apache-2.0)
@@ -91,6 +91,7 @@ func run(bundleDir, apisFile string, releases []string, log io.Writer) error {
 	start := time.Now()
 	var b table.Builder
 	keep := map[string]bool{}
+	var older *bundle.Bundle // the previous release's, awaiting its base
 	for i, v := range releases {
 		t := time.Now()
 		swagger, err := fetchFile("k8s.io/kubernetes", v, "api/openapi-spec/swagger.json")
@@ -108,6 +109,9 @@ func run(bundleDir, apisFile string, releases []string, log io.Writer) error {
 			}
 			keep[name] = true
 			msg = ", wrote " + name
+		}
+		if older, msg, err = deltas(bundleDir, older, v, swagger, i < len(releases)-bundled, keep, msg); err != nil {
+			return err
 		}
 		fmt.Fprintf(log, "gen: %s: read %d bytes of OpenAPI%s, %s\n", v, len(swagger), msg, time.Since(t).Round(time.Millisecond))
 	}
@@ -297,6 +301,37 @@ func writeBundle(dir, version string, swagger []byte) (string, error) {
 	}
 	name := version + ".json.gz"
 	return name, os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644)
+}
+
+// deltas writes the previous release's bundle (older, when set) as a
+// delta from this release's, and returns this release's bundle when it
+// needs one in turn (it is not among the fully bundled releases). Every
+// accepted minor thus has schemas, the older ones as a chain of deltas
+// down from the oldest full bundle.
+func deltas(dir string, older *bundle.Bundle, version string, swagger []byte, needsDelta bool, keep map[string]bool, msg string) (*bundle.Bundle, string, error) {
+	if older == nil && !needsDelta {
+		return nil, msg, nil
+	}
+	b, err := bundle.Convert(version, swagger)
+	if err != nil {
+		return nil, msg, fmt.Errorf("%s: %w", version, err)
+	}
+	if older != nil {
+		var buf bytes.Buffer
+		if err := bundle.Diff(b, older).Encode(&buf); err != nil {
+			return nil, msg, err
+		}
+		name := "v" + older.KubernetesVersion + ".delta.json.gz"
+		if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+			return nil, msg, err
+		}
+		keep[name] = true
+		msg += fmt.Sprintf(", wrote %s (%d bytes)", name, buf.Len())
+	}
+	if !needsDelta {
+		return nil, msg, nil
+	}
+	return b, msg, nil
 }
 
 // plutoFiles are where pluto's module has kept versions.yaml, newest

@@ -1,0 +1,138 @@
+package apiserver_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/engine"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
+)
+
+func TestRulesCatalogueIsValid(t *testing.T) {
+	rs := apiserver.Rules()
+	if err := rules.Validate(rs); err != nil {
+		t.Fatal(err)
+	}
+	if rs[0] == apiserver.Rules()[0] {
+		t.Error("Rules returns shared values")
+	}
+}
+
+// wantMarker is a fixture's expectation, written on the offending line:
+// `name: Orders_API  # want "invalid-name"`.
+var wantMarker = regexp.MustCompile(`# want "([a-z0-9-]+)"`)
+
+func wants(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		rel, _ := filepath.Rel(root, p)
+		s := bufio.NewScanner(f)
+		s.Buffer(nil, 1<<20)
+		for line := 1; s.Scan(); line++ {
+			for _, m := range wantMarker.FindAllStringSubmatch(s.Text(), -1) {
+				out = append(out, fmt.Sprintf("%s:%d %s", filepath.ToSlash(rel), line, m[1]))
+			}
+		}
+		return s.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// family runs the whole check over root and keeps the findings of this
+// family's rules, with the count of skipped transition rule evaluations.
+func family(t *testing.T, root string, version string) ([]rules.Finding, int64) {
+	t.Helper()
+	res, err := engine.Run(context.Background(), engine.Options{Root: root, Jobs: 2, KubernetesVersion: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range apiserver.Rules() {
+		ids[r.ID] = true
+	}
+	return slices.DeleteFunc(res.Findings, func(f rules.Finding) bool { return !ids[f.RuleID] }), res.SkippedTransitionRules
+}
+
+func lines(fs []rules.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s:%d %s", f.Location.File, f.Location.Line, f.RuleID))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestFixtures compares the findings with the `# want` markers: each
+// rule fires on its marked lines of the fixture that breaks it, and the
+// valid twin fires nothing.
+func TestFixtures(t *testing.T) {
+	tests := []struct {
+		name    string
+		fixture string
+		// wantSkipped counts the Queues: the Queue CRD has one oldSelf
+		// rule, skipped for each.
+		wantSkipped int64
+	}{
+		{name: "every class of rejected object", fixture: "fires", wantSkipped: 3},
+		{name: "the valid twin", fixture: "valid", wantSkipped: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := filepath.Join("testdata", tt.fixture)
+			fs, skipped := family(t, root, "")
+			if skipped != tt.wantSkipped {
+				t.Errorf("skipped transition rule evaluations = %d, want %d", skipped, tt.wantSkipped)
+			}
+			if diff := cmp.Diff(wants(t, root), lines(fs)); diff != "" {
+				t.Errorf("findings differ from the # want markers (-want +got):\n%s", diff)
+				for _, f := range fs {
+					t.Logf("%s %s: %s", f.Location, f.RuleID, f.Message)
+				}
+			}
+		})
+	}
+}
+
+// TestAnnotationsOverLimit writes the 256 KiB case at run time rather
+// than keeping a quarter megabyte fixture: the finding points at the
+// annotations map of the object whose annotations are too large, and not
+// at its twin just under the limit.
+func TestAnnotationsOverLimit(t *testing.T) {
+	root := t.TempDir()
+	doc := func(name string, size int) string {
+		return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  annotations:\n    example.com/blob: %s\ndata: {}\n", name, strings.Repeat("x", size))
+	}
+	key := len("example.com/blob")
+	manifest := doc("too-big", 256*1024-key+1) + "---\n" + doc("just-fits", 256*1024-key)
+	if err := os.WriteFile(filepath.Join(root, "configmaps.yaml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := family(t, root, "")
+	got := lines(fs)
+	if diff := cmp.Diff([]string{"configmaps.yaml:5 invalid-annotation"}, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
