@@ -8,7 +8,7 @@ GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(CURDIR)/.bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 # go test's own 10-minute default hides a slow package until CI; fail
 # loudly well before it.
-TEST_TIMEOUT ?= 9m
+TEST_TIMEOUT ?= 15m
 FUZZTIME ?= 10m
 
 .PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus fuzz fuzz-ci

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	"k8s.io/apimachinery/pkg/api/validation/path"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -28,7 +28,7 @@ func nameFunc(group, kind string) (apivalidation.ValidateNameFunc, bool) {
 		return apivalidation.NameIsDNS1035Label, true
 	case group == "rbac.authorization.k8s.io":
 		// Roles and bindings are path segments ("system:aggregate-to-view").
-		return path.ValidatePathSegmentName, true
+		return pathSegmentName, true
 	case group == "" || group == "apps" || group == "batch" || group == "networking.k8s.io" ||
 		group == "policy" || group == "autoscaling" || group == "storage.k8s.io" || group == "scheduling.k8s.io" ||
 		group == "coordination.k8s.io" || group == "discovery.k8s.io" || group == "node.k8s.io":
@@ -41,6 +41,16 @@ func nameFunc(group, kind string) (apivalidation.ValidateNameFunc, bool) {
 	// Other built-in groups (admissionregistration, apiextensions,
 	// certificates, ...) have rules of their own; leave them.
 	return nil, false
+}
+
+// pathSegmentName is the API server's name rule for RBAC objects, as
+// apimachinery asks its callers to define it (its own ValidatePathSegmentName
+// is deprecated in favour of the content functions it wraps).
+func pathSegmentName(name string, prefix bool) []string {
+	if prefix {
+		return content.IsPathSegmentPrefix(name)
+	}
+	return content.IsPathSegmentName(name)
 }
 
 // checkMetadata runs the API server's ObjectMeta validation.
