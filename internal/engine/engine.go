@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/agnivade/levenshtein"
 	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/kustomize/api/types"
 
@@ -1041,7 +1042,7 @@ func (c *checker) unknownKind(r *manifest.Resource) (rules.Finding, bool) {
 		if strings.HasSuffix(k, "List") {
 			continue
 		}
-		d := editDistance(strings.ToLower(k), strings.ToLower(r.ID.Kind))
+		d := levenshtein.ComputeDistance(strings.ToLower(k), strings.ToLower(r.ID.Kind))
 		if best == "" || d < bestDist {
 			best, bestDist = k, d
 		}
@@ -1058,27 +1059,6 @@ func (c *checker) unknownKind(r *manifest.Resource) (rules.Finding, bool) {
 	}
 	msg := fmt.Sprintf("kind %q does not exist in %s; did you mean %s (%s)?", r.ID.Kind, r.ID.APIVersion, best, apiVersion)
 	return rules.FieldFinding(r, rules.SchemaInvalid, "/kind", msg), true
-}
-
-// editDistance is the Levenshtein distance of two short names.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // missingSchemas gathers the missing-schema findings of a run: one per
