@@ -633,7 +633,11 @@ func TestOptions(t *testing.T) {
 // credential type, key name, PEM block or random-looking token; plain
 // configuration has no reason and is lowered to a warning.
 func TestCredentialReason(t *testing.T) {
-	s, err := New(&repo.Repo{Root: t.TempDir()}, Options{})
+	rp, err := repo.Discover(t.TempDir(), repo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(rp, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
