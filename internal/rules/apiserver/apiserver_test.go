@@ -1,12 +1,10 @@
 package apiserver_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rulestest"
 )
 
 func TestRulesCatalogueIsValid(t *testing.T) {
@@ -26,39 +25,6 @@ func TestRulesCatalogueIsValid(t *testing.T) {
 	if rs[0] == apiserver.Rules()[0] {
 		t.Error("Rules returns shared values")
 	}
-}
-
-// wantMarker is a fixture's expectation, written on the offending line:
-// `name: Orders_API  # want "invalid-name"`.
-var wantMarker = regexp.MustCompile(`# want "([a-z0-9-]+)"`)
-
-func wants(t *testing.T, root string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		rel, _ := filepath.Rel(root, p)
-		s := bufio.NewScanner(f)
-		s.Buffer(nil, 1<<20)
-		for line := 1; s.Scan(); line++ {
-			for _, m := range wantMarker.FindAllStringSubmatch(s.Text(), -1) {
-				out = append(out, fmt.Sprintf("%s:%d %s", filepath.ToSlash(rel), line, m[1]))
-			}
-		}
-		return s.Err()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // family runs the whole check over root and keeps the findings of this
@@ -74,15 +40,6 @@ func family(t *testing.T, root string, version string) ([]rules.Finding, int64) 
 		ids[r.ID] = true
 	}
 	return slices.DeleteFunc(res.Findings, func(f rules.Finding) bool { return !ids[f.RuleID] }), res.SkippedTransitionRules
-}
-
-func lines(fs []rules.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, fmt.Sprintf("%s:%d %s", f.Location.File, f.Location.Line, f.RuleID))
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // TestFixtures compares the findings with the `# want` markers: each
@@ -106,7 +63,7 @@ func TestFixtures(t *testing.T) {
 			if skipped != tt.wantSkipped {
 				t.Errorf("skipped transition rule evaluations = %d, want %d", skipped, tt.wantSkipped)
 			}
-			if diff := cmp.Diff(wants(t, root), lines(fs)); diff != "" {
+			if diff := cmp.Diff(rulestest.Wants(t, root), rulestest.Got(fs)); diff != "" {
 				t.Errorf("findings differ from the # want markers (-want +got):\n%s", diff)
 				for _, f := range fs {
 					t.Logf("%s %s: %s", f.Location, f.RuleID, f.Message)
@@ -131,7 +88,7 @@ func TestAnnotationsOverLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs, _ := family(t, root, "")
-	got := lines(fs)
+	got := rulestest.Got(fs)
 	if diff := cmp.Diff([]string{"configmaps.yaml:5 invalid-annotation"}, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}

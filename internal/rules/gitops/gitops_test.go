@@ -1,13 +1,9 @@
 package gitops_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +12,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rulestest"
 )
 
 func TestRulesCatalogueIsValid(t *testing.T) {
@@ -36,39 +33,6 @@ func TestRulesCatalogueIsValid(t *testing.T) {
 	}
 }
 
-// wantMarker is a fixture's expectation, written on the offending line:
-// `path: ./apps/missing  # want "flux-path-missing"`.
-var wantMarker = regexp.MustCompile(`# want "([a-z0-9-]+)"`)
-
-// wants collects the markers of every file of a fixture as "file:line rule".
-func wants(t *testing.T, root string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		rel, _ := filepath.Rel(root, p)
-		s := bufio.NewScanner(f)
-		for line := 1; s.Scan(); line++ {
-			for _, m := range wantMarker.FindAllStringSubmatch(s.Text(), -1) {
-				out = append(out, fmt.Sprintf("%s:%d %s", filepath.ToSlash(rel), line, m[1]))
-			}
-		}
-		return s.Err()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // check renders a fixture and runs the family's rules over it.
 func check(t *testing.T, root string, opts gitops.Options) ([]rules.Finding, gitops.Stats) {
 	t.Helper()
@@ -78,15 +42,6 @@ func check(t *testing.T, root string, opts gitops.Options) ([]rules.Finding, git
 	}
 	fs, stats := gitops.Check(r.GitOps(), opts)
 	return rules.Merge(fs), stats
-}
-
-func lines(fs []rules.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, fmt.Sprintf("%s:%d %s", f.Location.File, f.Location.Line, f.RuleID))
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // TestFixtures runs the rules over each fixture repository and compares
@@ -134,7 +89,7 @@ func TestFixtures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			root := filepath.Join("testdata", tt.fixture)
 			fs, stats := check(t, root, tt.opts)
-			if diff := cmp.Diff(wants(t, root), lines(fs)); diff != "" {
+			if diff := cmp.Diff(rulestest.Wants(t, root), rulestest.Got(fs)); diff != "" {
 				t.Errorf("findings differ from the # want markers (-want +got):\n%s", diff)
 				for _, f := range fs {
 					t.Logf("%s %s: %s", f.Location, f.RuleID, f.Message)
@@ -152,7 +107,7 @@ func TestFixtures(t *testing.T) {
 func TestArgoWithoutRepoURLs(t *testing.T) {
 	fs, stats := check(t, filepath.Join("testdata", "argo"), gitops.Options{})
 	if len(fs) != 0 {
-		t.Errorf("findings without a known repository URL: %v", lines(fs))
+		t.Errorf("findings without a known repository URL: %v", rulestest.Got(fs))
 	}
 	if stats.Argo.Resolved+stats.Argo.Missing != 0 {
 		t.Errorf("stats = %+v, want nothing resolved", stats.Argo)
@@ -192,7 +147,7 @@ func TestProductionEnvironmentsOption(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs, _ := check(t, filepath.Join("testdata", "images"), gitops.Options{ProductionEnvironments: tt.envs})
-			if diff := cmp.Diff(tt.want, lines(fs)); diff != "" {
+			if diff := cmp.Diff(tt.want, rulestest.Got(fs)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
