@@ -453,9 +453,8 @@ func (r *Repo) ExportPaths(ctx context.Context, files []string, dst string) erro
 // WorkTreePrefix returns dir relative to the root of the git work tree
 // that holds it, slash-separated ("" when dir is that root), and false
 // when no enclosing directory has a .git entry. It runs no git command
-// and reads no file: it only looks for the .git entry (a directory, or
-// the file of a linked work tree or submodule) in dir and each parent,
-// which is what CI services resolve annotation paths against.
+// and reads no file (see WorkTreeTop), which is what CI services resolve
+// annotation paths against.
 func WorkTreePrefix(dir string) (string, bool) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -464,21 +463,30 @@ func WorkTreePrefix(dir string) (string, bool) {
 	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = resolved
 	}
-	for top := abs; ; {
-		if _, err := os.Lstat(filepath.Join(top, ".git")); err == nil {
-			rel, err := filepath.Rel(top, abs)
-			if err != nil {
-				return "", false
-			}
-			if rel == "." {
-				rel = ""
-			}
-			return filepath.ToSlash(rel), true
+	top, ok := WorkTreeTop(abs)
+	if !ok {
+		return "", false
+	}
+	rel, err := filepath.Rel(top, abs)
+	if err != nil {
+		return "", false
+	}
+	if rel == "." {
+		rel = ""
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// WorkTreeTop returns the nearest of dir and its parents that has a .git
+// entry (a directory, or the file of a linked work tree or submodule),
+// and false when none has. It only looks: no git command, no file read.
+func WorkTreeTop(dir string) (string, bool) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d, true
 		}
-		parent := filepath.Dir(top)
-		if parent == top {
+		if filepath.Dir(d) == d {
 			return "", false
 		}
-		top = parent
 	}
 }

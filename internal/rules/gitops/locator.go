@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/format/config"
 
+	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
@@ -197,30 +198,27 @@ func matchSegments(pat, name []string) bool {
 // above it with a .git entry, and the git directory that entry names (a
 // linked work tree or submodule has a .git file saying "gitdir: ...").
 func findGit(dir string) (top, gitDir string) {
-	for d := dir; ; d = filepath.Dir(d) {
-		dotgit := filepath.Join(d, ".git")
-		if fi, err := os.Lstat(dotgit); err == nil {
-			if fi.IsDir() {
-				return d, dotgit
-			}
-			data, err := readGitFile(dotgit)
-			if err != nil {
-				return d, ""
-			}
-			target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
-			if !ok {
-				return d, ""
-			}
-			target = strings.TrimSpace(target)
-			if !filepath.IsAbs(target) {
-				target = filepath.Join(d, target)
-			}
-			return d, target
-		}
-		if filepath.Dir(d) == d {
-			return "", ""
-		}
+	d, ok := gitx.WorkTreeTop(dir)
+	if !ok {
+		return "", ""
 	}
+	dotgit := filepath.Join(d, ".git")
+	if fi, err := os.Lstat(dotgit); err == nil && fi.IsDir() {
+		return d, dotgit
+	}
+	data, err := readGitFile(dotgit)
+	if err != nil {
+		return d, ""
+	}
+	target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
+	if !ok {
+		return d, ""
+	}
+	target = strings.TrimSpace(target)
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(d, target)
+	}
+	return d, target
 }
 
 // readGitFile reads a small file of git's: a repository can ship its .git
