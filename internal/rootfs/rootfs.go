@@ -66,6 +66,7 @@ type FS struct {
 
 	mu     sync.Mutex
 	hashes map[string]string // repository-relative name → hash of what was read
+	dirs   map[string]string // absolute directory → its resolved path, under the root
 }
 
 // New returns the filesystem of the directory root.
@@ -84,7 +85,7 @@ func New(root string) (*FS, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("repository root %s is not a directory", root)
 	}
-	return &FS{root: abs, Limit: DefaultLimit, hashes: map[string]string{}}, nil
+	return &FS{root: abs, Limit: DefaultLimit, hashes: map[string]string{}, dirs: map[string]string{}}, nil
 }
 
 // Root is the absolute root with symlinks resolved.
@@ -128,11 +129,60 @@ func (f *FS) displayName(name string) string {
 // for. A path that leaves the root, directly or through a symlink, is
 // refused with ErrOutside; a path that does not exist is returned
 // unresolved with an error wrapping fs.ErrNotExist.
+//
+// Renders ask for the same directories thousands of times, so the
+// directory part is resolved once per FS and only the last element is
+// looked at on each call; a last element that is itself a symlink takes
+// the full resolution.
 func (f *FS) Resolve(name string) (string, error) {
 	p, err := f.abs(name)
 	if err != nil {
 		return "", err
 	}
+	if p == f.root {
+		return p, nil
+	}
+	dir, base := filepath.Split(p)
+	rdir, ok := f.resolvedDir(dir)
+	if !ok {
+		return f.resolveFull(p)
+	}
+	candidate := filepath.Join(rdir, base)
+	fi, err := os.Lstat(candidate)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return p, &fs.PathError{Op: "open", Path: f.Rel(p), Err: fs.ErrNotExist}
+	case err != nil || fi.Mode()&fs.ModeSymlink != 0:
+		return f.resolveFull(p)
+	}
+	return candidate, nil
+}
+
+// resolvedDir returns a directory's symlink-free path when it exists
+// under the root, remembering it; false sends the caller to the full
+// resolution, which reports why.
+func (f *FS) resolvedDir(dir string) (string, bool) {
+	dir = filepath.Clean(dir)
+	f.mu.Lock()
+	r, ok := f.dirs[dir]
+	f.mu.Unlock()
+	if ok {
+		return r, true
+	}
+	r, err := filepath.EvalSymlinks(dir)
+	if err != nil || !Within(f.root, r) {
+		return "", false
+	}
+	f.mu.Lock()
+	f.dirs[dir] = r
+	f.mu.Unlock()
+	return r, true
+}
+
+// resolveFull resolves every element of p, for the paths the per-directory
+// shortcut does not settle: a missing or escaping directory, a symlinked
+// last element.
+func (f *FS) resolveFull(p string) (string, error) {
 	resolved, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -22,6 +22,7 @@ func TestReadFileIsConfinedRegularAndBounded(t *testing.T) {
 	write(t, outside, "outside-marker")
 	write(t, filepath.Join(root, "ok.yaml"), "a: 1\n")
 	write(t, filepath.Join(root, "big.yaml"), strings.Repeat("x", 2048))
+	write(t, filepath.Join(root, "sub", "ok.yaml"), "b: 2\n")
 	links := map[string]string{
 		"up.yaml":     outside,
 		"rel-up.yaml": "../outside.txt",
@@ -29,6 +30,8 @@ func TestReadFileIsConfinedRegularAndBounded(t *testing.T) {
 		"stdin.yaml":  "/dev/stdin",
 		"inside.yaml": "ok.yaml",
 		"dir-up":      base,
+		"dir-in":      "sub",
+		"sub/up.yaml": "../../outside.txt",
 	}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
@@ -56,6 +59,15 @@ func TestReadFileIsConfinedRegularAndBounded(t *testing.T) {
 		{name: "zero.yaml", wantErr: ErrOutside},
 		{name: "stdin.yaml", wantErr: ErrOutside},
 		{name: "dir-up/outside.txt", wantErr: ErrOutside},
+		// Directories are resolved once and remembered: the same
+		// directory asked for again, through a link or not, stays
+		// confined, and a symlinked last element is still followed.
+		{name: "sub/ok.yaml", want: "b: 2\n"},
+		{name: "dir-in/ok.yaml", want: "b: 2\n"},
+		{name: "dir-in/up.yaml", wantErr: ErrOutside},
+		{name: "sub/up.yaml", wantErr: ErrOutside},
+		{name: "dir-up/outside.txt", wantErr: ErrOutside},
+		{name: "missing/x.yaml", wantErr: fs.ErrNotExist},
 		{name: "../outside.txt", wantErr: ErrOutside},
 		{name: outside, wantErr: ErrOutside},
 		{name: "fifo.yaml", wantErr: ErrNotRegular},
