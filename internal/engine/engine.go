@@ -980,7 +980,7 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 				// component), so each is a finding about its own field.
 				for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
 					one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
-					out.findings = append(out.findings, rules.FieldFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
+					out.findings = append(out.findings, rules.KeyFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
 				}
 				continue
 			}

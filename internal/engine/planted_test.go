@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path"
@@ -46,6 +47,10 @@ type plant struct {
 	path []string
 	// docKind and docGroup are the kind and API group of the document.
 	docKind, docGroup string
+	// source is the kind of file that holds it: resource, kustomization,
+	// patch (strategic merge), JSON 6902 patch; "inline" prefixed when the
+	// patch is written in the kustomization.
+	source string
 }
 
 // plantTally counts one repository's plants.
@@ -53,6 +58,18 @@ type plantTally struct {
 	planted, detected, located int
 	skipped                    map[string]int
 	misplaced                  []string
+	// bySource counts detected and located plants per plant.source.
+	bySource map[string][2]int
+}
+
+// sources formats bySource as "source located/detected" pairs.
+func (t plantTally) sources() string {
+	var out []string
+	for _, s := range slices.Sorted(maps.Keys(t.bySource)) {
+		c := t.bySource[s]
+		out = append(out, fmt.Sprintf("%s %d/%d", s, c[1], c[0]))
+	}
+	return strings.Join(out, ", ")
 }
 
 // plantOptions bound the work: at most perKind plants of each kind per
@@ -82,7 +99,7 @@ func TestPlantedDefects(t *testing.T) {
 		}
 		t.Run(e.Name(), func(t *testing.T) {
 			tally := plantRepo(t, filepath.Join("../../testdata/repos", e.Name()), plantOptions{perKind: perKind, schemas: schemas})
-			t.Logf("%s: planted %d, detected %d, located %d; skipped %v", e.Name(), tally.planted, tally.detected, tally.located, tally.skipped)
+			t.Logf("%s: planted %d, detected %d, located %d (%s); skipped %v", e.Name(), tally.planted, tally.detected, tally.located, tally.sources(), tally.skipped)
 			for _, m := range tally.misplaced {
 				t.Error(m)
 			}
@@ -123,7 +140,7 @@ func TestPlantedDefectsCorpus(t *testing.T) {
 			if tally.detected > 0 {
 				pct = 100 * float64(tally.located) / float64(tally.detected)
 			}
-			row := fmt.Sprintf("| %s | %d | %d | %d | %.1f %% | %v |", e.Name(), tally.planted, tally.detected, tally.located, pct, tally.skipped)
+			row := fmt.Sprintf("| %s | %d | %d | %d | %.1f %% | %s | %v |", e.Name(), tally.planted, tally.detected, tally.located, pct, tally.sources(), tally.skipped)
 			table = append(table, row)
 			t.Log(row)
 			for _, m := range tally.misplaced {
@@ -134,7 +151,7 @@ func TestPlantedDefectsCorpus(t *testing.T) {
 			}
 		})
 	}
-	t.Log("\n| entry | planted | detected | located | located/detected | skipped (undetectable) |\n|---|---|---|---|---|---|\n" + strings.Join(table, "\n"))
+	t.Log("\n| entry | planted | detected | located | located/detected | located/detected per source | skipped (undetectable) |\n|---|---|---|---|---|---|---|\n" + strings.Join(table, "\n"))
 }
 
 // plantRepo copies the repository, plants each picked defect in turn and
@@ -160,12 +177,12 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 			read[f] = true
 		}
 	}
-	tally := plantTally{skipped: map[string]int{}}
-	patches := map[string]bool{}
+	tally := plantTally{skipped: map[string]int{}, bySource: map[string][2]int{}}
+	patches := map[string]*repo.Patch{}
 	for _, k := range rendered.Repo.Kustomizations {
-		for _, p := range k.Patches {
+		for i, p := range k.Patches {
 			if p.Ref != nil && p.Ref.Kind == repo.RefFile {
-				patches[p.Ref.Path] = true
+				patches[p.Ref.Path] = &k.Patches[i]
 			}
 		}
 	}
@@ -176,8 +193,9 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 				continue
 			}
 			// An inline patch's keys, at their lines in the kustomization.
-			for _, pl := range plantsOf(p.InlineAt.File, []byte(p.Inline), false, true) {
+			for _, pl := range plantsOf(p.InlineAt.File, []byte(p.Inline), false, &p) {
 				pl.line, pl.col = pl.line+p.InlineAt.Line-1, pl.col+p.InlineAt.Col-1
+				pl.source = "inline " + pl.source
 				plants = append(plants, pl)
 			}
 		}
@@ -199,6 +217,10 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 	plants = pick(plants, opts.perKind, src)
 	baselines := map[string][]rules.Finding{}
 	for _, p := range plants {
+		if why := p.ineligible(); why != "" {
+			tally.skipped[why]++
+			continue
+		}
 		before, ok := baselines[p.file]
 		if !ok {
 			var err error
@@ -244,10 +266,15 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 			continue
 		}
 		tally.detected++
+		c := tally.bySource[p.source]
+		c[0]++
 		if slices.ContainsFunc(fresh, func(f rules.Finding) bool { return f.Location.File == p.file && f.Location.Line == p.line }) {
 			tally.located++
+			c[1]++
+			tally.bySource[p.source] = c
 			continue
 		}
+		tally.bySource[p.source] = c
 		var at []string
 		for _, f := range fresh {
 			at = append(at, fmt.Sprintf("%s %s %s", f.Location, f.RuleID, f.Message))
@@ -295,8 +322,10 @@ func isKustomizationFile(f string) bool {
 // name and namespace: misspelling one makes another object, or none, not
 // an unknown field) and, in a strategic-merge patch, the merge keys of
 // list items (misspelling one makes the patch add an item instead of
-// changing one), and every integer value.
-func plantsOf(file string, data []byte, kustomization, patch bool) []plant {
+// changing one), and every integer value. In a JSON 6902 patch (patch is
+// the kustomization entry that applies it) the plants are those of the
+// values its add and replace operations write.
+func plantsOf(file string, data []byte, kustomization bool, patch *repo.Patch) []plant {
 	var out []plant
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
@@ -304,50 +333,116 @@ func plantsOf(file string, data []byte, kustomization, patch bool) []plant {
 		if err := dec.Decode(&doc); err != nil {
 			break
 		}
-		if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		if len(doc.Content) != 1 {
 			continue
 		}
 		root := doc.Content[0]
-		var kind, group string
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			switch root.Content[i].Value {
-			case "kind":
-				kind = root.Content[i+1].Value
-			case "apiVersion":
-				if g, _, ok := strings.Cut(root.Content[i+1].Value, "/"); ok {
-					group = g
-				}
+		switch {
+		case root.Kind == yaml.SequenceNode && patch != nil && patch.Target != nil:
+			for _, op := range root.Content {
+				out = append(out, jsonPatchPlants(file, op, patch.Target)...)
 			}
-		}
-		if kustomization {
-			kind = "Kustomization"
-		}
-		var walk func(n *yaml.Node, p []string)
-		walk = func(n *yaml.Node, p []string) {
-			switch n.Kind {
-			case yaml.MappingNode:
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					k, v := n.Content[i], n.Content[i+1]
-					kp := append(slices.Clone(p), k.Value)
-					selects := patch && len(p) > 0 && p[len(p)-1] == "[]" && slices.Contains(mergeKeys, k.Value)
-					if k.Kind == yaml.ScalarNode && k.Value != "" && k.Value != "<<" && !identity(kp, kustomization) && !selects {
-						out = append(out, plant{file: file, line: k.Line, col: k.Column, kind: "key", text: k.Value, path: kp, docKind: kind, docGroup: group})
-					}
-					walk(v, kp)
-				}
-			case yaml.SequenceNode:
-				for _, c := range n.Content {
-					walk(c, append(slices.Clone(p), "[]"))
-				}
-			case yaml.ScalarNode:
-				if n.ShortTag() == "!!int" && n.Style == 0 && len(p) > 0 {
-					out = append(out, plant{file: file, line: n.Line, col: n.Column, kind: "value", text: n.Value, path: p, docKind: kind, docGroup: group})
-				}
+		case root.Kind == yaml.MappingNode:
+			kind, group := docKind(root)
+			if kustomization {
+				kind, group = "Kustomization", ""
 			}
+			w := planter{file: file, kind: kind, group: group, kustomization: kustomization, patch: patch != nil, source: "resource"}
+			switch {
+			case kustomization:
+				w.source = "kustomization"
+			case patch != nil:
+				w.source = "patch"
+			}
+			w.walk(root, nil)
+			out = append(out, w.out...)
 		}
-		walk(root, nil)
 	}
 	return out
+}
+
+// jsonPatchPlants are the plants of one JSON 6902 operation: the keys and
+// integers of the value an add or replace writes, at the paths they get
+// in the patched object.
+func jsonPatchPlants(file string, op *yaml.Node, target *repo.Selector) []plant {
+	if op.Kind != yaml.MappingNode {
+		return nil
+	}
+	var verb, at string
+	var value, pathNode *yaml.Node
+	for i := 0; i+1 < len(op.Content); i += 2 {
+		switch op.Content[i].Value {
+		case "op":
+			verb = op.Content[i+1].Value
+		case "path":
+			at, pathNode = op.Content[i+1].Value, op.Content[i+1]
+		case "value":
+			value = op.Content[i+1]
+		}
+	}
+	if verb != "add" && verb != "replace" || value == nil {
+		return nil
+	}
+	var base []string
+	for _, seg := range strings.Split(strings.TrimPrefix(at, "/"), "/") {
+		if _, err := strconv.Atoi(seg); err == nil || seg == "-" {
+			seg = "[]"
+		}
+		base = append(base, strings.NewReplacer("~1", "/", "~0", "~").Replace(seg))
+	}
+	w := planter{file: file, kind: target.Kind, group: target.Group, source: "JSON 6902 patch"}
+	if last := path.Base(at); verb == "add" && pathNode.Style == 0 && base[len(base)-1] != "[]" && !identity(base, false) {
+		// The field an add names in its path: misspelt there, the
+		// operation adds an unknown field.
+		w.out = append(w.out, plant{file: file, line: pathNode.Line, col: pathNode.Column + len(at) - len(last), kind: "key", text: last, path: base, docKind: target.Kind, docGroup: target.Group, source: "JSON 6902 patch path"})
+	}
+	w.walk(value, base)
+	return w.out
+}
+
+// docKind returns the kind and API group a document declares.
+func docKind(root *yaml.Node) (kind, group string) {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		switch root.Content[i].Value {
+		case "kind":
+			kind = root.Content[i+1].Value
+		case "apiVersion":
+			if g, _, ok := strings.Cut(root.Content[i+1].Value, "/"); ok {
+				group = g
+			}
+		}
+	}
+	return kind, group
+}
+
+// planter collects the plants of one document.
+type planter struct {
+	file, kind, group, source string
+	kustomization, patch      bool
+	out                       []plant
+}
+
+func (w *planter) walk(n *yaml.Node, p []string) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			kp := append(slices.Clone(p), k.Value)
+			selects := w.patch && len(p) > 0 && p[len(p)-1] == "[]" && slices.Contains(mergeKeys, k.Value)
+			if k.Kind == yaml.ScalarNode && k.Value != "" && k.Value != "<<" && !identity(kp, w.kustomization) && !selects {
+				w.out = append(w.out, plant{file: w.file, line: k.Line, col: k.Column, kind: "key", text: k.Value, path: kp, docKind: w.kind, docGroup: w.group, source: w.source})
+			}
+			w.walk(v, kp)
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			w.walk(c, append(slices.Clone(p), "[]"))
+		}
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!int" && n.Style == 0 && len(p) > 0 {
+			w.out = append(w.out, plant{file: w.file, line: n.Line, col: n.Column, kind: "value", text: n.Value, path: p, docKind: w.kind, docGroup: w.group, source: w.source})
+		}
+	}
 }
 
 func identity(p []string, kustomization bool) bool {
@@ -401,6 +496,17 @@ var listItems = regexp.MustCompile(`\b\d+\b`)
 
 // mergeKeys are those by which a strategic merge matches list items.
 var mergeKeys = []string{"name", "containerPort", "mountPath", "devicePath", "ip", "topologyKey", "port"}
+
+// ineligible says why a plant is not a defect of the field it renames,
+// or "" when it is one. A property name in a CRD's schema is data: renaming
+// it makes the custom resources that use the property wrong, and they are
+// where the finding belongs.
+func (p plant) ineligible() string {
+	if p.docKind == "CustomResourceDefinition" && slices.Contains(p.path, "openAPIV3Schema") && slices.Contains(p.path[:len(p.path)-1], "properties") {
+		return "a property name in a CRD schema (the custom resources become wrong)"
+	}
+	return ""
+}
 
 // undetectable says why a plant that no finding reports cannot be, given
 // the findings of the check before planting.

@@ -224,6 +224,15 @@ type Edit interface {
 	Writes(obj map[string]any, pointer string, value any) (Origin, bool)
 }
 
+// A KeyEdit is an Edit that can write a field's name on another line than
+// its value: a JSON 6902 operation names the field in its path and sets it
+// in its value. A finding about the name (an unknown field) belongs on the
+// path line, one about the value on the value line.
+type KeyEdit interface {
+	// WritesKey is Writes, reporting where the field's name is written.
+	WritesKey(obj map[string]any, pointer string, value any) (Origin, bool)
+}
+
 // An Adder is an Edit that adds structure (a patch adding a container):
 // for a field that nothing writes, it may hold its nearest ancestor.
 type Adder interface {
@@ -249,6 +258,17 @@ func (r *Resource) FieldOrigin(pointer string) Origin {
 //   - a field that nothing writes (a missing field): the nearest existing
 //     ancestor in the source or in a patch, whichever comes closer.
 func (r *Resource) Trace(pointer string) (Origin, []Origin) {
+	return r.trace(pointer, false)
+}
+
+// TraceKey is Trace for a finding about a field's name rather than its
+// value (an unknown field): an edit that writes the name on a line of its
+// own (a KeyEdit) answers with that line.
+func (r *Resource) TraceKey(pointer string) (Origin, []Origin) {
+	return r.trace(pointer, true)
+}
+
+func (r *Resource) trace(pointer string, key bool) (Origin, []Origin) {
 	if pointer == "" {
 		return r.Origin, nil
 	}
@@ -268,7 +288,11 @@ func (r *Resource) Trace(pointer string) (Origin, []Origin) {
 	}
 	if rendered {
 		for _, e := range r.Edits {
-			if o, ok := e.Writes(obj, pointer, value); ok {
+			writes := e.Writes
+			if k, ok := e.(KeyEdit); ok && key {
+				writes = k.WritesKey
+			}
+			if o, ok := writes(obj, pointer, value); ok {
 				if src.Exact {
 					return o, []Origin{best}
 				}

@@ -349,6 +349,9 @@ type op struct {
 	value    *yaml.Node
 	file     string
 	at       manifest.Origin
+	// pathAt is where the path is written: the line that names the field
+	// the operation sets.
+	pathAt manifest.Origin
 }
 
 func parseOps(file string, seq *yaml.Node) []op {
@@ -364,6 +367,7 @@ func parseOps(file string, seq *yaml.Node) []op {
 				o.op = v.Value
 			case "path":
 				o.path = v.Value
+				o.pathAt = manifest.Origin{File: file, Line: v.Line, Col: v.Column}
 			case "value":
 				o.value = v
 			}
@@ -378,6 +382,16 @@ func parseOps(file string, seq *yaml.Node) []op {
 type jsonPatch struct{ ops []op }
 
 func (j jsonPatch) Writes(obj map[string]any, pointer string, value any) (manifest.Origin, bool) {
+	return j.writes(obj, pointer, value, false)
+}
+
+// WritesKey implements manifest.KeyEdit: a field an operation's path names
+// is named on the path's line.
+func (j jsonPatch) WritesKey(obj map[string]any, pointer string, value any) (manifest.Origin, bool) {
+	return j.writes(obj, pointer, value, true)
+}
+
+func (j jsonPatch) writes(obj map[string]any, pointer string, value any, key bool) (manifest.Origin, bool) {
 	want := manifest.SplitPointer(pointer)
 	for i := len(j.ops) - 1; i >= 0; i-- { // the last operation wins
 		o := j.ops[i]
@@ -398,8 +412,17 @@ func (j jsonPatch) Writes(obj map[string]any, pointer string, value any) (manife
 			continue
 		}
 		if len(rest) == 0 {
-			if isComposite(value) || equalScalar(manifest.ValueOf(o.value), value) {
+			switch {
+			case key && o.pathAt.Line > 0:
+				if isComposite(value) || equalScalar(manifest.ValueOf(o.value), value) {
+					return o.pathAt, true
+				}
+			case isComposite(value):
 				return o.at, true // the operation itself sets the field
+			case equalScalar(manifest.ValueOf(o.value), value):
+				// A scalar is edited where it is written, which is
+				// the operation's line only when written inline.
+				return manifest.Origin{File: o.file, Line: o.value.Line, Col: o.value.Column}, true
 			}
 			continue
 		}

@@ -90,10 +90,20 @@ func Fingerprint(ruleID, file string, source manifest.ResID, path, discriminator
 // it as written in the source instead ("web"): the finding is about that
 // source, and one message for every overlay is what lets them merge.
 func FieldFinding(r *manifest.Resource, ruleID, pointer, msg string) Finding {
+	return fieldFinding(r, ruleID, pointer, msg, r.Trace)
+}
+
+// KeyFinding is FieldFinding for a finding about the field's name (an
+// unknown field): located where the name is written (manifest.TraceKey).
+func KeyFinding(r *manifest.Resource, ruleID, pointer, msg string) Finding {
+	return fieldFinding(r, ruleID, pointer, msg, r.TraceKey)
+}
+
+func fieldFinding(r *manifest.Resource, ruleID, pointer, msg string, trace func(string) (manifest.Origin, []manifest.Origin)) Finding {
 	if r.ID.Name != r.SourceID.Name && r.ID.Name != "" && r.SourceID.Name != "" {
 		msg = strings.ReplaceAll(msg, r.ID.Name, r.SourceID.Name)
 	}
-	loc, related := r.Trace(pointer)
+	loc, related := trace(pointer)
 	return Finding{
 		RuleID:      ruleID,
 		Message:     msg,
