@@ -161,7 +161,7 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 	root := copyRepo(t, src)
 	ctx := context.Background()
 	run := func(changed string) ([]rules.Finding, error) {
-		res, err := Run(ctx, Options{Root: root, SchemaCacheDir: opts.schemas, Jobs: 1, Changed: []string{changed}, Full: true})
+		res, err := Run(ctx, Options{Root: root, SchemaCacheDir: opts.schemas, Jobs: 1, Changed: []string{changed}})
 		if err != nil {
 			return nil, err
 		}
