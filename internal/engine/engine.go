@@ -269,7 +269,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// Every CRD of the run validates the custom resources of every target.
 	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(c.rendered(unitKeys)), fileCRDs))
 	c.validator = validator.WithCRDs(crdKinds)
-	c.apiserver = apiserver.New(apiserver.Options{CRDs: crdKinds, KubernetesMinor: target.Minor})
+	// The bundled GitOps kinds come last, as for schema validation: a
+	// repository's own CRD is the one its cluster has.
+	bundled, _, err := schema.BundledCRDs()
+	if err != nil {
+		return nil, err
+	}
+	c.apiserver = apiserver.New(apiserver.Options{CRDs: slices.Concat(crdKinds, bundled), KubernetesMinor: target.Minor})
 	fileKinds, _ := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), fileCRDs)
 	crds, fileCRDsHash := crdHash(crdInputs(crdKinds)), crdHash(crdInputs(fileKinds))
 	for i, h := range hits {

@@ -34,6 +34,11 @@ type Bundle struct {
 	Kinds []Kind `json:"kinds"`
 	// Definitions are shared subschemas, named by a hash of their content.
 	Definitions map[string]map[string]any `json:"definitions,omitempty"`
+	// Server holds, by apiVersion/kind, the openAPIV3Schema of the kinds
+	// whose CRD has checks the API server applies beyond Schema (CEL
+	// rules, formats, list-map keys: Kind.OpenAPI), without descriptions,
+	// so that bundled kinds get those checks as a repository's CRDs do.
+	Server map[string]map[string]any `json:"server,omitempty"`
 }
 
 const refPrefix = "#/definitions/"
@@ -61,10 +66,16 @@ func NewBundle(sources []Source, kinds []Kind) *Bundle {
 	for _, k := range kinds {
 		in.countSchema(k.Schema)
 	}
-	b := &Bundle{Sources: sources, Definitions: in.defs}
+	b := &Bundle{Sources: sources, Definitions: in.defs, Server: map[string]map[string]any{}}
 	for _, k := range kinds {
 		k.Schema = in.root(k.Schema)
+		if k.OpenAPI != nil {
+			b.Server[k.APIVersion()+"/"+k.Kind] = StripDocs(k.OpenAPI)
+		}
 		b.Kinds = append(b.Kinds, k)
+	}
+	if len(b.Server) == 0 {
+		b.Server = nil
 	}
 	b.inlineSingleUse()
 	if len(b.Definitions) == 0 {
@@ -110,6 +121,9 @@ func DecodeBundle(r io.Reader) (*Bundle, error) {
 	var b Bundle
 	if err := bundle.DecodeGzipJSON(r, &b); err != nil {
 		return nil, fmt.Errorf("decode CRD bundle: %w", err)
+	}
+	for i, k := range b.Kinds {
+		b.Kinds[i].OpenAPI = b.Server[k.APIVersion()+"/"+k.Kind]
 	}
 	return &b, nil
 }
@@ -280,4 +294,44 @@ func mapSub(s map[string]any, fn func(map[string]any) map[string]any) map[string
 		}
 	}
 	return out
+}
+
+// StripDocs returns a copy of an openAPIV3Schema without what only people
+// read (description, example), walking schema positions only: a property
+// named "description", an enum value or a default is data and stays.
+func StripDocs(s map[string]any) map[string]any {
+	out := make(map[string]any, len(s))
+	for k, v := range s {
+		switch k {
+		case "description", "example":
+			continue
+		case "properties", "patternProperties", "definitions":
+			if m, ok := v.(map[string]any); ok {
+				props := make(map[string]any, len(m))
+				for name, sub := range m {
+					props[name] = stripAny(sub)
+				}
+				v = props
+			}
+		case "items", "additionalProperties", "not":
+			v = stripAny(v)
+		case "allOf", "anyOf", "oneOf":
+			if list, ok := v.([]any); ok {
+				subs := make([]any, len(list))
+				for i, sub := range list {
+					subs[i] = stripAny(sub)
+				}
+				v = subs
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func stripAny(v any) any {
+	if m, ok := v.(map[string]any); ok {
+		return StripDocs(m)
+	}
+	return v
 }

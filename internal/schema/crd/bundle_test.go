@@ -119,3 +119,40 @@ func TestDecodeBundleErrors(t *testing.T) {
 		t.Error("want an error")
 	}
 }
+
+// TestStripDocs keeps every data position (a property named description,
+// an enum value, a default) and drops only what people read.
+func TestStripDocs(t *testing.T) {
+	in := map[string]any{
+		"type":        "object",
+		"description": "a queue",
+		"properties": map[string]any{
+			"description": map[string]any{"type": "string", "description": "what it is for", "example": "orders"},
+			"mode":        map[string]any{"type": "string", "enum": []any{"description"}, "default": "description"},
+			"tags":        map[string]any{"type": "array", "items": map[string]any{"type": "string", "description": "a tag"}},
+			"spec": map[string]any{
+				"type":                     "object",
+				"default":                  map[string]any{"description": "kept: a default is data"},
+				"x-kubernetes-validations": []any{map[string]any{"rule": "self.a <= self.b", "message": "a is at most b"}},
+				"anyOf":                    []any{map[string]any{"required": []any{"a"}, "description": "with a"}},
+			},
+		},
+	}
+	want := map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"description": map[string]any{"type": "string"},
+			"mode":        map[string]any{"type": "string", "enum": []any{"description"}, "default": "description"},
+			"tags":        map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
+			"spec": map[string]any{
+				"type":                     "object",
+				"default":                  map[string]any{"description": "kept: a default is data"},
+				"x-kubernetes-validations": []any{map[string]any{"rule": "self.a <= self.b", "message": "a is at most b"}},
+				"anyOf":                    []any{map[string]any{"required": []any{"a"}}},
+			},
+		},
+	}
+	if diff := cmp.Diff(want, StripDocs(in)); diff != "" {
+		t.Errorf("StripDocs (-want +got):\n%s", diff)
+	}
+}
