@@ -84,8 +84,8 @@ The file is larger than gitops-lint reads (16 MiB), so nothing checks it: it is 
 			ID:       PolicyError,
 			Severity: Error,
 			Doc: `Policy did not finish
-A Rego rule ran past the time budget of one target (--policy-timeout, or policies.timeout in .gitops-lint.yaml; default 5s), so its evaluation was stopped. The finding points at the rule that was running; the target's other policy findings are missing.`,
-			Remediation: "Make the rule cheaper (iterate over what the input holds rather than over large ranges or sets), or raise --policy-timeout for large targets.",
+A Rego rule ran past the time budget of one target (--policy-timeout, or policies.timeout in .gitops-lint.yaml; default 5s) or its memory budget (128 MiB of live heap while one target's policies evaluate), so its evaluation was stopped. The finding points at the rule that was running; the target's other policy findings are missing.`,
+			Remediation: "Make the rule cheaper (iterate over what the input holds rather than over large ranges or sets, and build no value larger than the input), or raise --policy-timeout for large targets.",
 		},
 		{
 			ID:       SchemaInvalid,

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -53,6 +54,10 @@ type Options struct {
 	// (default DefaultTimeout); a target that takes longer gets a
 	// policy-error finding naming the rule that was running.
 	Timeout time.Duration
+	// MemoryBudget bounds, in bytes, how much the heap may grow while the
+	// policies of one target evaluate (default DefaultMemoryBudget); a
+	// target that needs more gets a policy-error finding naming the rule.
+	MemoryBudget uint64
 }
 
 // DefaultTimeout is the default of Options.Timeout: the whole library
@@ -89,6 +94,8 @@ type Engine struct {
 	target *query // per-target packages
 	// timeout bounds the evaluation of one target.
 	timeout time.Duration
+	// memory bounds the heap growth of one target's evaluation.
+	memory uint64
 }
 
 // query is one prepared evaluation over a group of packages, so that a
@@ -119,7 +126,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{timeout: cmp.Or(opts.Timeout, DefaultTimeout)}
+	e := &Engine{timeout: cmp.Or(opts.Timeout, DefaultTimeout), memory: cmp.Or(opts.MemoryBudget, DefaultMemoryBudget)}
 	// enabled are the built-in rules that run, by package; the packages of
 	// disabled rules are not compiled at all.
 	enabled := map[string]*rules.Rule{}
@@ -585,13 +592,32 @@ func (e *Engine) Check(ctx context.Context, t Target, res []manifest.Resource) (
 	if len(e.resourcePkgs) == 0 && e.target == nil {
 		return nil, nil
 	}
-	tctx, cancel := context.WithTimeout(ctx, e.timeout)
+	tctx, cancel := e.budget(ctx)
 	defer cancel()
 	out, err := e.check(tctx, t, res)
-	if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
-		return append(out, e.timedOut(ctx, t, res)), nil
+	if err != nil && ctx.Err() == nil {
+		switch {
+		case errors.Is(context.Cause(tctx), errMemoryBudget):
+			// What the evaluation built is garbage now: collect it
+			// before the diagnosis builds it again.
+			runtime.GC()
+			return append(out, e.overBudget(ctx, t, res, fmt.Sprintf("ran past the policy memory budget (%d MiB)", e.memory>>20))), nil
+		case errors.Is(tctx.Err(), context.DeadlineExceeded):
+			return append(out, e.overBudget(ctx, t, res, fmt.Sprintf("did not finish within the policy timeout (%v)", e.timeout))), nil
+		}
 	}
 	return out, err
+}
+
+// budget returns the context one target's policies evaluate in: bounded
+// in time and in memory.
+func (e *Engine) budget(ctx context.Context) (context.Context, context.CancelFunc) {
+	tctx, cancelTime := context.WithTimeout(ctx, e.timeout)
+	mctx, cancelMemory := withMemoryBudget(tctx, e.memory)
+	return mctx, func() {
+		cancelMemory()
+		cancelTime()
+	}
 }
 
 // check is Check within the target's time budget.
@@ -746,25 +772,28 @@ func Environment(target string) string {
 // that a hostile policy costs one budget and a bit.
 const diagnosisTime = time.Second
 
-// timedOut is the finding for a target whose policies ran past the
-// budget. It evaluates the target again with a tracer, briefly, to name
-// the rule that was running when time ran out.
-func (e *Engine) timedOut(ctx context.Context, t Target, res []manifest.Resource) rules.Finding {
+// overBudget is the finding for a target whose policies ran past their
+// time or memory budget (what says which). It evaluates the target again
+// with a tracer, briefly and within the same memory budget, to name the
+// rule that was running when the budget ran out.
+func (e *Engine) overBudget(ctx context.Context, t Target, res []manifest.Resource, what string) rules.Finding {
 	tr := &hotRule{}
-	dctx, cancel := context.WithTimeout(context.WithValue(ctx, tracerKey{}, tr), diagnosisTime)
-	defer cancel()
+	dctx, cancelTime := context.WithTimeout(context.WithValue(ctx, tracerKey{}, tr), diagnosisTime)
+	defer cancelTime()
+	dctx, cancelMemory := withMemoryBudget(dctx, e.memory)
+	defer cancelMemory()
 	_, _ = e.check(dctx, t, res)
 	f := rules.Finding{RuleID: rules.PolicyError, Location: t.Anchor, Targets: []string{t.Path}}
-	what := "a policy"
+	who := "a policy"
 	if r := tr.hottest(); r != nil {
 		id := e.ruleID(r)
-		what = "policy rule " + id
+		who = "policy rule " + id
 		if r.Location != nil {
 			f.Location = manifest.Origin{File: r.Location.File, Line: r.Location.Row, Col: r.Location.Col}
 		}
 		f.Fingerprint = rules.Fingerprint(rules.PolicyError, f.Location.File, manifest.ResID{}, "", id+" "+t.Path)
 	}
-	f.Message = fmt.Sprintf("%s did not finish within the policy timeout (%v) on target %s; the target's policy findings are missing", what, e.timeout, t.Path)
+	f.Message = fmt.Sprintf("%s %s on target %s; the target's policy findings are missing", who, what, t.Path)
 	return f
 }
 
