@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
 	"github.com/gitops-lint/gitops-lint/internal/schema/crd"
 )
 
@@ -49,6 +51,11 @@ type crdDef struct {
 	inRepo bool
 	id     manifest.ResID
 	kinds  []crd.Kind
+	// findings are those of the CRD itself that the API server would
+	// refuse it for (cel-rule-invalid), for a file in the repository:
+	// a CRD no target renders, or one given by --crds or crds:, is
+	// still what the cluster gets.
+	findings []rules.Finding
 }
 
 // where names a definition in messages.
@@ -71,7 +78,12 @@ func defsOf(docs []*manifest.Document, origin func(d *manifest.Document) (manife
 			continue // the CRD's own schema reports what is missing
 		}
 		o, inRepo := origin(d)
-		defs = append(defs, crdDef{origin: o, inRepo: inRepo, id: d.ID(), kinds: kinds})
+		def := crdDef{origin: o, inRepo: inRepo, id: d.ID(), kinds: kinds}
+		if inRepo && apiserver.HasRules(d.Object) {
+			r := manifest.Resource{ID: d.ID(), SourceID: d.ID(), Object: d.Object, Origin: o, Doc: d}
+			def.findings = apiserver.CheckCRD(context.Background(), &r)
+		}
+		defs = append(defs, def)
 	}
 	return defs
 }
@@ -194,7 +206,9 @@ func (c *checker) fileCRDs(f string, data []byte) []crdDef {
 		if err := n.Content[0].Decode(&obj); err != nil {
 			continue
 		}
-		defs = append(defs, defsOf([]*manifest.Document{{File: f, Line: n.Content[0].Line, Object: obj}}, origin)...)
+		// The node goes with the document for the moment its CRD
+		// is checked, so that a finding names its line.
+		defs = append(defs, defsOf([]*manifest.Document{{File: f, Line: n.Content[0].Line, Object: obj, Node: n.Content[0]}}, origin)...)
 	}
 }
 
@@ -304,4 +318,15 @@ func resolveCRDs(explicit, found []crdDef) ([]crd.Kind, []rules.Finding) {
 		}
 	}
 	return kinds, findings
+}
+
+// defFindings are the findings of CRD files themselves, once each.
+func defFindings(lists ...[]crdDef) []rules.Finding {
+	var out []rules.Finding
+	for _, defs := range lists {
+		for _, d := range defs {
+			out = append(out, d.findings...)
+		}
+	}
+	return out
 }

@@ -177,3 +177,78 @@ func TestCRDPaths(t *testing.T) {
 		})
 	}
 }
+
+// TestCRDFileRules checks that a CEL rule the API server refuses is
+// reported in a CRD file of the repository that no target renders, and in
+// one the configuration names, at the rule's line; the same file rendered
+// by a target is one finding, not two.
+func TestCRDFileRules(t *testing.T) {
+	crd := `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: queues.example.com
+spec:
+  group: example.com
+  names: {kind: Queue, plural: queues}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              min: {type: integer}
+            x-kubernetes-validations:
+            - rule: self.min <=
+`
+	tests := []struct {
+		name  string
+		files map[string]string
+		opts  Options
+		want  []string
+	}{
+		{
+			name:  "a CRD file no target renders",
+			files: map[string]string{"crds/queue.yaml": crd, "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
+			want:  []string{"crds/queue.yaml:22"},
+		},
+		{
+			name:  "a CRD file the configuration names",
+			files: map[string]string{"vendor/crds/queue.yaml": crd, "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
+			opts:  Options{RepoCRDPaths: []string{"vendor/crds"}},
+			want:  []string{"vendor/crds/queue.yaml:22"},
+		},
+		{
+			name:  "a CRD file a target renders",
+			files: map[string]string{"app/queue.yaml": crd, "app/kustomization.yaml": "resources: [queue.yaml]\n"},
+			want:  []string{"app/queue.yaml:22"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tt.files)
+			opts := tt.opts
+			opts.Root, opts.SchemaCacheDir = root, t.TempDir()
+			opts.Policy.Builtin = nil
+			res, err := Run(context.Background(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				if f.RuleID == "cel-rule-invalid" {
+					got = append(got, f.Location.File+":"+strconv.Itoa(f.Location.Line))
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("cel-rule-invalid findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -342,7 +342,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
-	all := slices.Concat(slices.DeleteFunc(slices.Concat(rp.Findings, substFindings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
+	all := slices.Concat(slices.DeleteFunc(slices.Concat(rp.Findings, substFindings, defFindings(explicitCRDs, repoCRDs, fileCRDs)), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
 	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
 		if k := rp.Kustomizations[dir]; sc.has(k.File) {
 			all = append(all, scanner.ScanKustomization(k)...)

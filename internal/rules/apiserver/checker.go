@@ -83,12 +83,12 @@ func (c *Checker) Check(ctx context.Context, r *manifest.Resource) (out []rules.
 	out = append(out, c.checkBuiltin(r)...)
 	switch {
 	case crd.IsCRD(r.Object):
-		if !hasRules(r.Object["spec"]) {
+		if !HasRules(r.Object) {
 			break
 		}
 		// Every overlay renders the same CRD: validate it once.
 		key := fmt.Sprint(r.Origin, r.Object["spec"])
-		for _, f := range c.crdChecks.Get(key, func() []rules.Finding { return c.checkCRD(ctx, r) }) {
+		for _, f := range c.crdChecks.Get(key, func() []rules.Finding { return CheckCRD(ctx, r) }) {
 			f.Targets = []string{r.Target}
 			out = append(out, f)
 		}
@@ -98,8 +98,10 @@ func (c *Checker) Check(ctx context.Context, r *manifest.Resource) (out []rules.
 	return slices.DeleteFunc(out, func(f rules.Finding) bool { return substituted(r.Object, f.Path) })
 }
 
-// hasRules reports whether a CRD spec holds x-kubernetes-validations,
+// HasRules reports whether a CRD object holds x-kubernetes-validations,
 // without formatting it: CRDs are large and most have none.
+func HasRules(crd map[string]any) bool { return hasRules(crd["spec"]) }
+
 func hasRules(v any) bool {
 	switch t := v.(type) {
 	case map[string]any:

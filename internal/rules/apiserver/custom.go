@@ -183,11 +183,11 @@ func listMessage(e *field.Error) string {
 	return e.ErrorBody()
 }
 
-// checkCRD reports the CEL rules of a CustomResourceDefinition that the
+// CheckCRD reports the CEL rules of a CustomResourceDefinition that the
 // API server refuses: they do not compile, or cost more than its limits.
 // It runs the API server's own CRD validation and keeps its errors about
 // x-kubernetes-validations; the rest is schema-invalid's business.
-func (c *Checker) checkCRD(ctx context.Context, r *manifest.Resource) []rules.Finding {
+func CheckCRD(ctx context.Context, r *manifest.Resource) []rules.Finding {
 	var v1 apiextensionsv1.CustomResourceDefinition
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(r.Object, &v1); err != nil {
 		return nil // schema-invalid reports the malformed field
