@@ -205,7 +205,7 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 			continue
 		}
 		if !read[f] {
-			tally.skipped["file no target renders"]++
+			tally.skipped[unreadReason(rendered, f)]++
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
@@ -283,6 +283,21 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 			p.file, p.line, p.col, p.kind, p.text, p.docKind, strings.Join(p.path, "."), strings.Join(at, "\n\t")))
 	}
 	return tally
+}
+
+// unreadReason says why no render read a file: it belongs only to targets
+// that do not render offline (a remote base: kubeflow/manifests' example
+// includes nearly everything and one remote base), or to none at all.
+func unreadReason(rendered *Rendered, f string) string {
+	for _, t := range rendered.Targets {
+		if _, ok := rendered.Resources[t.Path]; ok {
+			continue
+		}
+		if slices.Contains(rendered.Repo.Dependencies(t.Path), f) {
+			return "file only targets that do not render read (remote base, render error)"
+		}
+	}
+	return "file no target renders"
 }
 
 // pick takes at most n plants of each kind, shuffled with a seed drawn
