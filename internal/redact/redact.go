@@ -24,9 +24,10 @@
 //     or not), in any letter case (a policy may upper() it), and as any
 //     piece of at least MinLength bytes (a policy may take a substring).
 //     A piece counts when it overlaps a part of the value that looks
-//     random (between separators, and strong itself): never a piece made
-//     only of a scheme or host name such as "postgres" in a URL. Every
-//     piece of the base64 forms counts.
+//     random (between separators, strong itself, and mixing letters with
+//     digits): never a piece made only of a scheme or host name such as
+//     "postgres" in a URL, nor of the identifiers of a configuration file
+//     kept in a Secret. Every piece of the base64 forms counts.
 //   - A weak value (shorter, or a word) is hidden only where the value
 //     itself is printed as a value (Value): a field of a Secret in render,
 //     a changed value in diff. It is never cut out of other text.
@@ -159,7 +160,7 @@ func (s *Set) addRandomPieces(v string) {
 		if i < len(v) && !strings.ContainsRune(separators, rune(v[i])) {
 			continue
 		}
-		if Strong(v[start:i]) {
+		if looksRandom(v[start:i]) {
 			for j := start; j < i; j++ {
 				random[j] = true
 			}
@@ -179,8 +180,29 @@ func (s *Set) addRandomPieces(v string) {
 	}
 }
 
-// separators split a value into parts (see addRandomPieces).
-const separators = ":/@?&=;,\"' \t\r\n"
+// looksRandom reports whether a part of a value looks generated rather
+// than written: strong, and mixing letters with digits, as tokens, keys
+// and passwords do. A Secret holding a whole configuration file has lines
+// full of long identifiers ("logger.audit_resource.name"); cutting their
+// pieces out of every message would blank words such as "resource".
+func looksRandom(part string) bool {
+	if !Strong(part) {
+		return false
+	}
+	letter, digit := false, false
+	for _, c := range part {
+		letter = letter || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		digit = digit || '0' <= c && c <= '9'
+	}
+	return letter && digit
+}
+
+// separators split a value into parts (see addRandomPieces): those of
+// URLs and key=value text, and those that join the words of identifiers
+// ("connectorConfigurations.cluster-local-0-ssl" is words and a number,
+// none of them random), which tokens seldom contain (a JWT's dots and a
+// prefixed token's underscore separate parts that are random each).
+const separators = ":/@?&=;,\"' \t\r\n.-_#<>()[]{}|"
 
 // AddPublic records names that are never hidden where they are written
 // (see the package doc): resource names, kinds, namespaces, labels, paths,
@@ -339,8 +361,10 @@ func lower(s string) string {
 }
 
 // Names are the public names of a Kubernetes object (see the package doc):
-// its apiVersion, kind, name and namespace, its label keys and values and
-// its annotation keys. Annotation values are not names: they may hold
+// its apiVersion, kind, name and namespace, its label keys and values, its
+// annotation keys, and the names of the containers of its pods (messages
+// name a container by them; a database's host name in a Secret is often
+// its container's). Annotation values are not names: they may hold
 // credentials.
 func Names(obj map[string]any) []string {
 	var out []string
@@ -365,6 +389,29 @@ func Names(obj map[string]any) []string {
 	annotations, _ := md["annotations"].(map[string]any)
 	for k := range annotations {
 		out = append(out, k)
+	}
+	return containerNames(obj["spec"], out, 0)
+}
+
+// containerNames appends the names of the containers of the pod specs
+// under v: a Pod's own, a workload's template, a CronJob's job template.
+func containerNames(v any, out []string, depth int) []string {
+	m, ok := v.(map[string]any)
+	if !ok || depth > 4 {
+		return out
+	}
+	for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
+		items, _ := m[list].([]any)
+		for _, it := range items {
+			if c, ok := it.(map[string]any); ok {
+				if name, ok := c["name"].(string); ok {
+					out = append(out, name)
+				}
+			}
+		}
+	}
+	for _, k := range []string{"template", "spec", "jobTemplate"} {
+		out = containerNames(m[k], out, depth+1)
 	}
 	return out
 }

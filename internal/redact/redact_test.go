@@ -2,6 +2,7 @@ package redact
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,10 @@ var token = "Zq9" + strings.Repeat("xK2m", 4) + "Pw7"
 
 func TestText(t *testing.T) {
 	set := &Set{}
-	set.Add(token, "shop", "production", "postgres://shop:"+token[:10]+"@db/shop", "shop-settings-v2")
+	// A configuration file kept in a Secret: its identifiers are no
+	// secret, the password on its last line is.
+	config := "logger.audit_resource.name = org.apache.activemq.audit.resource\n<address-setting match=\"activemq.management#\">\nconnectors=cluster-local-0-ssl,cluster-other-ssl\npassword=" + token[:12] + "\n"
+	set.Add(token, "shop", "production", "postgres://shop:"+token[:10]+"@db/shop", "shop-settings-v2", config)
 	set.AddPublic("shop-settings-v2")
 	tests := []struct {
 		name string
@@ -32,6 +36,9 @@ func TestText(t *testing.T) {
 		{name: "piece across a separator", msg: "cut shop:" + token[:7] + " here", want: "cut [redacted] here"},
 		{name: "URL password hidden", msg: "dsn postgres://shop:" + token[:10] + "@db/shop", want: "dsn [redacted]"},
 		{name: "secret equal to a resource name", msg: `ConfigMap "shop-settings-v2" is unused`, want: `ConfigMap "shop-settings-v2" is unused`},
+		{name: "words of a configuration file kept", msg: "accumulating resources: activemq.management of operators.coreos.com/v1 OperatorGroup", want: "accumulating resources: activemq.management of operators.coreos.com/v1 OperatorGroup"},
+		{name: "identifiers with a number kept", msg: "key cluster-credentials.broker.properties", want: "key cluster-credentials.broker.properties"},
+		{name: "password in a configuration file hidden", msg: "found " + token[:12] + " in the file", want: "found [redacted] in the file"},
 		{name: "marker stays", msg: Marker + " " + Marker, want: Marker + " " + Marker},
 		{name: "nothing", msg: "all fine here", want: "all fine here"},
 	}
@@ -121,5 +128,31 @@ func BenchmarkText(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		set.Text(msg)
+	}
+}
+
+// TestNames lists what a message may name an object by: never hidden,
+// even when a secret value of the run equals it.
+func TestNames(t *testing.T) {
+	obj := map[string]any{
+		"apiVersion": "batch/v1",
+		"kind":       "CronJob",
+		"metadata":   map[string]any{"name": "backup", "namespace": "db", "labels": map[string]any{"app": "keycloak"}, "annotations": map[string]any{"note": "kept out"}},
+		"spec": map[string]any{"jobTemplate": map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+			"initContainers": []any{map[string]any{"name": "wait-for-db"}},
+			"containers":     []any{map[string]any{"name": "keycloak-postgresql", "env": []any{map[string]any{"name": "PGHOST"}}}},
+		}}}}},
+	}
+	got := Names(obj)
+	slices.Sort(got)
+	want := []string{"CronJob", "app", "backup", "batch/v1", "db", "keycloak", "keycloak-postgresql", "note", "wait-for-db"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Names = %q, want %q", got, want)
+	}
+	set := &Set{}
+	set.Add("keycloak-postgresql") // a Secret's database host
+	set.AddPublic(got...)
+	if msg := `container "keycloak-postgresql" has no CPU limit`; set.Text(msg) != msg {
+		t.Errorf("Text(%q) = %q: a container's name was hidden", msg, set.Text(msg))
 	}
 }
