@@ -929,6 +929,10 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 		f.Location, f.Message = at, complaint
 		return f
 	}
+	if at, complaint, ok := c.objectMistake(msg, closure); ok {
+		f.Location, f.Message = at, complaint
+		return f
+	}
 	var ref *repo.Ref
 	best := -1
 	for _, dir := range closure {

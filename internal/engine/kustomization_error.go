@@ -1,13 +1,16 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
 )
 
 // kustomize rejects a kustomization file it cannot decode strictly with
@@ -23,7 +26,129 @@ var (
 	opFailed   = regexp.MustCompile(`(\w+) operation does not apply: doc is missing (?:path|key): (/\S*?):? `)
 	unknownKey = regexp.MustCompile(`unknown field "([^"]+)"`)
 	wrongType  = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.([\w.]+) of type`)
+	// A name reference kustomize cannot update because a list item lacks
+	// the field that names the object: `considering field 'subjects' of
+	// object RoleBinding.v1.rbac.authorization.k8s.io/gotk-reconciler.apps:
+	// path config error; no 'name' field in node`.
+	itemLacks = regexp.MustCompile(`considering field '([^']+)' of object (\w+)\.\S*?/(\S+)\.[^.\s]+: path config error; no '([^']+)' field`)
 )
+
+// objectMistake finds the list item of a source document that a
+// transformer's message says lacks a field (a RoleBinding subject without
+// its name), among the files the kustomizations in dirs list. The finding
+// is at the key in that item that looks like a misspelling of the field,
+// or else at the item. ok is false when no single item can be named.
+func (c *checker) objectMistake(msg string, dirs []string) (manifest.Origin, string, bool) {
+	m := itemLacks.FindStringSubmatch(msg)
+	if m == nil {
+		return manifest.Origin{}, "", false
+	}
+	field, kind, name, key := m[1], m[2], m[3], m[4]
+	var found []manifest.Origin
+	var source string // the object's name as its file writes it
+	for _, file := range c.listedFiles(dirs) {
+		data, err := c.sources.read(file)
+		if err != nil {
+			continue
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			var doc yaml.Node
+			if dec.Decode(&doc) != nil {
+				break
+			}
+			if len(doc.Content) != 1 || !isObject(doc.Content[0], kind, name) {
+				continue
+			}
+			if at, ok := itemWithout(doc.Content[0], strings.Split(field, "."), key); ok {
+				found = append(found, manifest.Origin{File: file, Line: at.Line, Col: at.Column})
+				source = valueOf(valueOf(doc.Content[0], "metadata"), "name").Value
+			}
+		}
+	}
+	if len(found) != 1 {
+		return manifest.Origin{}, "", false
+	}
+	return found[0], fmt.Sprintf("%s %s: an item of %s has no %s, which kustomize needs to update the name it refers to", kind, source, field, key), true
+}
+
+// listedFiles are the files the kustomizations in dirs list by path.
+func (c *checker) listedFiles(dirs []string) []string {
+	var files []string
+	for _, dir := range dirs {
+		k := c.repo.Kustomizations[dir]
+		if k == nil {
+			continue
+		}
+		for _, r := range k.Refs {
+			if r.Kind == repo.RefFile {
+				files = append(files, r.Path)
+			}
+		}
+	}
+	return files
+}
+
+// isObject reports whether a document is of kind and its name is name,
+// or a part of it (kustomize's message names the object as rendered,
+// prefixes and suffixes included).
+func isObject(doc *yaml.Node, kind, name string) bool {
+	if doc.Kind != yaml.MappingNode {
+		return false
+	}
+	k := valueOf(doc, "kind")
+	md := valueOf(doc, "metadata")
+	if k == nil || k.Value != kind || md == nil {
+		return false
+	}
+	n := valueOf(md, "name")
+	return n != nil && n.Value != "" && strings.Contains(name, n.Value)
+}
+
+// valueOf returns the value of a mapping's key, or nil.
+func valueOf(m *yaml.Node, key string) *yaml.Node {
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// itemWithout finds, in the list at path, the one item without key, and
+// returns the key of that item that looks like key misspelt (a prefix of
+// it, or within two edits) or else the item itself.
+func itemWithout(doc *yaml.Node, path []string, key string) (*yaml.Node, bool) {
+	n := doc
+	for _, p := range path {
+		if n = valueOf(n, p); n == nil {
+			return nil, false
+		}
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, false
+	}
+	var lacking []*yaml.Node
+	for _, item := range n.Content {
+		if item.Kind == yaml.MappingNode && valueOf(item, key) == nil {
+			lacking = append(lacking, item)
+		}
+	}
+	if len(lacking) != 1 {
+		return nil, false
+	}
+	item := lacking[0]
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k := item.Content[i].Value
+		if strings.HasPrefix(k, key) || strings.HasPrefix(key, k) || levenshtein.ComputeDistance(k, key) <= 2 {
+			return item.Content[i], true
+		}
+	}
+	return item, true
+}
 
 // kustomizationMistake finds the entry of one of the kustomizations in
 // dirs that kustomize's message rejects (a key or value its decoder

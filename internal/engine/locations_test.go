@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -199,5 +200,50 @@ func TestFluxSubstitution(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestItemLackingNameLocated checks that kustomize's refusal to update a
+// name reference in a list item without the name (a RoleBinding subject
+// whose name key is misspelt) is reported at that key in the source, not
+// at line 1 of the kustomization.
+func TestItemLackingNameLocated(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"base/kustomization.yaml": "resources: [rbac.yaml]\n",
+		"base/rbac.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: reconciler
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: reconciler
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: admin
+subjects:
+  - kind: ServiceAccount
+    name: reconciler
+  - kind: ServiceAccount
+    nameQzx: reconciler
+`,
+		"prod/kustomization.yaml": "namePrefix: prod-\nnamespace: apps\nresources: [../base]\n",
+	})
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		if f.RuleID == "render-error" {
+			got = append(got, f.Location.File+":"+strconv.Itoa(f.Location.Line)+" "+f.Message)
+		}
+	}
+	want := []string{"base/rbac.yaml:18 RoleBinding reconciler: an item of subjects has no name, which kustomize needs to update the name it refers to"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("render-error findings (-want +got):\n%s", diff)
 	}
 }
