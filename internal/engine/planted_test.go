@@ -541,6 +541,9 @@ func (p plant) undetectable(before []rules.Finding) string {
 			}
 		}
 	}
+	if len(p.path) > 0 && p.path[0] == "sops" {
+		return "SOPS metadata of an encrypted file (never applied; SOPS checks it)"
+	}
 	for _, k := range p.path[:len(p.path)-1] {
 		if slices.Contains(freeForm, k) {
 			return "under a free-form map (" + k + ")"
