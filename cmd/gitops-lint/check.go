@@ -22,7 +22,6 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
-	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
 
 // checkOptions are the flags of `gitops-lint check`.
@@ -69,8 +68,9 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
-	// A check accepts more versions than the embedded schemas: see checkVersions.
-	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + checkVersions() + "; default newest"
+	// A check accepts more versions than the embedded schemas: see kubernetesVersions.
+	versions, _ := kubernetesVersions()
+	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + versions + "; default newest"
 	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
 	f.StringVar(&o.cacheDir, "cache-dir", "", "keep each target's results here between runs (default: the user cache directory)")
 	f.BoolVar(&o.noCache, "no-cache", false, "render and check every target, neither reading nor writing the result cache")
@@ -84,8 +84,8 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 // leaves unset: a flag given explicitly wins, and the list flags add to
 // the file's lists.
 func (o *runOptions) applyConfig(cfg *config.Config, changed func(string) bool) {
-	if !changed("kubernetes-version") && cfg.KubernetesVersion != "" {
-		o.kubernetesVersion = cfg.KubernetesVersion
+	if !changed("kubernetes-version") && cfg.KubernetesVersion.Line > 0 {
+		o.kubernetesVersion = cfg.KubernetesVersion.Value
 	}
 	if changed("load-restrictor") {
 		cfg.OverrideLoadRestrictor(o.loadRestrictor)
@@ -111,7 +111,7 @@ func (o *checkOptions) validate() (failOn rules.Severity, err error) {
 // flag is a usage error, a bad file an error naming its line.
 func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *config.Config, error) {
 	root := pathArg(args)
-	cfg, err := config.Load(root, o.config)
+	cfg, err := loadConfig(root, o.config)
 	if err != nil {
 		return engine.Options{}, nil, err
 	}
@@ -230,7 +230,7 @@ func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup 
 	// The staged configuration file, if any, is the one that applies,
 	// unless --config names one.
 	if o.run.config == "" {
-		if opts.Config, err = config.Load(dir, ""); err != nil {
+		if opts.Config, err = loadConfig(dir, ""); err != nil {
 			return cleanup, err
 		}
 	}
@@ -246,19 +246,6 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// checkVersions describes the versions a check accepts: every minor of the
-// API table, with schemas embedded for the newest.
-func checkVersions() string {
-	index, err := apis.Load()
-	if err != nil {
-		return err.Error()
-	}
-	oldest, newest := index.Range()
-	vs := schema.Versions()
-	return fmt.Sprintf("a minor from %s to %s; each is validated with its own embedded schemas (%s to %s)",
-		oldest, newest, vs[0], vs[len(vs)-1])
 }
 
 func newCheckCommand(e *env) *cobra.Command {

@@ -77,7 +77,7 @@ func (o *diffOptions) options(c *cobra.Command, args []string) (diff.Options, er
 	if err != nil {
 		return diff.Options{}, usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 	}
-	cfg, err := config.Load(dir, o.config)
+	cfg, err := loadConfig(dir, o.config)
 	if err != nil {
 		return diff.Options{}, err
 	}

@@ -5,12 +5,68 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
+
+// loadConfig reads the configuration file of the repository at root (or
+// the one --config names) and checks the values whose vocabulary other
+// packages own: every command reads the file through here.
+func loadConfig(root, explicit string) (*config.Config, error) {
+	cfg, err := config.Load(root, explicit)
+	if err != nil {
+		return nil, err
+	}
+	index, err := apis.Load()
+	if err != nil {
+		return nil, err
+	}
+	err = cfg.CheckValues(config.ValueChecks{
+		KubernetesVersion: func(v string) error { _, err := index.Resolve(v); return err },
+		RegoVersion:       func(v string) error { _, err := rego.ParseRegoVersion(v); return err },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// kubernetesVersions says which versions a check accepts: every minor of
+// the API table, each validated with its own embedded schemas. The flag
+// help, the init template and the README (TestREADMEVersions) say it in
+// these words.
+func kubernetesVersions() (sentence, newest string) {
+	index, err := apis.Load()
+	if err != nil {
+		return err.Error(), ""
+	}
+	oldest, newest := index.Range()
+	vs := schema.Versions()
+	return fmt.Sprintf("a minor from %s to %s, or one of its patch releases; each minor is validated with its own embedded schemas (%s to %s stored whole, older minors as deltas)",
+		oldest, newest, minor(vs[0]), minor(vs[len(vs)-1])), newest
+}
+
+// minor is 1.34 of 1.34.2.
+func minor(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// initTemplate is what init writes.
+func initTemplate() []byte {
+	versions, newest := kubernetesVersions()
+	return config.Template(config.TemplateOptions{KubernetesVersions: versions, KubernetesExample: newest})
+}
 
 // addConfigFlag declares --config for every command that reads the
 // configuration file.
@@ -46,7 +102,7 @@ existing file is left alone unless --force is given.`,
 			if err != nil {
 				return err
 			}
-			if _, err := f.Write(config.Template(false)); err != nil {
+			if _, err := f.Write(initTemplate()); err != nil {
 				f.Close()
 				return err
 			}

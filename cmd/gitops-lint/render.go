@@ -33,7 +33,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			if root == "" {
 				root = findRoot(c.Context(), args[0])
 			}
-			cfg, err := config.Load(root, configFile)
+			cfg, err := loadConfig(root, configFile)
 			if err != nil {
 				return err
 			}

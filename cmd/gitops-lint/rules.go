@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 )
@@ -27,7 +26,7 @@ func newRulesCommand(e *env) *cobra.Command {
 			}
 			// The catalogue of the repository in the working directory:
 			// its configuration file's policies and rule settings.
-			cfg, err := config.Load(".", configFile)
+			cfg, err := loadConfig(".", configFile)
 			if err != nil {
 				return err
 			}

@@ -20,8 +20,8 @@ func FuzzParse(f *testing.F) {
 			f.Add(data)
 		}
 	}
-	f.Add(Template(true))
-	f.Add(Template(false))
+	f.Add(Template(TemplateOptions{Active: true, KubernetesExample: "1.37"}))
+	f.Add(Template(TemplateOptions{}))
 	f.Add([]byte("include: [a]\nexclude: [b/**]\nrules:\n  host-network: off\n"))
 	root := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
