@@ -20,6 +20,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/report"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
@@ -271,13 +272,9 @@ func newCheckCommand(e *env) *cobra.Command {
 			if err != nil {
 				return usageError(c, err)
 			}
-			var base *baseline.File
-			if o.baseline != "" {
-				b, err := baseline.Load(o.baseline)
-				if err != nil {
-					return usageError(c, fmt.Errorf("--baseline: %w", err))
-				}
-				base = &b
+			base, err := o.loadBaseline(pathArg(args), cfg)
+			if err != nil {
+				return err
 			}
 			start := time.Now()
 			res, err := execute(c, e, opts)
@@ -306,6 +303,60 @@ func newCheckCommand(e *env) *cobra.Command {
 	}
 	o.addFlags(c)
 	return c
+}
+
+// loadBaseline reads --baseline or, without it, the file the
+// configuration's baseline: key names (relative to the repository root,
+// so that the pre-commit hook, which runs check --staged, honours the
+// committed baseline too); nil when neither is set. A file that cannot be
+// read is an error (exit 2), never a silent "every finding is new"; a
+// problem with the file is not a usage error, so no flag help is printed.
+func (o *checkOptions) loadBaseline(root string, cfg *config.Config) (*baseline.File, error) {
+	file, where := o.baseline, "--baseline"
+	if file == "" && cfg.Baseline.Line > 0 {
+		where = fmt.Sprintf("%s:%d: baseline", cfg.File, cfg.Baseline.Line)
+		var err error
+		if file, err = configuredBaseline(root, cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	if file == "" {
+		return nil, nil
+	}
+	b, err := baseline.Load(file)
+	if errors.Is(err, os.ErrNotExist) && where != "--baseline" {
+		return nil, fmt.Errorf("%s: %s does not exist; write it with gitops-lint baseline", where, cfg.Baseline.Value)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	return &b, nil
+}
+
+// configuredBaseline is the baseline: file of the repository at root; it
+// must not be a symlink out of the repository (an absent file is not
+// refused here: the caller says how to write it).
+func configuredBaseline(root string, cfg *config.Config) (string, error) {
+	file := filepath.Join(root, filepath.FromSlash(cfg.Baseline.Value))
+	absRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", err
+	}
+	absRoot, err = filepath.Abs(absRoot)
+	if err != nil {
+		return "", err
+	}
+	resolved, err := filepath.EvalSymlinks(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return file, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if abs, err := filepath.Abs(resolved); err != nil || !rootfs.Within(absRoot, abs) {
+		return "", fmt.Errorf("%s resolves outside the repository; it is not read", cfg.Baseline.Value)
+	}
+	return file, nil
 }
 
 // progress returns a progress bar on an interactive stderr, and nil when

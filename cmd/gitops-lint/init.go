@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -13,7 +12,6 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
-	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
 
 // loadConfig reads the configuration file of the repository at root (or
@@ -48,18 +46,7 @@ func kubernetesVersions() (sentence, newest string) {
 		return err.Error(), ""
 	}
 	oldest, newest := index.Range()
-	vs := schema.Versions()
-	return fmt.Sprintf("a minor from %s to %s, or one of its patch releases; each minor is validated with its own embedded schemas (%s to %s stored whole, older minors as deltas)",
-		oldest, newest, minor(vs[0]), minor(vs[len(vs)-1])), newest
-}
-
-// minor is 1.34 of 1.34.2.
-func minor(v string) string {
-	parts := strings.SplitN(v, ".", 3)
-	if len(parts) < 2 {
-		return v
-	}
-	return parts[0] + "." + parts[1]
+	return fmt.Sprintf("a minor from %s to %s, or one of its patch releases; each minor is validated with its own embedded schemas", oldest, newest), newest
 }
 
 // initTemplate is what init writes.

@@ -31,6 +31,8 @@ validates every resource against embedded Kubernetes schemas, and reports findin
 that point at the file and line to edit. It never uses the network unless asked,
 never runs plugins or Helm, and never reads outside the repository.`,
 		Version:       version,
+		// Usage is printed for usage errors only (usageError); a runtime
+		// error is one line (TestUsageOnlyForUsageErrors).
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -53,7 +55,25 @@ never runs plugins or Helm, and never reads outside the repository.`,
 		newHookCommand(e),
 		newDiffCommand(e),
 	)
+	usageOnBadArgs(root)
 	return root
+}
+
+// usageOnBadArgs makes a wrong number of arguments a usage error, as a
+// bad flag is: cobra returns it as a plain error, which SilenceUsage
+// (there for runtime errors) would print without the usage.
+func usageOnBadArgs(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		usageOnBadArgs(sub)
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return usageError(c, err)
+			}
+			return nil
+		}
+	}
 }
 
 // usageError prints the usage of a command after an argument error; it
