@@ -30,7 +30,7 @@ func newRootCommand(e *env) *cobra.Command {
 validates every resource against embedded Kubernetes schemas, and reports findings
 that point at the file and line to edit. It never uses the network unless asked,
 never runs plugins or Helm, and never reads outside the repository.`,
-		Version:       version,
+		Version: version,
 		// Usage is printed for usage errors only (usageError); a runtime
 		// error is one line (TestUsageOnlyForUsageErrors).
 		SilenceUsage:  true,
