@@ -47,13 +47,14 @@ $(GOLANGCI_LINT):
 	GOBIN=$(CURDIR)/.bin/tmp-golangci $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(CURDIR)/.bin/tmp-golangci/golangci-lint $@ && rmdir $(CURDIR)/.bin/tmp-golangci
 
-generate: ## regenerate embedded schemas, the API table, GitOps CRD schemas and docs (downloads k8s.io/kubernetes and the GitOps CRD modules through the Go module proxy)
+generate: ## regenerate embedded schemas, the API table, GitOps CRD schemas, docs and the JSON Schema of .gitops-lint.yaml (downloads k8s.io/kubernetes and the GitOps CRD modules through the Go module proxy)
 	$(GO) generate ./...
 	$(GO) run ./cmd/gitops-lint rules --format markdown -o docs/rules.md
+	$(GO) run ./internal/config/schemagen -o docs/gitops-lint.schema.json
 
 check-generated: generate ## fail when generated files or go.mod are stale
 	$(GO) mod tidy
-	@git diff --exit-code -- go.mod go.sum internal/schema/bundle internal/apis/served.json docs/rules.md || \
+	@git diff --exit-code -- go.mod go.sum internal/schema/bundle internal/apis/served.json docs/rules.md docs/gitops-lint.schema.json || \
 	  { echo "generated files or go.mod are stale: run make generate and go mod tidy, then commit"; exit 1; }
 
 pluto-table: ## copy pluto's table of deprecated APIs, which the tests compare with ours (Go module proxy)

@@ -430,6 +430,20 @@ func TestTemplate(t *testing.T) {
 // TestREADMEExample keeps the full example of the README's
 // Configuration section valid.
 func TestREADMEExample(t *testing.T) {
+	block := readmeExample(t)
+	root := repoWith(t, map[string]string{"policy/": "", "policy/data/": ""})
+	c, err := Parse("README.md", root, []byte(block))
+	if err != nil {
+		t.Fatalf("the README's example does not load: %v", err)
+	}
+	if len(c.Targets) != 3 || len(c.Overrides) != 1 || len(c.Secrets.Fingerprints) != 1 {
+		t.Errorf("the example lost keys: %+v", c)
+	}
+}
+
+// readmeExample is the yaml block of the README's Configuration section.
+func readmeExample(t *testing.T) string {
+	t.Helper()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -443,14 +457,7 @@ func TestREADMEExample(t *testing.T) {
 	if !ok || !ok2 {
 		t.Fatal("the Configuration section has no yaml block")
 	}
-	root := repoWith(t, map[string]string{"policy/": "", "policy/data/": ""})
-	c, err := Parse("README.md", root, []byte(block))
-	if err != nil {
-		t.Fatalf("the README's example does not load: %v", err)
-	}
-	if len(c.Targets) != 3 || len(c.Overrides) != 1 || len(c.Secrets.Fingerprints) != 1 {
-		t.Errorf("the example lost keys: %+v", c)
-	}
+	return block
 }
 
 // TestAliasBomb refuses a configuration file whose aliases would expand
