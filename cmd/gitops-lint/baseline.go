@@ -24,7 +24,7 @@ check and the pre-commit hook apply it without the flag. Fingerprints leave out 
 so the baseline survives edits above and around the recorded findings.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, cfg, err := o.prepare(c, args)
+			opts, cfg, err := o.prepare(c, e, args)
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,7 @@ so the baseline survives edits above and around the recorded findings.`,
 			return err
 		},
 	}
-	o.addFlags(c)
+	o.addFlags(c, e)
 	c.Flags().StringVarP(&output, "output", "o", "", "write the baseline here (default: the baseline: key of the configuration, else "+baseline.DefaultFile+" at the repository root)")
 	return c
 }

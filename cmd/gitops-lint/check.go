@@ -13,7 +13,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/baseline"
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
@@ -53,7 +52,7 @@ type runOptions struct {
 	config            string
 }
 
-func (o *checkOptions) addFlags(c *cobra.Command) {
+func (o *checkOptions) addFlags(c *cobra.Command, e *env) {
 	f := c.Flags()
 	f.StringVarP(&o.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
@@ -62,15 +61,15 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.BoolVar(&o.staged, "staged", false, "check the content of the git index, and only what the staged files can affect (pre-commit)")
 	f.StringVar(&o.changedSince, "changed-since", "", "check only what the files changed between the merge base of REF and HEAD can affect (pull requests)")
 	f.BoolVar(&o.full, "full", false, "with --staged or --changed-since, check the whole targets that include the changes, not the smallest kustomizations")
-	o.run.addFlags(c)
+	o.run.addFlags(c, e)
 }
 
-func (o *runOptions) addFlags(c *cobra.Command) {
+func (o *runOptions) addFlags(c *cobra.Command, e *env) {
 	f := c.Flags()
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
 	// A check accepts more versions than the embedded schemas: see kubernetesVersions.
-	versions, _ := kubernetesVersions()
+	versions, _ := kubernetesVersions(e)
 	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + versions + "; default newest"
 	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
 	f.StringVar(&o.cacheDir, "cache-dir", "", "keep each target's results here between runs (default: the user cache directory)")
@@ -110,9 +109,9 @@ func (o *checkOptions) validate() (failOn rules.Severity, err error) {
 // prepare reads the configuration file of the repository at args[0]
 // (default .) and turns it and the flags into the engine's options; a bad
 // flag is a usage error, a bad file an error naming its line.
-func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *config.Config, error) {
+func (o *runOptions) prepare(c *cobra.Command, e *env, args []string) (engine.Options, *config.Config, error) {
 	root := pathArg(args)
-	cfg, err := loadConfig(root, o.config)
+	cfg, err := loadConfig(e, root, o.config)
 	if err != nil {
 		return engine.Options{}, nil, err
 	}
@@ -124,7 +123,7 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 	if err != nil {
 		return engine.Options{}, nil, usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 	}
-	index, err := apis.Load()
+	index, err := e.apiIndex()
 	if err != nil {
 		return engine.Options{}, nil, err
 	}
@@ -170,6 +169,7 @@ func (o *runOptions) resultCacheDir() string {
 
 // execute runs the engine with a progress bar on an interactive terminal.
 func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, error) {
+	opts.LoadPolicies = e.loadPolicies
 	bar := progress(e)
 	if bar != nil {
 		opts.Progress = func(done, total int) {
@@ -192,7 +192,7 @@ func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, err
 // --staged the run checks the git index instead of the working tree: what
 // the staged change reaches is exported into a temporary directory
 // (removed by cleanup), so unstaged edits neither hide nor cause findings.
-func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup func(), err error) {
+func (o *checkOptions) changes(c *cobra.Command, e *env, opts *engine.Options) (cleanup func(), err error) {
 	cleanup = func() {}
 	switch {
 	case o.staged && o.changedSince != "":
@@ -231,7 +231,7 @@ func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup 
 	// The staged configuration file, if any, is the one that applies,
 	// unless --config names one.
 	if o.run.config == "" {
-		if opts.Config, err = loadConfig(dir, ""); err != nil {
+		if opts.Config, err = loadConfig(e, dir, ""); err != nil {
 			return cleanup, err
 		}
 	}
@@ -256,11 +256,11 @@ func newCheckCommand(e *env) *cobra.Command {
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, cfg, err := o.run.prepare(c, args)
+			opts, cfg, err := o.run.prepare(c, e, args)
 			if err != nil {
 				return err
 			}
-			cleanup, err := o.changes(c, &opts)
+			cleanup, err := o.changes(c, e, &opts)
 			defer cleanup()
 			if err != nil {
 				return err
@@ -301,7 +301,7 @@ func newCheckCommand(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	o.addFlags(c)
+	o.addFlags(c, e)
 	return c
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
+
+	"github.com/gitops-lint/gitops-lint/internal/apis"
 )
 
 // writeRepo makes a repository from a map of files.
@@ -221,7 +223,7 @@ func TestInit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(data) != string(initTemplate()) {
+	if string(data) != string(initTemplate(&env{apiIndex: apis.Load})) {
 		t.Error("init wrote something else than the template")
 	}
 	cfg, err := config.Load(root, "")
@@ -246,7 +248,7 @@ func TestInit(t *testing.T) {
 	if code, _, stderr := runCLI(t, "init", "--force", root); code != 0 {
 		t.Errorf("init --force: exit %d, stderr %q", code, stderr)
 	}
-	if data, _ := os.ReadFile(file); string(data) != string(initTemplate()) {
+	if data, _ := os.ReadFile(file); string(data) != string(initTemplate(&env{apiIndex: apis.Load})) {
 		t.Error("init --force did not rewrite the file")
 	}
 }

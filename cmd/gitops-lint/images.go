@@ -45,7 +45,7 @@ env/, clusters/ or stages/, else the target directory) and they share a base.`,
 				return usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 			}
 			root := pathArg(args)
-			cfg, err := loadConfig(root, o.config)
+			cfg, err := loadConfig(e, root, o.config)
 			if err != nil {
 				return err
 			}

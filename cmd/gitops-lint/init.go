@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 )
@@ -17,12 +16,12 @@ import (
 // loadConfig reads the configuration file of the repository at root (or
 // the one --config names) and checks the values whose vocabulary other
 // packages own: every command reads the file through here.
-func loadConfig(root, explicit string) (*config.Config, error) {
+func loadConfig(e *env, root, explicit string) (*config.Config, error) {
 	cfg, err := config.Load(root, explicit)
 	if err != nil {
 		return nil, err
 	}
-	index, err := apis.Load()
+	index, err := e.apiIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -40,8 +39,8 @@ func loadConfig(root, explicit string) (*config.Config, error) {
 // the API table, each validated with its own embedded schemas. The flag
 // help, the init template and the README (TestREADMEVersions) say it in
 // these words.
-func kubernetesVersions() (sentence, newest string) {
-	index, err := apis.Load()
+func kubernetesVersions(e *env) (sentence, newest string) {
+	index, err := e.apiIndex()
 	if err != nil {
 		return err.Error(), ""
 	}
@@ -50,8 +49,8 @@ func kubernetesVersions() (sentence, newest string) {
 }
 
 // initTemplate is what init writes.
-func initTemplate() []byte {
-	versions, newest := kubernetesVersions()
+func initTemplate(e *env) []byte {
+	versions, newest := kubernetesVersions(e)
 	return config.Template(config.TemplateOptions{KubernetesVersions: versions, KubernetesExample: newest})
 }
 
@@ -89,7 +88,7 @@ existing file is left alone unless --force is given.`,
 			if err != nil {
 				return err
 			}
-			if _, err := f.Write(initTemplate()); err != nil {
+			if _, err := f.Write(initTemplate(e)); err != nil {
 				f.Close()
 				return err
 			}

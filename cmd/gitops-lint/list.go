@@ -38,7 +38,7 @@ func newListCommand(e *env) *cobra.Command {
 				return usageError(c, fmt.Errorf("unknown --format %q (want text or json)", format))
 			}
 			root := pathArg(args)
-			cfg, err := loadConfig(root, configFile)
+			cfg, err := loadConfig(e, root, configFile)
 			if err != nil {
 				return err
 			}

@@ -26,7 +26,10 @@ const reposDir = "../../testdata/repos"
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	code = runEnv(context.Background(), args, &env{
+		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: os.Getenv,
+		loadPolicies: testPolicies.load, apiIndex: testAPIIndex,
+	})
 	return code, out.String(), errOut.String()
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/apis"
 )
 
 // TestREADMEDemoOutput keeps the output the README shows for `make demo`
@@ -46,7 +48,8 @@ func TestREADMEVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sentence, _ := kubernetesVersions()
+	e := &env{apiIndex: apis.Load}
+	sentence, _ := kubernetesVersions(e)
 	if !strings.Contains(string(readme), "the release to check against: "+sentence+" |") {
 		t.Errorf("the README's --kubernetes-version row does not say %q", sentence)
 	}
@@ -64,7 +67,7 @@ func TestREADMEVersions(t *testing.T) {
 			t.Errorf("README says %q; the API table accepts %s to %s", m[0], oldest, newest)
 		}
 	}
-	for _, text := range []string{string(initTemplate()), newCheckCommand(&env{}).Flags().Lookup("kubernetes-version").Usage} {
+	for _, text := range []string{string(initTemplate(e)), newCheckCommand(e).Flags().Lookup("kubernetes-version").Usage} {
 		if !strings.Contains(text, sentence) {
 			t.Errorf("%q does not state the accepted versions as %q", text, sentence)
 		}

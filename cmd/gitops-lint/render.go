@@ -33,7 +33,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			if root == "" {
 				root = findRoot(c.Context(), args[0])
 			}
-			cfg, err := loadConfig(root, configFile)
+			cfg, err := loadConfig(e, root, configFile)
 			if err != nil {
 				return err
 			}

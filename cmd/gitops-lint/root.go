@@ -3,9 +3,13 @@ package main
 import (
 	"io"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/gitops-lint/gitops-lint/internal/apis"
+	"github.com/gitops-lint/gitops-lint/internal/engine"
 )
 
 // env is what commands may touch of the process, so tests can run them in
@@ -14,6 +18,13 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// loadPolicies compiles the Rego policies of a run; nil is
+	// rego.Load. The in-process tests share compiled engines through it.
+	loadPolicies engine.PolicyLoader
+	// apiIndex is the API table, decoded once per run (the flag help, the
+	// configuration and the run all ask for it); newRootCommand sets it
+	// when the caller has not.
+	apiIndex func() (*apis.Index, error)
 }
 
 // isTerminal reports whether w is an interactive terminal.
@@ -23,6 +34,9 @@ func isTerminal(w io.Writer) bool {
 }
 
 func newRootCommand(e *env) *cobra.Command {
+	if e.apiIndex == nil {
+		e.apiIndex = sync.OnceValues(apis.Load)
+	}
 	root := &cobra.Command{
 		Use:   "gitops-lint",
 		Short: "Lint GitOps repositories: render every overlay, validate offline, find what breaks before the cluster does",

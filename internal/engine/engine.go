@@ -85,6 +85,8 @@ type Options struct {
 	// Policy configures Rego evaluation: the built-in library and user
 	// policies. Its Disabled field is set from Rules.
 	Policy rego.Options
+	// LoadPolicies compiles Policy (nil: rego.Load).
+	LoadPolicies PolicyLoader
 	// Rules switch rules off and change their severities.
 	Rules rules.Settings
 	// Config is the repository's configuration file, for what only the
@@ -96,6 +98,20 @@ type Options struct {
 	// GitOps configures the repository-level checks (Flux and Argo CD
 	// references, image tags per environment).
 	GitOps gitops.Options
+}
+
+// PolicyLoader parses and compiles policies: rego.Load, or a caller's
+// wrapper that reuses an engine compiled for the same options (an
+// rego.Engine is safe for concurrent use), as the CLI's in-process tests
+// do, where compiling the built-in library was most of every run.
+type PolicyLoader func(context.Context, rego.Options) (*rego.Engine, error)
+
+// loadPolicies is LoadPolicies, rego.Load by default.
+func (o Options) loadPolicies(ctx context.Context, p rego.Options) (*rego.Engine, error) {
+	if o.LoadPolicies != nil {
+		return o.LoadPolicies(ctx, p)
+	}
+	return rego.Load(ctx, p)
 }
 
 // stepper returns the function workers call after each unit or target:
@@ -437,7 +453,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
 	policy := opts.Policy
 	policy.Disabled = func(string) bool { return true }
-	_, all, err := catalogue(ctx, policy)
+	_, all, err := catalogue(ctx, opts.loadPolicies, policy)
 	return all, err
 }
 
@@ -448,7 +464,7 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 	policy.Root = opts.Root
 	policy.Disabled = opts.Rules.IsDisabled
 	policy.AllowNetwork = opts.AllowRemote
-	e, all, err := catalogue(ctx, policy)
+	e, all, err := catalogue(ctx, opts.loadPolicies, policy)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -465,8 +481,8 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 }
 
 // catalogue loads the policies and lists every rule of every family.
-func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules.Rule, error) {
-	e, err := rego.Load(ctx, policy)
+func catalogue(ctx context.Context, loadPolicies PolicyLoader, policy rego.Options) (*rego.Engine, []*rules.Rule, error) {
+	e, err := loadPolicies(ctx, policy)
 	if err != nil {
 		return nil, nil, err
 	}
