@@ -87,9 +87,6 @@ func (o *runOptions) applyConfig(cfg *config.Config, changed func(string) bool) 
 	if !changed("kubernetes-version") && cfg.KubernetesVersion.Line > 0 {
 		o.kubernetesVersion = cfg.KubernetesVersion.Value
 	}
-	if changed("load-restrictor") {
-		cfg.OverrideLoadRestrictor(o.loadRestrictor)
-	}
 	o.schemaLocations = slices.Concat(cfg.SchemaLocations, o.schemaLocations)
 	o.policy.applyConfig(cfg, changed)
 }
@@ -123,7 +120,7 @@ func (o *runOptions) prepare(c *cobra.Command, e *env, args []string) (engine.Op
 	if err != nil {
 		return engine.Options{}, nil, usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 	}
-	index, err := e.apiIndex()
+	index, err := e.index()
 	if err != nil {
 		return engine.Options{}, nil, err
 	}
@@ -148,7 +145,7 @@ func (o *runOptions) prepare(c *cobra.Command, e *env, args []string) (engine.Op
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
 		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir,
 		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
-		Policy: policy, Rules: settings, Config: cfg,
+		Policy: policy, Rules: settings, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
 	}, cfg, nil
 }
 
@@ -231,9 +228,12 @@ func (o *checkOptions) changes(c *cobra.Command, e *env, opts *engine.Options) (
 	// The staged configuration file, if any, is the one that applies,
 	// unless --config names one.
 	if o.run.config == "" {
-		if opts.Config, err = loadConfig(e, dir, ""); err != nil {
+		stagedCfg, err := loadConfig(e, dir, "")
+		if err != nil {
 			return cleanup, err
 		}
+		lr, _ := config.ParseLoadRestrictor(o.run.loadRestrictor) // checked by prepare
+		opts.Scope = stagedCfg.Scope(flagLoadRestrictions(c, lr))
 	}
 	// The export is a new directory every time: nothing cached for it
 	// could be found again.

@@ -81,10 +81,7 @@ func (o *diffOptions) options(c *cobra.Command, e *env, args []string) (diff.Opt
 	if err != nil {
 		return diff.Options{}, err
 	}
-	if c.Flags().Changed("load-restrictor") {
-		cfg.OverrideLoadRestrictor(o.loadRestrictor)
-	}
-	return diff.Options{Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Config: cfg}, nil
+	return diff.Options{Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr))}, nil
 }
 
 func newDiffCommand(e *env) *cobra.Command {

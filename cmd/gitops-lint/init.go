@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
@@ -21,7 +22,7 @@ func loadConfig(e *env, root, explicit string) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	index, err := e.apiIndex()
+	index, err := e.index()
 	if err != nil {
 		return nil, err
 	}
@@ -35,12 +36,22 @@ func loadConfig(e *env, root, explicit string) (*config.Config, error) {
 	return cfg, nil
 }
 
+// flagLoadRestrictions is --load-restrictor when the command line gives
+// it - it then wins over the file, per-target entries included - and
+// LoadRestrictionsUnknown otherwise: what config.Config.Scope takes.
+func flagLoadRestrictions(c *cobra.Command, lr types.LoadRestrictions) types.LoadRestrictions {
+	if c.Flags().Changed("load-restrictor") {
+		return lr
+	}
+	return types.LoadRestrictionsUnknown
+}
+
 // kubernetesVersions says which versions a check accepts: every minor of
 // the API table, each validated with its own embedded schemas. The flag
 // help, the init template and the README (TestREADMEVersions) say it in
 // these words.
 func kubernetesVersions(e *env) (sentence, newest string) {
-	index, err := e.apiIndex()
+	index, err := e.index()
 	if err != nil {
 		return err.Error(), ""
 	}

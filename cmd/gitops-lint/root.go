@@ -27,6 +27,15 @@ type env struct {
 	apiIndex func() (*apis.Index, error)
 }
 
+// index is the API table: apiIndex's, or decoded now for an env built
+// without one.
+func (e *env) index() (*apis.Index, error) {
+	if e.apiIndex == nil {
+		return apis.Load()
+	}
+	return e.apiIndex()
+}
+
 // isTerminal reports whether w is an interactive terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -53,8 +53,9 @@ type Config struct {
 	KubernetesVersion Located[string]
 	// FailOn is the lowest severity that fails a run ("" when unset).
 	FailOn string
-	// LoadRestrictor is kustomize's for every target ("" when unset).
-	LoadRestrictor string
+	// LoadRestrictions are kustomize's for every target
+	// (LoadRestrictionsUnknown when unset).
+	LoadRestrictions types.LoadRestrictions
 	// Baseline is the repository-relative baseline file (written by
 	// gitops-lint baseline) that check and the pre-commit hook apply when
 	// --baseline is not given (Line 0 when unset).
@@ -115,8 +116,9 @@ type Target struct {
 	Paths []Glob
 	// Skip leaves matching targets out of the run.
 	Skip *bool
-	// LoadRestrictor overrides kustomize's for matching targets ("" when unset).
-	LoadRestrictor string
+	// LoadRestrictions override kustomize's for matching targets
+	// (LoadRestrictionsUnknown when unset).
+	LoadRestrictions types.LoadRestrictions
 	// Environment names the environment of matching targets, for
 	// policies (input.target.environment); "" when unset.
 	Environment string
@@ -319,7 +321,7 @@ func (p *parser) validate(s *fileSpec, doc *yaml.Node) {
 		}
 		c.FailOn = v
 	}
-	c.LoadRestrictor = p.loadRestrictor(s.LoadRestrictor)
+	c.LoadRestrictions = p.loadRestrictor(s.LoadRestrictor)
 	if v, ok := p.str(s.Baseline, "baseline"); ok {
 		if rel, ok := p.relative(s.Baseline.Line, "baseline", v); ok {
 			c.Baseline = Located[string]{Value: rel, Line: s.Baseline.Line}
@@ -438,16 +440,16 @@ func (p *parser) globs(s strList, where string) []Glob {
 	return out
 }
 
-func (p *parser) loadRestrictor(l leaf[string]) string {
+func (p *parser) loadRestrictor(l leaf[string]) types.LoadRestrictions {
 	s, ok := p.str(l, "loadRestrictor")
 	if !ok {
-		return ""
+		return types.LoadRestrictionsUnknown
 	}
-	if _, err := ParseLoadRestrictor(s); err != nil {
+	lr, err := ParseLoadRestrictor(s)
+	if err != nil {
 		p.failAt(l.Line, "loadRestrictor: %v", err)
-		return ""
 	}
-	return s
+	return lr
 }
 
 // ParseLoadRestrictor reads kustomize's load restrictor, as --load-restrictor
@@ -469,7 +471,7 @@ func (p *parser) targets(specs []targetSpec, lines []int) []Target {
 		t := Target{Line: lineOf(lines, i)}
 		t.Paths = p.globs(spec.Paths, where+".paths")
 		t.Skip = p.boolean(spec.Skip, where+".skip")
-		t.LoadRestrictor = p.loadRestrictor(spec.LoadRestrictor)
+		t.LoadRestrictions = p.loadRestrictor(spec.LoadRestrictor)
 		t.Environment, _ = p.str(spec.Environment, where+".environment")
 		if spec.Paths.Line == 0 {
 			p.failAt(t.Line, "%s: paths is required", where)

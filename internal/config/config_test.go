@@ -299,6 +299,7 @@ targets:
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := c.Scope(types.LoadRestrictionsUnknown)
 	tests := []struct {
 		dir  string
 		want TargetSettings
@@ -314,30 +315,30 @@ targets:
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, c.Target(tt.dir, nil)); diff != "" {
+			if diff := cmp.Diff(tt.want, s.Target(tt.dir, nil)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}
-	plain := c.Target("apps/docs", []string{"apps/docs/a.yaml", "apps/docs/examples/b.yaml"})
+	plain := s.Target("apps/docs", []string{"apps/docs/a.yaml", "apps/docs/examples/b.yaml"})
 	if plain.Skipped != "" || !slices.Equal(plain.Files, []string{"apps/docs/a.yaml"}) {
 		t.Errorf("plain target: %+v, want only a.yaml left", plain)
 	}
-	if s := c.Target("apps/docs", []string{"apps/docs/examples/b.yaml"}); s.Skipped != "every file is excluded by cfg.yaml" {
-		t.Errorf("plain target with only excluded files: %+v", s)
+	if got := s.Target("apps/docs", []string{"apps/docs/examples/b.yaml"}); got.Skipped != "every file is excluded by cfg.yaml" {
+		t.Errorf("plain target with only excluded files: %+v", got)
 	}
-	c.OverrideLoadRestrictor("rootOnly")
-	if got := c.Target("apps/legacy/keep", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
+	flag := c.Scope(types.LoadRestrictionsRootOnly)
+	if got := flag.Target("apps/legacy/keep", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
 		t.Errorf("after the flag: %v", got)
 	}
-	if got := c.Target("apps/shop/overlays/dev", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
+	if got := flag.Target("apps/shop/overlays/dev", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
 		t.Errorf("after the flag: %v", got)
 	}
-	var none *Config
+	var none *Scope
 	if got := none.Target("a", nil); got.Skipped != "" || got.LoadRestrictions != types.LoadRestrictionsUnknown || got.Environment != "" {
 		t.Errorf("no file: %+v", got)
 	}
-	if !c.Excluded("apps/shop/examples/deploy.yaml") || c.Excluded("apps/shop/base/deploy.yaml") {
+	if !s.Excluded("apps/shop/examples/deploy.yaml") || s.Excluded("apps/shop/base/deploy.yaml") {
 		t.Error("Excluded does not follow exclude")
 	}
 }
@@ -368,7 +369,7 @@ func TestAdjust(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := rules.Finding{RuleID: tt.rule, Severity: rules.Error, Location: manifest.Origin{File: tt.file, Line: 1}}
-			keep := c.Adjust(&f)
+			keep := c.Scope(types.LoadRestrictionsUnknown).Adjust(&f)
 			if keep != tt.wantKeep || (keep && f.Severity != tt.wantSev) {
 				t.Errorf("Adjust = %v, %v; want %v, %v", keep, f.Severity, tt.wantKeep, tt.wantSev)
 			}
@@ -410,7 +411,7 @@ func TestTemplate(t *testing.T) {
 	}
 	unset := []string{}
 	for name, isSet := range map[string]bool{
-		"kubernetesVersion": c.KubernetesVersion.Line > 0, "failOn": c.FailOn != "", "loadRestrictor": c.LoadRestrictor != "",
+		"kubernetesVersion": c.KubernetesVersion.Line > 0, "failOn": c.FailOn != "", "loadRestrictor": c.LoadRestrictions != types.LoadRestrictionsUnknown,
 		"include": len(c.Include) > 0, "exclude": len(c.Exclude) > 0, "targets": len(c.Targets) == 3,
 		"rules": len(c.Rules) > 0, "overrides": len(c.Overrides) > 0,
 		"policies":        len(c.Policies.Paths) > 0 && len(c.Policies.Data) > 0 && len(c.Policies.Namespaces) > 0 && c.Policies.AllNamespaces != nil && c.Policies.Builtin != nil && c.Policies.RegoVersion.Line > 0,

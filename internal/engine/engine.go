@@ -89,12 +89,12 @@ type Options struct {
 	LoadPolicies PolicyLoader
 	// Rules switch rules off and change their severities.
 	Rules rules.Settings
-	// Config is the repository's configuration file, for what only the
-	// file says: which targets and files the run covers, per-target
-	// settings, per-path overrides and the secret allowlist. What flags
-	// can also say is merged into the fields above by the caller. Nil
-	// means no file.
-	Config *config.Config
+	// Scope is what only the configuration file says - which targets and
+	// files the run covers, per-target settings, per-path overrides and
+	// the secret allowlist - resolved with the flags by the caller
+	// (config.Config.Scope), which also merges what flags can say into
+	// the fields above. Nil means no file.
+	Scope *config.Scope
 	// GitOps configures the repository-level checks (Flux and Argo CD
 	// references, image tags per environment).
 	GitOps gitops.Options
@@ -470,7 +470,7 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 	}
 	// Before Apply, so that a rule ID the file gets wrong is reported at
 	// its line.
-	if err := opts.Config.CheckRules(all); err != nil {
+	if err := opts.Scope.CheckRules(all); err != nil {
 		return nil, nil, err
 	}
 	active, err := opts.Rules.Apply(all)
@@ -500,14 +500,14 @@ func catalogue(ctx context.Context, loadPolicies PolicyLoader, policy rego.Optio
 // entry point (Run, Render, Scope) starts from: discovery, the source
 // documents and the renderers, with the configuration file (empty when
 // there is none).
-func discover(opts Options) (*checker, *config.Config, error) {
+func discover(opts Options) (*checker, *config.Scope, error) {
 	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := opts.Config
+	cfg := opts.Scope
 	if cfg == nil {
-		cfg = &config.Config{}
+		cfg = &config.Scope{}
 	}
 	c := &checker{
 		red:       &redact.Set{},
@@ -522,7 +522,7 @@ func discover(opts Options) (*checker, *config.Config, error) {
 	return c, cfg, nil
 }
 
-func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
+func selectTargets(rp *repo.Repo, cfg *config.Scope, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
 	if lr == types.LoadRestrictionsUnknown {
 		lr = types.LoadRestrictionsRootOnly
 	}
@@ -547,7 +547,7 @@ func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions)
 // leaves in the run - none located in an excluded file, none of the
 // secret checks in an allowlisted file, none that only targets out of the
 // run show - and applies its per-path overrides.
-func applyConfig(fs []rules.Finding, cfg *config.Config, targets []repo.Target) []rules.Finding {
+func applyConfig(fs []rules.Finding, cfg *config.Scope, targets []repo.Target) []rules.Finding {
 	checked := make(map[string]bool, len(targets))
 	for _, t := range targets {
 		checked[t.Path] = true
