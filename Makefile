@@ -72,8 +72,10 @@ fuzz-ci: ## run every fuzz target for 20 s each, as CI does
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh
 
-corpus: ## compare in-process renders with kustomize build over ../shared/corpus; plant defects in it (GITOPS_LINT_PLANTS per kind and entry)
+corpus: ## the tests over ../shared/corpus (GITOPS_LINT_CORPUS=1; not in make test): renders vs kustomize build, inferred sources, dependencies, GitOps references, planted defects (GITOPS_LINT_PLANTS per kind and entry)
 	GOBIN=$(CURDIR)/.bin $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
-	$(GO) test -count=1 -run TestCorpusMatchesKustomize -v ./internal/render/ | grep -E '^(---|ok|FAIL|PASS)|corpus_test'
+	GITOPS_LINT_CORPUS=1 $(GO) test -count=1 -run TestCorpusMatchesKustomize -v ./internal/render/ | grep -E '^(---|ok|FAIL|PASS)|corpus_test'
+	GITOPS_LINT_CORPUS=1 $(GO) test -count=1 -timeout 60m -run 'TestInferredSourcesMatchOriginAnnotations|TestDependenciesCoverRecordedReads' ./internal/engine/
+	GITOPS_LINT_CORPUS=1 $(GO) test -count=1 -timeout 60m -run TestCorpusReferences ./internal/rules/gitops/
 	GITOPS_LINT_CORPUS=1 $(GO) test -count=1 -timeout 120m -run TestPlantedDefectsCorpus -v ./internal/engine/ | grep -E '^(---|ok|FAIL|PASS)|planted_test|^ *\|'
 
