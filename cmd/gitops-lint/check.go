@@ -398,7 +398,11 @@ func reportInput(res *engine.Result, d time.Duration) report.Input {
 
 // writeReport writes to --output or stdout.
 func writeReport(e *env, output string, in report.Input, opts report.Options) error {
-	return writeTo(e, output, func(w io.Writer) error { return report.Write(w, in, opts) })
+	write := report.Write
+	if e.writeReport != nil {
+		write = e.writeReport
+	}
+	return writeTo(e, output, func(w io.Writer) error { return write(w, in, opts) })
 }
 
 // writeTo writes to a file or, when output is empty, stdout. A file is

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
 )
 
@@ -25,11 +27,21 @@ const reposDir = "../../testdata/repos"
 // runCLI runs the command in process with its own streams.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIWith(t, nil, args...)
+}
+
+// runCLIWith is runCLI with the env adjusted by tweak first.
+func runCLIWith(t *testing.T, tweak func(*env), args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code = runEnv(context.Background(), args, &env{
+	e := &env{
 		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: os.Getenv,
 		loadPolicies: testPolicies.load, apiIndex: testAPIIndex,
-	})
+	}
+	if tweak != nil {
+		tweak(e)
+	}
+	code = runEnv(context.Background(), args, e)
 	return code, out.String(), errOut.String()
 }
 
@@ -49,22 +61,49 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	formats := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "github": "github.txt", "gitlab": "gitlab.json"}
+	formats := []struct{ name, ext string }{{"text", "txt"}, {"json", "json"}, {"sarif", "sarif"}, {"github", "github.txt"}, {"gitlab", "gitlab.json"}}
+	sarif := sarifSchema(t)
+	n := 0
 	for _, c := range cases {
 		if !c.IsDir() || c.Name() == "hostile" { // hostile/ holds cases of TestHostileInput
 			continue
 		}
-		for format, ext := range formats {
+		// One check per case, fast by design: the format the command line
+		// writes (a different one for each case, so that every format goes
+		// through -f) and the other formats are all written from the
+		// same run's report input, as check would write them.
+		cli := formats[n%len(formats)].name
+		n++
+		wantCode := 1
+		switch c.Name() {
+		case "clean", "suppressions": // suppressed errors never fail the run
+			wantCode = 0
+		}
+		var in *report.Input
+		capture := func(e *env) {
+			e.writeReport = func(w io.Writer, i report.Input, o report.Options) error {
+				in = &i
+				return report.Write(w, i, o)
+			}
+		}
+		args := append([]string{"check", filepath.Join(reposDir, c.Name()), "-f", cli, "--schema-cache-dir", cacheDir}, caseArgs[c.Name()]...)
+		code, cliOut, stderr := runCLIWith(t, capture, args...)
+		for _, f := range formats {
+			format, ext := f.name, f.ext
 			t.Run(c.Name()+"/"+format, func(t *testing.T) {
-				wantCode := 1
-				switch c.Name() {
-				case "clean", "suppressions": // suppressed errors never fail the run
-					wantCode = 0
-				}
-				args := append([]string{"check", filepath.Join(reposDir, c.Name()), "-f", format, "--schema-cache-dir", cacheDir}, caseArgs[c.Name()]...)
-				code, stdout, stderr := runCLI(t, args...)
 				if code != wantCode {
 					t.Errorf("exit code = %d, want %d; stderr:\n%s", code, wantCode, stderr)
+				}
+				stdout := cliOut
+				if format != cli {
+					if in == nil {
+						t.Fatalf("check wrote no report; stderr:\n%s", stderr)
+					}
+					var b bytes.Buffer
+					if err := report.Write(&b, *in, report.Options{Format: format}); err != nil {
+						t.Fatal(err)
+					}
+					stdout = b.String()
 				}
 				if strings.Contains(stdout+stderr, "OUTSIDE-BYTES") {
 					t.Errorf("output contains bytes from outside the repository")
@@ -87,20 +126,25 @@ func TestGolden(t *testing.T) {
 					t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
 				}
 				if format == "sarif" {
-					validateSARIF(t, stdout)
+					validateSARIF(t, sarif, stdout)
 				}
 			})
 		}
 	}
 }
 
-func validateSARIF(t *testing.T, doc string) {
+// sarifSchema compiles SARIF's schema, once per test that validates.
+func sarifSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	sch, err := c.Compile("../../internal/report/testdata/sarif-schema-2.1.0.json")
+	sch, err := jsonschema.NewCompiler().Compile("../../internal/report/testdata/sarif-schema-2.1.0.json")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sch
+}
+
+func validateSARIF(t *testing.T, sch *jsonschema.Schema, doc string) {
+	t.Helper()
 	v, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +248,7 @@ func TestOutputFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	validateSARIF(t, string(data))
+	validateSARIF(t, sarifSchema(t), string(data))
 }
 
 func TestListAndRender(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
+	"github.com/gitops-lint/gitops-lint/internal/report"
 )
 
 // env is what commands may touch of the process, so tests can run them in
@@ -25,6 +26,9 @@ type env struct {
 	// configuration and the run all ask for it); newRootCommand sets it
 	// when the caller has not.
 	apiIndex func() (*apis.Index, error)
+	// writeReport writes check's report (nil: report.Write). TestGolden
+	// wraps it to feed every format the Input of one run.
+	writeReport func(io.Writer, report.Input, report.Options) error
 }
 
 // index is the API table: apiIndex's, or decoded now for an env built
