@@ -343,7 +343,11 @@ func TestNoSecretValueInAnyOutput(t *testing.T) {
 // TestSecretFixturesNeverPrinted runs every output format, to stdout and
 // to a file, over the secret checks' fixtures filled with run-time fake
 // credentials, and checks that no value appears, plain or base64, in
-// stdout, stderr or the file.
+// stdout, stderr or the file. Per fixture, check runs twice - to stdout
+// and with -o, in formats that rotate over the fixtures - and every
+// format is also written from each run's report input, as check would
+// write it: redaction happens when findings are built, so this covers
+// every format without a run per format.
 func TestSecretFixturesNeverPrinted(t *testing.T) {
 	src := filepath.Join("..", "..", "internal", "rules", "secrets", "testdata")
 	fixtures, err := os.ReadDir(src)
@@ -353,27 +357,48 @@ func TestSecretFixturesNeverPrinted(t *testing.T) {
 	f := secretstest.NewFakes()
 	cache := t.TempDir()
 	seen := map[string]bool{}
-	for _, fx := range fixtures {
+	formats := []string{"text", "json", "sarif", "github", "gitlab"}
+	for i, fx := range fixtures {
 		dir := f.Materialise(t, filepath.Join(src, fx.Name()))
-		for _, format := range []string{"text", "json", "sarif", "github", "gitlab"} {
-			out := filepath.Join(t.TempDir(), "report."+format)
-			for _, args := range [][]string{
-				{"check", dir, "-f", format, "--schema-cache-dir", cache},
-				{"check", dir, "-f", format, "--schema-cache-dir", cache, "-o", out},
-			} {
-				code, stdout, stderr := runCLI(t, args...)
-				if code == 2 {
-					t.Fatalf("%s %v: exit 2: %s", fx.Name(), args, stderr)
+		toStdout, toFile := formats[i%len(formats)], formats[(i+1)%len(formats)]
+		out := filepath.Join(t.TempDir(), "report."+toFile)
+		for _, args := range [][]string{
+			{"check", dir, "-f", toStdout, "--schema-cache-dir", cache},
+			{"check", dir, "-f", toFile, "--schema-cache-dir", cache, "-o", out},
+		} {
+			var inputs []report.Input
+			capture := func(e *env) {
+				e.writeReport = func(w io.Writer, in report.Input, o report.Options) error {
+					inputs = append(inputs, in)
+					return report.Write(w, in, o)
 				}
-				written := ""
-				if slices.Contains(args, "-o") {
-					b, err := os.ReadFile(out)
-					if err != nil {
+			}
+			code, stdout, stderr := runCLIWith(t, capture, args...)
+			if code == 2 {
+				t.Fatalf("%s %v: exit 2: %s", fx.Name(), args, stderr)
+			}
+			written := ""
+			if slices.Contains(args, "-o") {
+				b, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				written = string(b)
+			}
+			outputs := []string{stdout + stderr + written}
+			for _, in := range inputs {
+				for _, format := range formats {
+					var b bytes.Buffer
+					if err := report.Write(&b, in, report.Options{Format: format}); err != nil {
 						t.Fatal(err)
 					}
-					written = string(b)
+					outputs = append(outputs, b.String())
 				}
-				all := stdout + stderr + written
+			}
+			if len(outputs) != 1+len(formats) {
+				t.Fatalf("%s %v: check wrote %d reports, want 1", fx.Name(), args, len(inputs))
+			}
+			for _, all := range outputs {
 				for _, s := range f.Secret {
 					if strings.Contains(all, s) {
 						t.Errorf("%s, %v: output contains a fake secret (%s…)", fx.Name(), args[3:5], s[:4])
