@@ -108,6 +108,8 @@ policies:
 		{name: "kubernetes version not a string", yaml: "kubernetesVersion: [1.30]\n", wantErr: []string{`cfg.yaml:1: kubernetesVersion: want a string, got a list`}},
 		{name: "baseline leaving the repository", yaml: "baseline: ../b.json\n", wantErr: []string{`cfg.yaml:1: baseline: ../b.json leaves the repository`}},
 		{name: "a list entry that is not a mapping", yaml: "targets: [a]\n", wantErr: []string{`cfg.yaml:1: targets[0]: want a mapping, got "a"`}},
+		{name: "a list for a list entry", yaml: "targets: [[a]]\n", wantErr: []string{`cfg.yaml:1: targets[0]: want a mapping, got a list`}},
+		{name: "a list for a nested mapping", yaml: "secrets: {allowlist: [a]}\n", wantErr: []string{`cfg.yaml:1: secrets.allowlist: want a mapping, got a list`}},
 		{name: "a mapping for a list", yaml: "overrides: {paths: a}\n", wantErr: []string{`cfg.yaml:1: overrides: want a list, got a mapping`}},
 		{name: "duplicate key nested", yaml: "policies:\n  builtin: true\n  builtin: false\n", wantErr: []string{`cfg.yaml:3: duplicate key "builtin"`}},
 		{name: "duplicate rule", yaml: "rules:\n  a: off\n  a: info\n", wantErr: []string{`cfg.yaml:3: duplicate rule "a" in rules`}},

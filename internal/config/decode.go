@@ -189,7 +189,7 @@ var (
 func (p *parser) structural(doc *yaml.Node, msg string) {
 	if m := unknownFieldRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		where, _ := pathOf(doc, func(n, parent *yaml.Node, isKey bool) bool {
+		where, _ := pathOf(doc, func(n *yaml.Node, _ string, isKey bool) bool {
 			return isKey && n.Line == line && n.Value == m[2]
 		})
 		p.failAt(line, "unknown key %q%s%s", m[2], inWhere(where), suggest(m[2], keysAt(where)))
@@ -202,10 +202,11 @@ func (p *parser) structural(doc *yaml.Node, msg string) {
 	}
 	if m := mismatchRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		top := m[3] == reflect.TypeFor[fileSpec]().String()
-		where, n := pathOf(doc, func(n, parent *yaml.Node, isKey bool) bool {
-			atTop := parent.Kind == yaml.DocumentNode
-			return !isKey && atTop == top && n.Line == line && n.ShortTag() == m[2]
+		// The node on that line, of that tag, where the file's types
+		// expect the type yaml.v3 names.
+		where, n := pathOf(doc, func(n *yaml.Node, at string, isKey bool) bool {
+			t := typeAt(at)
+			return !isKey && t != nil && t.String() == m[3] && n.Line == line && n.ShortTag() == m[2]
 		})
 		want := "a mapping"
 		if strings.HasPrefix(m[3], "[]") {
@@ -232,7 +233,7 @@ func (p *parser) structural(doc *yaml.Node, msg string) {
 // pathOf finds the first node (in document order) that match accepts and
 // returns the key path of the mapping or list holding it ("" for the
 // top), as messages spell it: targets[0].paths.
-func pathOf(doc *yaml.Node, match func(n, parent *yaml.Node, isKey bool) bool) (string, *yaml.Node) {
+func pathOf(doc *yaml.Node, match func(n *yaml.Node, where string, isKey bool) bool) (string, *yaml.Node) {
 	var walk func(n *yaml.Node, where string, depth int) (string, *yaml.Node, bool)
 	walk = func(n *yaml.Node, where string, depth int) (string, *yaml.Node, bool) {
 		if depth > 64 { // aliases are bounded by CheckAliases; nesting is not
@@ -241,7 +242,7 @@ func pathOf(doc *yaml.Node, match func(n, parent *yaml.Node, isKey bool) bool) (
 		switch n.Kind {
 		case yaml.DocumentNode:
 			for _, c := range n.Content {
-				if match(c, n, false) {
+				if match(c, where, false) {
 					return where, c, true
 				}
 				if w, f, ok := walk(c, where, depth+1); ok {
@@ -251,11 +252,11 @@ func pathOf(doc *yaml.Node, match func(n, parent *yaml.Node, isKey bool) bool) (
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				if match(k, n, true) {
+				if match(k, where, true) {
 					return where, k, true
 				}
 				child := joinPath(where, k.Value)
-				if match(v, n, false) {
+				if match(v, child, false) {
 					return child, v, true
 				}
 				if w, f, ok := walk(v, child, depth+1); ok {
@@ -265,7 +266,7 @@ func pathOf(doc *yaml.Node, match func(n, parent *yaml.Node, isKey bool) bool) (
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
 				child := fmt.Sprintf("%s[%d]", where, i)
-				if match(c, n, false) {
+				if match(c, child, false) {
 					return child, c, true
 				}
 				if w, f, ok := walk(c, child, depth+1); ok {
@@ -286,9 +287,9 @@ func joinPath(where, key string) string {
 	return where + "." + key
 }
 
-// keysAt lists the keys the file's types accept at a key path (the
-// mapping's own path, list indexes included).
-func keysAt(where string) []string {
+// typeAt is the type the file's types give a key path (list indexes
+// included), nil for a path they do not have.
+func typeAt(where string) reflect.Type {
 	t := reflect.TypeFor[fileSpec]()
 	for _, step := range pathSteps(where) {
 		if step == "[]" {
@@ -304,7 +305,14 @@ func keysAt(where string) []string {
 		}
 		t = f.Type
 	}
-	if t.Kind() != reflect.Struct {
+	return t
+}
+
+// keysAt lists the keys the file's types accept at a key path (the
+// mapping's own path).
+func keysAt(where string) []string {
+	t := typeAt(where)
+	if t == nil || t.Kind() != reflect.Struct {
 		return nil
 	}
 	var keys []string
