@@ -47,13 +47,14 @@ $(GOLANGCI_LINT):
 	GOBIN=$(CURDIR)/.bin/tmp-golangci $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(CURDIR)/.bin/tmp-golangci/golangci-lint $@ && rmdir $(CURDIR)/.bin/tmp-golangci
 
-generate: ## regenerate embedded schemas, the API table, GitOps CRD schemas and docs (downloads k8s.io/kubernetes and the GitOps CRD modules through the Go module proxy)
+generate: ## regenerate embedded schemas, the API table, GitOps CRD schemas, docs and the JSON Schema of .gitops-lint.yaml (downloads k8s.io/kubernetes and the GitOps CRD modules through the Go module proxy)
 	$(GO) generate ./...
 	$(GO) run ./cmd/gitops-lint rules --format markdown -o docs/rules.md
+	$(GO) run ./internal/config/schemagen -o docs/gitops-lint.schema.json
 
 check-generated: generate ## fail when generated files or go.mod are stale
 	$(GO) mod tidy
-	@git diff --exit-code -- go.mod go.sum internal/schema/bundle internal/apis/served.json docs/rules.md || \
+	@git diff --exit-code -- go.mod go.sum internal/schema/bundle internal/apis/served.json docs/rules.md docs/gitops-lint.schema.json || \
 	  { echo "generated files or go.mod are stale: run make generate and go mod tidy, then commit"; exit 1; }
 
 pluto-table: ## copy pluto's table of deprecated APIs, which the tests compare with ours (Go module proxy)
@@ -71,8 +72,10 @@ fuzz-ci: ## run every fuzz target for 20 s each, as CI does
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh
 
-corpus: ## compare in-process renders with kustomize build over ../shared/corpus; plant defects in it (GITOPS_LINT_PLANTS per kind and entry)
+corpus: ## the tests over ../shared/corpus (GITOPS_LINT_CORPUS=1; not in make test): renders vs kustomize build, inferred sources, dependencies, GitOps references, planted defects (GITOPS_LINT_PLANTS per kind and entry)
 	GOBIN=$(CURDIR)/.bin $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
-	$(GO) test -count=1 -run TestCorpusMatchesKustomize -v ./internal/render/ | grep -E '^(---|ok|FAIL|PASS)|corpus_test'
+	GITOPS_LINT_CORPUS=1 $(GO) test -count=1 -run TestCorpusMatchesKustomize -v ./internal/render/ | grep -E '^(---|ok|FAIL|PASS)|corpus_test'
+	GITOPS_LINT_CORPUS=1 $(GO) test -count=1 -timeout 60m -run 'TestInferredSourcesMatchOriginAnnotations|TestDependenciesCoverRecordedReads' ./internal/engine/
+	GITOPS_LINT_CORPUS=1 $(GO) test -count=1 -timeout 60m -run TestCorpusReferences ./internal/rules/gitops/
 	GITOPS_LINT_CORPUS=1 $(GO) test -count=1 -timeout 120m -run TestPlantedDefectsCorpus -v ./internal/engine/ | grep -E '^(---|ok|FAIL|PASS)|planted_test|^ *\|'
 

@@ -16,13 +16,15 @@ func newBaselineCommand(e *env) *cobra.Command {
 		Use:   "baseline [PATH]",
 		Short: "Record today's findings so that check --baseline reports only new ones",
 		Long: `baseline runs the same check as gitops-lint check and writes the fingerprints
-of its findings to .gitops-lint-baseline.json at the repository root (or -o FILE).
+of its findings to .gitops-lint-baseline.json at the repository root (or to the
+file the configuration's baseline: key names, or -o FILE).
 Commit the file; then gitops-lint check --baseline .gitops-lint-baseline.json
-reports only findings that are not in it. Fingerprints leave out line numbers,
+reports only findings that are not in it; with baseline: in .gitops-lint.yaml,
+check and the pre-commit hook apply it without the flag. Fingerprints leave out line numbers,
 so the baseline survives edits above and around the recorded findings.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, _, err := o.prepare(c, args)
+			opts, cfg, err := o.prepare(c, e, args)
 			if err != nil {
 				return err
 			}
@@ -30,7 +32,14 @@ so the baseline survives edits above and around the recorded findings.`,
 			if err != nil {
 				return err
 			}
-			if output == "" {
+			switch {
+			case output != "":
+			case cfg.Baseline.Line > 0:
+				// Where check and the pre-commit hook will look for it.
+				if output, err = configuredBaseline(res.Root, cfg); err != nil {
+					return fmt.Errorf("%s:%d: baseline: %w", cfg.File, cfg.Baseline.Line, err)
+				}
+			default:
 				output = filepath.Join(res.Root, baseline.DefaultFile)
 			}
 			b := baseline.New(res.Findings)
@@ -41,7 +50,7 @@ so the baseline survives edits above and around the recorded findings.`,
 			return err
 		},
 	}
-	o.addFlags(c)
-	c.Flags().StringVarP(&output, "output", "o", "", "write the baseline here (default: "+baseline.DefaultFile+" at the repository root)")
+	o.addFlags(c, e)
+	c.Flags().StringVarP(&output, "output", "o", "", "write the baseline here (default: the baseline: key of the configuration, else "+baseline.DefaultFile+" at the repository root)")
 	return c
 }

@@ -3,9 +3,13 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gitops-lint/gitops-lint/internal/config"
 )
 
 // copyTree copies a test repository so that a test may edit it.
@@ -125,6 +129,86 @@ func TestBaselineErrors(t *testing.T) {
 			code, _, stderr := runCLI(t, "check", filepath.Join(reposDir, "clean"), "--baseline", tc.file)
 			if code != 2 || !strings.Contains(stderr, tc.wantStderr) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tc.wantStderr)
+			}
+		})
+	}
+}
+
+// TestBaselineConfigKey: with baseline: in the configuration file,
+// gitops-lint baseline writes the file there, and check - by hand, and
+// as the pre-commit hook runs it (check --staged) - reports only what is
+// not in it, without --baseline.
+func TestBaselineConfigKey(t *testing.T) {
+	src := copyTree(t, filepath.Join(reposDir, "demo"))
+	if err := os.WriteFile(filepath.Join(src, config.FileName), []byte("baseline: lint/baseline.json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(src, "lint"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	if code, _, stderr := runCLI(t, "baseline", src, "--schema-cache-dir", cache); code != 0 {
+		t.Fatalf("baseline exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(src, "lint", "baseline.json")); err != nil {
+		t.Fatalf("baseline did not write the configured file: %v", err)
+	}
+	if code, fs, stderr := checkJSON(t, src, "--schema-cache-dir", cache); code != 0 || len(fs) != 0 {
+		t.Fatalf("check with the configured baseline: exit %d, findings %v; %s", code, fs, stderr)
+	}
+	// The hook: a committed baseline, a staged edit that brings a new
+	// container; only the new container's problems are reported.
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir, git := gitRepo(t, src)
+	deploy := filepath.Join(dir, "base", "deployment.yml")
+	edit(t, deploy, "      containers:\n", "      containers:\n        - name: sidecar\n          image: ghcr.io/example/proxy:2.1.0\n")
+	git("add", deploy)
+	code, fs, stderr := checkJSON(t, slices.Concat(hookCheckArgs[1:], []string{dir, "--schema-cache-dir", cache})...)
+	if code == 2 || len(fs) == 0 { // warnings only: exit 0 at the default --fail-on
+		t.Fatalf("the staged sidecar: exit %d, findings %v; %s", code, fs, stderr)
+	}
+	for _, f := range fs {
+		if !strings.Contains(f.Message, `"sidecar"`) {
+			t.Errorf("reported by the hook, but recorded in the committed baseline: %s %s", f.RuleID, f.Message)
+		}
+	}
+}
+
+func TestBaselineConfigKeyErrors(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "b.json")
+	if err := os.WriteFile(outside, []byte(`{"version": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		link       bool // lint/baseline.json is a symlink to a file outside
+		wantStderr string
+	}{
+		{name: "missing file", wantStderr: config.FileName + ":1: baseline: lint/baseline.json does not exist; write it with gitops-lint baseline"},
+		{name: "symlink out of the repository", link: true, wantStderr: config.FileName + ":1: baseline: lint/baseline.json resolves outside the repository"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			repo := copyTree(t, filepath.Join(reposDir, "clean"))
+			if err := os.WriteFile(filepath.Join(repo, config.FileName), []byte("baseline: lint/baseline.json\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tt.link {
+				if err := os.Mkdir(filepath.Join(repo, "lint"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(outside, filepath.Join(repo, "lint", "baseline.json")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, _, stderr := runCLI(t, "check", repo)
+			if code != 2 || !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.wantStderr)
+			}
+			if strings.Contains(stderr, "Usage:") {
+				t.Errorf("a bad baseline file is not a usage error, yet the usage was printed:\n%s", stderr)
 			}
 		})
 	}

@@ -13,16 +13,15 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/baseline"
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/report"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
-	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
 
 // checkOptions are the flags of `gitops-lint check`.
@@ -53,7 +52,7 @@ type runOptions struct {
 	config            string
 }
 
-func (o *checkOptions) addFlags(c *cobra.Command) {
+func (o *checkOptions) addFlags(c *cobra.Command, e *env) {
 	f := c.Flags()
 	f.StringVarP(&o.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
@@ -62,15 +61,16 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.BoolVar(&o.staged, "staged", false, "check the content of the git index, and only what the staged files can affect (pre-commit)")
 	f.StringVar(&o.changedSince, "changed-since", "", "check only what the files changed between the merge base of REF and HEAD can affect (pull requests)")
 	f.BoolVar(&o.full, "full", false, "with --staged or --changed-since, check the whole targets that include the changes, not the smallest kustomizations")
-	o.run.addFlags(c)
+	o.run.addFlags(c, e)
 }
 
-func (o *runOptions) addFlags(c *cobra.Command) {
+func (o *runOptions) addFlags(c *cobra.Command, e *env) {
 	f := c.Flags()
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	addSchemaFlags(f, &o.kubernetesVersion, &o.schemaLocations, &o.schemaCacheDir)
-	// A check accepts more versions than the embedded schemas: see checkVersions.
-	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + checkVersions() + "; default newest"
+	// A check accepts more versions than the embedded schemas: see kubernetesVersions.
+	versions, _ := kubernetesVersions(e)
+	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + versions + "; default newest"
 	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
 	f.StringVar(&o.cacheDir, "cache-dir", "", "keep each target's results here between runs (default: the user cache directory)")
 	f.BoolVar(&o.noCache, "no-cache", false, "render and check every target, neither reading nor writing the result cache")
@@ -84,11 +84,8 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 // leaves unset: a flag given explicitly wins, and the list flags add to
 // the file's lists.
 func (o *runOptions) applyConfig(cfg *config.Config, changed func(string) bool) {
-	if !changed("kubernetes-version") && cfg.KubernetesVersion != "" {
-		o.kubernetesVersion = cfg.KubernetesVersion
-	}
-	if changed("load-restrictor") {
-		cfg.OverrideLoadRestrictor(o.loadRestrictor)
+	if !changed("kubernetes-version") && cfg.KubernetesVersion.Line > 0 {
+		o.kubernetesVersion = cfg.KubernetesVersion.Value
 	}
 	o.schemaLocations = slices.Concat(cfg.SchemaLocations, o.schemaLocations)
 	o.policy.applyConfig(cfg, changed)
@@ -109,9 +106,9 @@ func (o *checkOptions) validate() (failOn rules.Severity, err error) {
 // prepare reads the configuration file of the repository at args[0]
 // (default .) and turns it and the flags into the engine's options; a bad
 // flag is a usage error, a bad file an error naming its line.
-func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *config.Config, error) {
+func (o *runOptions) prepare(c *cobra.Command, e *env, args []string) (engine.Options, *config.Config, error) {
 	root := pathArg(args)
-	cfg, err := config.Load(root, o.config)
+	cfg, err := loadConfig(e, root, o.config)
 	if err != nil {
 		return engine.Options{}, nil, err
 	}
@@ -123,7 +120,7 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 	if err != nil {
 		return engine.Options{}, nil, usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 	}
-	index, err := apis.Load()
+	index, err := e.index()
 	if err != nil {
 		return engine.Options{}, nil, err
 	}
@@ -148,7 +145,7 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
 		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir,
 		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
-		Policy: policy, Rules: settings, Config: cfg,
+		Policy: policy, Rules: settings, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
 	}, cfg, nil
 }
 
@@ -169,6 +166,7 @@ func (o *runOptions) resultCacheDir() string {
 
 // execute runs the engine with a progress bar on an interactive terminal.
 func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, error) {
+	opts.LoadPolicies = e.loadPolicies
 	bar := progress(e)
 	if bar != nil {
 		opts.Progress = func(done, total int) {
@@ -191,7 +189,7 @@ func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, err
 // --staged the run checks the git index instead of the working tree: what
 // the staged change reaches is exported into a temporary directory
 // (removed by cleanup), so unstaged edits neither hide nor cause findings.
-func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup func(), err error) {
+func (o *checkOptions) changes(c *cobra.Command, e *env, opts *engine.Options) (cleanup func(), err error) {
 	cleanup = func() {}
 	switch {
 	case o.staged && o.changedSince != "":
@@ -230,9 +228,12 @@ func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup 
 	// The staged configuration file, if any, is the one that applies,
 	// unless --config names one.
 	if o.run.config == "" {
-		if opts.Config, err = config.Load(dir, ""); err != nil {
+		stagedCfg, err := loadConfig(e, dir, "")
+		if err != nil {
 			return cleanup, err
 		}
+		lr, _ := config.ParseLoadRestrictor(o.run.loadRestrictor) // checked by prepare
+		opts.Scope = stagedCfg.Scope(flagLoadRestrictions(c, lr))
 	}
 	// The export is a new directory every time: nothing cached for it
 	// could be found again.
@@ -248,19 +249,6 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// checkVersions describes the versions a check accepts: every minor of the
-// API table, with schemas embedded for the newest.
-func checkVersions() string {
-	index, err := apis.Load()
-	if err != nil {
-		return err.Error()
-	}
-	oldest, newest := index.Range()
-	vs := schema.Versions()
-	return fmt.Sprintf("a minor from %s to %s; each is validated with its own embedded schemas (%s to %s)",
-		oldest, newest, vs[0], vs[len(vs)-1])
-}
-
 func newCheckCommand(e *env) *cobra.Command {
 	o := &checkOptions{}
 	c := &cobra.Command{
@@ -268,11 +256,11 @@ func newCheckCommand(e *env) *cobra.Command {
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, cfg, err := o.run.prepare(c, args)
+			opts, cfg, err := o.run.prepare(c, e, args)
 			if err != nil {
 				return err
 			}
-			cleanup, err := o.changes(c, &opts)
+			cleanup, err := o.changes(c, e, &opts)
 			defer cleanup()
 			if err != nil {
 				return err
@@ -284,13 +272,9 @@ func newCheckCommand(e *env) *cobra.Command {
 			if err != nil {
 				return usageError(c, err)
 			}
-			var base *baseline.File
-			if o.baseline != "" {
-				b, err := baseline.Load(o.baseline)
-				if err != nil {
-					return usageError(c, fmt.Errorf("--baseline: %w", err))
-				}
-				base = &b
+			base, err := o.loadBaseline(pathArg(args), cfg)
+			if err != nil {
+				return err
 			}
 			start := time.Now()
 			res, err := execute(c, e, opts)
@@ -317,8 +301,62 @@ func newCheckCommand(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	o.addFlags(c)
+	o.addFlags(c, e)
 	return c
+}
+
+// loadBaseline reads --baseline or, without it, the file the
+// configuration's baseline: key names (relative to the repository root,
+// so that the pre-commit hook, which runs check --staged, honours the
+// committed baseline too); nil when neither is set. A file that cannot be
+// read is an error (exit 2), never a silent "every finding is new"; a
+// problem with the file is not a usage error, so no flag help is printed.
+func (o *checkOptions) loadBaseline(root string, cfg *config.Config) (*baseline.File, error) {
+	file, where := o.baseline, "--baseline"
+	if file == "" && cfg.Baseline.Line > 0 {
+		where = fmt.Sprintf("%s:%d: baseline", cfg.File, cfg.Baseline.Line)
+		var err error
+		if file, err = configuredBaseline(root, cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	if file == "" {
+		return nil, nil
+	}
+	b, err := baseline.Load(file)
+	if errors.Is(err, os.ErrNotExist) && where != "--baseline" {
+		return nil, fmt.Errorf("%s: %s does not exist; write it with gitops-lint baseline", where, cfg.Baseline.Value)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	return &b, nil
+}
+
+// configuredBaseline is the baseline: file of the repository at root; it
+// must not be a symlink out of the repository (an absent file is not
+// refused here: the caller says how to write it).
+func configuredBaseline(root string, cfg *config.Config) (string, error) {
+	file := filepath.Join(root, filepath.FromSlash(cfg.Baseline.Value))
+	absRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", err
+	}
+	absRoot, err = filepath.Abs(absRoot)
+	if err != nil {
+		return "", err
+	}
+	resolved, err := filepath.EvalSymlinks(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return file, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if abs, err := filepath.Abs(resolved); err != nil || !rootfs.Within(absRoot, abs) {
+		return "", fmt.Errorf("%s resolves outside the repository; it is not read", cfg.Baseline.Value)
+	}
+	return file, nil
 }
 
 // progress returns a progress bar on an interactive stderr, and nil when
@@ -360,7 +398,11 @@ func reportInput(res *engine.Result, d time.Duration) report.Input {
 
 // writeReport writes to --output or stdout.
 func writeReport(e *env, output string, in report.Input, opts report.Options) error {
-	return writeTo(e, output, func(w io.Writer) error { return report.Write(w, in, opts) })
+	write := report.Write
+	if e.writeReport != nil {
+		write = e.writeReport
+	}
+	return writeTo(e, output, func(w io.Writer) error { return write(w, in, opts) })
 }
 
 // writeTo writes to a file or, when output is empty, stdout. A file is

@@ -431,7 +431,7 @@ func TestActionScripts(t *testing.T) {
 		if data, err := os.ReadFile(sarif); err != nil {
 			t.Error(err)
 		} else {
-			validateSARIF(t, string(data))
+			validateSARIF(t, sarifSchema(t), string(data))
 		}
 		code, stdout, out := runStep(t, "check", "", with)
 		if code != 0 || out["exit-code"] != "1" {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
+
+	"github.com/gitops-lint/gitops-lint/internal/apis"
 )
 
 // writeRepo makes a repository from a map of files.
@@ -47,6 +49,7 @@ func TestConfigErrors(t *testing.T) {
 		{name: "unknown rule in an override", yaml: "overrides:\n  - paths: [a]\n    rules:\n      nope: off\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:4: unknown rule "nope"`},
 		{name: "bad glob", yaml: "exclude: [\"a/[\"]\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:1: exclude: bad glob "a/["`},
 		{name: "bad kubernetes version", yaml: "kubernetesVersion: \"1.12\"\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:1: kubernetesVersion:`},
+		{name: "bad rego version", yaml: "policies:\n  regoVersion: v2\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:2: policies.regoVersion: unknown Rego version "v2"`},
 		{name: "syntax error", yaml: "rules: [\n", cmd: []string{"check", "{root}"}, wantStderr: config.FileName + `:1: did not find expected node content`},
 		{name: "list reads it", yaml: "bogus: 1\n", cmd: []string{"list", "{root}"}, wantStderr: config.FileName + `:1: unknown key "bogus"`},
 		{name: "render reads it", yaml: "bogus: 1\n", cmd: []string{"render", "--root", "{root}", "{root}/app"}, wantStderr: config.FileName + `:1: unknown key "bogus"`},
@@ -74,6 +77,11 @@ func TestConfigErrors(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tt.wantStderr) {
 				t.Errorf("stderr %q does not contain %q", stderr, tt.wantStderr)
+			}
+			// A problem in the file is not a problem with the command
+			// line: the flag help would bury the one line that matters.
+			if strings.Contains(stderr, "Usage:") || strings.Contains(stderr, "Flags:") {
+				t.Errorf("a configuration error printed the usage:\n%s", stderr)
 			}
 		})
 	}
@@ -215,7 +223,7 @@ func TestInit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(data) != string(config.Template(false)) {
+	if string(data) != string(initTemplate(&env{apiIndex: apis.Load})) {
 		t.Error("init wrote something else than the template")
 	}
 	cfg, err := config.Load(root, "")
@@ -240,7 +248,7 @@ func TestInit(t *testing.T) {
 	if code, _, stderr := runCLI(t, "init", "--force", root); code != 0 {
 		t.Errorf("init --force: exit %d, stderr %q", code, stderr)
 	}
-	if data, _ := os.ReadFile(file); string(data) != string(config.Template(false)) {
+	if data, _ := os.ReadFile(file); string(data) != string(initTemplate(&env{apiIndex: apis.Load})) {
 		t.Error("init --force did not rewrite the file")
 	}
 }

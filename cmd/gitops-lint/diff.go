@@ -62,7 +62,7 @@ func acceptCheckFlags(c *cobra.Command, check *cobra.Command) {
 
 // options validates the flags and reads the configuration file of the
 // repository at args[0] (default .).
-func (o *diffOptions) options(c *cobra.Command, args []string) (diff.Options, error) {
+func (o *diffOptions) options(c *cobra.Command, e *env, args []string) (diff.Options, error) {
 	dir := pathArg(args)
 	if o.base == "" {
 		return diff.Options{}, usageError(c, errors.New("--base is required: the git ref to compare with, e.g. origin/main"))
@@ -77,14 +77,11 @@ func (o *diffOptions) options(c *cobra.Command, args []string) (diff.Options, er
 	if err != nil {
 		return diff.Options{}, usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 	}
-	cfg, err := config.Load(dir, o.config)
+	cfg, err := loadConfig(e, dir, o.config)
 	if err != nil {
 		return diff.Options{}, err
 	}
-	if c.Flags().Changed("load-restrictor") {
-		cfg.OverrideLoadRestrictor(o.loadRestrictor)
-	}
-	return diff.Options{Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Config: cfg}, nil
+	return diff.Options{Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr))}, nil
 }
 
 func newDiffCommand(e *env) *cobra.Command {
@@ -102,7 +99,7 @@ collapsed section per target, cut to fit in a comment. The exit code is 0 whatev
 the diff says; 2 for a usage error or a REF that is not in the clone.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, err := o.options(c, args)
+			opts, err := o.options(c, e, args)
 			if err != nil {
 				return err
 			}

@@ -45,14 +45,11 @@ env/, clusters/ or stages/, else the target directory) and they share a base.`,
 				return usageError(c, fmt.Errorf("--load-restrictor: %w", err))
 			}
 			root := pathArg(args)
-			cfg, err := config.Load(root, o.config)
+			cfg, err := loadConfig(e, root, o.config)
 			if err != nil {
 				return err
 			}
-			if c.Flags().Changed("load-restrictor") {
-				cfg.OverrideLoadRestrictor(o.loadRestrictor)
-			}
-			p, err := engine.Images(c.Context(), engine.Options{Root: root, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Config: cfg})
+			p, err := engine.Images(c.Context(), engine.Options{Root: root, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr))})
 			if err != nil {
 				return err
 			}

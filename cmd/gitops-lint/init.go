@@ -8,9 +8,62 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 )
+
+// loadConfig reads the configuration file of the repository at root (or
+// the one --config names) and checks the values whose vocabulary other
+// packages own: every command reads the file through here.
+func loadConfig(e *env, root, explicit string) (*config.Config, error) {
+	cfg, err := config.Load(root, explicit)
+	if err != nil {
+		return nil, err
+	}
+	index, err := e.index()
+	if err != nil {
+		return nil, err
+	}
+	err = cfg.CheckValues(config.ValueChecks{
+		KubernetesVersion: func(v string) error { _, err := index.Resolve(v); return err },
+		RegoVersion:       func(v string) error { _, err := rego.ParseRegoVersion(v); return err },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// flagLoadRestrictions is --load-restrictor when the command line gives
+// it - it then wins over the file, per-target entries included - and
+// LoadRestrictionsUnknown otherwise: what config.Config.Scope takes.
+func flagLoadRestrictions(c *cobra.Command, lr types.LoadRestrictions) types.LoadRestrictions {
+	if c.Flags().Changed("load-restrictor") {
+		return lr
+	}
+	return types.LoadRestrictionsUnknown
+}
+
+// kubernetesVersions says which versions a check accepts: every minor of
+// the API table, each validated with its own embedded schemas. The flag
+// help, the init template and the README (TestREADMEVersions) say it in
+// these words.
+func kubernetesVersions(e *env) (sentence, newest string) {
+	index, err := e.index()
+	if err != nil {
+		return err.Error(), ""
+	}
+	oldest, newest := index.Range()
+	return fmt.Sprintf("a minor from %s to %s, or one of its patch releases; each minor is validated with its own embedded schemas", oldest, newest), newest
+}
+
+// initTemplate is what init writes.
+func initTemplate(e *env) []byte {
+	versions, newest := kubernetesVersions(e)
+	return config.Template(config.TemplateOptions{KubernetesVersions: versions, KubernetesExample: newest})
+}
 
 // addConfigFlag declares --config for every command that reads the
 // configuration file.
@@ -46,7 +99,7 @@ existing file is left alone unless --force is given.`,
 			if err != nil {
 				return err
 			}
-			if _, err := f.Write(config.Template(false)); err != nil {
+			if _, err := f.Write(initTemplate(e)); err != nil {
 				f.Close()
 				return err
 			}

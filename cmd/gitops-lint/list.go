@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
@@ -38,7 +39,7 @@ func newListCommand(e *env) *cobra.Command {
 				return usageError(c, fmt.Errorf("unknown --format %q (want text or json)", format))
 			}
 			root := pathArg(args)
-			cfg, err := config.Load(root, configFile)
+			cfg, err := loadConfig(e, root, configFile)
 			if err != nil {
 				return err
 			}
@@ -46,11 +47,12 @@ func newListCommand(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ls := listings(r, cfg)
+			scope := cfg.Scope(types.LoadRestrictionsUnknown)
+			ls := listings(r, scope)
 			if files {
 				// What a target depends on is what its render reads: the
 				// renderer's filesystem records it.
-				rendered, err := engine.Render(c.Context(), engine.Options{Root: root, AllowRemote: allowRemote, Config: cfg})
+				rendered, err := engine.Render(c.Context(), engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope})
 				if err != nil {
 					return err
 				}
@@ -93,7 +95,7 @@ func newListCommand(e *env) *cobra.Command {
 	return c
 }
 
-func listings(r *repo.Repo, cfg *config.Config) []listing {
+func listings(r *repo.Repo, cfg *config.Scope) []listing {
 	ls := make([]listing, 0, len(r.Targets))
 	for _, t := range r.Targets {
 		s := cfg.Target(t.Path, t.Files)

@@ -109,7 +109,13 @@ func (e *exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // run executes the command line and returns the process exit code. It is
 // what tests call, in process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cmd := newRootCommand(&env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv})
+	return runEnv(ctx, args, &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv})
+}
+
+// runEnv is run with the process's side given whole.
+func runEnv(ctx context.Context, args []string, e *env) int {
+	stderr := e.stderr
+	cmd := newRootCommand(e)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	var ec *exitCodeError

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
 )
 
@@ -25,8 +27,21 @@ const reposDir = "../../testdata/repos"
 // runCLI runs the command in process with its own streams.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIWith(t, nil, args...)
+}
+
+// runCLIWith is runCLI with the env adjusted by tweak first.
+func runCLIWith(t *testing.T, tweak func(*env), args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	e := &env{
+		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: os.Getenv,
+		loadPolicies: testPolicies.load, apiIndex: testAPIIndex,
+	}
+	if tweak != nil {
+		tweak(e)
+	}
+	code = runEnv(context.Background(), args, e)
 	return code, out.String(), errOut.String()
 }
 
@@ -46,22 +61,49 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	formats := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "github": "github.txt", "gitlab": "gitlab.json"}
+	formats := []struct{ name, ext string }{{"text", "txt"}, {"json", "json"}, {"sarif", "sarif"}, {"github", "github.txt"}, {"gitlab", "gitlab.json"}}
+	sarif := sarifSchema(t)
+	n := 0
 	for _, c := range cases {
 		if !c.IsDir() || c.Name() == "hostile" { // hostile/ holds cases of TestHostileInput
 			continue
 		}
-		for format, ext := range formats {
+		// One check per case, fast by design: the format the command line
+		// writes (a different one for each case, so that every format goes
+		// through -f) and the other formats are all written from the
+		// same run's report input, as check would write them.
+		cli := formats[n%len(formats)].name
+		n++
+		wantCode := 1
+		switch c.Name() {
+		case "clean", "suppressions": // suppressed errors never fail the run
+			wantCode = 0
+		}
+		var in *report.Input
+		capture := func(e *env) {
+			e.writeReport = func(w io.Writer, i report.Input, o report.Options) error {
+				in = &i
+				return report.Write(w, i, o)
+			}
+		}
+		args := append([]string{"check", filepath.Join(reposDir, c.Name()), "-f", cli, "--schema-cache-dir", cacheDir}, caseArgs[c.Name()]...)
+		code, cliOut, stderr := runCLIWith(t, capture, args...)
+		for _, f := range formats {
+			format, ext := f.name, f.ext
 			t.Run(c.Name()+"/"+format, func(t *testing.T) {
-				wantCode := 1
-				switch c.Name() {
-				case "clean", "suppressions": // suppressed errors never fail the run
-					wantCode = 0
-				}
-				args := append([]string{"check", filepath.Join(reposDir, c.Name()), "-f", format, "--schema-cache-dir", cacheDir}, caseArgs[c.Name()]...)
-				code, stdout, stderr := runCLI(t, args...)
 				if code != wantCode {
 					t.Errorf("exit code = %d, want %d; stderr:\n%s", code, wantCode, stderr)
+				}
+				stdout := cliOut
+				if format != cli {
+					if in == nil {
+						t.Fatalf("check wrote no report; stderr:\n%s", stderr)
+					}
+					var b bytes.Buffer
+					if err := report.Write(&b, *in, report.Options{Format: format}); err != nil {
+						t.Fatal(err)
+					}
+					stdout = b.String()
 				}
 				if strings.Contains(stdout+stderr, "OUTSIDE-BYTES") {
 					t.Errorf("output contains bytes from outside the repository")
@@ -84,20 +126,25 @@ func TestGolden(t *testing.T) {
 					t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
 				}
 				if format == "sarif" {
-					validateSARIF(t, stdout)
+					validateSARIF(t, sarif, stdout)
 				}
 			})
 		}
 	}
 }
 
-func validateSARIF(t *testing.T, doc string) {
+// sarifSchema compiles SARIF's schema, once per test that validates.
+func sarifSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	sch, err := c.Compile("../../internal/report/testdata/sarif-schema-2.1.0.json")
+	sch, err := jsonschema.NewCompiler().Compile("../../internal/report/testdata/sarif-schema-2.1.0.json")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sch
+}
+
+func validateSARIF(t *testing.T, sch *jsonschema.Schema, doc string) {
+	t.Helper()
 	v, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +248,7 @@ func TestOutputFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	validateSARIF(t, string(data))
+	validateSARIF(t, sarifSchema(t), string(data))
 }
 
 func TestListAndRender(t *testing.T) {
@@ -296,7 +343,11 @@ func TestNoSecretValueInAnyOutput(t *testing.T) {
 // TestSecretFixturesNeverPrinted runs every output format, to stdout and
 // to a file, over the secret checks' fixtures filled with run-time fake
 // credentials, and checks that no value appears, plain or base64, in
-// stdout, stderr or the file.
+// stdout, stderr or the file. Per fixture, check runs twice - to stdout
+// and with -o, in formats that rotate over the fixtures - and every
+// format is also written from each run's report input, as check would
+// write it: redaction happens when findings are built, so this covers
+// every format without a run per format.
 func TestSecretFixturesNeverPrinted(t *testing.T) {
 	src := filepath.Join("..", "..", "internal", "rules", "secrets", "testdata")
 	fixtures, err := os.ReadDir(src)
@@ -306,27 +357,48 @@ func TestSecretFixturesNeverPrinted(t *testing.T) {
 	f := secretstest.NewFakes()
 	cache := t.TempDir()
 	seen := map[string]bool{}
-	for _, fx := range fixtures {
+	formats := []string{"text", "json", "sarif", "github", "gitlab"}
+	for i, fx := range fixtures {
 		dir := f.Materialise(t, filepath.Join(src, fx.Name()))
-		for _, format := range []string{"text", "json", "sarif", "github", "gitlab"} {
-			out := filepath.Join(t.TempDir(), "report."+format)
-			for _, args := range [][]string{
-				{"check", dir, "-f", format, "--schema-cache-dir", cache},
-				{"check", dir, "-f", format, "--schema-cache-dir", cache, "-o", out},
-			} {
-				code, stdout, stderr := runCLI(t, args...)
-				if code == 2 {
-					t.Fatalf("%s %v: exit 2: %s", fx.Name(), args, stderr)
+		toStdout, toFile := formats[i%len(formats)], formats[(i+1)%len(formats)]
+		out := filepath.Join(t.TempDir(), "report."+toFile)
+		for _, args := range [][]string{
+			{"check", dir, "-f", toStdout, "--schema-cache-dir", cache},
+			{"check", dir, "-f", toFile, "--schema-cache-dir", cache, "-o", out},
+		} {
+			var inputs []report.Input
+			capture := func(e *env) {
+				e.writeReport = func(w io.Writer, in report.Input, o report.Options) error {
+					inputs = append(inputs, in)
+					return report.Write(w, in, o)
 				}
-				written := ""
-				if slices.Contains(args, "-o") {
-					b, err := os.ReadFile(out)
-					if err != nil {
+			}
+			code, stdout, stderr := runCLIWith(t, capture, args...)
+			if code == 2 {
+				t.Fatalf("%s %v: exit 2: %s", fx.Name(), args, stderr)
+			}
+			written := ""
+			if slices.Contains(args, "-o") {
+				b, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				written = string(b)
+			}
+			outputs := []string{stdout + stderr + written}
+			for _, in := range inputs {
+				for _, format := range formats {
+					var b bytes.Buffer
+					if err := report.Write(&b, in, report.Options{Format: format}); err != nil {
 						t.Fatal(err)
 					}
-					written = string(b)
+					outputs = append(outputs, b.String())
 				}
-				all := stdout + stderr + written
+			}
+			if len(outputs) != 1+len(formats) {
+				t.Fatalf("%s %v: check wrote %d reports, want 1", fx.Name(), args, len(inputs))
+			}
+			for _, all := range outputs {
 				for _, s := range f.Secret {
 					if strings.Contains(all, s) {
 						t.Errorf("%s, %v: output contains a fake secret (%s…)", fx.Name(), args[3:5], s[:4])

@@ -63,8 +63,8 @@ func (o *policyOptions) applyConfig(cfg *config.Config, changed func(string) boo
 	if !changed("no-builtin-policies") && p.Builtin != nil {
 		o.noBuiltin = !*p.Builtin
 	}
-	if !changed("rego-version") && p.RegoVersion != "" {
-		o.regoVersion = p.RegoVersion
+	if !changed("rego-version") && p.RegoVersion.Line > 0 {
+		o.regoVersion = p.RegoVersion.Value
 	}
 	if !changed("policy-timeout") && p.Timeout > 0 {
 		o.timeout = p.Timeout

@@ -33,7 +33,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			if root == "" {
 				root = findRoot(c.Context(), args[0])
 			}
-			cfg, err := config.Load(root, configFile)
+			cfg, err := loadConfig(e, root, configFile)
 			if err != nil {
 				return err
 			}
@@ -56,7 +56,7 @@ func newRenderCommand(e *env) *cobra.Command {
 			if _, ok := r.Kustomizations[rel]; !ok {
 				return usageError(c, fmt.Errorf("%s has no kustomization file", args[0]))
 			}
-			if s := cfg.Target(rel, nil); !c.Flags().Changed("load-restrictor") && s.LoadRestrictions != types.LoadRestrictionsUnknown {
+			if s := cfg.Scope(types.LoadRestrictionsUnknown).Target(rel, nil); !c.Flags().Changed("load-restrictor") && s.LoadRestrictions != types.LoadRestrictionsUnknown {
 				lr = s.LoadRestrictions
 			}
 			// Refuse what check refuses: remote fetches, escapes, cycles.

@@ -3,9 +3,14 @@ package main
 import (
 	"io"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/gitops-lint/gitops-lint/internal/apis"
+	"github.com/gitops-lint/gitops-lint/internal/engine"
+	"github.com/gitops-lint/gitops-lint/internal/report"
 )
 
 // env is what commands may touch of the process, so tests can run them in
@@ -14,6 +19,25 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// loadPolicies compiles the Rego policies of a run; nil is
+	// rego.Load. The in-process tests share compiled engines through it.
+	loadPolicies engine.PolicyLoader
+	// apiIndex is the API table, decoded once per run (the flag help, the
+	// configuration and the run all ask for it); newRootCommand sets it
+	// when the caller has not.
+	apiIndex func() (*apis.Index, error)
+	// writeReport writes check's report (nil: report.Write). TestGolden
+	// wraps it to feed every format the Input of one run.
+	writeReport func(io.Writer, report.Input, report.Options) error
+}
+
+// index is the API table: apiIndex's, or decoded now for an env built
+// without one.
+func (e *env) index() (*apis.Index, error) {
+	if e.apiIndex == nil {
+		return apis.Load()
+	}
+	return e.apiIndex()
 }
 
 // isTerminal reports whether w is an interactive terminal.
@@ -23,6 +47,9 @@ func isTerminal(w io.Writer) bool {
 }
 
 func newRootCommand(e *env) *cobra.Command {
+	if e.apiIndex == nil {
+		e.apiIndex = sync.OnceValues(apis.Load)
+	}
 	root := &cobra.Command{
 		Use:   "gitops-lint",
 		Short: "Lint GitOps repositories: render every overlay, validate offline, find what breaks before the cluster does",
@@ -30,7 +57,9 @@ func newRootCommand(e *env) *cobra.Command {
 validates every resource against embedded Kubernetes schemas, and reports findings
 that point at the file and line to edit. It never uses the network unless asked,
 never runs plugins or Helm, and never reads outside the repository.`,
-		Version:       version,
+		Version: version,
+		// Usage is printed for usage errors only (usageError); a runtime
+		// error is one line (TestUsageOnlyForUsageErrors).
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -53,7 +82,25 @@ never runs plugins or Helm, and never reads outside the repository.`,
 		newHookCommand(e),
 		newDiffCommand(e),
 	)
+	usageOnBadArgs(root)
 	return root
+}
+
+// usageOnBadArgs makes a wrong number of arguments a usage error, as a
+// bad flag is: cobra returns it as a plain error, which SilenceUsage
+// (there for runtime errors) would print without the usage.
+func usageOnBadArgs(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		usageOnBadArgs(sub)
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return usageError(c, err)
+			}
+			return nil
+		}
+	}
 }
 
 // usageError prints the usage of a command after an argument error; it

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 )
@@ -27,7 +26,7 @@ func newRulesCommand(e *env) *cobra.Command {
 			}
 			// The catalogue of the repository in the working directory:
 			// its configuration file's policies and rule settings.
-			cfg, err := config.Load(".", configFile)
+			cfg, err := loadConfig(e, ".", configFile)
 			if err != nil {
 				return err
 			}
@@ -36,7 +35,7 @@ func newRulesCommand(e *env) *cobra.Command {
 			if err != nil {
 				return usageError(c, err)
 			}
-			all, err := engine.Catalogue(c.Context(), engine.Options{Policy: policy})
+			all, err := engine.Catalogue(c.Context(), engine.Options{Policy: policy, LoadPolicies: e.loadPolicies})
 			if err != nil {
 				return err
 			}

@@ -7,10 +7,13 @@
 // unknown key, a value of the wrong shape, an unknown severity or load
 // restrictor, a bad glob or regular expression, a path that leaves the
 // repository. Rule IDs are checked once the rule catalogue is known
-// (CheckRules), because user policies add rules.
+// (CheckRules), because user policies add rules; the Kubernetes and Rego
+// versions by the caller, which knows their vocabularies (CheckValues),
+// so that this package depends on neither.
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -27,11 +30,9 @@ import (
 	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/types"
 
-	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
-	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 )
 
 // FileName is the configuration file looked for at the repository root.
@@ -47,12 +48,18 @@ type Config struct {
 	// File is the file as it was opened (joined with the root as given,
 	// or --config as typed), for messages; "" without a file.
 	File string
-	// KubernetesVersion selects the embedded schemas ("" when unset).
-	KubernetesVersion string
+	// KubernetesVersion selects the embedded schemas (Line 0 when
+	// unset). The CLI checks it against the API table (CheckValues).
+	KubernetesVersion Located[string]
 	// FailOn is the lowest severity that fails a run ("" when unset).
 	FailOn string
-	// LoadRestrictor is kustomize's for every target ("" when unset).
-	LoadRestrictor string
+	// LoadRestrictions are kustomize's for every target
+	// (LoadRestrictionsUnknown when unset).
+	LoadRestrictions types.LoadRestrictions
+	// Baseline is the repository-relative baseline file (written by
+	// gitops-lint baseline) that check and the pre-commit hook apply when
+	// --baseline is not given (Line 0 when unset).
+	Baseline Located[string]
 	// Include are globs of target directories to check; empty means all.
 	Include []Glob
 	// Exclude are globs of targets and files left out of the run.
@@ -109,8 +116,9 @@ type Target struct {
 	Paths []Glob
 	// Skip leaves matching targets out of the run.
 	Skip *bool
-	// LoadRestrictor overrides kustomize's for matching targets ("" when unset).
-	LoadRestrictor string
+	// LoadRestrictions override kustomize's for matching targets
+	// (LoadRestrictionsUnknown when unset).
+	LoadRestrictions types.LoadRestrictions
 	// Environment names the environment of matching targets, for
 	// policies (input.target.environment); "" when unset.
 	Environment string
@@ -143,8 +151,9 @@ type Policies struct {
 	// AllNamespaces and Builtin are nil when unset.
 	AllNamespaces *bool
 	Builtin       *bool
-	// RegoVersion is "" when unset.
-	RegoVersion string
+	// RegoVersion is unset when Line is 0; the CLI checks it
+	// (CheckValues).
+	RegoVersion Located[string]
 	// Timeout is the time budget of policies per target (0 when unset).
 	Timeout time.Duration
 }
@@ -204,27 +213,63 @@ func Load(root, explicit string) (*Config, error) {
 
 // Parse reads configuration data. file names it in errors; paths in it
 // are relative to root, which must exist for them to be checked.
+//
+// yaml.v3 decodes the file strictly (unknown and repeated keys are
+// errors) into the types of decode.go, whose leaves keep their lines;
+// validate then checks every value and builds the Config. Every problem
+// is reported, each at its line, in line order.
 func Parse(file, root string, data []byte) (*Config, error) {
 	absRoot, err := resolve(root)
 	if err != nil {
 		return nil, fmt.Errorf("repository root: %w", err)
 	}
 	p := &parser{file: file, root: root, absRoot: absRoot, cfg: &Config{File: file}}
-	// The parser follows aliases: a bomb would be walked node by node.
+	// yaml.v3 follows aliases: a bomb would be expanded value by value.
 	if err := manifest.CheckAliases(file, data); err != nil {
 		se, _ := manifest.AsSyntaxError(file, err)
 		return nil, &lineError{file: file, line: se.Origin.Line, msg: se.Msg}
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	doc, err := p.document(data)
+	if err != nil || doc == nil {
+		return p.cfg, err
+	}
+	var spec fileSpec
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&spec); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		for _, msg := range te.Errors {
+			p.structural(doc, msg)
+		}
+	}
+	p.validate(&spec, doc)
+	if len(p.errs) > 0 {
+		slices.SortStableFunc(p.errs, func(a, b *lineError) int { return a.line - b.line })
+		errs := make([]error, len(p.errs))
+		for i, e := range p.errs {
+			errs[i] = e
+		}
+		return nil, errors.Join(errs...)
+	}
+	return p.cfg, nil
+}
+
+// document decodes the file as nodes, for syntax errors and for the key
+// paths of messages; nil when the file is empty or only comments.
+func (p *parser) document(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
-		return p.cfg, nil // an empty file, or only comments
+		return nil, nil
 	case err != nil:
-		if se, ok := manifest.AsSyntaxError(file, err); ok {
-			return nil, &lineError{file: file, line: se.Origin.Line, msg: se.Msg}
+		if se, ok := manifest.AsSyntaxError(p.file, err); ok {
+			return nil, &lineError{file: p.file, line: se.Origin.Line, msg: se.Msg}
 		}
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, fmt.Errorf("%s: %w", p.file, err)
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
@@ -235,15 +280,9 @@ func Parse(file, root string, data []byte) (*Config, error) {
 		if err != nil {
 			line = 0
 		}
-		return nil, &lineError{file: file, line: line, msg: "the file holds more than one YAML document"}
+		return nil, &lineError{file: p.file, line: line, msg: "the file holds more than one YAML document"}
 	}
-	if len(doc.Content) == 1 {
-		p.top(doc.Content[0])
-	}
-	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
-	}
-	return p.cfg, nil
+	return &doc, nil
 }
 
 // lineError is a problem at a line of the configuration file.
@@ -263,187 +302,137 @@ func (e *lineError) Error() string {
 type parser struct {
 	file, root, absRoot string
 	cfg                 *Config
-	errs                []error
+	errs                []*lineError
 }
 
-func (p *parser) fail(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, &lineError{file: p.file, line: n.Line, msg: fmt.Sprintf(format, args...)})
+func (p *parser) failAt(line int, format string, args ...any) {
+	p.errs = append(p.errs, &lineError{file: p.file, line: line, msg: fmt.Sprintf(format, args...)})
 }
 
-// field handles the value of one known key.
-type field func(v *yaml.Node)
-
-func (p *parser) top(n *yaml.Node) {
+// validate checks every value of the decoded file and fills the Config.
+func (p *parser) validate(s *fileSpec, doc *yaml.Node) {
 	c := p.cfg
-	p.mapping(n, "", map[string]field{
-		"kubernetesVersion": func(v *yaml.Node) {
-			if s, ok := p.scalar(v, "kubernetesVersion"); ok {
-				if index, err := apis.Load(); err != nil {
-					p.fail(v, "kubernetesVersion: %v", err)
-				} else if _, err := index.Resolve(s); err != nil {
-					p.fail(v, "kubernetesVersion: %v", err)
-				}
-				c.KubernetesVersion = s
-			}
-		},
-		"failOn": func(v *yaml.Node) {
-			if s, ok := p.scalar(v, "failOn"); ok {
-				if _, err := rules.ParseSeverity(s); err != nil {
-					p.fail(v, "failOn: %v", err)
-				}
-				c.FailOn = s
-			}
-		},
-		"loadRestrictor": func(v *yaml.Node) { c.LoadRestrictor = p.loadRestrictor(v) },
-		"include":        func(v *yaml.Node) { c.Include = p.globs(v, "include") },
-		"exclude":        func(v *yaml.Node) { c.Exclude = p.globs(v, "exclude") },
-		"targets":        func(v *yaml.Node) { c.Targets = p.targets(v) },
-		"rules":          func(v *yaml.Node) { c.Rules = p.ruleSettings(v, "rules") },
-		"overrides":      func(v *yaml.Node) { c.Overrides = p.overrides(v) },
-		"policies":       func(v *yaml.Node) { p.policies(v) },
-		"schemaLocations": func(v *yaml.Node) {
-			for _, item := range p.items(v, "schemaLocations") {
-				if loc, ok := p.schemaLocation(item); ok {
-					c.SchemaLocations = append(c.SchemaLocations, loc)
-				}
-			}
-		},
-		"crds": func(v *yaml.Node) {
-			for _, item := range p.items(v, "crds") {
-				if rel, ok := p.relative(item, "crds", item.Value); ok {
-					c.CRDs = append(c.CRDs, rel)
-				}
-			}
-		},
-		"gitops": func(v *yaml.Node) {
-			g := &c.GitOps
-			p.mapping(v, "gitops", map[string]field{
-				"fluxSources": func(v *yaml.Node) { g.FluxSources = p.strings(v, "gitops.fluxSources") },
-				"repoURLs":    func(v *yaml.Node) { g.RepoURLs = p.strings(v, "gitops.repoURLs") },
-				"production": func(v *yaml.Node) {
-					for _, item := range p.items(v, "gitops.production") {
-						if _, err := path.Match(item.Value, ""); err != nil || item.Value == "" {
-							p.fail(item, "gitops.production: %q is not a glob", item.Value)
-							continue
-						}
-						g.Production = append(g.Production, item.Value)
-					}
-				},
-			})
-		},
-		"secrets": func(v *yaml.Node) {
-			p.mapping(v, "secrets", map[string]field{"allowlist": p.allowlist})
-		},
-	})
-}
-
-// mapping walks a mapping and hands each value to the field of its key;
-// unknown and repeated keys are errors. where names the mapping in
-// messages ("" at the top).
-func (p *parser) mapping(n *yaml.Node, where string, fields map[string]field) {
-	n = deref(n)
-	if isNull(n) {
-		return
+	if v, ok := p.str(s.KubernetesVersion, "kubernetesVersion"); ok {
+		c.KubernetesVersion = Located[string]{Value: v, Line: s.KubernetesVersion.Line}
 	}
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, "%s: want a mapping, got %s", orTop(where), describe(n))
-		return
+	if v, ok := p.str(s.FailOn, "failOn"); ok {
+		if _, err := rules.ParseSeverity(v); err != nil {
+			p.failAt(s.FailOn.Line, "failOn: %v", err)
+		}
+		c.FailOn = v
 	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		f, known := fields[k.Value]
-		switch {
-		case k.Kind != yaml.ScalarNode:
-			p.fail(k, "%s: keys must be strings", orTop(where))
-		case !known:
-			p.fail(k, "unknown key %q%s%s", k.Value, inWhere(where), suggest(k.Value, fields))
-		case seen[k.Value]:
-			p.fail(k, "duplicate key %q%s", k.Value, inWhere(where))
-		default:
-			seen[k.Value] = true
-			f(v)
+	c.LoadRestrictions = p.loadRestrictor(s.LoadRestrictor)
+	if v, ok := p.str(s.Baseline, "baseline"); ok {
+		if rel, ok := p.relative(s.Baseline.Line, "baseline", v); ok {
+			c.Baseline = Located[string]{Value: rel, Line: s.Baseline.Line}
 		}
 	}
+	c.Include = p.globs(s.Include, "include")
+	c.Exclude = p.globs(s.Exclude, "exclude")
+	c.Targets = p.targets(s.Targets, entryLines(doc, "targets"))
+	c.Rules = p.ruleSettings(s.Rules, "rules")
+	c.Overrides = p.overrides(s.Overrides, entryLines(doc, "overrides"))
+	p.policies(&s.Policies)
+	for _, item := range p.items(s.SchemaLocations, "schemaLocations") {
+		if loc, ok := p.schemaLocation(item); ok {
+			c.SchemaLocations = append(c.SchemaLocations, loc)
+		}
+	}
+	for _, item := range p.items(s.CRDs, "crds") {
+		if rel, ok := p.relative(item.Line, "crds", item.Value); ok {
+			c.CRDs = append(c.CRDs, rel)
+		}
+	}
+	c.GitOps.FluxSources = p.strings(s.GitOps.FluxSources, "gitops.fluxSources")
+	c.GitOps.RepoURLs = p.strings(s.GitOps.RepoURLs, "gitops.repoURLs")
+	for _, item := range p.items(s.GitOps.Production, "gitops.production") {
+		if _, err := path.Match(item.Value, ""); err != nil {
+			p.failAt(item.Line, "gitops.production: %q is not a glob", item.Value)
+			continue
+		}
+		c.GitOps.Production = append(c.GitOps.Production, item.Value)
+	}
+	p.allowlist(&s.Secrets.Allowlist)
 }
 
-// scalar reads a string value; null counts as unset.
-func (p *parser) scalar(n *yaml.Node, where string) (string, bool) {
-	n = deref(n)
-	if isNull(n) {
-		return "", false
+// entryLines returns the line of each entry of the top-level list key.
+func entryLines(doc *yaml.Node, key string) []int {
+	top := deref(doc.Content[0])
+	if top.Kind != yaml.MappingNode {
+		return nil
 	}
-	if n.Kind != yaml.ScalarNode {
-		p.fail(n, "%s: want a string, got %s", where, describe(n))
-		return "", false
+	var lines []int
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if v := deref(top.Content[i+1]); top.Content[i].Value == key && v.Kind == yaml.SequenceNode {
+			lines = lines[:0]
+			for _, e := range v.Content {
+				lines = append(lines, deref(e).Line)
+			}
+		}
 	}
-	return n.Value, true
+	return lines
 }
 
-func (p *parser) boolean(n *yaml.Node, where string) *bool {
-	n = deref(n)
-	if isNull(n) {
+// str reads a string value; unset is ("", false).
+func (p *parser) str(l leaf[string], where string) (string, bool) {
+	if l.got != "" {
+		p.failAt(l.Line, "%s: want a string, got %s", where, l.got)
+		return "", false
+	}
+	return l.Value, l.Line > 0
+}
+
+func (p *parser) boolean(l leaf[bool], where string) *bool {
+	switch {
+	case l.got != "":
+		p.failAt(l.Line, "%s: want true or false, got %s", where, l.got)
+		return nil
+	case l.Line == 0:
 		return nil
 	}
-	var b bool
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
-		p.fail(n, "%s: want true or false, got %s", where, describe(n))
-		return nil
-	}
+	b := l.Value
 	return &b
 }
 
-// strings reads a list of strings; a single string is a list of one.
-func (p *parser) strings(n *yaml.Node, where string) []string {
+// items returns the non-empty strings of a list.
+func (p *parser) items(s strList, where string) []leaf[string] {
+	if s.got != "" {
+		p.failAt(s.Line, "%s: want a list of strings, got %s", where, s.got)
+		return nil
+	}
+	var out []leaf[string]
+	for _, item := range s.Items {
+		switch {
+		case item.got != "":
+			p.failAt(item.Line, "%s: want a non-empty string, got %s", where, item.got)
+		case item.Value == "":
+			p.failAt(item.Line, "%s: want a non-empty string", where)
+		default:
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func (p *parser) strings(s strList, where string) []string {
 	var out []string
-	for _, item := range p.items(n, where) {
+	for _, item := range p.items(s, where) {
 		out = append(out, item.Value)
 	}
 	return out
 }
 
-// items returns the scalar nodes of a list (or of a single scalar).
-func (p *parser) items(n *yaml.Node, where string) []*yaml.Node {
-	n = deref(n)
-	switch {
-	case isNull(n):
-		return nil
-	case n.Kind == yaml.ScalarNode && n.Value == "":
-		p.fail(n, "%s: want a non-empty string", where)
-		return nil
-	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
-		return []*yaml.Node{n} // a single string is a list of one
-	case n.Kind == yaml.ScalarNode:
-		// include: 5 would select nothing and pass silently.
-		p.fail(n, "%s: want a list of strings, got the %s %s", where, strings.TrimPrefix(n.ShortTag(), "!!"), describe(n))
-		return nil
-	case n.Kind != yaml.SequenceNode:
-		p.fail(n, "%s: want a list of strings, got %s", where, describe(n))
-		return nil
-	}
-	var out []*yaml.Node
-	for _, item := range n.Content {
-		item = deref(item)
-		if item.Kind != yaml.ScalarNode || isNull(item) || item.Value == "" {
-			p.fail(item, "%s: want a non-empty string, got %s", where, describe(item))
-			continue
-		}
-		out = append(out, item)
-	}
-	return out
-}
-
-func (p *parser) globs(n *yaml.Node, where string) []Glob {
+func (p *parser) globs(s strList, where string) []Glob {
 	var out []Glob
-	for _, item := range p.items(n, where) {
+	for _, item := range p.items(s, where) {
 		g := strings.TrimPrefix(item.Value, "./")
 		switch {
 		case path.IsAbs(g) || filepath.IsAbs(g):
-			p.fail(item, "%s: glob %q must be relative to the repository root", where, item.Value)
+			p.failAt(item.Line, "%s: glob %q must be relative to the repository root", where, item.Value)
 		case !doublestar.ValidatePattern(g):
-			p.fail(item, "%s: bad glob %q", where, item.Value)
+			p.failAt(item.Line, "%s: bad glob %q", where, item.Value)
 		case slices.Contains(strings.Split(g, "/"), ".."):
-			p.fail(item, "%s: glob %q climbs out of the repository", where, item.Value)
+			p.failAt(item.Line, "%s: glob %q climbs out of the repository", where, item.Value)
 		default:
 			out = append(out, Glob{Pattern: path.Clean(g), Line: item.Line})
 		}
@@ -451,16 +440,16 @@ func (p *parser) globs(n *yaml.Node, where string) []Glob {
 	return out
 }
 
-func (p *parser) loadRestrictor(n *yaml.Node) string {
-	s, ok := p.scalar(n, "loadRestrictor")
+func (p *parser) loadRestrictor(l leaf[string]) types.LoadRestrictions {
+	s, ok := p.str(l, "loadRestrictor")
 	if !ok {
-		return ""
+		return types.LoadRestrictionsUnknown
 	}
-	if _, err := ParseLoadRestrictor(s); err != nil {
-		p.fail(n, "loadRestrictor: %v", err)
-		return ""
+	lr, err := ParseLoadRestrictor(s)
+	if err != nil {
+		p.failAt(l.Line, "loadRestrictor: %v", err)
 	}
-	return s
+	return lr
 }
 
 // ParseLoadRestrictor reads kustomize's load restrictor, as --load-restrictor
@@ -475,80 +464,59 @@ func ParseLoadRestrictor(s string) (types.LoadRestrictions, error) {
 	return types.LoadRestrictionsUnknown, fmt.Errorf("unknown load restrictor %q (want rootOnly or none)", s)
 }
 
-func (p *parser) targets(n *yaml.Node) []Target {
+func (p *parser) targets(specs []targetSpec, lines []int) []Target {
 	var out []Target
-	for i, item := range p.list(n, "targets") {
+	for i, spec := range specs {
 		where := fmt.Sprintf("targets[%d]", i)
-		t := Target{Line: item.Line}
-		p.mapping(item, where, map[string]field{
-			"paths":          func(v *yaml.Node) { t.Paths = p.globs(v, where+".paths") },
-			"skip":           func(v *yaml.Node) { t.Skip = p.boolean(v, where+".skip") },
-			"loadRestrictor": func(v *yaml.Node) { t.LoadRestrictor = p.loadRestrictor(v) },
-			"environment": func(v *yaml.Node) {
-				if s, ok := p.scalar(v, where+".environment"); ok {
-					t.Environment = s
-				}
-			},
-		})
-		if deref(item).Kind == yaml.MappingNode && !hasKey(item, "paths") {
-			p.fail(item, "%s: paths is required", where)
+		t := Target{Line: lineOf(lines, i)}
+		t.Paths = p.globs(spec.Paths, where+".paths")
+		t.Skip = p.boolean(spec.Skip, where+".skip")
+		t.LoadRestrictions = p.loadRestrictor(spec.LoadRestrictor)
+		t.Environment, _ = p.str(spec.Environment, where+".environment")
+		if spec.Paths.Line == 0 {
+			p.failAt(t.Line, "%s: paths is required", where)
 		}
 		out = append(out, t)
 	}
 	return out
 }
 
-// list returns the entries of a sequence (null is empty).
-func (p *parser) list(n *yaml.Node, where string) []*yaml.Node {
-	n = deref(n)
-	if isNull(n) {
-		return nil
+func lineOf(lines []int, i int) int {
+	if i < len(lines) {
+		return lines[i]
 	}
-	if n.Kind != yaml.SequenceNode {
-		p.fail(n, "%s: want a list, got %s", where, describe(n))
-		return nil
-	}
-	out := make([]*yaml.Node, len(n.Content))
-	for i, c := range n.Content {
-		out[i] = deref(c)
-	}
-	return out
+	return 0
 }
 
 // ruleSettings reads a mapping of rule ID to off or a severity.
-func (p *parser) ruleSettings(n *yaml.Node, where string) []RuleSetting {
-	n = deref(n)
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, "%s: want a mapping of rule ID to off, error, warning or info, got %s", where, describe(n))
+func (p *parser) ruleSettings(m ruleMap, where string) []RuleSetting {
+	if m.got != "" {
+		p.failAt(m.Line, "%s: want a mapping of rule ID to off, error, warning or info, got %s", where, m.got)
 		return nil
 	}
 	var out []RuleSetting
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
-		if k.Kind != yaml.ScalarNode || k.Value == "" {
-			p.fail(k, "%s: a rule ID must be a non-empty string", where)
+	for _, e := range m.Entries {
+		switch {
+		case e.ID == "":
+			p.failAt(e.Line, "%s: a rule ID must be a non-empty string", where)
+			continue
+		case seen[e.ID]:
+			p.failAt(e.Line, "duplicate rule %q in %s", e.ID, where)
+			continue
+		case e.Value.got != "":
+			seen[e.ID] = true
+			p.failAt(e.Value.Line, "%s.%s: want off, error, warning or info, got %s", where, e.ID, e.Value.got)
 			continue
 		}
-		if seen[k.Value] {
-			p.fail(k, "duplicate rule %q in %s", k.Value, where)
-			continue
-		}
-		seen[k.Value] = true
-		if v.Kind != yaml.ScalarNode || isNull(v) {
-			p.fail(v, "%s.%s: want off, error, warning or info, got %s", where, k.Value, describe(v))
-			continue
-		}
-		s := RuleSetting{ID: k.Value, Line: k.Line}
-		if strings.EqualFold(v.Value, "off") {
+		seen[e.ID] = true
+		s := RuleSetting{ID: e.ID, Line: e.Line}
+		if strings.EqualFold(e.Value.Value, "off") {
 			s.Off = true
-		} else if sev, err := rules.ParseSeverity(v.Value); err == nil {
+		} else if sev, err := rules.ParseSeverity(e.Value.Value); err == nil {
 			s.Severity = sev
 		} else {
-			p.fail(v, "%s.%s: unknown severity %q (want off, error, warning or info)", where, k.Value, v.Value)
+			p.failAt(e.Value.Line, "%s.%s: unknown severity %q (want off, error, warning or info)", where, e.ID, e.Value.Value)
 			continue
 		}
 		out = append(out, s)
@@ -556,73 +524,59 @@ func (p *parser) ruleSettings(n *yaml.Node, where string) []RuleSetting {
 	return out
 }
 
-func (p *parser) overrides(n *yaml.Node) []Override {
+func (p *parser) overrides(specs []overrideSpec, lines []int) []Override {
 	var out []Override
-	for i, item := range p.list(n, "overrides") {
+	for i, spec := range specs {
 		where := fmt.Sprintf("overrides[%d]", i)
-		o := Override{Line: item.Line}
-		p.mapping(item, where, map[string]field{
-			"paths": func(v *yaml.Node) { o.Paths = p.globs(v, where+".paths") },
-			"rules": func(v *yaml.Node) { o.Rules = p.ruleSettings(v, where+".rules") },
-		})
-		if deref(item).Kind == yaml.MappingNode {
-			for _, key := range []string{"paths", "rules"} {
-				if !hasKey(item, key) {
-					p.fail(item, "%s: %s is required", where, key)
-				}
-			}
+		o := Override{Line: lineOf(lines, i)}
+		o.Paths = p.globs(spec.Paths, where+".paths")
+		o.Rules = p.ruleSettings(spec.Rules, where+".rules")
+		if spec.Paths.Line == 0 {
+			p.failAt(o.Line, "%s: paths is required", where)
+		}
+		if spec.Rules.Line == 0 {
+			p.failAt(o.Line, "%s: rules is required", where)
 		}
 		out = append(out, o)
 	}
 	return out
 }
 
-func (p *parser) policies(n *yaml.Node) {
+func (p *parser) policies(s *policiesSpec) {
 	pol := &p.cfg.Policies
-	p.mapping(n, "policies", map[string]field{
-		"paths":      func(v *yaml.Node) { pol.Paths = p.localPaths(v, "policies.paths") },
-		"data":       func(v *yaml.Node) { pol.Data = p.localPaths(v, "policies.data") },
-		"namespaces": func(v *yaml.Node) { pol.Namespaces = p.strings(v, "policies.namespaces") },
-		"allNamespaces": func(v *yaml.Node) {
-			pol.AllNamespaces = p.boolean(v, "policies.allNamespaces")
-		},
-		"builtin": func(v *yaml.Node) { pol.Builtin = p.boolean(v, "policies.builtin") },
-		"regoVersion": func(v *yaml.Node) {
-			if s, ok := p.scalar(v, "policies.regoVersion"); ok {
-				if _, err := rego.ParseRegoVersion(s); err != nil {
-					p.fail(v, "policies.regoVersion: %v", err)
-				}
-				pol.RegoVersion = s
-			}
-		},
-		"timeout": func(v *yaml.Node) {
-			if s, ok := p.scalar(v, "policies.timeout"); ok {
-				d, err := time.ParseDuration(s)
-				if err != nil || d <= 0 {
-					p.fail(v, "policies.timeout: want a positive duration such as 10s, got %q", s)
-					return
-				}
-				pol.Timeout = d
-			}
-		},
-	})
+	pol.Paths = p.localPaths(s.Paths, "policies.paths")
+	pol.Data = p.localPaths(s.Data, "policies.data")
+	pol.Namespaces = p.strings(s.Namespaces, "policies.namespaces")
+	pol.AllNamespaces = p.boolean(s.AllNamespaces, "policies.allNamespaces")
+	pol.Builtin = p.boolean(s.Builtin, "policies.builtin")
+	if v, ok := p.str(s.RegoVersion, "policies.regoVersion"); ok {
+		pol.RegoVersion = Located[string]{Value: v, Line: s.RegoVersion.Line}
+	}
+	if v, ok := p.str(s.Timeout, "policies.timeout"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			p.failAt(s.Timeout.Line, "policies.timeout: want a positive duration such as 10s, got %q", v)
+			return
+		}
+		pol.Timeout = d
+	}
 }
 
 // localPaths reads files or directories that must exist inside the
 // repository, and returns them joined with the root.
-func (p *parser) localPaths(n *yaml.Node, where string) []string {
+func (p *parser) localPaths(s strList, where string) []string {
 	var out []string
-	for _, item := range p.items(n, where) {
-		rel, ok := p.relative(item, where, item.Value)
+	for _, item := range p.items(s, where) {
+		rel, ok := p.relative(item.Line, where, item.Value)
 		if !ok {
 			continue
 		}
 		abs, err := filepath.EvalSymlinks(filepath.Join(p.absRoot, filepath.FromSlash(rel)))
 		switch {
 		case err != nil:
-			p.fail(item, "%s: %s does not exist in the repository", where, item.Value)
+			p.failAt(item.Line, "%s: %s does not exist in the repository", where, item.Value)
 		case !within(p.absRoot, abs):
-			p.fail(item, "%s: %s resolves outside the repository; it is not read", where, item.Value)
+			p.failAt(item.Line, "%s: %s resolves outside the repository; it is not read", where, item.Value)
 		default:
 			out = append(out, filepath.Join(p.root, filepath.FromSlash(rel)))
 		}
@@ -632,14 +586,14 @@ func (p *parser) localPaths(n *yaml.Node, where string) []string {
 
 // relative checks that a path is relative and stays in the repository,
 // and returns it cleaned.
-func (p *parser) relative(n *yaml.Node, where, s string) (string, bool) {
+func (p *parser) relative(line int, where, s string) (string, bool) {
 	if path.IsAbs(s) || filepath.IsAbs(s) {
-		p.fail(n, "%s: %s must be relative to the repository root", where, s)
+		p.failAt(line, "%s: %s must be relative to the repository root", where, s)
 		return "", false
 	}
 	c := path.Clean(filepath.ToSlash(s))
 	if c == ".." || strings.HasPrefix(c, "../") {
-		p.fail(n, "%s: %s leaves the repository; it is not read", where, s)
+		p.failAt(line, "%s: %s leaves the repository; it is not read", where, s)
 		return "", false
 	}
 	return c, true
@@ -648,17 +602,17 @@ func (p *parser) relative(n *yaml.Node, where, s string) (string, bool) {
 // schemaLocation checks one location template: a URL is kept as is (it
 // still needs --allow-remote), a local template must stay inside the
 // repository and is joined with the root.
-func (p *parser) schemaLocation(n *yaml.Node) (string, bool) {
-	s := n.Value
+func (p *parser) schemaLocation(item leaf[string]) (string, bool) {
+	s := item.Value
 	l := strings.ToLower(s)
 	if l == "default" || strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
 		return s, true
 	}
 	if strings.Contains(l, "://") {
-		p.fail(n, "schemaLocations: %q: only http(s) URLs and paths in the repository are supported", s)
+		p.failAt(item.Line, "schemaLocations: %q: only http(s) URLs and paths in the repository are supported", s)
 		return "", false
 	}
-	rel, ok := p.relative(n, "schemaLocations", s)
+	rel, ok := p.relative(item.Line, "schemaLocations", s)
 	if !ok {
 		return "", false
 	}
@@ -667,37 +621,31 @@ func (p *parser) schemaLocation(n *yaml.Node) (string, bool) {
 	static, _, _ := strings.Cut(rel, "{{")
 	if dir := path.Dir(static + "x"); dir != "." {
 		if abs, err := filepath.EvalSymlinks(filepath.Join(p.absRoot, filepath.FromSlash(dir))); err == nil && !within(p.absRoot, abs) {
-			p.fail(n, "schemaLocations: %s resolves outside the repository; it is not read", s)
+			p.failAt(item.Line, "schemaLocations: %s resolves outside the repository; it is not read", s)
 			return "", false
 		}
 	}
 	return filepath.Join(p.root, filepath.FromSlash(rel)), true
 }
 
-func (p *parser) allowlist(n *yaml.Node) {
+func (p *parser) allowlist(s *allowlistSpec) {
 	a := &p.cfg.Secrets
-	p.mapping(n, "secrets.allowlist", map[string]field{
-		"paths": func(v *yaml.Node) { a.Paths = p.globs(v, "secrets.allowlist.paths") },
-		"regexes": func(v *yaml.Node) {
-			for _, item := range p.items(v, "secrets.allowlist.regexes") {
-				if _, err := rules.CompileRegexp(item.Value); err != nil {
-					p.fail(item, "secrets.allowlist.regexes: %v", err)
-					continue
-				}
-				a.Regexes = append(a.Regexes, item.Value)
-			}
-		},
-		"fingerprints": func(v *yaml.Node) {
-			for _, item := range p.items(v, "secrets.allowlist.fingerprints") {
-				fp := strings.ReplaceAll(item.Value, `\`, "/")
-				if !validFingerprint(fp) {
-					p.fail(item, "secrets.allowlist.fingerprints: %q is not a gitleaks fingerprint (file:rule:line)", item.Value)
-					continue
-				}
-				a.Fingerprints = append(a.Fingerprints, fp)
-			}
-		},
-	})
+	a.Paths = p.globs(s.Paths, "secrets.allowlist.paths")
+	for _, item := range p.items(s.Regexes, "secrets.allowlist.regexes") {
+		if _, err := rules.CompileRegexp(item.Value); err != nil {
+			p.failAt(item.Line, "secrets.allowlist.regexes: %v", err)
+			continue
+		}
+		a.Regexes = append(a.Regexes, item.Value)
+	}
+	for _, item := range p.items(s.Fingerprints, "secrets.allowlist.fingerprints") {
+		fp := strings.ReplaceAll(item.Value, `\`, "/")
+		if !validFingerprint(fp) {
+			p.failAt(item.Line, "secrets.allowlist.fingerprints: %q is not a gitleaks fingerprint (file:rule:line)", item.Value)
+			continue
+		}
+		a.Fingerprints = append(a.Fingerprints, fp)
+	}
 }
 
 // validFingerprint accepts gitleaks' file:rule:line (a file name may
@@ -720,16 +668,6 @@ func deref(n *yaml.Node) *yaml.Node {
 
 func isNull(n *yaml.Node) bool {
 	return n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
-}
-
-func hasKey(n *yaml.Node, key string) bool {
-	n = deref(n)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return true
-		}
-	}
-	return false
 }
 
 // describe names a node's shape for messages, never its content beyond a
@@ -767,12 +705,10 @@ func inWhere(where string) string {
 }
 
 // suggest names the known key closest to an unknown one, or lists them.
-func suggest(key string, fields map[string]field) string {
-	known := make([]string, 0, len(fields))
-	for k := range fields {
-		known = append(known, k)
+func suggest(key string, known []string) string {
+	if len(known) == 0 {
+		return ""
 	}
-	slices.Sort(known)
 	if best := closest(key, known); best != "" {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
@@ -804,4 +740,38 @@ func resolve(p string) (string, error) {
 func within(root, p string) bool {
 	rel, err := filepath.Rel(root, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// ValueChecks validate values whose vocabulary other packages own: the
+// caller passes them in, so that reading the file needs neither the API
+// table nor the Rego engine. A nil check accepts everything.
+type ValueChecks struct {
+	// KubernetesVersion checks kubernetesVersion (apis.Index.Resolve).
+	KubernetesVersion func(string) error
+	// RegoVersion checks policies.regoVersion (rego.ParseRegoVersion).
+	RegoVersion func(string) error
+}
+
+// CheckValues reports, at their lines, the values that checks reject.
+func (c *Config) CheckValues(checks ValueChecks) error {
+	if c == nil {
+		return nil
+	}
+	var errs []error
+	for _, v := range []struct {
+		where string
+		value Located[string]
+		check func(string) error
+	}{
+		{"kubernetesVersion", c.KubernetesVersion, checks.KubernetesVersion},
+		{"policies.regoVersion", c.Policies.RegoVersion, checks.RegoVersion},
+	} {
+		if v.value.Line == 0 || v.check == nil {
+			continue
+		}
+		if err := v.check(v.value.Value); err != nil {
+			errs = append(errs, &lineError{file: c.File, line: v.value.Line, msg: fmt.Sprintf("%s: %v", v.where, err)})
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,7 +50,7 @@ func TestParse(t *testing.T) {
 		check   func(t *testing.T, c *Config)
 	}{
 		{name: "empty file", yaml: "", check: func(t *testing.T, c *Config) {
-			if c.KubernetesVersion != "" || len(c.Rules) != 0 {
+			if c.KubernetesVersion.Line != 0 || len(c.Rules) != 0 {
 				t.Errorf("empty file gave %+v", c)
 			}
 		}},
@@ -72,8 +73,8 @@ policies:
   builtin: false
 `,
 			check: func(t *testing.T, c *Config) {
-				if c.KubernetesVersion != "1.36" || c.FailOn != "warning" {
-					t.Errorf("scalars: %q %q", c.KubernetesVersion, c.FailOn)
+				if c.KubernetesVersion.Value != "1.36" || c.FailOn != "warning" {
+					t.Errorf("scalars: %q %q", c.KubernetesVersion.Value, c.FailOn)
 				}
 				if diff := cmp.Diff([]Glob{{Pattern: "vendor", Line: 4}}, c.Exclude); diff != "" {
 					t.Errorf("exclude (-want +got):\n%s", diff)
@@ -91,7 +92,7 @@ policies:
 			},
 		},
 		{name: "unknown key at the top", yaml: "include: [a]\nexlude: [b]\n", wantErr: []string{`cfg.yaml:2: unknown key "exlude"; did you mean "exclude"?`}},
-		{name: "unknown key far from any", yaml: "colour: red\n", wantErr: []string{`cfg.yaml:1: unknown key "colour" (want one of crds, exclude, failOn, gitops, include,`}},
+		{name: "unknown key far from any", yaml: "colour: red\n", wantErr: []string{`cfg.yaml:1: unknown key "colour" (want one of baseline, crds, exclude, failOn, gitops, include,`}},
 		{name: "unknown key nested", yaml: "targets:\n  - paths: [a]\n    skp: true\n", wantErr: []string{`cfg.yaml:3: unknown key "skp" in targets[0]; did you mean "skip"?`}},
 		{name: "unknown key in the allowlist", yaml: "secrets:\n  allowlist:\n    path: [a]\n", wantErr: []string{`cfg.yaml:3: unknown key "path" in secrets.allowlist; did you mean "paths"?`}},
 		{name: "duplicate key", yaml: "failOn: error\nfailOn: info\n", wantErr: []string{`cfg.yaml:2: duplicate key "failOn"`}},
@@ -104,6 +105,14 @@ policies:
 		{name: "absolute glob", yaml: "include: [/etc]\n", wantErr: []string{`cfg.yaml:1: include: glob "/etc" must be relative`}},
 		{name: "glob climbing out", yaml: "exclude: [../x]\n", wantErr: []string{`cfg.yaml:1: exclude: glob "../x" climbs out`}},
 		{name: "bad kubernetes version", yaml: "\nkubernetesVersion: \"1.12\"\n", wantErr: []string{`cfg.yaml:2: kubernetesVersion: kubernetes version "1.12" is not supported`}},
+		{name: "kubernetes version not a string", yaml: "kubernetesVersion: [1.30]\n", wantErr: []string{`cfg.yaml:1: kubernetesVersion: want a string, got a list`}},
+		{name: "baseline leaving the repository", yaml: "baseline: ../b.json\n", wantErr: []string{`cfg.yaml:1: baseline: ../b.json leaves the repository`}},
+		{name: "a list entry that is not a mapping", yaml: "targets: [a]\n", wantErr: []string{`cfg.yaml:1: targets[0]: want a mapping, got "a"`}},
+		{name: "a list for a list entry", yaml: "targets: [[a]]\n", wantErr: []string{`cfg.yaml:1: targets[0]: want a mapping, got a list`}},
+		{name: "a list for a nested mapping", yaml: "secrets: {allowlist: [a]}\n", wantErr: []string{`cfg.yaml:1: secrets.allowlist: want a mapping, got a list`}},
+		{name: "a mapping for a list", yaml: "overrides: {paths: a}\n", wantErr: []string{`cfg.yaml:1: overrides: want a list, got a mapping`}},
+		{name: "duplicate key nested", yaml: "policies:\n  builtin: true\n  builtin: false\n", wantErr: []string{`cfg.yaml:3: duplicate key "builtin"`}},
+		{name: "duplicate rule", yaml: "rules:\n  a: off\n  a: info\n", wantErr: []string{`cfg.yaml:3: duplicate rule "a" in rules`}},
 		{name: "bad load restrictor", yaml: "loadRestrictor: all\n", wantErr: []string{`cfg.yaml:1: loadRestrictor: unknown load restrictor "all"`}},
 		{name: "bad target load restrictor", yaml: "targets:\n- paths: a\n  loadRestrictor: some\n", wantErr: []string{`cfg.yaml:3: loadRestrictor: unknown load restrictor "some"`}},
 		{name: "target without paths", yaml: "targets:\n- skip: true\n", wantErr: []string{`cfg.yaml:2: targets[0]: paths is required`}},
@@ -138,6 +147,9 @@ policies:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := Parse("cfg.yaml", root, []byte(tt.yaml))
+			if err == nil {
+				err = c.CheckValues(fakeChecks)
+			}
 			if len(tt.wantErr) > 0 {
 				if err == nil {
 					t.Fatalf("no error, want %q", tt.wantErr)
@@ -157,6 +169,23 @@ policies:
 			}
 		})
 	}
+}
+
+// fakeChecks stand for the API table and the Rego engine, which the
+// CLI passes in (cmd/gitops-lint tests the real ones).
+var fakeChecks = ValueChecks{
+	KubernetesVersion: func(v string) error {
+		if v == "1.12" {
+			return fmt.Errorf("kubernetes version %q is not supported", v)
+		}
+		return nil
+	},
+	RegoVersion: func(v string) error {
+		if v != "v0" && v != "v1" && v != "auto" {
+			return fmt.Errorf("unknown Rego version %q", v)
+		}
+		return nil
+	},
 }
 
 func TestLoad(t *testing.T) {
@@ -272,6 +301,7 @@ targets:
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := c.Scope(types.LoadRestrictionsUnknown)
 	tests := []struct {
 		dir  string
 		want TargetSettings
@@ -287,30 +317,30 @@ targets:
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, c.Target(tt.dir, nil)); diff != "" {
+			if diff := cmp.Diff(tt.want, s.Target(tt.dir, nil)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}
-	plain := c.Target("apps/docs", []string{"apps/docs/a.yaml", "apps/docs/examples/b.yaml"})
+	plain := s.Target("apps/docs", []string{"apps/docs/a.yaml", "apps/docs/examples/b.yaml"})
 	if plain.Skipped != "" || !slices.Equal(plain.Files, []string{"apps/docs/a.yaml"}) {
 		t.Errorf("plain target: %+v, want only a.yaml left", plain)
 	}
-	if s := c.Target("apps/docs", []string{"apps/docs/examples/b.yaml"}); s.Skipped != "every file is excluded by cfg.yaml" {
-		t.Errorf("plain target with only excluded files: %+v", s)
+	if got := s.Target("apps/docs", []string{"apps/docs/examples/b.yaml"}); got.Skipped != "every file is excluded by cfg.yaml" {
+		t.Errorf("plain target with only excluded files: %+v", got)
 	}
-	c.OverrideLoadRestrictor("rootOnly")
-	if got := c.Target("apps/legacy/keep", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
+	flag := c.Scope(types.LoadRestrictionsRootOnly)
+	if got := flag.Target("apps/legacy/keep", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
 		t.Errorf("after the flag: %v", got)
 	}
-	if got := c.Target("apps/shop/overlays/dev", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
+	if got := flag.Target("apps/shop/overlays/dev", nil).LoadRestrictions; got != types.LoadRestrictionsRootOnly {
 		t.Errorf("after the flag: %v", got)
 	}
-	var none *Config
+	var none *Scope
 	if got := none.Target("a", nil); got.Skipped != "" || got.LoadRestrictions != types.LoadRestrictionsUnknown || got.Environment != "" {
 		t.Errorf("no file: %+v", got)
 	}
-	if !c.Excluded("apps/shop/examples/deploy.yaml") || c.Excluded("apps/shop/base/deploy.yaml") {
+	if !s.Excluded("apps/shop/examples/deploy.yaml") || s.Excluded("apps/shop/base/deploy.yaml") {
 		t.Error("Excluded does not follow exclude")
 	}
 }
@@ -341,7 +371,7 @@ func TestAdjust(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := rules.Finding{RuleID: tt.rule, Severity: rules.Error, Location: manifest.Origin{File: tt.file, Line: 1}}
-			keep := c.Adjust(&f)
+			keep := c.Scope(types.LoadRestrictionsUnknown).Adjust(&f)
 			if keep != tt.wantKeep || (keep && f.Severity != tt.wantSev) {
 				t.Errorf("Adjust = %v, %v; want %v, %v", keep, f.Severity, tt.wantKeep, tt.wantSev)
 			}
@@ -360,30 +390,36 @@ func TestSettings(t *testing.T) {
 	}
 }
 
+// testTemplate is the template with the versions the CLI would pass.
+func testTemplate(active bool) TemplateOptions {
+	return TemplateOptions{Active: active, KubernetesVersions: "a minor from 1.16 to 1.37", KubernetesExample: "1.37"}
+}
+
 // TestTemplate loads what gitops-lint init writes (it must change
 // nothing) and the same with every example uncommented (every example
 // must be valid, and every key must be shown).
 func TestTemplate(t *testing.T) {
 	root := repoWith(t, map[string]string{"policy/": "", "policy/data/": ""})
-	c, err := Parse(FileName, root, Template(false))
+	c, err := Parse(FileName, root, Template(testTemplate(false)))
 	if err != nil {
 		t.Fatalf("the commented template does not load: %v", err)
 	}
 	if diff := cmp.Diff(&Config{File: FileName}, c); diff != "" {
 		t.Errorf("the commented template sets something (-want +got):\n%s", diff)
 	}
-	c, err = Parse(FileName, root, Template(true))
+	c, err = Parse(FileName, root, Template(testTemplate(true)))
 	if err != nil {
 		t.Fatalf("the template's examples do not load: %v", err)
 	}
 	unset := []string{}
 	for name, isSet := range map[string]bool{
-		"kubernetesVersion": c.KubernetesVersion != "", "failOn": c.FailOn != "", "loadRestrictor": c.LoadRestrictor != "",
+		"kubernetesVersion": c.KubernetesVersion.Line > 0, "failOn": c.FailOn != "", "loadRestrictor": c.LoadRestrictions != types.LoadRestrictionsUnknown,
 		"include": len(c.Include) > 0, "exclude": len(c.Exclude) > 0, "targets": len(c.Targets) == 3,
 		"rules": len(c.Rules) > 0, "overrides": len(c.Overrides) > 0,
-		"policies":        len(c.Policies.Paths) > 0 && len(c.Policies.Data) > 0 && len(c.Policies.Namespaces) > 0 && c.Policies.AllNamespaces != nil && c.Policies.Builtin != nil && c.Policies.RegoVersion != "",
-		"schemaLocations": len(c.SchemaLocations) > 0,
-		"secrets":         len(c.Secrets.Paths) > 0 && len(c.Secrets.Regexes) > 0 && len(c.Secrets.Fingerprints) > 0,
+		"policies":        len(c.Policies.Paths) > 0 && len(c.Policies.Data) > 0 && len(c.Policies.Namespaces) > 0 && c.Policies.AllNamespaces != nil && c.Policies.Builtin != nil && c.Policies.RegoVersion.Line > 0,
+		"schemaLocations": len(c.SchemaLocations) > 0, "crds": len(c.CRDs) > 0, "baseline": c.Baseline.Line > 0,
+		"gitops":  len(c.GitOps.FluxSources) > 0 && len(c.GitOps.RepoURLs) > 0 && len(c.GitOps.Production) > 0,
+		"secrets": len(c.Secrets.Paths) > 0 && len(c.Secrets.Regexes) > 0 && len(c.Secrets.Fingerprints) > 0,
 	} {
 		if !isSet {
 			unset = append(unset, name)
@@ -397,6 +433,20 @@ func TestTemplate(t *testing.T) {
 // TestREADMEExample keeps the full example of the README's
 // Configuration section valid.
 func TestREADMEExample(t *testing.T) {
+	block := readmeExample(t)
+	root := repoWith(t, map[string]string{"policy/": "", "policy/data/": ""})
+	c, err := Parse("README.md", root, []byte(block))
+	if err != nil {
+		t.Fatalf("the README's example does not load: %v", err)
+	}
+	if len(c.Targets) != 3 || len(c.Overrides) != 1 || len(c.Secrets.Fingerprints) != 1 {
+		t.Errorf("the example lost keys: %+v", c)
+	}
+}
+
+// readmeExample is the yaml block of the README's Configuration section.
+func readmeExample(t *testing.T) string {
+	t.Helper()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -410,14 +460,7 @@ func TestREADMEExample(t *testing.T) {
 	if !ok || !ok2 {
 		t.Fatal("the Configuration section has no yaml block")
 	}
-	root := repoWith(t, map[string]string{"policy/": "", "policy/data/": ""})
-	c, err := Parse("README.md", root, []byte(block))
-	if err != nil {
-		t.Fatalf("the README's example does not load: %v", err)
-	}
-	if len(c.Targets) != 3 || len(c.Overrides) != 1 || len(c.Secrets.Fingerprints) != 1 {
-		t.Errorf("the example lost keys: %+v", c)
-	}
+	return block
 }
 
 // TestAliasBomb refuses a configuration file whose aliases would expand

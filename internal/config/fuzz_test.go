@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"sigs.k8s.io/kustomize/api/types"
+
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
@@ -20,8 +22,8 @@ func FuzzParse(f *testing.F) {
 			f.Add(data)
 		}
 	}
-	f.Add(Template(true))
-	f.Add(Template(false))
+	f.Add(Template(TemplateOptions{Active: true, KubernetesExample: "1.37"}))
+	f.Add(Template(TemplateOptions{}))
 	f.Add([]byte("include: [a]\nexclude: [b/**]\nrules:\n  host-network: off\n"))
 	root := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -32,11 +34,12 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		cfg.Target("apps/web", []string{"apps/web/deploy.yaml"})
-		cfg.Excluded("apps/web/deploy.yaml")
-		cfg.SecretAllowed("apps/web/secret.yaml")
+		s := cfg.Scope(types.LoadRestrictionsNone)
+		s.Target("apps/web", []string{"apps/web/deploy.yaml"})
+		s.Excluded("apps/web/deploy.yaml")
+		s.SecretAllowed("apps/web/secret.yaml")
 		cfg.Settings()
 		f := rules.Finding{RuleID: "host-network", Location: manifest.Origin{File: "apps/web/deploy.yaml", Line: 3}}
-		cfg.Adjust(&f)
+		s.Adjust(&f)
 	})
 }

@@ -28,6 +28,53 @@ type TargetSettings struct {
 	Files []string
 }
 
+// Scope is the part of the configuration the engine applies: which
+// targets and files a run covers, per-target settings, rule settings (for
+// their lines), per-path overrides and the secret allowlist, with the
+// command line's --load-restrictor already applied. The CLI resolves it
+// once from the file and the flags (Config.Scope) and the engine takes it
+// instead of the file. A nil *Scope is "no file".
+type Scope struct {
+	// File names the configuration file in messages.
+	File string
+	// LoadRestrictions are kustomize's for every target
+	// (LoadRestrictionsUnknown: the run's default).
+	LoadRestrictions types.LoadRestrictions
+	Include, Exclude []Glob
+	Targets          []Target
+	Rules            []RuleSetting
+	Overrides        []Override
+	Secrets          SecretAllowlist
+}
+
+// Scope resolves what the engine applies. flag is --load-restrictor when
+// given on the command line (LoadRestrictionsUnknown otherwise): it wins
+// over the file, per-target entries included.
+func (c *Config) Scope(flag types.LoadRestrictions) *Scope {
+	if c == nil {
+		c = &Config{}
+	}
+	s := &Scope{
+		File: c.File, LoadRestrictions: c.LoadRestrictions,
+		Include: c.Include, Exclude: c.Exclude, Targets: c.Targets,
+		Rules: c.Rules, Overrides: c.Overrides, Secrets: c.Secrets,
+	}
+	if flag != types.LoadRestrictionsUnknown {
+		s.LoadRestrictions = flag
+		s.Targets = slices.Clone(c.Targets)
+		for i := range s.Targets {
+			s.Targets[i].LoadRestrictions = types.LoadRestrictionsUnknown
+		}
+	}
+	return s
+}
+
+// CheckRules reports every rule ID of rules: and overrides: that the
+// catalogue does not know, at its line (see Scope.CheckRules).
+func (c *Config) CheckRules(catalogue []*rules.Rule) error {
+	return c.Scope(types.LoadRestrictionsUnknown).CheckRules(catalogue)
+}
+
 // Target returns the settings of the target at the repository-relative
 // directory dir, made of files when it is a plain target (nil for a
 // kustomization). A target is checked unless include is set and does not
@@ -35,7 +82,7 @@ type TargetSettings struct {
 // entry that matches it and sets skip says true. Of loadRestrictor and
 // environment, the last matching entry that sets one wins;
 // loadRestrictor falls back to the file's top-level one.
-func (c *Config) Target(dir string, files []string) TargetSettings {
+func (c *Scope) Target(dir string, files []string) TargetSettings {
 	s := TargetSettings{Files: files}
 	if c == nil {
 		return s
@@ -43,9 +90,7 @@ func (c *Config) Target(dir string, files []string) TargetSettings {
 	if len(files) > 0 {
 		s.Files = slices.DeleteFunc(slices.Clone(files), c.Excluded)
 	}
-	if c.LoadRestrictor != "" {
-		s.LoadRestrictions, _ = ParseLoadRestrictor(c.LoadRestrictor) // validated by Load
-	}
+	s.LoadRestrictions = c.LoadRestrictions
 	skip := ""
 	for _, t := range c.Targets {
 		if _, ok := match(t.Paths, dir); !ok {
@@ -57,8 +102,8 @@ func (c *Config) Target(dir string, files []string) TargetSettings {
 				skip = fmt.Sprintf("skip: true at %s:%d", c.File, t.Line)
 			}
 		}
-		if t.LoadRestrictor != "" {
-			s.LoadRestrictions, _ = ParseLoadRestrictor(t.LoadRestrictor)
+		if t.LoadRestrictions != types.LoadRestrictionsUnknown {
+			s.LoadRestrictions = t.LoadRestrictions
 		}
 		if t.Environment != "" {
 			s.Environment = t.Environment
@@ -78,19 +123,9 @@ func (c *Config) Target(dir string, files []string) TargetSettings {
 	return s
 }
 
-// OverrideLoadRestrictor makes lr (as --load-restrictor spells it) apply
-// to every target: a flag set on the command line wins over the file,
-// per-target entries included.
-func (c *Config) OverrideLoadRestrictor(lr string) {
-	c.LoadRestrictor = lr
-	for i := range c.Targets {
-		c.Targets[i].LoadRestrictor = ""
-	}
-}
-
 // Excluded reports whether exclude matches a repository-relative file:
 // it is not scanned, and no finding located in it is reported.
-func (c *Config) Excluded(file string) bool {
+func (c *Scope) Excluded(file string) bool {
 	if c == nil {
 		return false
 	}
@@ -100,7 +135,7 @@ func (c *Config) Excluded(file string) bool {
 
 // SecretAllowed reports whether secrets.allowlist.paths matches a file:
 // the secret checks report nothing located in it.
-func (c *Config) SecretAllowed(file string) bool {
+func (c *Scope) SecretAllowed(file string) bool {
 	if c == nil {
 		return false
 	}
@@ -129,7 +164,7 @@ func (c *Config) Settings() rules.Settings {
 // paths match the finding's file and that names its rule decides its
 // severity, or drops it (false) when it says off. Overrides cannot turn
 // on a rule that is off for the whole run: such a rule does not run.
-func (c *Config) Adjust(f *rules.Finding) bool {
+func (c *Scope) Adjust(f *rules.Finding) bool {
 	if c == nil {
 		return true
 	}
@@ -152,12 +187,12 @@ func (c *Config) Adjust(f *rules.Finding) bool {
 }
 
 // HasOverrides reports whether Adjust can change anything.
-func (c *Config) HasOverrides() bool { return c != nil && len(c.Overrides) > 0 }
+func (c *Scope) HasOverrides() bool { return c != nil && len(c.Overrides) > 0 }
 
 // CheckRules reports every rule ID of rules: and overrides: that the
 // catalogue does not know, at its line: a typo must not silently leave a
 // rule on.
-func (c *Config) CheckRules(catalogue []*rules.Rule) error {
+func (c *Scope) CheckRules(catalogue []*rules.Rule) error {
 	if c == nil {
 		return nil
 	}

@@ -3,9 +3,24 @@ package config
 import (
 	"fmt"
 	"strings"
-
-	"github.com/gitops-lint/gitops-lint/internal/schema"
 )
+
+// SchemaURL is where editors find the JSON Schema of the file
+// (docs/gitops-lint.schema.json, generated from the types of decode.go).
+const SchemaURL = "https://raw.githubusercontent.com/gitops-lint/gitops-lint/main/docs/gitops-lint.schema.json"
+
+// TemplateOptions say what the starting configuration shows.
+type TemplateOptions struct {
+	// Active leaves the example values in (tests load that variant to
+	// keep every example valid).
+	Active bool
+	// KubernetesVersions says which versions a check accepts, in the
+	// words of --kubernetes-version's help (the caller derives it from
+	// the API table, which this package does not read).
+	KubernetesVersions string
+	// KubernetesExample is the example kubernetesVersion.
+	KubernetesExample string
+}
 
 // templateKey is one key of the starting configuration: what it does,
 // and an example of it.
@@ -14,17 +29,12 @@ type templateKey struct {
 	example string
 }
 
-func templateKeys() []templateKey {
-	var minors []string
-	for _, v := range schema.Versions() {
-		parts := strings.SplitN(v, ".", 3)
-		minors = append(minors, parts[0]+"."+parts[1])
-	}
+func templateKeys(opts TemplateOptions) []templateKey {
 	return []templateKey{
 		{
-			doc: fmt.Sprintf(`Kubernetes version whose embedded schemas validate resources: %s
-(or an embedded release: %s). Default: the newest. Flag: --kubernetes-version.`, strings.Join(minors, ", "), strings.Join(schema.Versions(), ", ")),
-			example: fmt.Sprintf("kubernetesVersion: %q", minors[len(minors)-1]),
+			doc: fmt.Sprintf(`Kubernetes version to check against: %s.
+Default: the newest. Flag: --kubernetes-version.`, opts.KubernetesVersions),
+			example: fmt.Sprintf("kubernetesVersion: %q", opts.KubernetesExample),
 		},
 		{
 			doc: `Exit 1 when a finding has at least this severity: error, warning or info.
@@ -36,6 +46,12 @@ Default: error. Flag: --fail-on.`,
 Argo CD) or none (as Flux). Reads never leave the repository either way.
 Default: rootOnly. Flag: --load-restrictor (which then applies to every target).`,
 			example: "loadRestrictor: rootOnly",
+		},
+		{
+			doc: `Baseline file (written by gitops-lint baseline), relative to the repository
+root: check and the pre-commit hook report only findings not recorded in it.
+Flag: --baseline (which wins).`,
+			example: "baseline: .gitops-lint-baseline.json",
 		},
 		{
 			doc: `Target directories to check, as globs over repository-relative paths ("**"
@@ -139,25 +155,25 @@ finding) is listed (as in .gitleaksignore).`,
 
 // Template returns the starting configuration that gitops-lint init
 // writes: every key explained, and commented out, so that the file
-// changes nothing until a key is uncommented. With active set, the
-// example values are left in (tests load that variant to keep every
-// example valid).
-func Template(active bool) []byte {
+// changes nothing until a key is uncommented. Its first line points
+// editors that speak the YAML language server at the JSON Schema.
+func Template(opts TemplateOptions) []byte {
 	var b strings.Builder
+	b.WriteString("# yaml-language-server: $schema=" + SchemaURL + "\n")
 	b.WriteString(`# gitops-lint configuration. Every key is optional; uncomment a key to use it.
 # Unknown keys and bad values are errors (exit code 2) naming this file and line.
 # Command-line flags win over this file; the list flags (--policy, --data,
 # --namespace, --schema-location) add to its lists.
 # https://github.com/gitops-lint/gitops-lint#configuration
 `)
-	for _, k := range templateKeys() {
+	for _, k := range templateKeys(opts) {
 		b.WriteString("\n")
 		for line := range strings.Lines(k.doc) {
 			b.WriteString("# " + line)
 		}
 		b.WriteString("\n")
 		for line := range strings.Lines(k.example) {
-			if !active {
+			if !opts.Active {
 				b.WriteString("# ")
 			}
 			b.WriteString(line)

@@ -46,10 +46,10 @@ type Options struct {
 	// LoadRestrictions are kustomize's for targets the configuration file
 	// gives none (default rootOnly).
 	LoadRestrictions types.LoadRestrictions
-	// Config is the working tree's configuration file; its target
+	// Scope is the working tree's configuration, resolved; its target
 	// selection and per-target settings apply to both sides, so that a
 	// target is compared with itself. Nil means no file.
-	Config *config.Config
+	Scope *config.Scope
 }
 
 // Change says how something differs between the base and the working tree.
@@ -218,8 +218,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// Values gitleaks flags are hidden; the regexes the configuration file
 	// allows are not secrets to this repository's owners either.
 	var allow []string
-	if opts.Config != nil {
-		allow = opts.Config.Secrets.Regexes
+	if opts.Scope != nil {
+		allow = opts.Scope.Secrets.Regexes
 	}
 	values := &redact.Set{}
 	scanner, err := secrets.New(head.repo, secrets.Options{AllowRegexes: allow, Found: values})
@@ -314,7 +314,7 @@ func newSide(dir string, opts Options) (*side, error) {
 		renderers: map[types.LoadRestrictions]*render.Renderer{},
 	}
 	for _, t := range rp.Targets {
-		st := opts.Config.Target(t.Path, t.Files)
+		st := opts.Scope.Target(t.Path, t.Files)
 		if st.Skipped != "" {
 			continue
 		}

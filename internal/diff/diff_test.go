@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/gitx"
@@ -156,7 +157,7 @@ func TestRun(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			res, err := Run(context.Background(), Options{Dir: dir, Base: "main", Jobs: 2, Config: cfg})
+			res, err := Run(context.Background(), Options{Dir: dir, Base: "main", Jobs: 2, Scope: cfg.Scope(types.LoadRestrictionsUnknown)})
 			if err != nil {
 				t.Fatal(err)
 			}

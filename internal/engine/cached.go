@@ -59,7 +59,7 @@ type resultCache struct {
 // configuration, user policies and data, CRD files named on the command
 // line, the settings files of the secret checks and the repository's file
 // list (what exists decides discovery and the reference checks).
-func newResultCache(opts Options, rp *repo.Repo, cfg *config.Config) (*resultCache, error) {
+func newResultCache(opts Options, rp *repo.Repo, cfg *config.Scope) (*resultCache, error) {
 	if opts.CacheDir == "" {
 		return nil, nil
 	}
@@ -83,7 +83,7 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Config) (*resultCac
 		Rules                      rules.Settings
 		CRDPaths, RepoCRDPaths     []string
 		GitOps                     any
-		Config                     *config.Config
+		Config                     *config.Scope
 	}{
 		opts.KubernetesVersion, opts.SchemaLocations, opts.AllowRemote, opts.LoadRestrictions,
 		p.Policies, p.Data, p.Namespaces, p.AllNamespaces, p.Builtin != nil, p.RegoVersion,

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 
+	"sigs.k8s.io/kustomize/api/types"
+
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
@@ -91,7 +93,7 @@ func TestConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The caller merges rules: with the command line's settings.
-			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: cache, Policy: rego.Options{Builtin: policies.FS}, Rules: cfg.Settings(), Config: cfg})
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: cache, Policy: rego.Options{Builtin: policies.FS}, Rules: cfg.Settings(), Scope: cfg.Scope(types.LoadRestrictionsUnknown)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +128,7 @@ func TestConfigUnknownRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), Config: cfg})
+	_, err = Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), Scope: cfg.Scope(types.LoadRestrictionsUnknown)})
 	if err == nil || err.Error() != `test.yaml:4: unknown rule "no-such-rule" (see gitops-lint rules)` {
 		t.Errorf("err = %v", err)
 	}
@@ -159,7 +161,7 @@ func TestConfigLoadRestrictor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), Config: cfg})
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), Scope: cfg.Scope(types.LoadRestrictionsUnknown)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,17 +85,33 @@ type Options struct {
 	// Policy configures Rego evaluation: the built-in library and user
 	// policies. Its Disabled field is set from Rules.
 	Policy rego.Options
+	// LoadPolicies compiles Policy (nil: rego.Load).
+	LoadPolicies PolicyLoader
 	// Rules switch rules off and change their severities.
 	Rules rules.Settings
-	// Config is the repository's configuration file, for what only the
-	// file says: which targets and files the run covers, per-target
-	// settings, per-path overrides and the secret allowlist. What flags
-	// can also say is merged into the fields above by the caller. Nil
-	// means no file.
-	Config *config.Config
+	// Scope is what only the configuration file says - which targets and
+	// files the run covers, per-target settings, per-path overrides and
+	// the secret allowlist - resolved with the flags by the caller
+	// (config.Config.Scope), which also merges what flags can say into
+	// the fields above. Nil means no file.
+	Scope *config.Scope
 	// GitOps configures the repository-level checks (Flux and Argo CD
 	// references, image tags per environment).
 	GitOps gitops.Options
+}
+
+// PolicyLoader parses and compiles policies: rego.Load, or a caller's
+// wrapper that reuses an engine compiled for the same options (an
+// rego.Engine is safe for concurrent use), as the CLI's in-process tests
+// do, where compiling the built-in library was most of every run.
+type PolicyLoader func(context.Context, rego.Options) (*rego.Engine, error)
+
+// loadPolicies is LoadPolicies, rego.Load by default.
+func (o Options) loadPolicies(ctx context.Context, p rego.Options) (*rego.Engine, error) {
+	if o.LoadPolicies != nil {
+		return o.LoadPolicies(ctx, p)
+	}
+	return rego.Load(ctx, p)
 }
 
 // stepper returns the function workers call after each unit or target:
@@ -443,7 +459,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
 	policy := opts.Policy
 	policy.Disabled = func(string) bool { return true }
-	_, all, err := catalogue(ctx, policy)
+	_, all, err := catalogue(ctx, opts.loadPolicies, policy)
 	return all, err
 }
 
@@ -454,13 +470,13 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 	policy.Root = opts.Root
 	policy.Disabled = opts.Rules.IsDisabled
 	policy.AllowNetwork = opts.AllowRemote
-	e, all, err := catalogue(ctx, policy)
+	e, all, err := catalogue(ctx, opts.loadPolicies, policy)
 	if err != nil {
 		return nil, nil, err
 	}
 	// Before Apply, so that a rule ID the file gets wrong is reported at
 	// its line.
-	if err := opts.Config.CheckRules(all); err != nil {
+	if err := opts.Scope.CheckRules(all); err != nil {
 		return nil, nil, err
 	}
 	active, err := opts.Rules.Apply(all)
@@ -471,8 +487,8 @@ func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error
 }
 
 // catalogue loads the policies and lists every rule of every family.
-func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules.Rule, error) {
-	e, err := rego.Load(ctx, policy)
+func catalogue(ctx context.Context, loadPolicies PolicyLoader, policy rego.Options) (*rego.Engine, []*rules.Rule, error) {
+	e, err := loadPolicies(ctx, policy)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -490,14 +506,14 @@ func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules
 // entry point (Run, Render, Scope) starts from: discovery, the source
 // documents and the renderers, with the configuration file (empty when
 // there is none).
-func discover(opts Options) (*checker, *config.Config, error) {
+func discover(opts Options) (*checker, *config.Scope, error) {
 	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := opts.Config
+	cfg := opts.Scope
 	if cfg == nil {
-		cfg = &config.Config{}
+		cfg = &config.Scope{}
 	}
 	c := &checker{
 		red:       &redact.Set{},
@@ -512,7 +528,7 @@ func discover(opts Options) (*checker, *config.Config, error) {
 	return c, cfg, nil
 }
 
-func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
+func selectTargets(rp *repo.Repo, cfg *config.Scope, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
 	if lr == types.LoadRestrictionsUnknown {
 		lr = types.LoadRestrictionsRootOnly
 	}
@@ -537,7 +553,7 @@ func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions)
 // leaves in the run - none located in an excluded file, none of the
 // secret checks in an allowlisted file, none that only targets out of the
 // run show - and applies its per-path overrides.
-func applyConfig(fs []rules.Finding, cfg *config.Config, targets []repo.Target) []rules.Finding {
+func applyConfig(fs []rules.Finding, cfg *config.Scope, targets []repo.Target) []rules.Finding {
 	checked := make(map[string]bool, len(targets))
 	for _, t := range targets {
 		checked[t.Path] = true
