@@ -40,16 +40,22 @@ func TestSignalStopsRun(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			outDir := t.TempDir()
 			report := filepath.Join(outDir, "report.sarif")
-			cmd := exec.Command(os.Args[0], "check", repo, "--no-cache", "--schema-cache-dir", filepath.Join(dir, "schemas"), "-f", "sarif", "-o", report)
+			schemas := filepath.Join(t.TempDir(), "schemas")
+			cmd := exec.Command(os.Args[0], "check", repo, "--no-cache", "--schema-cache-dir", schemas, "-f", "sarif", "-o", report)
 			cmd.Env = append(os.Environ(), cliEnv+"=1")
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
-			// Mid-run: discovery is done and renders are under way (a
-			// full run takes far longer on any machine).
-			time.Sleep(2 * time.Second)
+			// Mid-run: the run has set up its signal handling and made
+			// its schema cache (a loaded machine may take seconds to get
+			// there, and a signal before it kills the process the
+			// default way), and renders are under way.
+			if !waitFor(schemas, 60*time.Second) {
+				_ = cmd.Process.Kill()
+				t.Fatal("the run made no schema cache within 60 s")
+			}
 			if err := cmd.Process.Signal(tt.signal); err != nil {
 				t.Fatal(err)
 			}
@@ -73,4 +79,14 @@ func TestSignalStopsRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waitFor polls until path exists, for at most d.
+func waitFor(path string, d time.Duration) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return true
+		}
+	}
+	return false
 }
