@@ -96,6 +96,18 @@ type Options struct {
 	// GitOps configures the repository-level checks (Flux and Argo CD
 	// references, image tags per environment).
 	GitOps gitops.Options
+	// Checks are the checks of the run, nil for the built-in ones
+	// (Checks). A check is added by appending it to Checks(): its rules
+	// join the catalogue, and the settings switch them like any other.
+	Checks []*Check
+}
+
+// checks returns the run's checks.
+func (o Options) checks() []*Check {
+	if o.Checks == nil {
+		return Checks()
+	}
+	return o.Checks
 }
 
 // stepper returns the function workers call after each unit or target:
@@ -157,7 +169,7 @@ type Result struct {
 // error means the run itself could not happen (bad options, unreadable
 // root) and maps to exit code 2.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	policy, catalogue, err := load(ctx, opts)
+	policy, catalogue, known, err := load(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +209,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	c.validator, c.policy, c.secrets = validator, policy, scanner
 	c.severity, c.apis, c.target = severities(catalogue), index, target
+	c.known = known
+	c.selectChecks(opts.checks())
+	c.secretAllowed, c.gitopsOpts = cfg.SecretAllowed, opts.GitOps
 	for _, r := range catalogue {
 		c.red.AddPublic(r.ID)
 	}
@@ -206,6 +221,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Changed != nil {
 		targets, settings, sc = c.narrow(targets, settings, opts.Changed, opts.Full)
 	}
+	c.scope, c.targets, c.settings = sc, targets, settings
 	plans, unitKeys := c.planAll(targets, settings)
 	step := opts.stepper(len(unitKeys) + len(targets))
 	// The credential scan reads every file once, whatever includes it, and
@@ -215,11 +231,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	scanCtx, stopScan := context.WithCancel(ctx)
 	defer stopScan() // an early return must not leave the scan running
 	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool {
-		return cfg.Excluded(f) || cfg.SecretAllowed(f) || (sc != nil && !sc.changed[f])
+		return cfg.Excluded(f) || (sc != nil && !sc.changed[f])
 	})
 	go func() {
 		defer close(scanned)
-		fileFindings = scanner.ScanFiles(scanCtx, files, jobs)
+		fileFindings = c.fileChecks(scanCtx, files, jobs)
 	}()
 	// Phase 1: render every unit once, however many targets include it;
 	// meanwhile find the CRDs in the repository's files.
@@ -259,7 +275,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// Flux's post-build substitution is known from the files alone, before
 	// any target is checked: validation sees what Flux applies.
-	substFindings := c.substitutions(targets, substFiles, opts.GitOps)
+	c.substFindings = c.substitutions(targets, substFiles, opts.GitOps)
 	renderAll := anyMiss && (anyShared || c.anyShared(unitKeys))
 	if renderAll {
 		if err := c.renderUnits(ctx, c.unitsOf(plans, func(int) bool { return true }), jobs, step); err != nil {
@@ -268,7 +284,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// Every CRD of the run validates the custom resources of every target.
 	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(c.rendered(unitKeys)), fileCRDs))
-	c.validator = validator.WithCRDs(crdKinds)
+	c.validator, c.crdFindings = validator.WithCRDs(crdKinds), crdFindings
 	c.apiserver = apiserver.New(apiserver.Options{CRDs: crdKinds, KubernetesMinor: target.Minor})
 	fileKinds, _ := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), fileCRDs)
 	crds, fileCRDsHash := crdHash(crdInputs(crdKinds)), crdHash(crdInputs(fileKinds))
@@ -336,10 +352,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
-	all := slices.Concat(slices.DeleteFunc(slices.Concat(rp.Findings, substFindings), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
+	all := fileFindings
 	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
-		if k := rp.Kustomizations[dir]; sc.has(k.File) {
-			all = append(all, scanner.ScanKustomization(k)...)
+		if k := rp.Kustomizations[dir]; sc.has(k.File) && c.hasChecks(KustomizationScope) {
+			fs, err := c.pass(KustomizationScope, Pass{Context: ctx, Kustomization: k})
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, fs...)
 		}
 	}
 	// The targets' findings are screened (above, or by the run that cached
@@ -364,7 +384,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			rendered[t.Path] = results[i].rendered
 		}
 	}
-	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
+	other, refs, err := c.repositoryChecks(ctx, rendered)
+	if err != nil {
+		return nil, err
+	}
+	c.hide(other)
+	all = append(all, other...)
+	stats := c.gitopsStats
 	c.hide(refs)
 	if stats.FluxSource.How == "" {
 		// Nothing rendered the Flux objects this time: the cache has the
@@ -393,8 +419,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		_ = rc.c.Prune()
 	}
 	all = append(all, refs...)
-	unused := suppress.Apply(all, directives)
-	c.hide(unused)
+	c.suppressionFindings = c.applySuppressions(all, directives)
+	c.hide(c.suppressionFindings)
+	unused, err := c.pass(FindingsScope, Pass{Context: ctx, Findings: all})
+	if err != nil {
+		return nil, err
+	}
 	all = append(all, unused...)
 	c.hideReasons(all)
 	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
@@ -437,40 +467,52 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
 	policy := opts.Policy
 	policy.Disabled = func(string) bool { return true }
-	_, all, err := catalogue(ctx, policy)
+	_, all, err := catalogue(ctx, policy, opts.checks())
 	return all, err
 }
 
 // load compiles the policies once for the whole run and returns the rules
 // that run, with their effective severities.
-func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error) {
+func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, map[string]bool, error) {
 	policy := opts.Policy
 	policy.Root = opts.Root
 	policy.Disabled = opts.Rules.IsDisabled
 	policy.AllowNetwork = opts.AllowRemote
-	e, all, err := catalogue(ctx, policy)
+	e, all, err := catalogue(ctx, policy, opts.checks())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// Before Apply, so that a rule ID the file gets wrong is reported at
 	// its line.
 	if err := opts.Config.CheckRules(all); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	active, err := opts.Rules.Apply(all)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return e, active, nil
+	known := make(map[string]bool, len(all))
+	for _, r := range all {
+		known[r.ID] = true
+	}
+	return e, active, known, nil
 }
 
-// catalogue loads the policies and lists every rule of every family.
-func catalogue(ctx context.Context, policy rego.Options) (*rego.Engine, []*rules.Rule, error) {
+// catalogue loads the policies and lists every rule of every check, then
+// the policies' rules.
+func catalogue(ctx context.Context, policy rego.Options, checks []*Check) (*rego.Engine, []*rules.Rule, error) {
+	if err := validateChecks(checks); err != nil {
+		return nil, nil, fmt.Errorf("checks: %w", err)
+	}
+	builtin, err := checkRules(checks)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
+	}
 	e, err := rego.Load(ctx, policy)
 	if err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), apiserver.Rules(), e.Rules())
+	all := slices.Concat(builtin, e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
@@ -594,6 +636,24 @@ type checker struct {
 	// subst is Flux's post-build substitution by target path, set before
 	// the targets are checked.
 	subst map[string]*gitops.Substitution
+
+	// checks are the run's checks that have a rule enabled, by scope.
+	checks map[CheckScope][]*Check
+	// known are the IDs of every rule of the catalogue, enabled or not.
+	known map[string]bool
+	// scope limits the run to what changed files affect; nil for all.
+	scope *scope
+	// targets and settings are the run's selected targets.
+	targets  []repo.Target
+	settings []config.TargetSettings
+	// secretAllowed says which files the configuration keeps out of the
+	// secret checks.
+	secretAllowed func(file string) bool
+	gitopsOpts    gitops.Options
+	// What the render and resolve steps found, for the checks that
+	// report it, and what the GitOps check counted.
+	crdFindings, substFindings, suppressionFindings []rules.Finding
+	gitopsStats                                     gitops.Stats
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.
@@ -767,24 +827,25 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	out.rendered, out.built = res, true
 	c.learnResources(res)
 	for i := range res {
-		c.validate(&res[i], &out)
-		out.findings = append(out.findings, c.apiserver.Check(ctx, &res[i])...)
-		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
+		fs, err := c.pass(ResourceScope, Pass{Context: ctx, Target: t, Resource: &res[i]})
+		if err != nil {
+			return out, err
+		}
+		for _, f := range fs {
+			if f.RuleID == rules.MissingSchema {
+				// Gathered over the run (missingSchemas).
+				out.missing = append(out.missing, f)
+			} else {
+				out.findings = append(out.findings, f)
+			}
+		}
 		if d, ok := suppress.FromResource(&res[i]); ok {
 			out.directives = append(out.directives, d)
 		}
 	}
-	pt := c.policyTarget(t, res)
-	pt.Environment = p.settings.Environment
-	fs, err := c.policy.Check(ctx, pt, res)
+	fs, err := c.pass(TargetScope, Pass{Context: ctx, Target: t, Resources: res, settings: targetSettings{environment: p.settings.Environment}})
 	if err != nil {
 		return out, err
-	}
-	for i := range fs {
-		if fs[i].RuleID == rules.PolicyError {
-			// At the rule, which OPA names by the path it was loaded from.
-			fs[i].Location.File = c.repoRelative(fs[i].Location.File)
-		}
 	}
 	out.findings = append(out.findings, fs...)
 	return out, nil
@@ -953,7 +1014,10 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 	return f
 }
 
-func (c *checker) validate(r *manifest.Resource, out *targetResult) {
+// validate reports what the API server would refuse in one resource: an
+// apiVersion it does not serve (or deprecates), and a field its schema
+// does not allow; a kind without a schema is a missing-schema finding.
+func (c *checker) validate(r *manifest.Resource, report func(rules.Finding)) {
 	obj := r.Object
 	if _, ok := obj["sops"]; ok {
 		// SOPS metadata is not part of the Kubernetes object.
@@ -964,10 +1028,10 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	switch api.Status {
 	case apis.Removed, apis.NotYetServed:
 		// The API server would reject it; its schema says nothing more.
-		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", api.Message()))
+		report(rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", api.Message()))
 		return
 	case apis.Deprecated:
-		out.findings = append(out.findings, rules.FieldFinding(r, rules.DeprecatedAPI, "/apiVersion", api.Message()))
+		report(rules.FieldFinding(r, rules.DeprecatedAPI, "/apiVersion", api.Message()))
 	}
 	v := c.validator.Validate(obj)
 	switch v.Status {
@@ -980,11 +1044,11 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 				// component), so each is a finding about its own field.
 				for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
 					one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
-					out.findings = append(out.findings, rules.FieldFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
+					report(rules.FieldFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
 				}
 				continue
 			}
-			out.findings = append(out.findings, rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
+			report(rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
 		}
 	case schema.NotServed:
 		if api.Status != apis.Unknown {
@@ -992,7 +1056,7 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 			// the nearest embedded release no longer serves it.
 			msg := fmt.Sprintf("no embedded schema for %s %s: Kubernetes %s is validated with the schemas of %s, which does not serve it; resources of this kind were not validated",
 				r.ID.APIVersion, r.ID.Kind, c.target.Minor, c.validator.KubernetesVersion())
-			out.missing = append(out.missing, rules.FieldFinding(r, rules.MissingSchema, "", msg))
+			report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
 			return
 		}
 		// A built-in group at a version no release of the table served.
@@ -1005,17 +1069,17 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 			// No version of any group serves the kind: a typo, not an
 			// API that went away.
 			if f, ok := c.unknownKind(r); ok {
-				out.findings = append(out.findings, f)
+				report(f)
 				return
 			}
 		}
 		if len(served) > 0 {
 			msg += "; use " + strings.Join(served, " or ")
 		}
-		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
+		report(rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
 	case schema.MissingSchema:
 		if f, ok := c.unknownKind(r); ok {
-			out.findings = append(out.findings, f)
+			report(f)
 			return
 		}
 		msg := fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind)
@@ -1025,7 +1089,7 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 			msg = fmt.Sprintf("no schema for %s %s: the known versions of %s are %s (older versions are removed by their projects); move to %s/%s",
 				r.ID.APIVersion, r.ID.Kind, r.ID.Kind, strings.Join(versions, ", "), r.ID.Group(), versions[len(versions)-1])
 		}
-		out.missing = append(out.missing, rules.FieldFinding(r, rules.MissingSchema, "", msg))
+		report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
 	}
 }
 
