@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -215,7 +216,14 @@ func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup 
 		opts.Changed = nonNil(changed)
 		return cleanup, err
 	}
-	staged, err := g.StagedFiles(c.Context())
+	return o.stagedIndex(c.Context(), g, opts)
+}
+
+// stagedIndex points the run at an export of the git index: the staged
+// files and what they reach, with the staged configuration file.
+func (o *checkOptions) stagedIndex(ctx context.Context, g *gitx.Repo, opts *engine.Options) (cleanup func(), err error) {
+	cleanup = func() {}
+	staged, err := g.StagedFiles(ctx)
 	if err != nil {
 		return cleanup, err
 	}
@@ -224,7 +232,7 @@ func (o *checkOptions) changes(c *cobra.Command, opts *engine.Options) (cleanup 
 		return cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	if err := engine.ExportStaged(c.Context(), g, *opts, staged, dir); err != nil {
+	if err := engine.ExportStaged(ctx, g, *opts, staged, dir); err != nil {
 		return cleanup, err
 	}
 	// The staged configuration file, if any, is the one that applies,

@@ -42,15 +42,15 @@ func newListCommand(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := repo.Discover(root, repo.Options{AllowRemote: allowRemote})
+			w, err := engine.Open(engine.Options{Root: root, AllowRemote: allowRemote, Config: cfg})
 			if err != nil {
 				return err
 			}
-			ls := listings(r, cfg)
+			ls := listings(w.Repo, cfg)
 			if files {
 				// What a target depends on is what its render reads: the
 				// renderer's filesystem records it.
-				rendered, err := engine.Render(c.Context(), engine.Options{Root: root, AllowRemote: allowRemote, Config: cfg})
+				rendered, err := w.Render(c.Context())
 				if err != nil {
 					return err
 				}

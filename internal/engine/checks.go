@@ -42,13 +42,23 @@ const (
 	FindingsScope
 )
 
-var scopeNames = [...]string{"file", "kustomization", "resource", "target", "repository", "findings"}
-
+// String names the scope: "file", "resource"...
 func (s CheckScope) String() string {
-	if int(s) < len(scopeNames) {
-		return scopeNames[s]
+	switch s {
+	case FileScope:
+		return "file"
+	case KustomizationScope:
+		return "kustomization"
+	case ResourceScope:
+		return "resource"
+	case TargetScope:
+		return "target"
+	case RepositoryScope:
+		return "repository"
+	case FindingsScope:
+		return "findings"
 	}
-	return fmt.Sprintf("Scope(%d)", int(s))
+	return fmt.Sprintf("CheckScope(%d)", int(s))
 }
 
 // Check is a runnable piece of the rule catalogue, in the spirit of

@@ -165,302 +165,6 @@ type Result struct {
 	SkippedTransitionRules int64
 }
 
-// Run checks the repository. Problems in the repository are findings; an
-// error means the run itself could not happen (bad options, unreadable
-// root) and maps to exit code 2.
-func Run(ctx context.Context, opts Options) (*Result, error) {
-	policy, catalogue, known, err := load(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	index, err := apis.Load()
-	if err != nil {
-		return nil, err
-	}
-	target, err := index.Resolve(opts.KubernetesVersion)
-	if err != nil {
-		return nil, err
-	}
-	validator, err := schema.New(schema.Options{
-		KubernetesVersion: schema.NearestVersion(target.Release),
-		Locations:         opts.SchemaLocations,
-		AllowNetwork:      opts.AllowRemote,
-		CacheDir:          opts.SchemaCacheDir,
-	})
-	if err != nil {
-		return nil, err
-	}
-	c, cfg, err := discover(opts)
-	if err != nil {
-		return nil, err
-	}
-	rp := c.repo
-	scanner, err := secrets.New(rp, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Ignore: cfg.Secrets.Fingerprints, Found: c.red})
-	if err != nil {
-		return nil, err
-	}
-	explicitCRDs, err := loadCRDPaths(rp.Root, opts.CRDPaths, false)
-	if err != nil {
-		return nil, err
-	}
-	repoCRDs, err := loadCRDPaths(rp.Root, opts.RepoCRDPaths, true)
-	if err != nil {
-		return nil, err
-	}
-	c.validator, c.policy, c.secrets = validator, policy, scanner
-	c.severity, c.apis, c.target = severities(catalogue), index, target
-	c.known = known
-	c.selectChecks(opts.checks())
-	c.secretAllowed, c.gitopsOpts = cfg.SecretAllowed, opts.GitOps
-	for _, r := range catalogue {
-		c.red.AddPublic(r.ID)
-	}
-	jobs := opts.jobs()
-	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
-	var sc *scope
-	if opts.Changed != nil {
-		targets, settings, sc = c.narrow(targets, settings, opts.Changed, opts.Full)
-	}
-	c.scope, c.targets, c.settings = sc, targets, settings
-	plans, unitKeys := c.planAll(targets, settings)
-	step := opts.stepper(len(unitKeys) + len(targets))
-	// The credential scan reads every file once, whatever includes it, and
-	// runs beside the renders: it needs no rendered output.
-	var fileFindings []rules.Finding
-	scanned := make(chan struct{})
-	scanCtx, stopScan := context.WithCancel(ctx)
-	defer stopScan() // an early return must not leave the scan running
-	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool {
-		return cfg.Excluded(f) || (sc != nil && !sc.changed[f])
-	})
-	go func() {
-		defer close(scanned)
-		fileFindings = c.fileChecks(scanCtx, files, jobs)
-	}()
-	// Phase 1: render every unit once, however many targets include it;
-	// meanwhile find the CRDs in the repository's files.
-	var (
-		fileCRDs   []crdDef
-		inline     []suppress.Directive
-		substFiles []substFile
-	)
-	crdsFound := make(chan struct{})
-	go func() {
-		defer close(crdsFound)
-		fileCRDs, inline, substFiles = c.readFiles(sc)
-	}()
-	// With the result cache, only the targets whose inputs changed are
-	// rendered and checked; when one is, so is every target that other
-	// targets' checks read (CRDs, Flux and Argo CD objects), and then all
-	// targets are rendered for the repository-level checks.
-	rc, err := newResultCache(opts, rp, cfg)
-	if err != nil {
-		return nil, err
-	}
-	hits := make([]*cachedTarget, len(targets))
-	anyMiss, anyShared := false, false
-	for i, t := range targets {
-		hits[i] = rc.get(t, plans[i])
-		anyMiss = anyMiss || hits[i] == nil
-		anyShared = anyShared || (hits[i] != nil && hits[i].Shared)
-	}
-	err = c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step)
-	if err != nil {
-		return nil, err // cancelled: the file reader is abandoned with the run
-	}
-	select {
-	case <-crdsFound:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	// Flux's post-build substitution is known from the files alone, before
-	// any target is checked: validation sees what Flux applies.
-	c.substFindings = c.substitutions(targets, substFiles, opts.GitOps)
-	renderAll := anyMiss && (anyShared || c.anyShared(unitKeys))
-	if renderAll {
-		if err := c.renderUnits(ctx, c.unitsOf(plans, func(int) bool { return true }), jobs, step); err != nil {
-			return nil, err
-		}
-	}
-	// Every CRD of the run validates the custom resources of every target.
-	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(c.rendered(unitKeys)), fileCRDs))
-	c.validator, c.crdFindings = validator.WithCRDs(crdKinds), crdFindings
-	c.apiserver = apiserver.New(apiserver.Options{CRDs: crdKinds, KubernetesMinor: target.Minor})
-	fileKinds, _ := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), fileCRDs)
-	crds, fileCRDsHash := crdHash(crdInputs(crdKinds)), crdHash(crdInputs(fileKinds))
-	for i, h := range hits {
-		if h != nil && (h.FileCRDs != fileCRDsHash || (renderAll && h.CRDs != crds)) {
-			hits[i] = nil // validated against other CRDs: check it again
-		}
-	}
-	if err := c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step); err != nil {
-		return nil, err
-	}
-	// Phase 2: assemble and check each target.
-	results := make([]targetResult, len(targets))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	for i, t := range targets {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			defer step()
-			if h := hits[i]; h != nil {
-				results[i] = targetResult{findings: h.Findings, missing: h.Missing, directives: h.Directives, resources: h.Resources, cached: true}
-				if renderAll {
-					results[i].rendered, _, results[i].built = c.assemble(t, plans[i])
-					c.learnResources(results[i].rendered)
-				}
-				return nil
-			}
-			var err error
-			results[i], err = c.checkTarget(gctx, t, plans[i])
-			return err
-		})
-	}
-	err = g.Wait()
-	if err == nil {
-		<-scanned // it stops early only when ctx is cancelled
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
-		return nil, err
-	}
-	// Every value the renders and the scan found is known now: screen what
-	// goes into the cache.
-	for i := range results {
-		if !results[i].cached {
-			c.hide(results[i].findings)
-			c.hide(results[i].missing)
-		}
-	}
-	var cached []string
-	partly, notRendered := 0, 0
-	for i, r := range results {
-		if r.cached {
-			cached = append(cached, targets[i].Path)
-		}
-		rendered := r.built || (r.cached && !hits[i].NotRendered)
-		switch {
-		case targets[i].Blocked != "" || !rendered:
-			notRendered++
-		case targets[i].Partial != "":
-			partly++
-		}
-	}
-
-	all := fileFindings
-	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
-		if k := rp.Kustomizations[dir]; sc.has(k.File) && c.hasChecks(KustomizationScope) {
-			fs, err := c.pass(KustomizationScope, Pass{Context: ctx, Kustomization: k})
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, fs...)
-		}
-	}
-	// The targets' findings are screened (above, or by the run that cached
-	// them, which knew their names); screen the rest.
-	c.hide(all)
-	missing := missingSchemas{}
-	resources := 0
-	directives := inline
-	for _, r := range results {
-		all = append(all, r.findings...)
-		directives = append(directives, r.directives...)
-		resources += r.resources
-		for _, m := range r.missing {
-			missing.add(m)
-		}
-	}
-	all = append(all, missing.findings()...)
-	// Repository-level checks need every target's resources at once.
-	rendered := make(map[string][]manifest.Resource, len(targets))
-	for i, t := range targets {
-		if results[i].built {
-			rendered[t.Path] = results[i].rendered
-		}
-	}
-	other, refs, err := c.repositoryChecks(ctx, rendered)
-	if err != nil {
-		return nil, err
-	}
-	c.hide(other)
-	all = append(all, other...)
-	stats := c.gitopsStats
-	c.hide(refs)
-	if stats.FluxSource.How == "" {
-		// Nothing rendered the Flux objects this time: the cache has the
-		// source of the run that did.
-		for _, h := range hits {
-			if h != nil && h.FluxSource.How != "" {
-				stats.FluxSource = h.FluxSource
-				break
-			}
-		}
-	}
-	for i, t := range targets {
-		switch h := hits[i]; {
-		case h != nil && !renderAll:
-			refs = append(refs, h.GitOps...) // not rendered: its own, from the cache
-		case h == nil:
-			rc.put(t, plans[i], c.reads(t, plans[i]), cachedTarget{
-				NotRendered: !results[i].built,
-				Findings:    results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
-				Resources: results[i].resources, CRDs: crds, FileCRDs: fileCRDsHash, Shared: shared(results[i].rendered),
-				GitOps: ownFindings(refs, t.Path), FluxSource: stats.FluxSource,
-			})
-		}
-	}
-	if rc != nil {
-		_ = rc.c.Prune()
-	}
-	all = append(all, refs...)
-	c.suppressionFindings = c.applySuppressions(all, directives)
-	c.hide(c.suppressionFindings)
-	unused, err := c.pass(FindingsScope, Pass{Context: ctx, Findings: all})
-	if err != nil {
-		return nil, err
-	}
-	all = append(all, unused...)
-	c.hideReasons(all)
-	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
-		_, enabled := c.severity[f.RuleID]
-		return !enabled
-	})
-	for i := range all {
-		f := &all[i]
-		f.Severity = c.severity[f.RuleID]
-		if f.Lowered && f.Severity > rules.Info {
-			f.Severity--
-		}
-		if f.Fingerprint == "" {
-			disc := ""
-			if f.Resource.IsZero() {
-				disc = f.Message
-			}
-			f.Fingerprint = rules.Fingerprint(f.RuleID, f.Location.File, f.Resource, f.Path, disc)
-		}
-	}
-	return &Result{
-		Root:                   rp.Root,
-		KubernetesVersion:      target.Release,
-		SchemaVersion:          validator.KubernetesVersion(),
-		Targets:                targets,
-		Findings:               applyConfig(rules.Merge(all), cfg, targets),
-		Rules:                  catalogue,
-		Resources:              resources,
-		References:             stats,
-		Cached:                 cached,
-		PartlyRendered:         partly,
-		NotRendered:            notRendered,
-		SkippedTransitionRules: c.apiserver.SkippedTransitionRules(),
-	}, nil
-}
-
 // Catalogue returns every rule a run with these options knows, enabled
 // or not, with default severities: the Go rules, then the Rego library,
 // then user policies.
@@ -519,13 +223,9 @@ func catalogue(ctx context.Context, policy rego.Options, checks []*Check) (*rego
 	return e, all, nil
 }
 
-// selectTargets returns the targets the configuration file leaves in the
-// run, with their settings (the run's load restriction where the file
-// sets none); a plain target loses its excluded files.
 // discover finds the repository's targets and makes the checker every
-// entry point (Run, Render, Scope) starts from: discovery, the source
-// documents and the renderers, with the configuration file (empty when
-// there is none).
+// workspace (Open) starts from: discovery, the source documents and the
+// renderers, with the configuration file (empty when there is none).
 func discover(opts Options) (*checker, *config.Config, error) {
 	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
 	if err != nil {
@@ -548,6 +248,9 @@ func discover(opts Options) (*checker, *config.Config, error) {
 	return c, cfg, nil
 }
 
+// selectTargets returns the targets the configuration file leaves in the
+// run, with their settings (the run's load restriction where the file
+// sets none); a plain target loses its excluded files.
 func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
 	if lr == types.LoadRestrictionsUnknown {
 		lr = types.LoadRestrictionsRootOnly
@@ -569,11 +272,13 @@ func selectTargets(rp *repo.Repo, cfg *config.Config, lr types.LoadRestrictions)
 	return targets, settings
 }
 
-// applyConfig keeps the merged findings that the configuration file
-// leaves in the run - none located in an excluded file, none of the
-// secret checks in an allowlisted file, none that only targets out of the
-// run show - and applies its per-path overrides.
-func applyConfig(fs []rules.Finding, cfg *config.Config, targets []repo.Target) []rules.Finding {
+// finalize keeps the merged findings that the configuration file leaves
+// in the run - none located in an excluded file, none of the secret
+// checks in an allowlisted file, none that only targets out of the run
+// show - and sets each one's severity: the one place that does. It is the
+// rule's, one step lower when the check judged this occurrence milder
+// (Finding.Lowered), unless a per-path override of the file sets another.
+func finalize(fs []rules.Finding, cfg fileRules, targets []repo.Target, severity map[string]rules.Severity) []rules.Finding {
 	checked := make(map[string]bool, len(targets))
 	for _, t := range targets {
 		checked[t.Path] = true
@@ -584,7 +289,7 @@ func applyConfig(fs []rules.Finding, cfg *config.Config, targets []repo.Target) 
 	}
 	out := fs[:0]
 	for _, f := range fs {
-		if cfg.Excluded(f.Location.File) || (secretRule[f.RuleID] && cfg.SecretAllowed(f.Location.File)) {
+		if cfg.excluded(f.Location.File) || (secretRule[f.RuleID] && cfg.secretAllowed(f.Location.File)) {
 			continue
 		}
 		if len(f.Targets) > 0 {
@@ -593,7 +298,11 @@ func applyConfig(fs []rules.Finding, cfg *config.Config, targets []repo.Target) 
 				continue
 			}
 		}
-		if cfg.Adjust(&f) {
+		f.Severity = severity[f.RuleID]
+		if f.Lowered && f.Severity > rules.Info {
+			f.Severity--
+		}
+		if cfg.adjust(&f) {
 			out = append(out, f)
 		}
 	}
@@ -631,7 +340,7 @@ type checker struct {
 	// each unit's fields are set by exactly one worker.
 	units map[unitKey]*unit
 	// origins are the source files kustomize's origin annotations name
-	// for the objects of a unit, rendered only where needed (origin.go).
+	// for the objects of a unit, rendered only where needed (attribution.go).
 	origins memo.Table[string, map[manifest.ResID]string]
 	// subst is Flux's post-build substitution by target path, set before
 	// the targets are checked.
@@ -707,7 +416,7 @@ func (c *checker) renderer(lr types.LoadRestrictions) *render.Renderer {
 	if c.renderers[lr] == nil {
 		// Origin annotations would switch on kustomize's per-transformer
 		// bookkeeping, which doubles render time; sources are inferred
-		// from the kustomization graph instead (see origin.go).
+		// from the kustomization graph instead (see attribution.go).
 		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, FS: c.repo.FS, LoadRestrictions: lr})
 	}
 	return c.renderers[lr]
@@ -1036,61 +745,78 @@ func (c *checker) validate(r *manifest.Resource, report func(rules.Finding)) {
 	v := c.validator.Validate(obj)
 	switch v.Status {
 	case schema.Invalid:
-		for _, e := range v.Errors {
-			if m := unknownFields.FindStringSubmatch(e.Msg); m != nil {
-				// The error names the object that has the extra properties;
-				// the line to fix is each property's own, written by
-				// whichever source added it (the base, a patch, a
-				// component), so each is a finding about its own field.
-				for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
-					one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
-					report(rules.FieldFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
-				}
-				continue
-			}
-			report(rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
-		}
+		c.schemaErrors(r, v.Errors, report)
 	case schema.NotServed:
-		if api.Status != apis.Unknown {
-			// The target serves it, but its schemas are not embedded and
-			// the nearest embedded release no longer serves it.
-			msg := fmt.Sprintf("no embedded schema for %s %s: Kubernetes %s is validated with the schemas of %s, which does not serve it; resources of this kind were not validated",
-				r.ID.APIVersion, r.ID.Kind, c.target.Minor, c.validator.KubernetesVersion())
-			report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
-			return
-		}
-		// A built-in group at a version no release of the table served.
-		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.target.Minor)
-		served := c.apis.Serving(r.ID.Kind, c.target)
-		if len(served) == 0 {
-			served = v.Served // kinds the table does not list, such as DeploymentList
-		}
-		if len(served) == 0 {
-			// No version of any group serves the kind: a typo, not an
-			// API that went away.
-			if f, ok := c.unknownKind(r); ok {
-				report(f)
-				return
-			}
-		}
-		if len(served) > 0 {
-			msg += "; use " + strings.Join(served, " or ")
-		}
-		report(rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
+		c.notServed(r, api, v.Served, report)
 	case schema.MissingSchema:
+		c.missingSchema(r, report)
+	}
+}
+
+// schemaErrors reports each validation error at the field it is about.
+func (c *checker) schemaErrors(r *manifest.Resource, errs []schema.FieldError, report func(rules.Finding)) {
+	for _, e := range errs {
+		if m := unknownFields.FindStringSubmatch(e.Msg); m != nil {
+			// The error names the object that has the extra properties;
+			// the line to fix is each property's own, written by
+			// whichever source added it (the base, a patch, a
+			// component), so each is a finding about its own field.
+			for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
+				one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
+				report(rules.FieldFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
+			}
+			continue
+		}
+		report(rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
+	}
+}
+
+// notServed reports a resource whose apiVersion the schemas do not serve:
+// a schema gap when the API table says the target serves it, else an API
+// that is not served (or a kind that does not exist).
+func (c *checker) notServed(r *manifest.Resource, api apis.Verdict, servedBySchemas []string, report func(rules.Finding)) {
+	if api.Status != apis.Unknown {
+		// The target serves it, but its schemas are not embedded and
+		// the nearest embedded release no longer serves it.
+		msg := fmt.Sprintf("no embedded schema for %s %s: Kubernetes %s is validated with the schemas of %s, which does not serve it; resources of this kind were not validated",
+			r.ID.APIVersion, r.ID.Kind, c.target.Minor, c.validator.KubernetesVersion())
+		report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
+		return
+	}
+	// A built-in group at a version no release of the table served.
+	msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.target.Minor)
+	served := c.apis.Serving(r.ID.Kind, c.target)
+	if len(served) == 0 {
+		served = servedBySchemas // kinds the table does not list, such as DeploymentList
+	}
+	if len(served) == 0 {
+		// No version of any group serves the kind: a typo, not an
+		// API that went away.
 		if f, ok := c.unknownKind(r); ok {
 			report(f)
 			return
 		}
-		msg := fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind)
-		if versions := c.validator.GroupKinds(r.ID.Group())[r.ID.Kind]; len(versions) > 0 {
-			// A group and kind it knows, at another version: most often
-			// one its project no longer serves.
-			msg = fmt.Sprintf("no schema for %s %s: the known versions of %s are %s (older versions are removed by their projects); move to %s/%s",
-				r.ID.APIVersion, r.ID.Kind, r.ID.Kind, strings.Join(versions, ", "), r.ID.Group(), versions[len(versions)-1])
-		}
-		report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
 	}
+	if len(served) > 0 {
+		msg += "; use " + strings.Join(served, " or ")
+	}
+	report(rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
+}
+
+// missingSchema reports a kind without a schema, or a typo of a known one.
+func (c *checker) missingSchema(r *manifest.Resource, report func(rules.Finding)) {
+	if f, ok := c.unknownKind(r); ok {
+		report(f)
+		return
+	}
+	msg := fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind)
+	if versions := c.validator.GroupKinds(r.ID.Group())[r.ID.Kind]; len(versions) > 0 {
+		// A group and kind it knows, at another version: most often
+		// one its project no longer serves.
+		msg = fmt.Sprintf("no schema for %s %s: the known versions of %s are %s (older versions are removed by their projects); move to %s/%s",
+			r.ID.APIVersion, r.ID.Kind, r.ID.Kind, strings.Join(versions, ", "), r.ID.Group(), versions[len(versions)-1])
+	}
+	report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
 }
 
 // unknownKind reports a kind that its API group, which the validator
