@@ -224,3 +224,31 @@ func TestSuppressionOfDisabledRule(t *testing.T) {
 		t.Errorf("suppression findings (-want +got):\n%s", diff)
 	}
 }
+
+// TestSchemaCheckFixtures runs the schema and API-version check over
+// fixtures that mark each expected finding with # want (one file that
+// must not fire, config.yaml, has none).
+func TestSchemaCheckFixtures(t *testing.T) {
+	root := filepath.Join("testdata", "want", "schema")
+	own := map[string]bool{}
+	for _, ch := range engine.Checks() {
+		if ch.Name == "schema" {
+			for _, r := range ch.Rules {
+				own[r.ID] = true
+			}
+		}
+	}
+	res, err := engine.Run(context.Background(), engine.Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []rules.Finding
+	for _, f := range res.Findings {
+		if own[f.RuleID] {
+			got = append(got, f)
+		}
+	}
+	if diff := cmp.Diff(rulestest.Wants(t, root), rulestest.Got(got)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
