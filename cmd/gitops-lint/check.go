@@ -213,7 +213,15 @@ func (o *checkOptions) changes(c *cobra.Command, e *env, opts *engine.Options) (
 		opts.Changed = nonNil(changed)
 		return cleanup, err
 	}
-	staged, err := g.StagedFiles(c.Context())
+	return o.stagedIndex(c, e, g, opts)
+}
+
+// stagedIndex points the run at an export of the git index: the staged
+// files and what they reach, with the staged configuration file.
+func (o *checkOptions) stagedIndex(c *cobra.Command, e *env, g *gitx.Repo, opts *engine.Options) (cleanup func(), err error) {
+	ctx := c.Context()
+	cleanup = func() {}
+	staged, err := g.StagedFiles(ctx)
 	if err != nil {
 		return cleanup, err
 	}
@@ -222,7 +230,7 @@ func (o *checkOptions) changes(c *cobra.Command, e *env, opts *engine.Options) (
 		return cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	if err := engine.ExportStaged(c.Context(), g, *opts, staged, dir); err != nil {
+	if err := engine.ExportStaged(ctx, g, *opts, staged, dir); err != nil {
 		return cleanup, err
 	}
 	// The staged configuration file, if any, is the one that applies,

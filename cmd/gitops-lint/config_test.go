@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,7 @@ func TestConfigErrors(t *testing.T) {
 func TestConfigPrecedence(t *testing.T) {
 	// A custom resource without a schema: one missing-schema warning.
 	widget := "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"
+	rootPod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n"
 	deny := func(pkg, msg string) string {
 		return "package " + pkg + "\n\ndeny contains msg if {\n\tinput.kind == \"Widget\"\n\tmsg := \"" + msg + "\"\n}\n"
 	}
@@ -106,6 +108,7 @@ func TestConfigPrecedence(t *testing.T) {
 	tests := []struct {
 		name       string
 		yaml       string
+		files      map[string]string // added to the repository
 		args       []string
 		wantCode   int
 		want       []string // in stdout
@@ -132,20 +135,22 @@ func TestConfigPrecedence(t *testing.T) {
 			name: "policies.namespaces replaces the default main", yaml: "policies:\n  paths: [policy]\n  namespaces: [team]\n",
 			wantCode: 1, want: []string{"from the team"}, wantNot: []string{"from policy a"},
 		},
-		// The JSON report lists the rules that ran.
-		{name: "builtin: false", yaml: "policies:\n  builtin: false\n", args: []string{"-f", "json"}, wantCode: 0, wantNot: []string{`"run-as-root"`}},
-		{name: "--no-builtin-policies=false over builtin: false", yaml: "policies:\n  builtin: false\n", args: []string{"-f", "json", "--no-builtin-policies=false"}, wantCode: 0, want: []string{`"run-as-root"`}},
+		// A Pod that runs as root shows whether the library ran.
+		{name: "builtin: false", yaml: "policies:\n  builtin: false\n", files: map[string]string{"pod.yaml": rootPod}, args: []string{"-f", "json"}, wantCode: 0, wantNot: []string{`"run-as-root"`}},
+		{name: "--no-builtin-policies=false over builtin: false", yaml: "policies:\n  builtin: false\n", files: map[string]string{"pod.yaml": rootPod}, args: []string{"-f", "json", "--no-builtin-policies=false"}, wantCode: 0, want: []string{`"run-as-root"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := writeRepo(t, map[string]string{
+			files := map[string]string{
 				"widget.yaml":        widget,
 				"policy/a/a.rego":    deny("main", "from policy a"),
 				"policy/b/b.rego":    deny("main", "from policy b"),
 				"policy/team.rego":   deny("team", "from the team"),
 				config.FileName:      tt.yaml,
 				"policy/a/README.md": "the policy directories hold one package each",
-			})
+			}
+			maps.Copy(files, tt.files)
+			root := writeRepo(t, files)
 			args := []string{"check", root, "--schema-cache-dir", cache}
 			for _, a := range tt.args {
 				args = append(args, strings.ReplaceAll(a, "{root}", root))

@@ -43,16 +43,16 @@ func newListCommand(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := repo.Discover(root, repo.Options{AllowRemote: allowRemote})
+			scope := cfg.Scope(types.LoadRestrictionsUnknown)
+			w, err := engine.Open(engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope})
 			if err != nil {
 				return err
 			}
-			scope := cfg.Scope(types.LoadRestrictionsUnknown)
-			ls := listings(r, scope)
+			ls := listings(w.Repo, scope)
 			if files {
 				// What a target depends on is what its render reads: the
 				// renderer's filesystem records it.
-				rendered, err := engine.Render(c.Context(), engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope})
+				rendered, err := w.Render(c.Context())
 				if err != nil {
 					return err
 				}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -18,88 +17,117 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
 
+// renderOptions are the flags of render.
+type renderOptions struct {
+	root, loadRestrictor, configFile string
+	allowRemote, showSecrets         bool
+}
+
+func (o *renderOptions) addFlags(c *cobra.Command) {
+	c.Flags().StringVar(&o.root, "root", "", "repository root (default: the enclosing git work tree, else TARGET itself); nothing above it is read")
+	c.Flags().StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
+	c.Flags().BoolVar(&o.allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
+	c.Flags().BoolVar(&o.showSecrets, "show-secrets", false, "print Secret values and credentials as rendered (by default each is replaced by \"[redacted]\", base64-encoded in a Secret's data, and the YAML stays valid); only on a terminal you control")
+	addConfigFlag(c.Flags(), &o.configFile)
+}
+
 func newRenderCommand(e *env) *cobra.Command {
-	var root, loadRestrictor, configFile string
-	var allowRemote, showSecrets bool
+	var o renderOptions
 	c := &cobra.Command{
 		Use:   "render TARGET",
 		Short: "Print a target rendered in process, exactly as `kustomize build` would, with the same safety rules as check",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			lr, err := config.ParseLoadRestrictor(loadRestrictor)
-			if err != nil {
-				return usageError(c, fmt.Errorf("--load-restrictor: %w", err))
-			}
-			if root == "" {
-				root = findRoot(c.Context(), args[0])
-			}
-			cfg, err := loadConfig(e, root, configFile)
-			if err != nil {
-				return err
-			}
-			r, err := repo.Discover(root, repo.Options{AllowRemote: allowRemote})
-			if err != nil {
-				return err
-			}
-			target, err := filepath.Abs(args[0])
-			if err != nil {
-				return err
-			}
-			if t, err := filepath.EvalSymlinks(target); err == nil {
-				target = t
-			}
-			rel, err := filepath.Rel(r.Root, target)
-			if err != nil || strings.HasPrefix(rel, "..") {
-				return usageError(c, fmt.Errorf("target %s is outside the repository root %s (name the root with --root)", args[0], root))
-			}
-			rel = filepath.ToSlash(rel)
-			if _, ok := r.Kustomizations[rel]; !ok {
-				return usageError(c, fmt.Errorf("%s has no kustomization file", args[0]))
-			}
-			if s := cfg.Scope(types.LoadRestrictionsUnknown).Target(rel, nil); !c.Flags().Changed("load-restrictor") && s.LoadRestrictions != types.LoadRestrictionsUnknown {
-				lr = s.LoadRestrictions
-			}
-			// Refuse what check refuses: remote fetches, escapes, cycles.
-			blocked := false
-			closure := r.Closure(rel)
-			for _, f := range r.Findings {
-				for _, dir := range closure {
-					if k := r.Kustomizations[dir]; k != nil && f.Location.File == k.File {
-						fmt.Fprintf(e.stderr, "%s: %s: %s\n", f.Location, f.RuleID, f.Message)
-						blocked = true
-					}
-				}
-			}
-			if blocked {
-				return &exitCodeError{code: exitFindings}
-			}
-			values := &redact.Set{}
-			values.Add(r.SensitiveValues(closure)...)
-			scanner, err := secrets.New(r, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Found: values})
-			if err != nil {
-				return err
-			}
-			opts := render.Options{Root: r.Root, LoadRestrictions: lr, YAML: true}
-			screen := scanner.NewScreen(c.Context(), r.Dependencies(rel))
-			if !showSecrets {
-				opts.Screen = screen
-			}
-			out, err := render.New(opts).Render(rel)
-			if err != nil {
-				// Even with --show-secrets: an error is not the output asked for.
-				fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, screen.Text(err.Error()))
-				return &exitCodeError{code: exitFindings}
-			}
-			_, err = e.stdout.Write(out.YAML)
-			return err
-		},
+		RunE:  func(c *cobra.Command, args []string) error { return o.run(c, e, args[0]) },
 	}
-	c.Flags().StringVar(&root, "root", "", "repository root (default: the enclosing git work tree, else TARGET itself); nothing above it is read")
-	c.Flags().StringVar(&loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
-	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
-	c.Flags().BoolVar(&showSecrets, "show-secrets", false, "print Secret values and credentials as rendered (by default each is replaced by \"[redacted]\", base64-encoded in a Secret's data, and the YAML stays valid); only on a terminal you control")
-	addConfigFlag(c.Flags(), &configFile)
+	o.addFlags(c)
 	return c
+}
+
+// run renders the target named on the command line.
+func (o *renderOptions) run(c *cobra.Command, e *env, arg string) error {
+	lr, err := config.ParseLoadRestrictor(o.loadRestrictor)
+	if err != nil {
+		return usageError(c, fmt.Errorf("--load-restrictor: %w", err))
+	}
+	root := o.root
+	if root == "" {
+		root = findRoot(c.Context(), arg)
+	}
+	cfg, err := loadConfig(e, root, o.configFile)
+	if err != nil {
+		return err
+	}
+	r, err := repo.Discover(root, repo.Options{AllowRemote: o.allowRemote})
+	if err != nil {
+		return err
+	}
+	rel, err := targetIn(r, arg, root)
+	if err != nil {
+		return usageError(c, err)
+	}
+	if s := cfg.Scope(types.LoadRestrictionsUnknown).Target(rel, nil); !c.Flags().Changed("load-restrictor") && s.LoadRestrictions != types.LoadRestrictionsUnknown {
+		lr = s.LoadRestrictions
+	}
+	if reportBlocked(e, r, rel) {
+		return &exitCodeError{code: exitFindings}
+	}
+	values := &redact.Set{}
+	values.Add(r.SensitiveValues(r.Closure(rel))...)
+	scanner, err := secrets.New(r, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Found: values})
+	if err != nil {
+		return err
+	}
+	opts := render.Options{Root: r.Root, LoadRestrictions: lr, YAML: true}
+	screen := scanner.NewScreen(c.Context(), r.Dependencies(rel))
+	if !o.showSecrets {
+		opts.Screen = screen
+	}
+	out, err := render.New(opts).Render(rel)
+	if err != nil {
+		// Even with --show-secrets: an error is not the output asked for.
+		fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, screen.Text(err.Error()))
+		return &exitCodeError{code: exitFindings}
+	}
+	_, err = e.stdout.Write(out.YAML)
+	return err
+}
+
+// targetIn names the target directory arg by its path in the repository;
+// it must be inside and have a kustomization file.
+func targetIn(r *repo.Repo, arg, root string) (string, error) {
+	target, err := filepath.Abs(arg)
+	if err != nil {
+		return "", err
+	}
+	if t, err := filepath.EvalSymlinks(target); err == nil {
+		target = t
+	}
+	rel, err := filepath.Rel(r.Root, target)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", fmt.Errorf("target %s is outside the repository root %s (name the root with --root)", arg, root)
+	}
+	rel = filepath.ToSlash(rel)
+	if _, ok := r.Kustomizations[rel]; !ok {
+		return "", fmt.Errorf("%s has no kustomization file", arg)
+	}
+	return rel, nil
+}
+
+// reportBlocked refuses what check refuses (remote fetches, escapes,
+// cycles): it prints discovery's findings in the kustomizations the
+// target builds from and reports whether there were any.
+func reportBlocked(e *env, r *repo.Repo, rel string) bool {
+	blocked := false
+	closure := r.Closure(rel)
+	for _, f := range r.Findings {
+		for _, dir := range closure {
+			if k := r.Kustomizations[dir]; k != nil && f.Location.File == k.File {
+				fmt.Fprintf(e.stderr, "%s: %s: %s\n", f.Location, f.RuleID, f.Message)
+				blocked = true
+			}
+		}
+	}
+	return blocked
 }
 
 // findRoot picks the repository root for a target as check does: the

@@ -215,8 +215,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Values gitleaks flags are hidden; the regexes the configuration file
-	// allows are not secrets to this repository's owners either.
+	red, err := newRedactor(ctx, opts, base, head, outs)
+	if err != nil {
+		return nil, err
+	}
+	compare(res, affected, outs, base, head, red)
+	return res, nil
+}
+
+// newRedactor knows every secret value of both sides: the values gitleaks
+// flags, those of the rendered Secrets and of the secretGenerators'
+// inputs. The regexes the configuration file allows are not secrets to
+// this repository's owners either.
+func newRedactor(ctx context.Context, opts Options, base, head *side, outs [][2]output) (*redactor, error) {
 	var allow []string
 	if opts.Scope != nil {
 		allow = opts.Scope.Secrets.Regexes
@@ -226,7 +237,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	red := &redactor{ctx: ctx, scanner: scanner, values: values}
 	for _, o := range outs {
 		for _, objs := range [][]map[string]any{o[0].objects, o[1].objects} {
 			for _, obj := range objs {
@@ -238,7 +248,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, s := range []*side{base, head} {
 		values.Add(s.repo.SensitiveValues(slices.Collect(maps.Keys(s.repo.Kustomizations)))...)
 	}
+	return &redactor{ctx: ctx, scanner: scanner, values: values}, nil
+}
 
+// compare fills res with the changes of the affected targets, and the
+// images they run for the promotion view.
+func compare(res *Result, affected []string, outs [][2]output, base, head *side, red *redactor) {
+	values := red.values
 	// What each affected target runs now, for the promotion view.
 	running := map[string]map[containerKey]string{}
 	for i, p := range affected {
@@ -267,7 +283,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Images = append(res.Images, unchangedImages(res.Images, running, head)...)
 	sortImages(res.Images)
 	res.Images = slices.Compact(res.Images)
-	return res, nil
 }
 
 // sortImages sorts by image, then environments in promotion order, as

@@ -84,10 +84,11 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Scope) (*resultCach
 		CRDPaths, RepoCRDPaths     []string
 		GitOps                     any
 		Config                     *config.Scope
+		Checks                     []string
 	}{
 		opts.KubernetesVersion, opts.SchemaLocations, opts.AllowRemote, opts.LoadRestrictions,
 		p.Policies, p.Data, p.Namespaces, p.AllNamespaces, p.Builtin != nil, p.RegoVersion,
-		opts.Rules, opts.CRDPaths, opts.RepoCRDPaths, opts.GitOps, cfg,
+		opts.Rules, opts.CRDPaths, opts.RepoCRDPaths, opts.GitOps, cfg, checkNames(opts.Checks),
 	})
 	if err != nil {
 		return nil, nil // options it cannot identify: no cache
@@ -103,6 +104,16 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Scope) (*resultCach
 		}
 	}
 	return &resultCache{c: c, key: cache.Key(parts...), hasher: hasher}, nil
+}
+
+// checkNames names the checks a run was given; nil for the built-in ones,
+// which the executable's identity stands for.
+func checkNames(checks []*Check) []string {
+	var out []string
+	for _, ch := range checks {
+		out = append(out, ch.Name)
+	}
+	return out
 }
 
 // executableIdentity stands for the code that produced a result: the

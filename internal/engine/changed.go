@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
@@ -69,25 +70,23 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 			}
 		}
 	}
-	order := make([]int, len(outT))
+	outT, outS = sortByPath(outT, outS)
+	return outT, outS, sc
+}
+
+// sortByPath orders targets by path, each with its settings.
+func sortByPath(targets []repo.Target, settings []config.TargetSettings) ([]repo.Target, []config.TargetSettings) {
+	order := make([]int, len(targets))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		switch {
-		case outT[a].Path < outT[b].Path:
-			return -1
-		case outT[a].Path > outT[b].Path:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(targets[a].Path, targets[b].Path) })
 	sortedT := make([]repo.Target, len(order))
 	sortedS := make([]config.TargetSettings, len(order))
 	for i, j := range order {
-		sortedT[i], sortedS[i] = outT[j], outS[j]
+		sortedT[i], sortedS[i] = targets[j], settings[j]
 	}
-	return sortedT, sortedS, sc
+	return sortedT, sortedS
 }
 
 // Scope lists the files that a run limited to the changed files reads or
@@ -96,12 +95,11 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 // the git index. Of the options, Root, AllowRemote, LoadRestrictions,
 // Config and Full apply.
 func Scope(opts Options, changed []string) ([]string, error) {
-	c, cfg, err := discover(opts)
+	w, err := Open(opts)
 	if err != nil {
 		return nil, err
 	}
-	targets, settings := selectTargets(c.repo, cfg, opts.LoadRestrictions)
-	_, _, sc := c.narrow(targets, settings, changed, opts.Full)
+	_, _, sc := w.c.narrow(w.Targets, w.settings, changed, opts.Full)
 	files := make([]string, 0, len(sc.files))
 	for f := range sc.files {
 		files = append(files, f)

@@ -98,6 +98,18 @@ type Options struct {
 	// GitOps configures the repository-level checks (Flux and Argo CD
 	// references, image tags per environment).
 	GitOps gitops.Options
+	// Checks are the checks of the run, nil for the built-in ones
+	// (Checks). A check is added by appending it to Checks(): its rules
+	// join the catalogue, and the settings switch them like any other.
+	Checks []*Check
+}
+
+// checks returns the run's checks.
+func (o Options) checks() []*Check {
+	if o.Checks == nil {
+		return Checks()
+	}
+	return o.Checks
 }
 
 // PolicyLoader parses and compiles policies: rego.Load, or a caller's
@@ -169,343 +181,67 @@ type Result struct {
 	SkippedTransitionRules int64
 }
 
-// Run checks the repository. Problems in the repository are findings; an
-// error means the run itself could not happen (bad options, unreadable
-// root) and maps to exit code 2.
-func Run(ctx context.Context, opts Options) (*Result, error) {
-	policy, catalogue, err := load(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	index, err := apis.Load()
-	if err != nil {
-		return nil, err
-	}
-	target, err := index.Resolve(opts.KubernetesVersion)
-	if err != nil {
-		return nil, err
-	}
-	validator, err := schema.New(schema.Options{
-		KubernetesVersion: schema.NearestVersion(target.Release),
-		Locations:         opts.SchemaLocations,
-		AllowNetwork:      opts.AllowRemote,
-		CacheDir:          opts.SchemaCacheDir,
-	})
-	if err != nil {
-		return nil, err
-	}
-	c, cfg, err := discover(opts)
-	if err != nil {
-		return nil, err
-	}
-	rp := c.repo
-	scanner, err := secrets.New(rp, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Ignore: cfg.Secrets.Fingerprints, Found: c.red})
-	if err != nil {
-		return nil, err
-	}
-	explicitCRDs, err := loadCRDPaths(rp.Root, opts.CRDPaths, false)
-	if err != nil {
-		return nil, err
-	}
-	repoCRDs, err := loadCRDPaths(rp.Root, opts.RepoCRDPaths, true)
-	if err != nil {
-		return nil, err
-	}
-	c.validator, c.policy, c.secrets = validator, policy, scanner
-	c.severity, c.apis, c.target = severities(catalogue), index, target
-	for _, r := range catalogue {
-		c.red.AddPublic(r.ID)
-	}
-	jobs := opts.jobs()
-	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
-	var sc *scope
-	if opts.Changed != nil {
-		targets, settings, sc = c.narrow(targets, settings, opts.Changed, opts.Full)
-	}
-	plans, unitKeys := c.planAll(targets, settings)
-	step := opts.stepper(len(unitKeys) + len(targets))
-	// The credential scan reads every file once, whatever includes it, and
-	// runs beside the renders: it needs no rendered output.
-	var fileFindings []rules.Finding
-	scanned := make(chan struct{})
-	scanCtx, stopScan := context.WithCancel(ctx)
-	defer stopScan() // an early return must not leave the scan running
-	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool {
-		return cfg.Excluded(f) || cfg.SecretAllowed(f) || (sc != nil && !sc.changed[f])
-	})
-	go func() {
-		defer close(scanned)
-		fileFindings = scanner.ScanFiles(scanCtx, files, jobs)
-	}()
-	// Phase 1: render every unit once, however many targets include it;
-	// meanwhile find the CRDs in the repository's files.
-	var (
-		fileCRDs   []crdDef
-		inline     []suppress.Directive
-		substFiles []substFile
-	)
-	crdsFound := make(chan struct{})
-	go func() {
-		defer close(crdsFound)
-		fileCRDs, inline, substFiles = c.readFiles(sc)
-	}()
-	// With the result cache, only the targets whose inputs changed are
-	// rendered and checked; when one is, so is every target that other
-	// targets' checks read (CRDs, Flux and Argo CD objects), and then all
-	// targets are rendered for the repository-level checks.
-	rc, err := newResultCache(opts, rp, cfg)
-	if err != nil {
-		return nil, err
-	}
-	hits := make([]*cachedTarget, len(targets))
-	anyMiss, anyShared := false, false
-	for i, t := range targets {
-		hits[i] = rc.get(t, plans[i])
-		anyMiss = anyMiss || hits[i] == nil
-		anyShared = anyShared || (hits[i] != nil && hits[i].Shared)
-	}
-	err = c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step)
-	if err != nil {
-		return nil, err // cancelled: the file reader is abandoned with the run
-	}
-	select {
-	case <-crdsFound:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	// Flux's post-build substitution is known from the files alone, before
-	// any target is checked: validation sees what Flux applies.
-	substFindings := c.substitutions(targets, substFiles, opts.GitOps)
-	renderAll := anyMiss && (anyShared || c.anyShared(unitKeys))
-	if renderAll {
-		if err := c.renderUnits(ctx, c.unitsOf(plans, func(int) bool { return true }), jobs, step); err != nil {
-			return nil, err
-		}
-	}
-	// Every CRD of the run validates the custom resources of every target.
-	crdKinds, crdFindings := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), slices.Concat(c.renderedCRDs(c.rendered(unitKeys)), fileCRDs))
-	c.validator = validator.WithCRDs(crdKinds)
-	// The bundled GitOps kinds come last, as for schema validation: a
-	// repository's own CRD is the one its cluster has.
-	bundled, _, err := schema.BundledCRDs()
-	if err != nil {
-		return nil, err
-	}
-	c.apiserver = apiserver.New(apiserver.Options{CRDs: slices.Concat(crdKinds, bundled), KubernetesMinor: target.Minor})
-	fileKinds, _ := resolveCRDs(slices.Concat(explicitCRDs, repoCRDs), fileCRDs)
-	crds, fileCRDsHash := crdHash(crdInputs(crdKinds)), crdHash(crdInputs(fileKinds))
-	for i, h := range hits {
-		if h != nil && (h.FileCRDs != fileCRDsHash || (renderAll && h.CRDs != crds)) {
-			hits[i] = nil // validated against other CRDs: check it again
-		}
-	}
-	if err := c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step); err != nil {
-		return nil, err
-	}
-	// Phase 2: assemble and check each target.
-	results := make([]targetResult, len(targets))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	for i, t := range targets {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			defer step()
-			if h := hits[i]; h != nil {
-				results[i] = targetResult{findings: h.Findings, missing: h.Missing, directives: h.Directives, resources: h.Resources, cached: true}
-				if renderAll {
-					results[i].rendered, _, results[i].built = c.assemble(t, plans[i])
-					c.learnResources(results[i].rendered)
-				}
-				return nil
-			}
-			var err error
-			results[i], err = c.checkTarget(gctx, t, plans[i])
-			return err
-		})
-	}
-	err = g.Wait()
-	if err == nil {
-		<-scanned // it stops early only when ctx is cancelled
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
-		return nil, err
-	}
-	// Every value the renders and the scan found is known now: screen what
-	// goes into the cache.
-	for i := range results {
-		if !results[i].cached {
-			c.hide(results[i].findings)
-			c.hide(results[i].missing)
-		}
-	}
-	var cached []string
-	partly, notRendered := 0, 0
-	for i, r := range results {
-		if r.cached {
-			cached = append(cached, targets[i].Path)
-		}
-		rendered := r.built || (r.cached && !hits[i].NotRendered)
-		switch {
-		case targets[i].Blocked != "" || !rendered:
-			notRendered++
-		case targets[i].Partial != "":
-			partly++
-		}
-	}
-
-	all := slices.Concat(slices.DeleteFunc(slices.Concat(rp.Findings, substFindings, defFindings(explicitCRDs, repoCRDs, fileCRDs)), func(f rules.Finding) bool { return !sc.has(f.Location.File) }), fileFindings, crdFindings)
-	for _, dir := range slices.Sorted(maps.Keys(rp.Kustomizations)) {
-		if k := rp.Kustomizations[dir]; sc.has(k.File) {
-			all = append(all, scanner.ScanKustomization(k)...)
-		}
-	}
-	// The targets' findings are screened (above, or by the run that cached
-	// them, which knew their names); screen the rest.
-	c.hide(all)
-	missing := missingSchemas{}
-	resources := 0
-	directives := inline
-	for _, r := range results {
-		all = append(all, r.findings...)
-		directives = append(directives, r.directives...)
-		resources += r.resources
-		for _, m := range r.missing {
-			missing.add(m)
-		}
-	}
-	all = append(all, missing.findings()...)
-	// Repository-level checks need every target's resources at once.
-	rendered := make(map[string][]manifest.Resource, len(targets))
-	for i, t := range targets {
-		if results[i].built {
-			rendered[t.Path] = results[i].rendered
-		}
-	}
-	refs, stats := gitops.Check(c.gitopsInput(targets, settings, rendered), opts.GitOps)
-	c.hide(refs)
-	if stats.FluxSource.How == "" {
-		// Nothing rendered the Flux objects this time: the cache has the
-		// source of the run that did.
-		for _, h := range hits {
-			if h != nil && h.FluxSource.How != "" {
-				stats.FluxSource = h.FluxSource
-				break
-			}
-		}
-	}
-	for i, t := range targets {
-		switch h := hits[i]; {
-		case h != nil && !renderAll:
-			refs = append(refs, h.GitOps...) // not rendered: its own, from the cache
-		case h == nil:
-			rc.put(t, plans[i], c.reads(t, plans[i]), cachedTarget{
-				NotRendered: !results[i].built,
-				Findings:    results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
-				Resources: results[i].resources, CRDs: crds, FileCRDs: fileCRDsHash, Shared: shared(results[i].rendered),
-				GitOps: ownFindings(refs, t.Path), FluxSource: stats.FluxSource,
-			})
-		}
-	}
-	if rc != nil {
-		_ = rc.c.Prune()
-	}
-	all = append(all, refs...)
-	unused := suppress.Apply(all, directives)
-	c.hide(unused)
-	all = append(all, unused...)
-	c.hideReasons(all)
-	all = slices.DeleteFunc(all, func(f rules.Finding) bool {
-		_, enabled := c.severity[f.RuleID]
-		return !enabled
-	})
-	for i := range all {
-		f := &all[i]
-		f.Severity = c.severity[f.RuleID]
-		if f.Lowered && f.Severity > rules.Info {
-			f.Severity--
-		}
-		if f.Fingerprint == "" {
-			disc := ""
-			if f.Resource.IsZero() {
-				disc = f.Message
-			}
-			f.Fingerprint = rules.Fingerprint(f.RuleID, f.Location.File, f.Resource, f.Path, disc)
-		}
-	}
-	return &Result{
-		Root:                   rp.Root,
-		KubernetesVersion:      target.Release,
-		SchemaVersion:          validator.KubernetesVersion(),
-		Targets:                targets,
-		Findings:               applyConfig(rules.Merge(all), cfg, targets),
-		Rules:                  catalogue,
-		Resources:              resources,
-		References:             stats,
-		Cached:                 cached,
-		PartlyRendered:         partly,
-		NotRendered:            notRendered,
-		SkippedTransitionRules: c.apiserver.SkippedTransitionRules(),
-	}, nil
-}
-
 // Catalogue returns every rule a run with these options knows, enabled
 // or not, with default severities: the Go rules, then the Rego library,
 // then user policies.
 func Catalogue(ctx context.Context, opts Options) ([]*rules.Rule, error) {
 	policy := opts.Policy
 	policy.Disabled = func(string) bool { return true }
-	_, all, err := catalogue(ctx, opts.loadPolicies, policy)
+	_, all, err := catalogue(ctx, opts.loadPolicies, policy, opts.checks())
 	return all, err
 }
 
 // load compiles the policies once for the whole run and returns the rules
 // that run, with their effective severities.
-func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, error) {
+func load(ctx context.Context, opts Options) (*rego.Engine, []*rules.Rule, map[string]bool, error) {
 	policy := opts.Policy
 	policy.Root = opts.Root
 	policy.Disabled = opts.Rules.IsDisabled
 	policy.AllowNetwork = opts.AllowRemote
-	e, all, err := catalogue(ctx, opts.loadPolicies, policy)
+	e, all, err := catalogue(ctx, opts.loadPolicies, policy, opts.checks())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// Before Apply, so that a rule ID the file gets wrong is reported at
 	// its line.
 	if err := opts.Scope.CheckRules(all); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	active, err := opts.Rules.Apply(all)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return e, active, nil
+	known := make(map[string]bool, len(all))
+	for _, r := range all {
+		known[r.ID] = true
+	}
+	return e, active, known, nil
 }
 
-// catalogue loads the policies and lists every rule of every family.
-func catalogue(ctx context.Context, loadPolicies PolicyLoader, policy rego.Options) (*rego.Engine, []*rules.Rule, error) {
+// catalogue loads the policies and lists every rule of every check, then
+// the policies' rules.
+func catalogue(ctx context.Context, loadPolicies PolicyLoader, policy rego.Options, checks []*Check) (*rego.Engine, []*rules.Rule, error) {
+	if err := validateChecks(checks); err != nil {
+		return nil, nil, fmt.Errorf("checks: %w", err)
+	}
+	builtin, err := checkRules(checks)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
+	}
 	e, err := loadPolicies(ctx, policy)
 	if err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(rules.Builtin(), secrets.Rules(), gitops.Rules(), apiserver.Rules(), e.Rules())
+	all := slices.Concat(builtin, e.Rules())
 	if err := rules.Validate(all); err != nil {
 		return nil, nil, fmt.Errorf("rule catalogue: %w", err)
 	}
 	return e, all, nil
 }
 
-// selectTargets returns the targets the configuration file leaves in the
-// run, with their settings (the run's load restriction where the file
-// sets none); a plain target loses its excluded files.
 // discover finds the repository's targets and makes the checker every
-// entry point (Run, Render, Scope) starts from: discovery, the source
-// documents and the renderers, with the configuration file (empty when
-// there is none).
+// workspace (Open) starts from: discovery, the source documents and the
+// renderers, with the configuration file (empty when there is none).
 func discover(opts Options) (*checker, *config.Scope, error) {
 	rp, err := repo.Discover(opts.Root, repo.Options{AllowRemote: opts.AllowRemote})
 	if err != nil {
@@ -528,6 +264,9 @@ func discover(opts Options) (*checker, *config.Scope, error) {
 	return c, cfg, nil
 }
 
+// selectTargets returns the targets the configuration file leaves in the
+// run, with their settings (the run's load restriction where the file
+// sets none); a plain target loses its excluded files.
 func selectTargets(rp *repo.Repo, cfg *config.Scope, lr types.LoadRestrictions) ([]repo.Target, []config.TargetSettings) {
 	if lr == types.LoadRestrictionsUnknown {
 		lr = types.LoadRestrictionsRootOnly
@@ -549,11 +288,13 @@ func selectTargets(rp *repo.Repo, cfg *config.Scope, lr types.LoadRestrictions) 
 	return targets, settings
 }
 
-// applyConfig keeps the merged findings that the configuration file
-// leaves in the run - none located in an excluded file, none of the
-// secret checks in an allowlisted file, none that only targets out of the
-// run show - and applies its per-path overrides.
-func applyConfig(fs []rules.Finding, cfg *config.Scope, targets []repo.Target) []rules.Finding {
+// finalize keeps the merged findings that the configuration file leaves
+// in the run - none located in an excluded file, none of the secret
+// checks in an allowlisted file, none that only targets out of the run
+// show - and sets each one's severity: the one place that does. It is the
+// rule's, one step lower when the check judged this occurrence milder
+// (Finding.Lowered), unless a per-path override of the file sets another.
+func finalize(fs []rules.Finding, cfg fileRules, targets []repo.Target, severity map[string]rules.Severity) []rules.Finding {
 	checked := make(map[string]bool, len(targets))
 	for _, t := range targets {
 		checked[t.Path] = true
@@ -564,7 +305,7 @@ func applyConfig(fs []rules.Finding, cfg *config.Scope, targets []repo.Target) [
 	}
 	out := fs[:0]
 	for _, f := range fs {
-		if cfg.Excluded(f.Location.File) || (secretRule[f.RuleID] && cfg.SecretAllowed(f.Location.File)) {
+		if cfg.excluded(f.Location.File) || (secretRule[f.RuleID] && cfg.secretAllowed(f.Location.File)) {
 			continue
 		}
 		if len(f.Targets) > 0 {
@@ -573,7 +314,11 @@ func applyConfig(fs []rules.Finding, cfg *config.Scope, targets []repo.Target) [
 				continue
 			}
 		}
-		if cfg.Adjust(&f) {
+		f.Severity = severity[f.RuleID]
+		if f.Lowered && f.Severity > rules.Info {
+			f.Severity--
+		}
+		if cfg.adjust(&f) {
 			out = append(out, f)
 		}
 	}
@@ -611,11 +356,32 @@ type checker struct {
 	// each unit's fields are set by exactly one worker.
 	units map[unitKey]*unit
 	// origins are the source files kustomize's origin annotations name
-	// for the objects of a unit, rendered only where needed (origin.go).
+	// for the objects of a unit, rendered only where needed (attribution.go).
 	origins memo.Table[string, map[manifest.ResID]string]
 	// subst is Flux's post-build substitution by target path, set before
 	// the targets are checked.
 	subst map[string]*gitops.Substitution
+
+	// checks are the run's checks that have a rule enabled, by scope.
+	checks map[CheckScope][]*Check
+	// known are the IDs of every rule of the catalogue, enabled or not.
+	known map[string]bool
+	// scope limits the run to what changed files affect; nil for all.
+	scope *scope
+	// targets and settings are the run's selected targets.
+	targets  []repo.Target
+	settings []config.TargetSettings
+	// secretAllowed says which files the configuration keeps out of the
+	// secret checks.
+	secretAllowed func(file string) bool
+	gitopsOpts    gitops.Options
+	// What the render and resolve steps found, for the checks that
+	// report it, and what the GitOps check counted.
+	crdFindings, substFindings, suppressionFindings []rules.Finding
+	// crdFileFindings are those of the repository's CRD files themselves
+	// (cel-rule-invalid), in scope, whether a target renders them or not.
+	crdFileFindings []rules.Finding
+	gitopsStats     gitops.Stats
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.
@@ -669,7 +435,7 @@ func (c *checker) renderer(lr types.LoadRestrictions) *render.Renderer {
 	if c.renderers[lr] == nil {
 		// Origin annotations would switch on kustomize's per-transformer
 		// bookkeeping, which doubles render time; sources are inferred
-		// from the kustomization graph instead (see origin.go).
+		// from the kustomization graph instead (see attribution.go).
 		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, FS: c.repo.FS, LoadRestrictions: lr})
 	}
 	return c.renderers[lr]
@@ -789,24 +555,25 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	out.rendered, out.built = res, true
 	c.learnResources(res)
 	for i := range res {
-		c.validate(&res[i], &out)
-		out.findings = append(out.findings, c.apiserver.Check(ctx, &res[i])...)
-		out.findings = append(out.findings, c.secrets.ScanResource(&res[i])...)
+		fs, err := c.pass(ResourceScope, Pass{Context: ctx, Target: t, Resource: &res[i]})
+		if err != nil {
+			return out, err
+		}
+		for _, f := range fs {
+			if f.RuleID == rules.MissingSchema {
+				// Gathered over the run (missingSchemas).
+				out.missing = append(out.missing, f)
+			} else {
+				out.findings = append(out.findings, f)
+			}
+		}
 		if d, ok := suppress.FromResource(&res[i]); ok {
 			out.directives = append(out.directives, d)
 		}
 	}
-	pt := c.policyTarget(t, res)
-	pt.Environment = p.settings.Environment
-	fs, err := c.policy.Check(ctx, pt, res)
+	fs, err := c.pass(TargetScope, Pass{Context: ctx, Target: t, Resources: res, settings: targetSettings{environment: p.settings.Environment}})
 	if err != nil {
 		return out, err
-	}
-	for i := range fs {
-		if fs[i].RuleID == rules.PolicyError {
-			// At the rule, which OPA names by the path it was loaded from.
-			fs[i].Location.File = c.repoRelative(fs[i].Location.File)
-		}
 	}
 	out.findings = append(out.findings, fs...)
 	return out, nil
@@ -979,7 +746,10 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 	return f
 }
 
-func (c *checker) validate(r *manifest.Resource, out *targetResult) {
+// validate reports what the API server would refuse in one resource: an
+// apiVersion it does not serve (or deprecates), and a field its schema
+// does not allow; a kind without a schema is a missing-schema finding.
+func (c *checker) validate(r *manifest.Resource, report func(rules.Finding)) {
 	obj := r.Object
 	if _, ok := obj["sops"]; ok {
 		// SOPS metadata is not part of the Kubernetes object.
@@ -990,69 +760,86 @@ func (c *checker) validate(r *manifest.Resource, out *targetResult) {
 	switch api.Status {
 	case apis.Removed, apis.NotYetServed:
 		// The API server would reject it; its schema says nothing more.
-		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", api.Message()))
+		report(rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", api.Message()))
 		return
 	case apis.Deprecated:
-		out.findings = append(out.findings, rules.FieldFinding(r, rules.DeprecatedAPI, "/apiVersion", api.Message()))
+		report(rules.FieldFinding(r, rules.DeprecatedAPI, "/apiVersion", api.Message()))
 	}
 	v := c.validator.Validate(obj)
 	switch v.Status {
 	case schema.Invalid:
-		for _, e := range v.Errors {
-			if m := unknownFields.FindStringSubmatch(e.Msg); m != nil {
-				// The error names the object that has the extra properties;
-				// the line to fix is each property's own, written by
-				// whichever source added it (the base, a patch, a
-				// component), so each is a finding about its own field.
-				for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
-					one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
-					out.findings = append(out.findings, rules.KeyFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
-				}
-				continue
-			}
-			out.findings = append(out.findings, rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
-		}
+		c.schemaErrors(r, v.Errors, report)
 	case schema.NotServed:
-		if api.Status != apis.Unknown {
-			// The target serves it, but its schemas are not embedded and
-			// the nearest embedded release no longer serves it.
-			msg := fmt.Sprintf("no embedded schema for %s %s: Kubernetes %s is validated with the schemas of %s, which does not serve it; resources of this kind were not validated",
-				r.ID.APIVersion, r.ID.Kind, c.target.Minor, c.validator.KubernetesVersion())
-			out.missing = append(out.missing, rules.FieldFinding(r, rules.MissingSchema, "", msg))
-			return
-		}
-		// A built-in group at a version no release of the table served.
-		msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.target.Minor)
-		served := c.apis.Serving(r.ID.Kind, c.target)
-		if len(served) == 0 {
-			served = v.Served // kinds the table does not list, such as DeploymentList
-		}
-		if len(served) == 0 {
-			// No version of any group serves the kind: a typo, not an
-			// API that went away.
-			if f, ok := c.unknownKind(r); ok {
-				out.findings = append(out.findings, f)
-				return
-			}
-		}
-		if len(served) > 0 {
-			msg += "; use " + strings.Join(served, " or ")
-		}
-		out.findings = append(out.findings, rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
+		c.notServed(r, api, v.Served, report)
 	case schema.MissingSchema:
+		c.missingSchema(r, report)
+	}
+}
+
+// schemaErrors reports each validation error at the field it is about.
+func (c *checker) schemaErrors(r *manifest.Resource, errs []schema.FieldError, report func(rules.Finding)) {
+	for _, e := range errs {
+		if m := unknownFields.FindStringSubmatch(e.Msg); m != nil {
+			// The error names the object that has the extra properties;
+			// the line to fix is each property's own, written by
+			// whichever source added it (the base, a patch, a
+			// component), so each is a finding about its own field.
+			for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
+				one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
+				report(rules.KeyFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
+			}
+			continue
+		}
+		report(rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
+	}
+}
+
+// notServed reports a resource whose apiVersion the schemas do not serve:
+// a schema gap when the API table says the target serves it, else an API
+// that is not served (or a kind that does not exist).
+func (c *checker) notServed(r *manifest.Resource, api apis.Verdict, servedBySchemas []string, report func(rules.Finding)) {
+	if api.Status != apis.Unknown {
+		// The target serves it, but its schemas are not embedded and
+		// the nearest embedded release no longer serves it.
+		msg := fmt.Sprintf("no embedded schema for %s %s: Kubernetes %s is validated with the schemas of %s, which does not serve it; resources of this kind were not validated",
+			r.ID.APIVersion, r.ID.Kind, c.target.Minor, c.validator.KubernetesVersion())
+		report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
+		return
+	}
+	// A built-in group at a version no release of the table served.
+	msg := fmt.Sprintf("%s %s is not served by Kubernetes %s", r.ID.APIVersion, r.ID.Kind, c.target.Minor)
+	served := c.apis.Serving(r.ID.Kind, c.target)
+	if len(served) == 0 {
+		served = servedBySchemas // kinds the table does not list, such as DeploymentList
+	}
+	if len(served) == 0 {
+		// No version of any group serves the kind: a typo, not an
+		// API that went away.
 		if f, ok := c.unknownKind(r); ok {
-			out.findings = append(out.findings, f)
+			report(f)
 			return
 		}
-		msg := fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind)
-		if versions := c.validator.GroupKinds(r.ID.Group())[r.ID.Kind]; len(versions) > 0 {
-			// A group and kind it knows, at another version: most often
-			// one its project no longer serves.
-			msg = fmt.Sprintf("no schema for %s %s: the known versions of %s are %s (older versions are removed by their projects); move to %s/%s",
-				r.ID.APIVersion, r.ID.Kind, r.ID.Kind, strings.Join(versions, ", "), r.ID.Group(), versions[len(versions)-1])
-		}
-		out.missing = append(out.missing, rules.FieldFinding(r, rules.MissingSchema, "", msg))
 	}
+	if len(served) > 0 {
+		msg += "; use " + strings.Join(served, " or ")
+	}
+	report(rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
+}
+
+// missingSchema reports a kind without a schema, or a typo of a known one.
+func (c *checker) missingSchema(r *manifest.Resource, report func(rules.Finding)) {
+	if f, ok := c.unknownKind(r); ok {
+		report(f)
+		return
+	}
+	msg := fmt.Sprintf("no schema for %s %s; resources of this kind were not validated", r.ID.APIVersion, r.ID.Kind)
+	if versions := c.validator.GroupKinds(r.ID.Group())[r.ID.Kind]; len(versions) > 0 {
+		// A group and kind it knows, at another version: most often
+		// one its project no longer serves.
+		msg = fmt.Sprintf("no schema for %s %s: the known versions of %s are %s (older versions are removed by their projects); move to %s/%s",
+			r.ID.APIVersion, r.ID.Kind, r.ID.Kind, strings.Join(versions, ", "), r.ID.Group(), versions[len(versions)-1])
+	}
+	report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
 }
 
 // unknownKind reports a kind that its API group, which the validator

@@ -34,14 +34,19 @@ type Rendered struct {
 // Of the options, Root, Jobs, AllowRemote, LoadRestrictions, Progress
 // and Config apply.
 func Render(ctx context.Context, opts Options) (*Rendered, error) {
-	c, cfg, err := discover(opts)
+	w, err := Open(opts)
 	if err != nil {
 		return nil, err
 	}
-	rp := c.repo
-	targets, settings := selectTargets(rp, cfg, opts.LoadRestrictions)
+	return w.Render(ctx)
+}
+
+// Render renders every target of the workspace without checking
+// anything.
+func (w *Workspace) Render(ctx context.Context) (*Rendered, error) {
+	c, rp, targets, settings := w.c, w.Repo, w.Targets, w.settings
 	plans, keys := c.planAll(targets, settings)
-	if err := c.renderUnits(ctx, keys, opts.jobs(), opts.stepper(len(keys))); err != nil {
+	if err := c.renderUnits(ctx, keys, w.opts.jobs(), w.opts.stepper(len(keys))); err != nil {
 		return nil, err
 	}
 	out := &Rendered{Repo: rp, Targets: targets, Resources: map[string][]manifest.Resource{}, Reads: map[string][]string{}, settings: settings, c: c}

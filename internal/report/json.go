@@ -75,12 +75,12 @@ func writeJSON(w io.Writer, in Input) error {
 		},
 		// Consumers iterate without a null check: an empty run is [].
 		Findings: in.Findings,
-		Rules:    make([]jsonRule, 0, len(in.Rules)),
+		Rules:    []jsonRule{},
 	}
 	if out.Findings == nil {
 		out.Findings = []rules.Finding{}
 	}
-	for _, r := range in.Rules {
+	for _, r := range resultRules(in) {
 		out.Rules = append(out.Rules, jsonRule{
 			ID:          r.ID,
 			Severity:    r.Severity,

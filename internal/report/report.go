@@ -21,7 +21,9 @@ type Input struct {
 	// Tool names the program in machine-readable formats.
 	Tool Tool
 	// Rules is the catalogue of rules that ran, in the order the reporters
-	// list them (SARIF's rule table, JSON's "rules").
+	// list them (SARIF's rule table, JSON's "rules"). The machine formats
+	// describe only the rules that have findings (see resultRules): the
+	// whole catalogue is documented once, in docs/rules.md.
 	Rules []*rules.Rule
 	// Findings are already merged and sorted (rules.Merge); reporters keep
 	// their order.
@@ -158,4 +160,22 @@ func fromWorkTree(in Input) Input {
 	}
 	in.Findings = fs
 	return in
+}
+
+// resultRules are the rules of in.Rules that have at least one finding
+// (suppressed ones included), in catalogue order. SARIF's usual practice:
+// a log describes the rules its results need, so that a report, and every
+// golden file, does not change each time the catalogue gains a rule.
+func resultRules(in Input) []*rules.Rule {
+	used := make(map[string]bool, len(in.Findings))
+	for _, f := range in.Findings {
+		used[f.RuleID] = true
+	}
+	var out []*rules.Rule
+	for _, r := range in.Rules {
+		if used[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -35,7 +35,7 @@ func writeSARIF(w io.Writer, in Input) error {
 	}
 
 	ruleIndex := map[string]int{}
-	for _, r := range in.Rules {
+	for _, r := range resultRules(in) {
 		ruleIndex[r.ID] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, sarifRule(r))
 	}

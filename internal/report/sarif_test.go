@@ -199,8 +199,16 @@ func TestSARIFRules(t *testing.T) {
 		}
 		got = append(got, r)
 	}
+	// Only the rules with results are described, in catalogue order.
+	used := map[string]bool{}
+	for _, f := range sampleInput().Findings {
+		used[f.RuleID] = true
+	}
 	var want []rule
 	for _, r := range sampleRules() {
+		if !used[r.ID] {
+			continue
+		}
 		level := map[rules.Severity]string{rules.Error: "error", rules.Warning: "warning", rules.Info: "note"}[r.Severity]
 		want = append(want, rule{ID: r.ID, Name: camelCase(r.Title()), Short: r.Title(), Full: r.Description(),
 			HelpText: r.Remediation, HelpMarkdown: r.Remediation, Level: level, HelpURI: r.HelpURI})

@@ -45,20 +45,33 @@ func (b *Builder) Add(release string, swagger []byte) error {
 			return fmt.Errorf("release %s does not follow %s: add one release per minor, oldest first", release, b.releases[n-1])
 		}
 	}
-	var doc struct {
-		Paths       map[string]map[string]json.RawMessage `json:"paths"`
-		Definitions map[string]struct {
-			Description string `json:"description"`
-			GVK         []struct {
-				Group   string `json:"group"`
-				Version string `json:"version"`
-				Kind    string `json:"kind"`
-			} `json:"x-kubernetes-group-version-kind"`
-		} `json:"definitions"`
-	}
+	var doc openAPIDoc
 	if err := json.Unmarshal(swagger, &doc); err != nil {
 		return fmt.Errorf("%s: parse openapi document: %w", release, err)
 	}
+	served, err := doc.served(release)
+	if err != nil {
+		return err
+	}
+	b.record(release, served, doc.notes(served))
+	return nil
+}
+
+// openAPIDoc is what Add reads of a release's OpenAPI (swagger) document.
+type openAPIDoc struct {
+	Paths       map[string]map[string]json.RawMessage `json:"paths"`
+	Definitions map[string]struct {
+		Description string `json:"description"`
+		GVK         []struct {
+			Group   string `json:"group"`
+			Version string `json:"version"`
+			Kind    string `json:"kind"`
+		} `json:"x-kubernetes-group-version-kind"`
+	} `json:"definitions"`
+}
+
+// served lists the kinds an operation of the document serves.
+func (doc *openAPIDoc) served(release string) (map[gvk]bool, error) {
 	served := map[gvk]bool{}
 	for _, item := range doc.Paths {
 		for method, raw := range item {
@@ -73,7 +86,7 @@ func (b *Builder) Add(release string, swagger []byte) error {
 				} `json:"x-kubernetes-group-version-kind"`
 			}
 			if err := json.Unmarshal(raw, &op); err != nil {
-				return fmt.Errorf("%s: operation %s: %w", release, method, err)
+				return nil, fmt.Errorf("%s: operation %s: %w", release, method, err)
 			}
 			if op.GVK != nil && op.GVK.Version != "" && op.GVK.Kind != "" {
 				served[gvk{op.GVK.Group, op.GVK.Version, op.GVK.Kind}] = true
@@ -81,8 +94,13 @@ func (b *Builder) Add(release string, swagger []byte) error {
 		}
 	}
 	if len(served) == 0 {
-		return fmt.Errorf("%s: no operation declares x-kubernetes-group-version-kind", release)
+		return nil, fmt.Errorf("%s: no operation declares x-kubernetes-group-version-kind", release)
 	}
+	return served, nil
+}
+
+// notes are the deprecation notes of the served kinds' definitions.
+func (doc *openAPIDoc) notes(served map[gvk]bool) map[gvk]string {
 	notes := map[gvk]string{}
 	for _, def := range doc.Definitions {
 		note := DeprecationNote(def.Description)
@@ -96,7 +114,11 @@ func (b *Builder) Add(release string, swagger []byte) error {
 			}
 		}
 	}
+	return notes
+}
 
+// record adds a release's column to the table.
+func (b *Builder) record(release string, served map[gvk]bool, notes map[gvk]string) {
 	if b.apis == nil {
 		b.apis = map[gvk]*seen{}
 	}
@@ -115,7 +137,6 @@ func (b *Builder) Add(release string, swagger []byte) error {
 		s.served[i] = true
 		s.notes[i] = notes[key]
 	}
-	return nil
 }
 
 // Table returns the table of the releases added so far.

@@ -127,37 +127,11 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{timeout: cmp.Or(opts.Timeout, DefaultTimeout), memory: cmp.Or(opts.MemoryBudget, DefaultMemoryBudget)}
-	// enabled are the built-in rules that run, by package; the packages of
-	// disabled rules are not compiled at all.
-	enabled := map[string]*rules.Rule{}
-	var mods []*ast.Module
-	builtin := map[*ast.Module]bool{}
-	for _, s := range srcs {
-		if s.test {
-			continue
-		}
-		m, err := parse(s, opts.RegoVersion)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case !s.builtin && m.Package.Path.HasPrefix(builtinPrefix):
-			return nil, &Error{Location: fmt.Sprintf("%s:%d", s.name, m.Package.Location.Row), Msg: "package " + pkgName(m) + " is reserved for the built-in library"}
-		case s.builtin && isRulePackage(m):
-			r, err := builtinRule(m, packageMeta(m))
-			if err != nil {
-				return nil, err
-			}
-			e.catalogue = append(e.catalogue, r)
-			if opts.Disabled != nil && opts.Disabled(r.ID) {
-				continue
-			}
-			enabled[pkgName(m)] = r
-		}
-		builtin[m] = s.builtin
-		mods = append(mods, m)
+	ms, err := e.parseAll(srcs, opts)
+	if err != nil {
+		return nil, err
 	}
-	compiler, err := compile(mods, opts.AllowNetwork)
+	compiler, err := compile(ms.mods, opts.AllowNetwork)
 	if err != nil {
 		return nil, err
 	}
@@ -165,52 +139,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-
-	namespaces := opts.Namespaces
-	if len(namespaces) == 0 {
-		namespaces = []string{"main"}
-	}
-	byPath := map[string]*pkg{}
-	var pkgs []*pkg
-	for _, m := range mods {
-		name := pkgName(m)
-		switch {
-		case builtin[m] && !isRulePackage(m):
-			continue
-		case !builtin[m] && !opts.AllNamespaces && !slices.Contains(namespaces, name):
-			continue
-		}
-		p, ok := byPath[name]
-		if !ok {
-			p = &pkg{path: name, rules: map[string]string{}, perTarget: m.Package.Path.HasPrefix(targetPrefix)}
-			if r := enabled[name]; r != nil {
-				p.kinds = r.Kinds
-			}
-			byPath[name] = p
-			pkgs = append(pkgs, p)
-		}
-		if meta := packageMeta(m); meta != nil && meta.Custom["input"] == "target" {
-			p.perTarget = true
-		}
-		for _, r := range m.Rules {
-			rule := ruleName(r)
-			switch {
-			case len(r.Head.Args) > 0:
-			case rule == "exception":
-				p.exception = true
-			case !resultRule.MatchString(rule):
-			case p.rules[rule] != "":
-			case builtin[m]:
-				p.rules[rule] = enabled[name].ID
-			default:
-				ur := userRule(m, r, rule)
-				p.rules[rule] = ur.ID
-				if !slices.ContainsFunc(e.catalogue, func(c *rules.Rule) bool { return c.ID == ur.ID }) {
-					e.catalogue = append(e.catalogue, ur)
-				}
-			}
-		}
-	}
+	pkgs := e.packages(ms, opts)
 	// Packages and their rules in a fixed order, so that queries and
 	// findings come out the same on every run.
 	slices.SortFunc(pkgs, func(a, b *pkg) int { return strings.Compare(a.path, b.path) })
@@ -233,6 +162,105 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// modules are the parsed policies.
+type modules struct {
+	mods []*ast.Module
+	// builtin says which modules are the library's.
+	builtin map[*ast.Module]bool
+	// enabled are the built-in rules that run, by package; the packages
+	// of disabled rules are not compiled at all.
+	enabled map[string]*rules.Rule
+}
+
+// parseAll parses every policy that is not a test, adding the built-in
+// rules to the catalogue.
+func (e *Engine) parseAll(srcs []source, opts Options) (modules, error) {
+	ms := modules{builtin: map[*ast.Module]bool{}, enabled: map[string]*rules.Rule{}}
+	for _, s := range srcs {
+		if s.test {
+			continue
+		}
+		m, err := parse(s, opts.RegoVersion)
+		if err != nil {
+			return ms, err
+		}
+		switch {
+		case !s.builtin && m.Package.Path.HasPrefix(builtinPrefix):
+			return ms, &Error{Location: fmt.Sprintf("%s:%d", s.name, m.Package.Location.Row), Msg: "package " + pkgName(m) + " is reserved for the built-in library"}
+		case s.builtin && isRulePackage(m):
+			r, err := builtinRule(m, packageMeta(m))
+			if err != nil {
+				return ms, err
+			}
+			e.catalogue = append(e.catalogue, r)
+			if opts.Disabled != nil && opts.Disabled(r.ID) {
+				continue
+			}
+			ms.enabled[pkgName(m)] = r
+		}
+		ms.builtin[m] = s.builtin
+		ms.mods = append(ms.mods, m)
+	}
+	return ms, nil
+}
+
+// packages groups the modules that are queried by package: the built-in
+// rule packages and the user packages of the selected namespaces.
+func (e *Engine) packages(ms modules, opts Options) []*pkg {
+	namespaces := opts.Namespaces
+	if len(namespaces) == 0 {
+		namespaces = []string{"main"}
+	}
+	byPath := map[string]*pkg{}
+	var pkgs []*pkg
+	for _, m := range ms.mods {
+		name := pkgName(m)
+		switch {
+		case ms.builtin[m] && !isRulePackage(m):
+			continue
+		case !ms.builtin[m] && !opts.AllNamespaces && !slices.Contains(namespaces, name):
+			continue
+		}
+		p, ok := byPath[name]
+		if !ok {
+			p = &pkg{path: name, rules: map[string]string{}, perTarget: m.Package.Path.HasPrefix(targetPrefix)}
+			if r := ms.enabled[name]; r != nil {
+				p.kinds = r.Kinds
+			}
+			byPath[name] = p
+			pkgs = append(pkgs, p)
+		}
+		if meta := packageMeta(m); meta != nil && meta.Custom["input"] == "target" {
+			p.perTarget = true
+		}
+		e.addRules(p, m, ms.builtin[m], ms.enabled[name])
+	}
+	return pkgs
+}
+
+// addRules records the result rules (deny, warn, violation...) of a
+// module in its package; a user rule joins the catalogue.
+func (e *Engine) addRules(p *pkg, m *ast.Module, builtin bool, enabled *rules.Rule) {
+	for _, r := range m.Rules {
+		rule := ruleName(r)
+		switch {
+		case len(r.Head.Args) > 0:
+		case rule == "exception":
+			p.exception = true
+		case !resultRule.MatchString(rule):
+		case p.rules[rule] != "":
+		case builtin:
+			p.rules[rule] = enabled.ID
+		default:
+			ur := userRule(m, r, rule)
+			p.rules[rule] = ur.ID
+			if !slices.ContainsFunc(e.catalogue, func(c *rules.Rule) bool { return c.ID == ur.ID }) {
+				e.catalogue = append(e.catalogue, ur)
+			}
+		}
+	}
 }
 
 // Rules returns the catalogue of the loaded policies, disabled ones
@@ -647,82 +675,106 @@ func (e *Engine) check(ctx context.Context, t Target, res []manifest.Resource) (
 		secrets.Add(manifest.SecretValues(res[i].Object)...)
 		secrets.AddPublic(redact.Names(res[i].Object)...)
 	}
-	var out []rules.Finding
-	if len(e.resourcePkgs) > 0 {
-		for i := range res {
-			r := &res[i]
-			q, err := e.resourceQuery(ctx, r.ID.Kind)
-			if err != nil {
-				return nil, err
-			}
-			if q == nil {
-				continue
-			}
-			rctx := ast.NewObject(
-				ast.Item(ast.StringTerm("target"), ast.NewTerm(target)),
-				ast.Item(ast.StringTerm("source"), ast.ObjectTerm(
-					ast.Item(ast.StringTerm("file"), ast.StringTerm(r.Origin.File)),
-					ast.Item(ast.StringTerm("line"), ast.IntNumberTerm(r.Origin.Line)),
-				)),
-			)
-			got, err := q.eval(context.WithValue(ctx, contextKey{}, rctx), vals[i].Value)
-			if err != nil {
-				return nil, err
-			}
-			for _, g := range got {
-				out = append(out, finding(r, g, secrets))
-			}
-		}
+	out, err := e.checkResources(ctx, target, res, vals, secrets)
+	if err != nil || e.target == nil {
+		return out, err
 	}
-	if e.target != nil {
-		files := make([]*ast.Term, len(t.Files))
-		for i, f := range t.Files {
-			files[i] = ast.StringTerm(f)
-		}
-		// A copy with the files: the per-resource contexts keep the other.
-		whole := target.Copy()
-		whole.Insert(ast.StringTerm("files"), ast.ArrayTerm(files...))
-		input := ast.NewObject(
-			ast.Item(ast.StringTerm("resources"), ast.ArrayTerm(vals...)),
-			ast.Item(ast.StringTerm("target"), ast.NewTerm(whole)),
-		)
-		got, err := e.target.eval(ctx, input)
+	more, err := e.checkTarget(ctx, t, target, res, vals, secrets)
+	return append(out, more...), err
+}
+
+// checkResources evaluates the per-resource packages over each resource.
+func (e *Engine) checkResources(ctx context.Context, target ast.Object, res []manifest.Resource, vals []*ast.Term, secrets *redact.Set) ([]rules.Finding, error) {
+	if len(e.resourcePkgs) == 0 {
+		return nil, nil
+	}
+	var out []rules.Finding
+	for i := range res {
+		r := &res[i]
+		q, err := e.resourceQuery(ctx, r.ID.Kind)
 		if err != nil {
 			return nil, err
 		}
-		byID := make(map[manifest.ResID]*manifest.Resource, len(res))
-		for i := range res {
-			if _, dup := byID[res[i].ID]; !dup {
-				byID[res[i].ID] = &res[i]
-			}
+		if q == nil {
+			continue
+		}
+		rctx := ast.NewObject(
+			ast.Item(ast.StringTerm("target"), ast.NewTerm(target)),
+			ast.Item(ast.StringTerm("source"), ast.ObjectTerm(
+				ast.Item(ast.StringTerm("file"), ast.StringTerm(r.Origin.File)),
+				ast.Item(ast.StringTerm("line"), ast.IntNumberTerm(r.Origin.Line)),
+			)),
+		)
+		got, err := q.eval(context.WithValue(ctx, contextKey{}, rctx), vals[i].Value)
+		if err != nil {
+			return nil, err
 		}
 		for _, g := range got {
-			r, ok := byID[manifest.IDOf(g.resource)]
-			if g.index >= 0 && g.index < len(res) {
-				r, ok = &res[g.index], true
-			}
-			if !ok {
-				// About the target as a whole: shown at its kustomization.
-				r = &manifest.Resource{Origin: t.Anchor, Target: t.Path}
-				g.path = ""
-			}
-			f := finding(r, g, secrets)
-			for _, i := range g.relatedIndexes {
-				if i >= 0 && i < len(res) {
-					f.Related = append(f.Related, res[i].Origin)
-				}
-			}
-			if g.relatedIndexes == nil {
-				for _, rel := range g.related {
-					if rr, ok := byID[manifest.IDOf(rel)]; ok {
-						f.Related = append(f.Related, rr.Origin)
-					}
-				}
-			}
-			out = append(out, f)
+			out = append(out, finding(r, g, secrets))
 		}
 	}
 	return out, nil
+}
+
+// checkTarget evaluates the per-target packages over the target's
+// resources together.
+func (e *Engine) checkTarget(ctx context.Context, t Target, target ast.Object, res []manifest.Resource, vals []*ast.Term, secrets *redact.Set) ([]rules.Finding, error) {
+	files := make([]*ast.Term, len(t.Files))
+	for i, f := range t.Files {
+		files[i] = ast.StringTerm(f)
+	}
+	// A copy with the files: the per-resource contexts keep the other.
+	whole := target.Copy()
+	whole.Insert(ast.StringTerm("files"), ast.ArrayTerm(files...))
+	input := ast.NewObject(
+		ast.Item(ast.StringTerm("resources"), ast.ArrayTerm(vals...)),
+		ast.Item(ast.StringTerm("target"), ast.NewTerm(whole)),
+	)
+	got, err := e.target.eval(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[manifest.ResID]*manifest.Resource, len(res))
+	for i := range res {
+		if _, dup := byID[res[i].ID]; !dup {
+			byID[res[i].ID] = &res[i]
+		}
+	}
+	out := make([]rules.Finding, 0, len(got))
+	for _, g := range got {
+		r, ok := byID[manifest.IDOf(g.resource)]
+		if g.index >= 0 && g.index < len(res) {
+			r, ok = &res[g.index], true
+		}
+		if !ok {
+			// About the target as a whole: shown at its kustomization.
+			r = &manifest.Resource{Origin: t.Anchor, Target: t.Path}
+			g.path = ""
+		}
+		f := finding(r, g, secrets)
+		f.Related = append(f.Related, related(g, res, byID)...)
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// related are the resources a target result names besides its own: by
+// index into input.resources, else by identity.
+func related(g raw, res []manifest.Resource, byID map[manifest.ResID]*manifest.Resource) []manifest.Origin {
+	var out []manifest.Origin
+	for _, i := range g.relatedIndexes {
+		if i >= 0 && i < len(res) {
+			out = append(out, res[i].Origin)
+		}
+	}
+	if g.relatedIndexes == nil {
+		for _, rel := range g.related {
+			if rr, ok := byID[manifest.IDOf(rel)]; ok {
+				out = append(out, rr.Origin)
+			}
+		}
+	}
+	return out
 }
 
 // resourceIndex reads a position in input.resources from a result.

@@ -56,6 +56,12 @@ func (s *Scanner) ScanFiles(ctx context.Context, files []string, jobs int) []rul
 	return out
 }
 
+// ScanFile scans one repository-relative file as ScanFiles does; the
+// engine's file-scope checks call it for each file in parallel.
+func (s *Scanner) ScanFile(ctx context.Context, file string) []rules.Finding {
+	return s.scanFile(ctx, file)
+}
+
 func (s *Scanner) scanFile(ctx context.Context, file string) []rules.Finding {
 	fi, err := s.repo.FS.Stat(file)
 	if err != nil || !fi.Mode().IsRegular() {

@@ -177,63 +177,8 @@ func convert(s map[string]any, structural bool) map[string]any {
 	intOrString := s["x-kubernetes-int-or-string"] == true || s["format"] == "int-or-string"
 	out := make(map[string]any, len(s))
 	for k, v := range s {
-		switch {
-		case keep[k]:
-			out[k] = v
-		case k == "pattern":
-			if p, ok := v.(string); ok {
-				if _, err := regexp.Compile(p); err == nil {
-					out[k] = p
-				}
-			}
-		case k == "properties":
-			props, ok := v.(map[string]any)
-			if !ok {
-				continue
-			}
-			required := map[string]bool{}
-			if list, ok := s["required"].([]any); ok {
-				for _, r := range list {
-					if name, ok := r.(string); ok {
-						required[name] = true
-					}
-				}
-			}
-			conv := make(map[string]any, len(props))
-			for name, p := range props {
-				pm, ok := p.(map[string]any)
-				if !ok {
-					continue
-				}
-				c := convert(pm, structural)
-				if structural && !required[name] {
-					allowNull(c)
-				}
-				conv[name] = c
-			}
-			out[k] = conv
-		case k == "items" || k == "additionalProperties":
-			switch sub := v.(type) {
-			case map[string]any:
-				out[k] = convert(sub, structural)
-			case bool:
-				out[k] = sub
-			}
-		case k == "not":
-			if sub, ok := v.(map[string]any); ok {
-				out[k] = convert(sub, false)
-			}
-		case k == "allOf" || k == "anyOf" || k == "oneOf":
-			list, _ := v.([]any)
-			var conv []any
-			for _, x := range list {
-				if sub, ok := x.(map[string]any); ok {
-					conv = append(conv, convert(sub, false))
-				}
-			}
-			if len(conv) > 0 {
-				out[k] = conv
-			}
+		if c, ok := convertKeyword(s, k, v, structural); ok {
+			out[k] = c
 		}
 	}
 	if intOrString {
@@ -246,17 +191,7 @@ func convert(s map[string]any, structural bool) map[string]any {
 		}
 	}
 	if s["x-kubernetes-embedded-resource"] == true {
-		if props, ok := out["properties"].(map[string]any); ok {
-			for _, name := range []string{"apiVersion", "kind", "metadata"} {
-				if _, declared := props[name]; !declared {
-					t := "string"
-					if name == "metadata" {
-						t = "object"
-					}
-					props[name] = map[string]any{"type": []any{t, "null"}}
-				}
-			}
-		}
+		declareEmbedded(out)
 	}
 	if structural && s["x-kubernetes-preserve-unknown-fields"] != true {
 		if _, ok := out["properties"]; ok {
@@ -269,6 +204,92 @@ func convert(s map[string]any, structural bool) map[string]any {
 		allowNull(out)
 	}
 	return out
+}
+
+// convertKeyword converts the value of one keyword of schema s; false
+// leaves the keyword out.
+func convertKeyword(s map[string]any, k string, v any, structural bool) (any, bool) {
+	switch {
+	case keep[k]:
+		return v, true
+	case k == "pattern":
+		if p, ok := v.(string); ok {
+			if _, err := regexp.Compile(p); err == nil {
+				return p, true
+			}
+		}
+	case k == "properties":
+		if props, ok := v.(map[string]any); ok {
+			return convertProperties(props, s["required"], structural), true
+		}
+	case k == "items" || k == "additionalProperties":
+		switch sub := v.(type) {
+		case map[string]any:
+			return convert(sub, structural), true
+		case bool:
+			return sub, true
+		}
+	case k == "not":
+		if sub, ok := v.(map[string]any); ok {
+			return convert(sub, false), true
+		}
+	case k == "allOf" || k == "anyOf" || k == "oneOf":
+		list, _ := v.([]any)
+		var conv []any
+		for _, x := range list {
+			if sub, ok := x.(map[string]any); ok {
+				conv = append(conv, convert(sub, false))
+			}
+		}
+		if len(conv) > 0 {
+			return conv, true
+		}
+	}
+	return nil, false
+}
+
+// convertProperties converts each property's schema; in the structural
+// form an optional property also accepts null.
+func convertProperties(props map[string]any, requiredList any, structural bool) map[string]any {
+	required := map[string]bool{}
+	if list, ok := requiredList.([]any); ok {
+		for _, r := range list {
+			if name, ok := r.(string); ok {
+				required[name] = true
+			}
+		}
+	}
+	conv := make(map[string]any, len(props))
+	for name, p := range props {
+		pm, ok := p.(map[string]any)
+		if !ok {
+			continue
+		}
+		c := convert(pm, structural)
+		if structural && !required[name] {
+			allowNull(c)
+		}
+		conv[name] = c
+	}
+	return conv
+}
+
+// declareEmbedded declares the apiVersion, kind and metadata of an
+// embedded resource that its schema leaves out.
+func declareEmbedded(out map[string]any) {
+	props, ok := out["properties"].(map[string]any)
+	if !ok {
+		return
+	}
+	for _, name := range []string{"apiVersion", "kind", "metadata"} {
+		if _, declared := props[name]; !declared {
+			t := "string"
+			if name == "metadata" {
+				t = "object"
+			}
+			props[name] = map[string]any{"type": []any{t, "null"}}
+		}
+	}
 }
 
 // typesOnly reports whether v is a list of schemas that each say only "type".

@@ -64,8 +64,26 @@ func (c *sourceCache) get(file string) *sourceFile {
 // against their generator entries.
 func (c *checker) resources(t repo.Target, unit string, out *render.Output) []manifest.Resource {
 	chain := c.outermostFirst(unit)
-	var docs []candidate
-	var gens, merging []generatorAt
+	docs, gens, merging := c.sourcesOf(chain)
+	fallback := manifest.Origin{File: c.repo.Kustomizations[unit].File, Line: 1}
+	res := make([]manifest.Resource, 0, len(out.Objects))
+	for _, o := range out.Objects {
+		r := manifest.Resource{ID: manifest.IDOf(o.Object), Object: o.Object, Target: t.Path, Origin: fallback}
+		r.SourceID = r.ID
+		d, g, ambiguous := match(docs, gens, r.ID)
+		if ambiguous != nil {
+			d = c.confirm(unit, r.ID, ambiguous)
+		}
+		c.attribute(&r, d, g, chain, merging)
+		res = append(res, r)
+	}
+	return res
+}
+
+// sourcesOf lists what the kustomizations of a chain write objects from:
+// the documents of the files they list as resources, their generators,
+// and apart the generators that merge into or replace another's object.
+func (c *checker) sourcesOf(chain []string) (docs []candidate, gens, merging []generatorAt) {
 	for _, dir := range chain {
 		k := c.repo.Kustomizations[dir]
 		for _, ref := range k.Refs {
@@ -86,38 +104,35 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 			}
 		}
 	}
-	fallback := manifest.Origin{File: c.repo.Kustomizations[unit].File, Line: 1}
-	res := make([]manifest.Resource, 0, len(out.Objects))
-	for _, o := range out.Objects {
-		r := manifest.Resource{ID: manifest.IDOf(o.Object), Object: o.Object, Target: t.Path, Origin: fallback}
-		r.SourceID = r.ID
-		var src origin.Source
-		d, g, ambiguous := match(docs, gens, r.ID)
-		if ambiguous != nil {
-			d = c.confirm(unit, r.ID, ambiguous)
-		}
-		if d != nil {
-			r.Doc = d
-			r.SourceID = d.ID()
-			r.Origin = manifest.Origin{File: d.File, Line: d.Line, Col: 1}
-			src.File = d.File
-		} else if g != nil {
-			r.Origin = g.g.Pos
-			r.Generated = true
-			r.SourceID.Name = g.g.Name
-			src.Generator, src.GenDir = g.g, g.dir
-		}
-		if src != (origin.Source{}) {
-			for _, g := range merging {
-				if g.g.Kind == r.ID.Kind && strings.Contains(r.ID.Name, g.g.Name) {
-					r.Edits = append(r.Edits, c.edits.GeneratorEdit(g.dir, g.g))
-				}
-			}
-			r.Edits = append(r.Edits, c.edits.Edits(&r, chain, src)...)
-		}
-		res = append(res, r)
+	return docs, gens, merging
+}
+
+// attribute points a rendered resource at the document (or else the
+// generator) it came from, and records the edits the chain makes to it;
+// with neither, it keeps pointing at the unit's kustomization.
+func (c *checker) attribute(r *manifest.Resource, d *manifest.Document, g *generatorAt, chain []string, merging []generatorAt) {
+	var src origin.Source
+	switch {
+	case d != nil:
+		r.Doc = d
+		r.SourceID = d.ID()
+		r.Origin = manifest.Origin{File: d.File, Line: d.Line, Col: 1}
+		src.File = d.File
+	case g != nil:
+		r.Origin = g.g.Pos
+		r.Generated = true
+		r.SourceID.Name = g.g.Name
+		src.Generator, src.GenDir = g.g, g.dir
 	}
-	return res
+	if src == (origin.Source{}) {
+		return
+	}
+	for _, g := range merging {
+		if g.g.Kind == r.ID.Kind && strings.Contains(r.ID.Name, g.g.Name) {
+			r.Edits = append(r.Edits, c.edits.GeneratorEdit(g.dir, g.g))
+		}
+	}
+	r.Edits = append(r.Edits, c.edits.Edits(r, chain, src)...)
 }
 
 // candidate is a source document and the name its object renders with
@@ -176,44 +191,67 @@ func (c *checker) outermostFirst(unit string) []string {
 // returned as ambiguous for the caller to settle from kustomize's origin
 // annotation: never guessed.
 func match(docs []candidate, gens []generatorAt, id manifest.ResID) (*manifest.Document, *generatorAt, []*manifest.Document) {
-	var exact, grown []*manifest.Document
-	var only *manifest.Document // the only document of the kind, if so
-	several := false
-	best := 0
+	m := matchDocs(docs, id)
+	if len(m.exact) > 0 {
+		return settle(sameNamespace(m.exact, id.Namespace))
+	}
+	gen := longestGenerator(gens, id, m.best)
+	switch {
+	case gen != nil:
+		return nil, gen, nil
+	case len(m.grown) > 0:
+		return settle(sameNamespace(m.grown, id.Namespace))
+	case m.only != nil && !m.several:
+		return m.only, nil, nil
+	}
+	return nil, nil, nil
+}
+
+// docMatches are the documents of a rendered object's kind that could
+// have written it.
+type docMatches struct {
+	// exact have its name; grown the longest name it grew from, best
+	// long.
+	exact, grown []*manifest.Document
+	best         int
+	// only is a document of the kind; several says there are others.
+	only    *manifest.Document
+	several bool
+}
+
+func matchDocs(docs []candidate, id manifest.ResID) docMatches {
+	var m docMatches
 	for _, d := range docs {
 		did := d.doc.ID()
 		if did.Kind != id.Kind || did.Group() != id.Group() {
 			continue
 		}
-		several = several || (only != nil && only != d.doc)
-		only = d.doc
+		m.several = m.several || (m.only != nil && m.only != d.doc)
+		m.only = d.doc
+		grew := d.name != "" && strings.Contains(id.Name, d.name)
 		switch {
 		case d.name == id.Name:
-			exact = append(exact, d.doc)
-		case d.name != "" && strings.Contains(id.Name, d.name) && len(d.name) > best:
-			grown, best = []*manifest.Document{d.doc}, len(d.name)
-		case d.name != "" && strings.Contains(id.Name, d.name) && len(d.name) == best:
-			grown = append(grown, d.doc)
+			m.exact = append(m.exact, d.doc)
+		case grew && len(d.name) > m.best:
+			m.grown, m.best = []*manifest.Document{d.doc}, len(d.name)
+		case grew && len(d.name) == m.best:
+			m.grown = append(m.grown, d.doc)
 		}
 	}
-	if len(exact) > 0 {
-		return settle(sameNamespace(exact, id.Namespace))
-	}
+	return m
+}
+
+// longestGenerator is the generator of the object's kind whose name it
+// grew from, the longest such name winning; nil when none is at least
+// as long as the best document's (best).
+func longestGenerator(gens []generatorAt, id manifest.ResID, best int) *generatorAt {
 	var gen *generatorAt
 	for i, g := range gens {
 		if g.g.Kind == id.Kind && strings.Contains(id.Name, g.g.Name) && len(g.g.Name) >= best && (gen == nil || len(g.g.Name) > len(gen.g.Name)) {
 			gen = &gens[i]
 		}
 	}
-	switch {
-	case gen != nil && len(gen.g.Name) >= best:
-		return nil, gen, nil
-	case len(grown) > 0:
-		return settle(sameNamespace(grown, id.Namespace))
-	case only != nil && !several:
-		return only, nil, nil
-	}
-	return nil, nil, nil
+	return gen
 }
 
 // sameNamespace narrows documents to those written in the rendered
