@@ -237,7 +237,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// rendered and checked; when one is, so is every target that other
 	// targets' checks read (CRDs, Flux and Argo CD objects), and then all
 	// targets are rendered for the repository-level checks.
-	rc, err := newResultCache(opts, rp, cfg)
+	rc, err := newResultCache(opts, rp, cfg, targets)
 	if err != nil {
 		return nil, err
 	}
@@ -261,8 +261,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// any target is checked: validation sees what Flux applies.
 	substFindings := c.substitutions(targets, substFiles, opts.GitOps)
 	renderAll := anyMiss && (anyShared || c.anyShared(unitKeys))
-	if renderAll {
-		if err := c.renderUnits(ctx, c.unitsOf(plans, func(int) bool { return true }), jobs, step); err != nil {
+	// When what the repository-level checks read besides rendered objects
+	// changed (a file added or removed), the targets holding the objects
+	// they check are rendered again for them; their findings still come
+	// from the cache.
+	repoHit := rc.repositoryHit()
+	again := func(i int) bool { return hits[i] != nil && (renderAll || (!repoHit && hits[i].Shared)) }
+	if renderAll || !repoHit {
+		if err := c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return renderAll || again(i) }), jobs, step); err != nil {
 			return nil, err
 		}
 	}
@@ -292,7 +298,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			defer step()
 			if h := hits[i]; h != nil {
 				results[i] = targetResult{findings: h.Findings, missing: h.Missing, directives: h.Directives, resources: h.Resources, cached: true}
-				if renderAll {
+				if again(i) {
 					results[i].rendered, _, results[i].built = c.assemble(t, plans[i])
 					c.learnResources(results[i].rendered)
 				}
@@ -378,7 +384,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	for i, t := range targets {
 		switch h := hits[i]; {
-		case h != nil && !renderAll:
+		case h != nil && !again(i):
 			refs = append(refs, h.GitOps...) // not rendered: its own, from the cache
 		case h == nil:
 			rc.put(t, plans[i], c.reads(t, plans[i]), cachedTarget{
@@ -389,6 +395,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			})
 		}
 	}
+	rc.putRepository()
 	if rc != nil {
 		_ = rc.c.Prune()
 	}
