@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -79,6 +80,12 @@ type Config struct {
 	GitOps GitOps
 	// Secrets is the allowlist of the secret checks.
 	Secrets SecretAllowlist
+	// CacheURL names a bucket of result cache entries shared by machines,
+	// as --cache-url does ("" when unset). It is not part of the cache
+	// key: where entries are kept does not change them.
+	CacheURL string `json:"-"`
+	// CacheURLLine is where cacheURL is written.
+	CacheURLLine int `json:"-"`
 }
 
 // GitOps are the settings of the gitops rule family.
@@ -292,6 +299,15 @@ func (p *parser) top(n *yaml.Node) {
 					p.fail(v, "failOn: %v", err)
 				}
 				c.FailOn = s
+			}
+		},
+		"cacheURL": func(v *yaml.Node) {
+			if s, ok := p.scalar(v, "cacheURL"); ok {
+				if u, err := url.Parse(s); err != nil || u.Scheme == "" {
+					p.fail(v, "cacheURL: %q is not a bucket URL such as s3://bucket or gs://bucket", s)
+					return
+				}
+				c.CacheURL, c.CacheURLLine = s, v.Line
 			}
 		},
 		"loadRestrictor": func(v *yaml.Node) { c.LoadRestrictor = p.loadRestrictor(v) },

@@ -38,6 +38,13 @@ Default: rootOnly. Flag: --load-restrictor (which then applies to every target).
 			example: "loadRestrictor: rootOnly",
 		},
 		{
+			doc: `A bucket of result cache entries shared by CI runners (s3:// - also Google
+Cloud Storage and other S3-compatible stores through ?endpoint= - or file://):
+entries this machine lacks are fetched from it, new ones written to it. A repository file never makes gitops-lint use the network on its own: this
+applies with --allow-remote; --cache-url names a bucket for one run.`,
+			example: "# cacheURL: s3://my-ci-cache/gitops-lint?region=eu-west-1",
+		},
+		{
 			doc: `Target directories to check, as globs over repository-relative paths ("**"
 crosses directories; a glob also matches everything below what it matches).
 Default: every target.`,
