@@ -199,3 +199,48 @@ func TestResultCacheSurvivesAnotherBinaryPath(t *testing.T) {
 		t.Errorf("adding an unrelated file: %d entries, want the %d before and one repository-level entry", len(after), len(cold))
 	}
 }
+
+// TestCacheURLSharesResultsBetweenRunners: a runner with an empty local
+// cache finds every entry another runner put in the bucket (file://, as a
+// shared volume), reports the same, and keeps the entries locally.
+func TestCacheURLSharesResultsBetweenRunners(t *testing.T) {
+	bucket, schemas := t.TempDir(), t.TempDir()
+	url := "file://" + filepath.ToSlash(bucket)
+	count := func(dir string) int {
+		n := 0
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(p) == ".json" {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	check := func(cache string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, "check", filepath.Join(reposDir, "gitops"), "-f", "json", "--schema-cache-dir", schemas, "--cache-dir", cache, "--cache-url", url)
+		if code != 1 {
+			t.Fatalf("exit %d; %s", code, stderr)
+		}
+		return stdout
+	}
+	first, second := t.TempDir(), t.TempDir()
+	cold := check(first)
+	uploaded := count(bucket)
+	if uploaded == 0 || uploaded != count(first) {
+		t.Fatalf("bucket holds %d entries, the first runner's cache %d", uploaded, count(first))
+	}
+	if diff := cmp.Diff(cold, check(second)); diff != "" {
+		t.Errorf("the second runner's report differs (-first +second):\n%s", diff)
+	}
+	if got := count(second); got != uploaded {
+		t.Errorf("the second runner keeps %d entries, want the bucket's %d", got, uploaded)
+	}
+	if got := count(bucket); got != uploaded {
+		t.Errorf("the second runner wrote to the bucket (%d entries, were %d): it missed", got, uploaded)
+	}
+	code, _, stderr := runCLI(t, "check", filepath.Join(reposDir, "gitops"), "--cache-url", "http://example.com/cache")
+	if code != 2 || !strings.Contains(stderr, "--cache-url") {
+		t.Errorf("--cache-url http://: exit %d, want 2; %s", code, stderr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,6 +49,7 @@ type runOptions struct {
 	schemaCacheDir    string
 	crdPaths          []string
 	cacheDir          string
+	cacheURL          string
 	noCache           bool
 	policy            policyOptions
 	config            string
@@ -73,6 +75,7 @@ func (o *runOptions) addFlags(c *cobra.Command) {
 	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + checkVersions() + "; default newest"
 	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
 	f.StringVar(&o.cacheDir, "cache-dir", "", "keep each target's results here between runs (default: the user cache directory)")
+	f.StringVar(&o.cacheURL, "cache-url", "", "also keep results in this bucket, shared by CI runners: "+strings.Join(cache.Schemes(), ", ")+" URLs (the local cache is asked first)")
 	f.BoolVar(&o.noCache, "no-cache", false, "render and check every target, neither reading nor writing the result cache")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
@@ -91,6 +94,12 @@ func (o *runOptions) applyConfig(cfg *config.Config, changed func(string) bool) 
 		cfg.OverrideLoadRestrictor(o.loadRestrictor)
 	}
 	o.schemaLocations = slices.Concat(cfg.SchemaLocations, o.schemaLocations)
+	// A repository file never makes the run use the network or write
+	// outside the repository on its own: the file's bucket needs
+	// --allow-remote.
+	if !changed("cache-url") && cfg.CacheURL != "" && o.allowRemote {
+		o.cacheURL = cfg.CacheURL
+	}
 	o.policy.applyConfig(cfg, changed)
 }
 
@@ -142,11 +151,23 @@ func (o *runOptions) prepare(c *cobra.Command, args []string) (engine.Options, *
 			return engine.Options{}, nil, usageError(c, fmt.Errorf("--cache-dir: %w", err))
 		}
 	}
+	cacheURL := o.cacheURL
+	if cacheDir == "" {
+		cacheURL = "" // the bucket is asked after the local cache, never instead
+	}
+	if cacheURL != "" {
+		if u, err := url.Parse(cacheURL); err != nil || !slices.Contains(cache.Schemes(), u.Scheme) {
+			return engine.Options{}, nil, usageError(c, fmt.Errorf("--cache-url: want a %s URL", strings.Join(cache.Schemes(), ", ")))
+		}
+	}
+	if cfg.CacheURL != "" && !o.allowRemote && !c.Flags().Changed("cache-url") {
+		fmt.Fprintf(c.ErrOrStderr(), "%s:%d: cacheURL is not used without --allow-remote\n", cfg.File, cfg.CacheURLLine)
+	}
 	return engine.Options{
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
-		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir,
+		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir, CacheURL: cacheURL,
 		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
 		Policy: policy, Rules: settings, Config: cfg,
 	}, cfg, nil

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
@@ -67,13 +70,20 @@ const repositoryEntry = "\x00repository"
 // list is not part of it: a target's entry lists the files it read, and
 // what the repository-level checks read of the file list keys their own
 // entry (repositoryKey), so an unrelated new file misses nothing.
-func newResultCache(opts Options, rp *repo.Repo, cfg *config.Config, targets []repo.Target) (*resultCache, error) {
+func newResultCache(ctx context.Context, opts Options, rp *repo.Repo, cfg *config.Config, targets []repo.Target) (*resultCache, error) {
 	if opts.CacheDir == "" {
 		return nil, nil
 	}
 	c, err := cache.Open(opts.CacheDir, rp.Root)
 	if err != nil {
 		return nil, nil // an unusable cache only makes the run slower
+	}
+	if opts.CacheURL != "" {
+		// A bucket the user named and the run cannot open is a
+		// configuration error, not a slower run.
+		if c.Remote, err = cache.OpenRemote(ctx, opts.CacheURL); err != nil {
+			return nil, err
+		}
 	}
 	// The repository's FS hashes what the run read, when it read it: an
 	// edit after a render read a file makes the entry stale, not wrong.
@@ -124,6 +134,39 @@ func repositoryKey(key string, rp *repo.Repo, targets []repo.Target) string {
 	}
 	return cache.Key(parts...)
 }
+
+// close waits for the entries still being uploaded to a bucket.
+func (rc *resultCache) close() {
+	if rc != nil {
+		_ = rc.c.Remote.Close()
+	}
+}
+
+// getAll looks every target up, several at once: a lookup in a bucket
+// waits on the network.
+func (rc *resultCache) getAll(targets []repo.Target, plans []plan) []*cachedTarget {
+	hits := make([]*cachedTarget, len(targets))
+	if rc == nil {
+		return hits
+	}
+	limit := 1
+	if rc.c.Remote != nil {
+		limit = remoteLookups
+	}
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for i, t := range targets {
+		g.Go(func() error {
+			hits[i] = rc.get(t, plans[i])
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return hits
+}
+
+// remoteLookups bounds the lookups in flight when a bucket may answer.
+const remoteLookups = 16
 
 // repositoryHit reports whether the repository-level checks read the same
 // as when their findings were cached.

@@ -52,6 +52,10 @@ type Options struct {
 	// (internal/cache): a target none of whose inputs changed is neither
 	// rendered nor checked again, unless other targets' checks need it.
 	CacheDir string
+	// CacheURL, when set with CacheDir, names a bucket (cache.Schemes)
+	// shared by machines: entries the directory lacks are fetched from
+	// it, and every entry written goes to it too.
+	CacheURL string
 	// Root is the repository to check.
 	Root string
 	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
@@ -237,16 +241,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// rendered and checked; when one is, so is every target that other
 	// targets' checks read (CRDs, Flux and Argo CD objects), and then all
 	// targets are rendered for the repository-level checks.
-	rc, err := newResultCache(opts, rp, cfg, targets)
+	rc, err := newResultCache(ctx, opts, rp, cfg, targets)
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]*cachedTarget, len(targets))
+	defer rc.close() // waits for the uploads to a bucket
+	hits := rc.getAll(targets, plans)
 	anyMiss, anyShared := false, false
-	for i, t := range targets {
-		hits[i] = rc.get(t, plans[i])
-		anyMiss = anyMiss || hits[i] == nil
-		anyShared = anyShared || (hits[i] != nil && hits[i].Shared)
+	for _, h := range hits {
+		anyMiss = anyMiss || h == nil
+		anyShared = anyShared || (h != nil && h.Shared)
 	}
 	err = c.renderUnits(ctx, c.unitsOf(plans, func(i int) bool { return hits[i] == nil }), jobs, step)
 	if err != nil {
