@@ -24,6 +24,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
+	"github.com/gitops-lint/gitops-lint/internal/shard"
 )
 
 // checkOptions are the flags of `gitops-lint check`.
@@ -34,6 +35,7 @@ type checkOptions struct {
 	baseline     string
 	staged       bool
 	changedSince string
+	shard        string
 	full         bool
 	run          runOptions
 }
@@ -63,6 +65,7 @@ func (o *checkOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.baseline, "baseline", "", "report only findings not recorded in this baseline file (written by gitops-lint baseline)")
 	f.BoolVar(&o.staged, "staged", false, "check the content of the git index, and only what the staged files can affect (pre-commit)")
 	f.StringVar(&o.changedSince, "changed-since", "", "check only what the files changed between the merge base of REF and HEAD can affect (pull requests)")
+	f.StringVar(&o.shard, "shard", "", "check shard I of N (e.g. 2/4): a deterministic 1/N of the targets, balanced by what they read; the first also reports what belongs to no target (combine the reports with gitops-lint merge)")
 	f.BoolVar(&o.full, "full", false, "with --staged or --changed-since, check the whole targets that include the changes, not the smallest kustomizations")
 	o.run.addFlags(c)
 }
@@ -304,6 +307,11 @@ func newCheckCommand(e *env) *cobra.Command {
 			failOn, err := o.validate()
 			if err != nil {
 				return usageError(c, err)
+			}
+			if o.shard != "" {
+				if opts.Shard, err = shard.Parse(o.shard); err != nil {
+					return usageError(c, fmt.Errorf("--shard: %w", err))
+				}
 			}
 			var base *baseline.File
 			if o.baseline != "" {

@@ -35,6 +35,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
+	"github.com/gitops-lint/gitops-lint/internal/shard"
 	"github.com/gitops-lint/gitops-lint/internal/suppress"
 )
 
@@ -56,6 +57,10 @@ type Options struct {
 	// shared by machines: entries the directory lacks are fetched from
 	// it, and every entry written goes to it too.
 	CacheURL string
+	// Shard, unless whole, limits the run to one shard of the targets
+	// (check --shard I/N); what belongs to no target is reported by the
+	// first shard only.
+	Shard shard.Spec
 	// Root is the repository to check.
 	Root string
 	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).
@@ -210,6 +215,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Changed != nil {
 		targets, settings, sc = c.narrow(targets, settings, opts.Changed, opts.Full)
 	}
+	targets, settings, inContext := c.sharded(targets, settings, opts.Shard)
 	plans, unitKeys := c.planAll(targets, settings)
 	step := opts.stepper(len(unitKeys) + len(targets))
 	// The credential scan reads every file once, whatever includes it, and
@@ -219,7 +225,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	scanCtx, stopScan := context.WithCancel(ctx)
 	defer stopScan() // an early return must not leave the scan running
 	files := slices.DeleteFunc(slices.Clone(rp.Files), func(f string) bool {
-		return cfg.Excluded(f) || cfg.SecretAllowed(f) || (sc != nil && !sc.changed[f])
+		return cfg.Excluded(f) || cfg.SecretAllowed(f) || (sc != nil && !sc.changed[f]) || !opts.Shard.First()
 	})
 	go func() {
 		defer close(scanned)
@@ -247,6 +253,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer rc.close() // waits for the uploads to a bucket
 	hits := rc.getAll(targets, plans)
+	for i := range hits {
+		if inContext[i] {
+			hits[i] = nil // rendered for the other targets' checks, never from the cache
+		}
+	}
 	anyMiss, anyShared := false, false
 	for _, h := range hits {
 		anyMiss = anyMiss || h == nil
@@ -300,6 +311,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				return err
 			}
 			defer step()
+			if inContext[i] {
+				results[i].rendered, _, results[i].built = c.assemble(t, plans[i])
+				c.learnResources(results[i].rendered)
+				return nil
+			}
 			if h := hits[i]; h != nil {
 				results[i] = targetResult{findings: h.Findings, missing: h.Missing, directives: h.Directives, resources: h.Resources, cached: true}
 				if again(i) {
@@ -334,6 +350,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	var cached []string
 	partly, notRendered := 0, 0
 	for i, r := range results {
+		if inContext[i] {
+			continue
+		}
 		if r.cached {
 			cached = append(cached, targets[i].Path)
 		}
@@ -390,7 +409,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		switch h := hits[i]; {
 		case h != nil && !again(i):
 			refs = append(refs, h.GitOps...) // not rendered: its own, from the cache
-		case h == nil:
+		case h == nil && !inContext[i]:
 			rc.put(t, plans[i], c.reads(t, plans[i]), cachedTarget{
 				NotRendered: !results[i].built,
 				Findings:    results[i].findings, Missing: results[i].missing, Directives: results[i].directives,
@@ -430,8 +449,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Root:                   rp.Root,
 		KubernetesVersion:      target.Release,
 		SchemaVersion:          validator.KubernetesVersion(),
-		Targets:                targets,
-		Findings:               applyConfig(rules.Merge(all), cfg, targets),
+		Targets:                ownTargets(targets, inContext),
+		Findings:               ownShare(applyConfig(rules.Merge(all), cfg, targets), targets, inContext, opts.Shard),
 		Rules:                  catalogue,
 		Resources:              resources,
 		References:             stats,
