@@ -61,6 +61,7 @@ pluto-table: ## copy pluto's table of deprecated APIs, which the tests compare w
 
 bench: ## benchmarks on the synthetic repositories (and the secret scan alone, also on ../shared/corpus when present)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/ ./internal/rules/secrets/
+	./scripts/bench-scale.sh
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 10m; FUZZPARALLEL workers, default 1)
 	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
