@@ -46,7 +46,9 @@ for apps in $APPS; do
 	run "warm, unrelated file added" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
 	run "warm, binary at another path" "$work/elsewhere/gitops-lint" check "$repo" "${common[@]}"
 	run "render+check without cache" "$work/bin/gitops-lint" check "$repo" --no-cache --schema-cache-dir "$schemas"
-	one=$(cd "$repo" && ls apps/*/base/deployment.yaml | head -1)
+	# A glob, not ls | head: under pipefail, ls killed by SIGPIPE would end the script.
+	bases=("$repo"/apps/*/base/deployment.yaml)
+	one=${bases[0]#"$repo/"}
 	echo "# edited" >>"$repo/$one"
 	git -C "$repo" -c user.name=b -c user.email=b@example.com -c commit.gpgsign=false commit -qam edit
 	run "one file, --changed-since HEAD~1" "$work/bin/gitops-lint" check "$repo" --changed-since HEAD~1 --no-cache --schema-cache-dir "$schemas"
