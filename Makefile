@@ -60,8 +60,9 @@ check-generated: generate ## fail when generated files or go.mod are stale
 pluto-table: ## copy pluto's table of deprecated APIs, which the tests compare with ours (Go module proxy)
 	cd internal/schema && $(GO) run ./gen -pluto ../apis/testdata/pluto/versions.yaml
 
-bench: ## benchmarks on the synthetic repositories, the secret scan alone (also on ../shared/corpus when present) and check over every hostile case as a process
+bench: ## benchmarks on the synthetic repositories, the secret scan alone (also on ../shared/corpus when present), check over every hostile case as a process, and whole-process runs at scale (scripts/bench-scale.sh)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/engine/ ./internal/rules/secrets/ ./cmd/gitops-lint/
+	./scripts/bench-scale.sh
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 10m; FUZZPARALLEL workers, default 1)
 	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,4 +120,127 @@ func treeDigest(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestResultCacheSurvivesAnotherBinaryPath runs the CLI as a fresh process
+// from a copy of the binary at one path, then from a copy at another path
+// with another modification time and working directory, on one cache
+// directory: the second run writes no entry (every target and the
+// repository-level checks hit, since a miss writes one) and reports the
+// same. Adding an unrelated file keeps every entry too.
+func TestResultCacheSurvivesAnotherBinaryPath(t *testing.T) {
+	if testing.Short() {
+		t.Skip("copies the test binary")
+	}
+	repo := copyTree(t, filepath.Join(reposDir, "gitops"))
+	cache, schemas := t.TempDir(), t.TempDir()
+	install := func(mtime time.Time) string {
+		t.Helper()
+		data, err := os.ReadFile(cliBinary(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), "bin", "gitops-lint")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	run := func(bin string) string {
+		t.Helper()
+		cmd := exec.Command(bin, "check", repo, "-f", "json", "--cache-dir", cache, "--schema-cache-dir", schemas)
+		cmd.Env = append(os.Environ(), cliEnv+"=1")
+		cmd.Dir = filepath.Dir(bin)
+		out, err := cmd.Output()
+		var ee *exec.ExitError
+		if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+			t.Fatalf("%s: %v", bin, err)
+		}
+		return string(out)
+	}
+	entries := func() []string {
+		t.Helper()
+		var out []string
+		_ = filepath.WalkDir(cache, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(p) == ".json" {
+				out = append(out, p)
+			}
+			return nil
+		})
+		return out
+	}
+	first := run(install(time.Unix(1e9, 0)))
+	cold := entries()
+	if len(cold) == 0 {
+		t.Fatal("the cold run cached nothing")
+	}
+	other := install(time.Unix(2e9, 0))
+	if diff := cmp.Diff(first, run(other)); diff != "" {
+		t.Errorf("the run from another path differs (-first +second):\n%s", diff)
+	}
+	if diff := cmp.Diff(cold, entries()); diff != "" {
+		t.Errorf("the run from another path wrote entries (-cold +after):\n%s", diff)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "NOTES.md"), []byte("notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, run(other)); diff != "" {
+		t.Errorf("the run after adding an unrelated file differs (-first +second):\n%s", diff)
+	}
+	after := entries()
+	// Only the repository-level entry is new: it is keyed by the file list.
+	if len(after) != len(cold)+1 {
+		t.Errorf("adding an unrelated file: %d entries, want the %d before and one repository-level entry", len(after), len(cold))
+	}
+}
+
+// TestCacheURLSharesResultsBetweenRunners: a runner with an empty local
+// cache finds every entry another runner put in the bucket (file://, as a
+// shared volume), reports the same, and keeps the entries locally.
+func TestCacheURLSharesResultsBetweenRunners(t *testing.T) {
+	bucket, schemas := t.TempDir(), t.TempDir()
+	url := "file://" + filepath.ToSlash(bucket)
+	count := func(dir string) int {
+		n := 0
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(p) == ".json" {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	check := func(cache string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, "check", filepath.Join(reposDir, "gitops"), "-f", "json", "--schema-cache-dir", schemas, "--cache-dir", cache, "--cache-url", url)
+		if code != 1 {
+			t.Fatalf("exit %d; %s", code, stderr)
+		}
+		return stdout
+	}
+	first, second := t.TempDir(), t.TempDir()
+	cold := check(first)
+	uploaded := count(bucket)
+	if uploaded == 0 || uploaded != count(first) {
+		t.Fatalf("bucket holds %d entries, the first runner's cache %d", uploaded, count(first))
+	}
+	if diff := cmp.Diff(cold, check(second)); diff != "" {
+		t.Errorf("the second runner's report differs (-first +second):\n%s", diff)
+	}
+	if got := count(second); got != uploaded {
+		t.Errorf("the second runner keeps %d entries, want the bucket's %d", got, uploaded)
+	}
+	if got := count(bucket); got != uploaded {
+		t.Errorf("the second runner wrote to the bucket (%d entries, were %d): it missed", got, uploaded)
+	}
+	code, _, stderr := runCLI(t, "check", filepath.Join(reposDir, "gitops"), "--cache-url", "http://example.com/cache")
+	if code != 2 || !strings.Contains(stderr, "--cache-url") {
+		t.Errorf("--cache-url http://: exit %d, want 2; %s", code, stderr)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
+	"github.com/gitops-lint/gitops-lint/internal/shard"
 )
 
 // checkOptions are the flags of `gitops-lint check`.
@@ -32,6 +34,7 @@ type checkOptions struct {
 	baseline     string
 	staged       bool
 	changedSince string
+	shard        string
 	full         bool
 	run          runOptions
 }
@@ -47,6 +50,7 @@ type runOptions struct {
 	schemaCacheDir    string
 	crdPaths          []string
 	cacheDir          string
+	cacheURL          string
 	noCache           bool
 	policy            policyOptions
 	config            string
@@ -60,6 +64,7 @@ func (o *checkOptions) addFlags(c *cobra.Command, e *env) {
 	f.StringVar(&o.baseline, "baseline", "", "report only findings not recorded in this baseline file (written by gitops-lint baseline)")
 	f.BoolVar(&o.staged, "staged", false, "check the content of the git index, and only what the staged files can affect (pre-commit)")
 	f.StringVar(&o.changedSince, "changed-since", "", "check only what the files changed between the merge base of REF and HEAD can affect (pull requests)")
+	f.StringVar(&o.shard, "shard", "", "check shard I of N (e.g. 2/4): a deterministic 1/N of the targets, balanced by what they read; the first also reports what belongs to no target (combine the reports with gitops-lint merge)")
 	f.BoolVar(&o.full, "full", false, "with --staged or --changed-since, check the whole targets that include the changes, not the smallest kustomizations")
 	o.run.addFlags(c, e)
 }
@@ -73,6 +78,7 @@ func (o *runOptions) addFlags(c *cobra.Command, e *env) {
 	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + versions + "; default newest"
 	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
 	f.StringVar(&o.cacheDir, "cache-dir", "", "keep each target's results here between runs (default: the user cache directory)")
+	f.StringVar(&o.cacheURL, "cache-url", "", "also keep results in this bucket, shared by CI runners: "+strings.Join(cache.Schemes(), ", ")+" URLs (the local cache is asked first)")
 	f.BoolVar(&o.noCache, "no-cache", false, "render and check every target, neither reading nor writing the result cache")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
 	o.policy.addFlags(f)
@@ -88,6 +94,12 @@ func (o *runOptions) applyConfig(cfg *config.Config, changed func(string) bool) 
 		o.kubernetesVersion = cfg.KubernetesVersion.Value
 	}
 	o.schemaLocations = slices.Concat(cfg.SchemaLocations, o.schemaLocations)
+	// A repository file never makes the run use the network or write
+	// outside the repository on its own: the file's bucket needs
+	// --allow-remote.
+	if !changed("cache-url") && cfg.CacheURL != "" && o.allowRemote {
+		o.cacheURL = cfg.CacheURL
+	}
 	o.policy.applyConfig(cfg, changed)
 }
 
@@ -139,11 +151,23 @@ func (o *runOptions) prepare(c *cobra.Command, e *env, args []string) (engine.Op
 			return engine.Options{}, nil, usageError(c, fmt.Errorf("--cache-dir: %w", err))
 		}
 	}
+	cacheURL := o.cacheURL
+	if cacheDir == "" {
+		cacheURL = "" // the bucket is asked after the local cache, never instead
+	}
+	if cacheURL != "" {
+		if u, err := url.Parse(cacheURL); err != nil || !slices.Contains(cache.Schemes(), u.Scheme) {
+			return engine.Options{}, nil, usageError(c, fmt.Errorf("--cache-url: want a %s URL", strings.Join(cache.Schemes(), ", ")))
+		}
+	}
+	if cfg.CacheURL != "" && !o.allowRemote && !c.Flags().Changed("cache-url") {
+		fmt.Fprintf(c.ErrOrStderr(), "%s:%d: cacheURL is not used without --allow-remote\n", cfg.File, cfg.CacheURLLine)
+	}
 	return engine.Options{
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
-		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir,
+		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir, CacheURL: cacheURL,
 		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
 		Policy: policy, Rules: settings, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
 	}, cfg, nil
@@ -279,6 +303,11 @@ func newCheckCommand(e *env) *cobra.Command {
 			failOn, err := o.validate()
 			if err != nil {
 				return usageError(c, err)
+			}
+			if o.shard != "" {
+				if opts.Shard, err = shard.Parse(o.shard); err != nil {
+					return usageError(c, fmt.Errorf("--shard: %w", err))
+				}
 			}
 			base, err := o.loadBaseline(pathArg(args), cfg)
 			if err != nil {

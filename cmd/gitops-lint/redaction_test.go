@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -75,8 +76,9 @@ deny contains sprintf("names %s %s %s", [base64.decode(input.data.DB_USER), base
 `})
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	cache, schemas, outDir := t.TempDir(), t.TempDir(), t.TempDir()
-	common := []string{"--schema-cache-dir", schemas, "--cache-dir", cache, "--policy", policy}
+	cache, schemas, outDir, bucket := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	// The shared bucket is written by every run too.
+	common := []string{"--schema-cache-dir", schemas, "--cache-dir", cache, "--cache-url", "file://" + filepath.ToSlash(bucket), "--policy", policy}
 
 	var printed strings.Builder
 	type run struct {
@@ -123,16 +125,27 @@ deny contains sprintf("names %s %s %s", [base64.decode(input.data.DB_USER), base
 			}
 		}
 	}
-	// What stays on disk: the cache and temporary files.
-	for _, dir := range []string{cache, tmp} {
+	// What stays on disk: the cache, the bucket and temporary files.
+	objects := 0
+	for _, dir := range []string{cache, bucket, tmp} {
 		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				if b, err := os.ReadFile(p); err == nil {
 					printed.WriteString("\n" + p + "\n" + string(b))
+					if dir == bucket {
+						objects++
+						// An entry holds findings, never a rendered manifest.
+						if m := regexp.MustCompile(`apiVersion: |"containers":|image: nginx`).Find(b); m != nil {
+							t.Errorf("bucket object %s holds rendered content %q", p, m)
+						}
+					}
 				}
 			}
 			return nil
 		})
+	}
+	if objects == 0 {
+		t.Error("nothing was written to the bucket: the scan above proves nothing")
 	}
 	all := printed.String()
 	for _, s := range []string{apiKey, dbPassword} {

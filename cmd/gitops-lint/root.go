@@ -81,6 +81,7 @@ never runs plugins or Helm, and never reads outside the repository.`,
 		newInitCommand(e),
 		newHookCommand(e),
 		newDiffCommand(e),
+		newMergeCommand(e),
 	)
 	usageOnBadArgs(root)
 	return root

@@ -48,7 +48,7 @@ import (
 
 // formatVersion changes when the entry layout does: older entries then
 // stop decoding into a valid entry and are ignored.
-const formatVersion = 1
+const formatVersion = 2
 
 // OwnedDir is the subdirectory of the cache directory that holds the
 // entries, the only place the cache writes or deletes.
@@ -76,6 +76,9 @@ var (
 // Cache is a directory of entries. A nil *Cache caches nothing.
 type Cache struct {
 	dir string // OwnedDir inside the directory the user named
+	// Remote, when set, is asked for the entries the directory lacks and
+	// given every entry written (see Remote).
+	Remote *Remote
 	// MaxBytes bounds the directory's size; Prune removes the least
 	// recently used entries beyond it.
 	MaxBytes int64
@@ -182,17 +185,43 @@ type Input struct {
 
 // Entry is a target's cached result. Result is opaque to the cache.
 type Entry struct {
-	Version int             `json:"version"`
-	Key     string          `json:"key"`
-	Target  string          `json:"target"`
-	Inputs  []Input         `json:"inputs"`
-	Result  json.RawMessage `json:"result"`
+	Version int     `json:"version"`
+	Key     string  `json:"key"`
+	Target  string  `json:"target"`
+	Inputs  []Input `json:"inputs"`
+	// Sum is the hash of Key, Target, Inputs and Result: an entry a disk
+	// or a bucket damaged in a way JSON still decodes is not trusted.
+	Sum    string          `json:"sum"`
+	Result json.RawMessage `json:"result"`
+}
+
+// sum is the hash an intact entry records in Sum.
+func (e *Entry) sum() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%s\x00%s\x00", e.Version, e.Key, e.Target)
+	for _, in := range e.Inputs {
+		fmt.Fprintf(h, "%s\x00%s\x00", in.File, in.Hash)
+	}
+	h.Write(e.Result)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// name is the entry's name relative to OwnedDir (slash-separated), which
+// is also its object name in the bucket.
+func name(key, target string) string {
+	h := sha256.Sum256([]byte(key + "\x00" + target))
+	n := hex.EncodeToString(h[:16]) + ".json"
+	return n[:2] + "/" + n
 }
 
 func (c *Cache) path(key, target string) string {
-	h := sha256.Sum256([]byte(key + "\x00" + target))
-	name := hex.EncodeToString(h[:16]) + ".json"
-	return filepath.Join(c.dir, name[:2], name)
+	return filepath.Join(c.dir, filepath.FromSlash(name(key, target)))
+}
+
+// remoteName is the entry's object name in the bucket: under the format
+// version, so that releases with other layouts share a bucket.
+func remoteName(key, target string) string {
+	return fmt.Sprintf("%s/v%d/%s", OwnedDir, formatVersion, name(key, target))
 }
 
 // Get returns the entry of the target under key when every input still
@@ -202,12 +231,29 @@ func (c *Cache) Get(key, target string, hash func(file string) string) (json.Raw
 		return nil, false
 	}
 	p := c.path(key, target)
-	data, err := rootfs.ReadRegular(p, maxEntryBytes)
-	if err != nil {
+	if data, err := rootfs.ReadRegular(p, maxEntryBytes); err == nil {
+		if result, ok := check(data, key, target, hash); ok {
+			now := time.Now()
+			_ = os.Chtimes(p, now, now) // most recently used, for Prune
+			return result, true
+		}
+	}
+	if c.Remote == nil {
 		return nil, false
 	}
+	data := c.Remote.read(remoteName(key, target))
+	result, ok := check(data, key, target, hash)
+	if ok {
+		_ = c.writeLocal(p, data) // the next run on this machine needs no bucket
+	}
+	return result, ok
+}
+
+// check decodes an entry and returns its result when it is intact, is the
+// entry of key and target, and every input still hashes as recorded.
+func check(data []byte, key, target string, hash func(file string) string) (json.RawMessage, bool) {
 	var e Entry
-	if json.Unmarshal(data, &e) != nil || e.Version != formatVersion || e.Key != key || e.Target != target || len(e.Result) == 0 {
+	if len(data) == 0 || json.Unmarshal(data, &e) != nil || e.Version != formatVersion || e.Key != key || e.Target != target || len(e.Result) == 0 || e.Sum != e.sum() {
 		return nil, false // corrupt or foreign: never trusted
 	}
 	for _, in := range e.Inputs {
@@ -220,8 +266,6 @@ func (c *Cache) Get(key, target string, hash func(file string) string) (json.Raw
 			return nil, false
 		}
 	}
-	now := time.Now()
-	_ = os.Chtimes(p, now, now) // most recently used, for Prune
 	return e.Result, true
 }
 
@@ -246,11 +290,21 @@ func (c *Cache) Put(key, target string, inputs []Input, result any) error {
 	}
 	inputs = slices.Clone(inputs)
 	slices.SortFunc(inputs, func(a, b Input) int { return strings.Compare(a.File, b.File) })
-	data, err := json.Marshal(Entry{Version: formatVersion, Key: key, Target: target, Inputs: inputs, Result: raw})
+	e := Entry{Version: formatVersion, Key: key, Target: target, Inputs: inputs, Result: raw}
+	e.Sum = e.sum()
+	data, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	p := c.path(key, target)
+	if c.Remote != nil {
+		c.Remote.write(remoteName(key, target), data)
+	}
+	return c.writeLocal(c.path(key, target), data)
+}
+
+// writeLocal writes an entry to a temporary file and renames it into
+// place, so that a concurrent run never reads half an entry.
+func (c *Cache) writeLocal(p string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -86,6 +87,12 @@ type Config struct {
 	GitOps GitOps
 	// Secrets is the allowlist of the secret checks.
 	Secrets SecretAllowlist
+	// CacheURL names a bucket of result cache entries shared by machines,
+	// as --cache-url does ("" when unset). It is not part of the cache
+	// key: where entries are kept does not change them.
+	CacheURL string `json:"-"`
+	// CacheURLLine is where cacheURL is written.
+	CacheURLLine int `json:"-"`
 }
 
 // GitOps are the settings of the gitops rule family.
@@ -322,6 +329,14 @@ func (p *parser) validate(s *fileSpec, doc *yaml.Node) {
 		c.FailOn = v
 	}
 	c.LoadRestrictions = p.loadRestrictor(s.LoadRestrictor)
+	if v, ok := p.str(s.CacheURL, "cacheURL"); ok {
+		if u, err := url.Parse(v); err != nil || u.Scheme == "" {
+			// The value is not quoted: a URL may carry credentials.
+			p.failAt(s.CacheURL.Line, "cacheURL: not a bucket URL such as s3://bucket or file:///dir")
+		} else {
+			c.CacheURL, c.CacheURLLine = v, s.CacheURL.Line
+		}
+	}
 	if v, ok := p.str(s.Baseline, "baseline"); ok {
 		if rel, ok := p.relative(s.Baseline.Line, "baseline", v); ok {
 			c.Baseline = Located[string]{Value: rel, Line: s.Baseline.Line}

@@ -92,9 +92,15 @@ policies:
 			},
 		},
 		{name: "unknown key at the top", yaml: "include: [a]\nexlude: [b]\n", wantErr: []string{`cfg.yaml:2: unknown key "exlude"; did you mean "exclude"?`}},
-		{name: "unknown key far from any", yaml: "colour: red\n", wantErr: []string{`cfg.yaml:1: unknown key "colour" (want one of baseline, crds, exclude, failOn, gitops, include,`}},
+		{name: "unknown key far from any", yaml: "colour: red\n", wantErr: []string{`cfg.yaml:1: unknown key "colour" (want one of baseline, cacheURL, crds, exclude, failOn, gitops, include,`}},
 		{name: "unknown key nested", yaml: "targets:\n  - paths: [a]\n    skp: true\n", wantErr: []string{`cfg.yaml:3: unknown key "skp" in targets[0]; did you mean "skip"?`}},
 		{name: "unknown key in the allowlist", yaml: "secrets:\n  allowlist:\n    path: [a]\n", wantErr: []string{`cfg.yaml:3: unknown key "path" in secrets.allowlist; did you mean "paths"?`}},
+		{name: "cacheURL", yaml: "failOn: error\ncacheURL: s3://ci-cache/gitops-lint?region=eu-west-1\n", check: func(t *testing.T, c *Config) {
+			if c.CacheURL != "s3://ci-cache/gitops-lint?region=eu-west-1" || c.CacheURLLine != 2 {
+				t.Errorf("cacheURL %q at line %d", c.CacheURL, c.CacheURLLine)
+			}
+		}},
+		{name: "cacheURL not a URL", yaml: "cacheURL: my-bucket\n", wantErr: []string{`cfg.yaml:1: cacheURL: not a bucket URL`}},
 		{name: "duplicate key", yaml: "failOn: error\nfailOn: info\n", wantErr: []string{`cfg.yaml:2: duplicate key "failOn"`}},
 		{name: "bad severity", yaml: "rules:\n  run-as-root: loud\n", wantErr: []string{`cfg.yaml:2: rules.run-as-root: unknown severity "loud"`}},
 		{name: "bad severity in an override", yaml: "overrides:\n- paths: [a]\n  rules:\n    x: fatal\n", wantErr: []string{`cfg.yaml:4: overrides[0].rules.x: unknown severity "fatal"`}},

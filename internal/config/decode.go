@@ -23,6 +23,7 @@ type fileSpec struct {
 	FailOn            leaf[string]   `yaml:"failOn"`
 	LoadRestrictor    leaf[string]   `yaml:"loadRestrictor"`
 	Baseline          leaf[string]   `yaml:"baseline"`
+	CacheURL          leaf[string]   `yaml:"cacheURL"`
 	Include           strList        `yaml:"include"`
 	Exclude           strList        `yaml:"exclude"`
 	Targets           []targetSpec   `yaml:"targets"`

@@ -48,6 +48,14 @@ Default: rootOnly. Flag: --load-restrictor (which then applies to every target).
 			example: "loadRestrictor: rootOnly",
 		},
 		{
+			doc: `A bucket of result cache entries shared by CI runners (s3:// - also Google
+Cloud Storage and other S3-compatible stores through ?endpoint= - or file://):
+entries this machine lacks are fetched from it, new ones written to it. A
+repository file never makes gitops-lint use the network on its own: this
+applies with --allow-remote; --cache-url names a bucket for one run.`,
+			example: "# cacheURL: s3://my-ci-cache/gitops-lint?region=eu-west-1",
+		},
+		{
 			doc: `Baseline file (written by gitops-lint baseline), relative to the repository
 root: check and the pre-commit hook report only findings not recorded in it.
 Flag: --baseline (which wins).`,

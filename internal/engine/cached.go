@@ -1,14 +1,16 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
@@ -52,14 +54,23 @@ type resultCache struct {
 	c      *cache.Cache
 	key    string
 	hasher *rootfs.FS
+	// repoKey keys the entry of the repository-level checks (see
+	// repositoryKey).
+	repoKey string
 }
 
+// repositoryEntry is the name of the repository-level checks' entry; no
+// target has it, since target paths are repository paths.
+const repositoryEntry = "\x00repository"
+
 // newResultCache keys the run's entries by everything a target's result
-// depends on besides the files it reads: the tool, the options, the
+// depends on besides the files it reads: the build, the options, the
 // configuration, user policies and data, CRD files named on the command
-// line, the settings files of the secret checks and the repository's file
-// list (what exists decides discovery and the reference checks).
-func newResultCache(opts Options, rp *repo.Repo, cfg *config.Scope) (*resultCache, error) {
+// line and the settings files of the secret checks. The repository's file
+// list is not part of it: a target's entry lists the files it read, and
+// what the repository-level checks read of the file list keys their own
+// entry (repositoryKey), so an unrelated new file misses nothing.
+func newResultCache(ctx context.Context, opts Options, rp *repo.Repo, cfg *config.Scope, targets []repo.Target) (*resultCache, error) {
 	if opts.CacheDir == "" {
 		return nil, nil
 	}
@@ -67,10 +78,17 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Scope) (*resultCach
 	if err != nil {
 		return nil, nil // an unusable cache only makes the run slower
 	}
+	if opts.CacheURL != "" {
+		// A bucket the user named and the run cannot open is a
+		// configuration error, not a slower run.
+		if c.Remote, err = cache.OpenRemote(ctx, opts.CacheURL); err != nil {
+			return nil, err
+		}
+	}
 	// The repository's FS hashes what the run read, when it read it: an
 	// edit after a render read a file makes the entry stale, not wrong.
 	hasher := rp.FS
-	parts := []string{executableIdentity()}
+	parts := []string{cache.BuildIdentity()}
 	p := opts.Policy
 	optsJSON, err := json.Marshal(struct {
 		KubernetesVersion          string
@@ -97,17 +115,17 @@ func newResultCache(opts Options, rp *repo.Repo, cfg *config.Scope) (*resultCach
 	for _, p := range slices.Concat(opts.Policy.Policies, opts.Policy.Data, opts.CRDPaths) {
 		parts = append(parts, hashTree(rp.Root, p))
 	}
-	parts = append(parts, strings.Join(rp.Files, "\x00"))
 	for _, f := range rp.Files {
 		if slices.Contains(settingsFiles, path.Base(f)) {
 			parts = append(parts, f, hasher.Hash(f))
 		}
 	}
-	return &resultCache{c: c, key: cache.Key(parts...), hasher: hasher}, nil
+	key := cache.Key(parts...)
+	return &resultCache{c: c, key: key, hasher: hasher, repoKey: repositoryKey(key, rp, targets)}, nil
 }
 
 // checkNames names the checks a run was given; nil for the built-in ones,
-// which the executable's identity stands for.
+// which the build's identity stands for.
 func checkNames(checks []*Check) []string {
 	var out []string
 	for _, ch := range checks {
@@ -116,19 +134,69 @@ func checkNames(checks []*Check) []string {
 	return out
 }
 
-// executableIdentity stands for the code that produced a result: the
-// running binary's path, size and modification time, so that a rebuilt
-// binary never trusts an older one's results.
-func executableIdentity() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return "unknown"
+// repositoryKey keys what the repository-level checks read besides the
+// rendered objects, which come from targets with entries of their own:
+// which files and directories exist (a Flux or Argo CD path must name one)
+// and which targets there are.
+func repositoryKey(key string, rp *repo.Repo, targets []repo.Target) string {
+	parts := []string{key, strings.Join(rp.Files, "\x00")}
+	for _, t := range targets {
+		parts = append(parts, t.Path, fmt.Sprint(t.Kind))
 	}
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return exe
+	return cache.Key(parts...)
+}
+
+// close waits for the entries still being uploaded to a bucket.
+func (rc *resultCache) close() {
+	if rc != nil {
+		_ = rc.c.Remote.Close()
 	}
-	return fmt.Sprintf("%s\x00%d\x00%d", exe, fi.Size(), fi.ModTime().UnixNano())
+}
+
+// getAll looks every target up, several at once: a lookup in a bucket
+// waits on the network.
+func (rc *resultCache) getAll(targets []repo.Target, plans []plan) []*cachedTarget {
+	hits := make([]*cachedTarget, len(targets))
+	if rc == nil {
+		return hits
+	}
+	limit := 1
+	if rc.c.Remote != nil {
+		limit = remoteLookups
+	}
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for i, t := range targets {
+		g.Go(func() error {
+			hits[i] = rc.get(t, plans[i])
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return hits
+}
+
+// remoteLookups bounds the lookups in flight when a bucket may answer.
+const remoteLookups = 16
+
+// repositoryHit reports whether the repository-level checks read the same
+// as when their findings were cached.
+func (rc *resultCache) repositoryHit() bool {
+	if rc == nil {
+		return true
+	}
+	_, ok := rc.c.Get(rc.repoKey, repositoryEntry, rc.hasher.Hash)
+	return ok
+}
+
+// putRepository records that the repository-level checks ran on what
+// repoKey stands for: the findings are in the entries of the targets
+// they show up in.
+func (rc *resultCache) putRepository() {
+	if rc == nil {
+		return
+	}
+	_ = rc.c.Put(rc.repoKey, repositoryEntry, nil, struct{}{})
 }
 
 // hashTree hashes a file or every file under a directory, "" when absent,

@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -58,6 +61,9 @@ func TestResultCacheInvalidatesExactlyTheAffectedTargets(t *testing.T) {
 	appendTo := func(file, text string) {
 		p := filepath.Join(dir, filepath.FromSlash(file))
 		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			err = nil // a new file
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,6 +81,8 @@ func TestResultCacheInvalidatesExactlyTheAffectedTargets(t *testing.T) {
 		text string
 	}{
 		{name: "nothing changed"},
+		{name: "an unrelated file at the top", file: "NOTES.md", text: "notes\n"},
+		{name: "an unrelated file in a base", file: "apps/catalog-002/base/NOTES.md", text: "notes\n"},
 		{name: "an overlay's .env", file: "apps/billing-001/overlays/prod/.env", text: "NEW_SETTING=1\n"},
 		{name: "an app's base", file: "apps/catalog-002/base/service.yaml", text: "# edited\n"},
 		{name: "a component", file: "components/monitoring/sidecar.yaml", text: "# edited\n"},
@@ -85,7 +93,11 @@ func TestResultCacheInvalidatesExactlyTheAffectedTargets(t *testing.T) {
 			if tc.file != "" {
 				appendTo(tc.file, tc.text)
 				changed = readers(tc.file)
-				if len(changed) == 0 || len(changed) == len(all) {
+				if path.Base(tc.file) == "NOTES.md" {
+					if len(changed) != 0 {
+						t.Fatalf("%s is read by %v: the case shows nothing", tc.file, changed)
+					}
+				} else if len(changed) == 0 || len(changed) == len(all) {
 					t.Fatalf("%s is read by %v: the case shows nothing", tc.file, changed)
 				}
 			}
@@ -151,5 +163,65 @@ func TestResultCacheRecordsWhatTheRenderRead(t *testing.T) {
 	}
 	if len(second.Findings) == 0 {
 		t.Error("the warm run misses the error the edit introduced")
+	}
+}
+
+// TestResultCacheRepositoryLevelEntry: a file that no target reads but a
+// repository-level check does (a directory a Flux Kustomization names
+// comes into existence) changes that check's finding on a warm run,
+// while every target's findings still come from the cache; an unrelated
+// file changes nothing.
+func TestResultCacheRepositoryLevelEntry(t *testing.T) {
+	dir := copyRepo(t, filepath.Join("..", "..", "testdata", "repos", "gitops"))
+	cacheDir, schemas := t.TempDir(), t.TempDir()
+	run := func(cached bool) *Result {
+		t.Helper()
+		opts := Options{Root: dir, SchemaCacheDir: schemas, Policy: rego.Options{Builtin: policies.FS}}
+		if cached {
+			opts.CacheDir = cacheDir
+		}
+		res, err := Run(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	pathMissing := func(res *Result) []string {
+		var out []string
+		for _, f := range res.Findings {
+			if f.RuleID == "flux-path-missing" {
+				out = append(out, f.Message)
+			}
+		}
+		return out
+	}
+	cold := run(true)
+	before := pathMissing(cold)
+	if len(before) != 1 {
+		t.Fatalf("flux-path-missing findings %q, want one: the case shows nothing", before)
+	}
+	tests := []struct {
+		name  string
+		files map[string]string
+		// sameFlux says the flux-path-missing finding stays as it was.
+		sameFlux bool
+	}{
+		{name: "an unrelated file", files: map[string]string{"NOTES.md": "notes\n"}, sameFlux: true},
+		{name: "the missing path appears, without manifests", files: map[string]string{"apps/shop/overlays/production/README.md": "soon\n"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			writeFiles(t, dir, tc.files)
+			warm := run(true)
+			if len(warm.Cached) != len(warm.Targets) {
+				t.Errorf("%d of %d targets from the cache, want all", len(warm.Cached), len(warm.Targets))
+			}
+			if got := pathMissing(warm); cmp.Equal(got, before) != tc.sameFlux {
+				t.Errorf("flux-path-missing %q, before %q; same wanted: %v", got, before, tc.sameFlux)
+			}
+			if diff := cmp.Diff(run(false).Findings, warm.Findings); diff != "" {
+				t.Errorf("findings differ from a run without the cache (-uncached +cached):\n%s", diff)
+			}
+		})
 	}
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
+	"github.com/gitops-lint/gitops-lint/internal/shard"
 	"github.com/gitops-lint/gitops-lint/internal/suppress"
 )
 
@@ -52,6 +53,14 @@ type Options struct {
 	// (internal/cache): a target none of whose inputs changed is neither
 	// rendered nor checked again, unless other targets' checks need it.
 	CacheDir string
+	// CacheURL, when set with CacheDir, names a bucket (cache.Schemes)
+	// shared by machines: entries the directory lacks are fetched from
+	// it, and every entry written goes to it too.
+	CacheURL string
+	// Shard, unless whole, limits the run to one shard of the targets
+	// (check --shard I/N); what belongs to no target is reported by the
+	// first shard only.
+	Shard shard.Spec
 	// Root is the repository to check.
 	Root string
 	// Jobs bounds how many targets are rendered at once (default GOMAXPROCS).

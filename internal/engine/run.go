@@ -58,6 +58,9 @@ type run struct {
 	cache              *resultCache
 	hits               []*cachedTarget
 	anyMiss, anyShared bool
+	// inContext marks the targets of other shards that this one renders
+	// only for the repository-level checks (see sharded).
+	inContext []bool
 
 	// render
 	scanned, filesRead chan struct{}
@@ -67,6 +70,9 @@ type run struct {
 	inline             []suppress.Directive
 	substFiles         []substFile
 	renderAll          bool
+	// repoHit says the repository-level entry holds: what those checks
+	// read besides rendered objects has not changed.
+	repoHit bool
 
 	// resolve: the hashes of the run's CRDs, and of those in files.
 	crds, fileCRDsHash string
@@ -143,8 +149,12 @@ func start(ctx context.Context, opts Options) (*run, error) {
 	return &run{opts: opts, w: w, c: c, cfg: w.cfg, catalogue: catalogue, jobs: opts.jobs(), crdPaths: slices.Concat(explicitCRDs, repoCRDs), stopScan: func() {}}, nil
 }
 
-// stop ends the file checks of a run that returns early.
-func (r *run) stop() { r.stopScan() }
+// stop ends the file checks of a run that returns early, and waits for
+// the entries still being uploaded to a bucket.
+func (r *run) stop() {
+	r.stopScan()
+	r.cache.close()
+}
 
 // fileRules are what the phases after plan take from the configuration
 // file: which files and findings it leaves out, and its per-path
@@ -158,7 +168,7 @@ type fileRules struct {
 // plan resolves the configuration file, takes the workspace's targets and
 // their settings (narrowed to what the changed files affect, when asked),
 // plans their units and asks the result cache for each target.
-func (r *run) plan(context.Context) error {
+func (r *run) plan(ctx context.Context) error {
 	c, cfg := r.c, r.cfg
 	r.files = fileRules{excluded: cfg.Excluded, secretAllowed: cfg.SecretAllowed, adjust: cfg.Adjust}
 	scanner, err := secrets.New(c.repo, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Ignore: cfg.Secrets.Fingerprints, Found: c.red})
@@ -170,21 +180,33 @@ func (r *run) plan(context.Context) error {
 	if r.opts.Changed != nil {
 		r.targets, r.settings, r.scope = c.narrow(r.targets, r.settings, r.opts.Changed, r.opts.Full)
 	}
+	r.targets, r.settings, r.inContext = c.sharded(r.targets, r.settings, r.opts.Shard)
 	c.scope, c.targets, c.settings = r.scope, r.targets, r.settings
 	r.plans, r.unitKeys = c.planAll(r.targets, r.settings)
 	r.step = r.opts.stepper(len(r.unitKeys) + len(r.targets))
-	rc, err := newResultCache(r.opts, c.repo, r.cfg)
+	rc, err := newResultCache(ctx, r.opts, c.repo, r.cfg, r.targets)
 	if err != nil {
 		return err
 	}
 	r.cache = rc
-	r.hits = make([]*cachedTarget, len(r.targets))
-	for i, t := range r.targets {
-		r.hits[i] = rc.get(t, r.plans[i])
-		r.anyMiss = r.anyMiss || r.hits[i] == nil
-		r.anyShared = r.anyShared || (r.hits[i] != nil && r.hits[i].Shared)
+	r.hits = rc.getAll(r.targets, r.plans)
+	for i, h := range r.hits {
+		if r.inContext[i] {
+			r.hits[i], h = nil, nil // rendered for the other targets' checks, never from the cache
+		}
+		r.anyMiss = r.anyMiss || h == nil
+		r.anyShared = r.anyShared || (h != nil && h.Shared)
 	}
 	return nil
+}
+
+// again says whether a target answered by the cache is rendered anyway,
+// for the repository-level checks: when any target is rendered and they
+// need every one, or when what they read besides rendered objects
+// changed (a file added or removed) and this target holds objects they
+// check. Its findings still come from the cache.
+func (r *run) again(i int) bool {
+	return r.hits[i] != nil && (r.renderAll || (!r.repoHit && r.hits[i].Shared))
 }
 
 // render renders every unit once, however many targets include it: with
@@ -197,7 +219,9 @@ func (r *run) plan(context.Context) error {
 func (r *run) render(ctx context.Context) error {
 	c := r.c
 	files := slices.DeleteFunc(slices.Clone(c.repo.Files), func(f string) bool {
-		return r.files.excluded(f) || (r.scope != nil && !r.scope.changed[f])
+		// Only the first shard scans files: each file once however
+		// many shards there are.
+		return r.files.excluded(f) || (r.scope != nil && !r.scope.changed[f]) || !r.opts.Shard.First()
 	})
 	scanCtx, stop := context.WithCancel(ctx)
 	r.scanned, r.stopScan = make(chan struct{}), stop
@@ -219,8 +243,9 @@ func (r *run) render(ctx context.Context) error {
 		return ctx.Err()
 	}
 	r.renderAll = r.anyMiss && (r.anyShared || c.anyShared(r.unitKeys))
-	if r.renderAll {
-		return c.renderUnits(ctx, c.unitsOf(r.plans, func(int) bool { return true }), r.jobs, r.step)
+	r.repoHit = r.cache.repositoryHit()
+	if r.renderAll || !r.repoHit {
+		return c.renderUnits(ctx, c.unitsOf(r.plans, func(i int) bool { return r.renderAll || r.again(i) }), r.jobs, r.step)
 	}
 	return nil
 }
@@ -316,9 +341,14 @@ func (r *run) checkTargets(ctx context.Context) error {
 				return err
 			}
 			defer r.step()
+			if r.inContext[i] {
+				r.results[i].rendered, _, r.results[i].built = c.assemble(t, r.plans[i])
+				c.learnResources(r.results[i].rendered)
+				return nil
+			}
 			if h := r.hits[i]; h != nil {
 				r.results[i] = targetResult{findings: h.Findings, missing: h.Missing, directives: h.Directives, resources: h.Resources, cached: true}
-				if r.renderAll {
+				if r.again(i) {
 					r.results[i].rendered, _, r.results[i].built = c.assemble(t, r.plans[i])
 					c.learnResources(r.results[i].rendered)
 				}
@@ -379,9 +409,9 @@ func (r *run) store(refs []rules.Finding) []rules.Finding {
 	for i, t := range r.targets {
 		res := r.results[i]
 		switch h := r.hits[i]; {
-		case h != nil && !r.renderAll:
+		case h != nil && !r.again(i):
 			out = append(out, h.GitOps...) // not rendered: its own, from the cache
-		case h == nil:
+		case h == nil && !r.inContext[i]:
 			r.cache.put(t, r.plans[i], r.c.reads(t, r.plans[i]), cachedTarget{
 				NotRendered: !res.built,
 				Findings:    res.findings, Missing: res.missing, Directives: res.directives,
@@ -390,6 +420,7 @@ func (r *run) store(refs []rules.Finding) []rules.Finding {
 			})
 		}
 	}
+	r.cache.putRepository()
 	if r.cache != nil {
 		_ = r.cache.c.Prune()
 	}
@@ -425,8 +456,8 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 		Root:                   c.repo.Root,
 		KubernetesVersion:      c.target.Release,
 		SchemaVersion:          c.validator.KubernetesVersion(),
-		Targets:                r.targets,
-		Findings:               finalize(rules.Merge(all), r.files, r.targets, c.severity),
+		Targets:                ownTargets(r.targets, r.inContext),
+		Findings:               ownShare(finalize(rules.Merge(all), r.files, r.targets, c.severity), r.targets, r.inContext, r.opts.Shard),
 		Rules:                  r.catalogue,
 		Resources:              r.resources,
 		References:             r.stats,
@@ -441,6 +472,9 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 func (r *run) rendering() (cached []string, partly, notRendered int) {
 	for i, res := range r.results {
 		t := r.targets[i]
+		if r.inContext[i] {
+			continue
+		}
 		if res.cached {
 			cached = append(cached, t.Path)
 		}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Times gitops-lint as a user runs it, as whole processes, on synthetic
+# repositories of several sizes (Argo layout, four environments): a cold
+# check, a warm one, a warm one after adding an unrelated file, one from a
+# copy of the binary at another path, a one-file --changed-since, four
+# shards one after another and their merge; and `check --staged` with one
+# staged file (pre-commit). Prints wall time, resources/s and peak RSS.
+#
+# Environment: APPS (space-separated app counts; default "200 625 2500",
+# that is 800, 2,500 and 10,000 targets), JOBS (default: all CPUs).
+set -euo pipefail
+
+APPS=${APPS:-200 625 2500}
+JOBS=${JOBS:-0}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$root"
+go build -trimpath -o "$work/bin/gitops-lint" ./cmd/gitops-lint
+mkdir -p "$work/elsewhere" && cp "$work/bin/gitops-lint" "$work/elsewhere/gitops-lint"
+
+# run LABEL BIN ARGS...: one whole process, timed by /usr/bin/time.
+run() {
+	local label=$1 bin=$2
+	shift 2
+	local out=$work/out.json
+	/usr/bin/time -f '%e %M' -o "$work/time" "$bin" "$@" -f json -o "$out" --jobs "$JOBS" || [ $? -eq 1 ]
+	read -r secs kb <"$work/time"
+	local resources
+	resources=$(grep -m1 '"resources"' "$out" | tr -dc '0-9')
+	awk -v l="$label" -v s="$secs" -v kb="$kb" -v r="${resources:-0}" \
+		'BEGIN { printf "  %-34s %8.2f s %10.0f resources/s %8.0f MiB peak RSS\n", l, s, (s > 0 ? r / s : 0), kb / 1024 }'
+}
+
+for apps in $APPS; do
+	repo=$work/repo-$apps cache=$work/cache-$apps schemas=$work/schemas
+	go run ./internal/synth/synthgen -apps "$apps" -out "$repo" >/dev/null
+	targets=$((apps * 4))
+	git -C "$repo" init -q && git -C "$repo" add -A &&
+		git -C "$repo" -c user.name=b -c user.email=b@example.com -c commit.gpgsign=false commit -qm base
+	common=(--schema-cache-dir "$schemas" --cache-dir "$cache")
+	echo "$targets targets:"
+	run "cold" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
+	run "warm" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
+	echo notes >"$repo/NOTES.md"
+	run "warm, unrelated file added" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
+	run "warm, binary at another path" "$work/elsewhere/gitops-lint" check "$repo" "${common[@]}"
+	run "render+check without cache" "$work/bin/gitops-lint" check "$repo" --no-cache --schema-cache-dir "$schemas"
+	# A glob, not ls | head: under pipefail, ls killed by SIGPIPE would end the script.
+	bases=("$repo"/apps/*/base/deployment.yaml)
+	one=${bases[0]#"$repo/"}
+	echo "# edited" >>"$repo/$one"
+	git -C "$repo" -c user.name=b -c user.email=b@example.com -c commit.gpgsign=false commit -qam edit
+	run "one file, --changed-since HEAD~1" "$work/bin/gitops-lint" check "$repo" --changed-since HEAD~1 --no-cache --schema-cache-dir "$schemas"
+	for i in 1 2 3 4; do
+		run "shard $i/4 (no cache)" "$work/bin/gitops-lint" check "$repo" --shard "$i/4" --no-cache --schema-cache-dir "$schemas"
+		cp "$work/out.json" "$work/shard-$i.json"
+	done
+	/usr/bin/time -f '  merge of 4 shards                  %e s' "$work/bin/gitops-lint" merge "$work"/shard-?.json -o "$work/merged.json" || [ $? -eq 1 ]
+	echo "# staged" >>"$repo/$one" && git -C "$repo" add "$one"
+	(cd "$repo" && /usr/bin/time -f '  check --staged, one staged file    %e s %M KB' "$work/bin/gitops-lint" check --staged --schema-cache-dir "$schemas" >/dev/null) || [ $? -eq 1 ]
+	rm -rf "$repo" "$cache"
+done
