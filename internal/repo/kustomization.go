@@ -155,6 +155,8 @@ var pathFields = [][]string{
 	{"secretGenerator", "[]", "envs", "[]"},
 	{"secretGenerator", "[]", "env"},
 	{"helmGlobals", "chartHome"},
+	{"helmCharts", "[]", "valuesFile"},
+	{"helmCharts", "[]", "additionalValuesFiles", "[]"},
 }
 
 // parseKustomization reads the kind and every path reference of a
