@@ -594,6 +594,8 @@ type checker struct {
 	// subst is Flux's post-build substitution by target path, set before
 	// the targets are checked.
 	subst map[string]*gitops.Substitution
+	// helmReads are the chart files each target's HelmReleases read.
+	helmReads helmReads
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.
@@ -759,8 +761,8 @@ type targetResult struct {
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
 	var out targetResult
 	res, failed, ok := c.assemble(t, p)
+	out.findings = failed
 	if !ok {
-		out.findings = failed
 		return out, nil
 	}
 	out.resources = len(res)
@@ -821,7 +823,8 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 		}
 	}
 	c.substitute(t, res)
-	return res, nil, true
+	helmRes, helmFindings := c.helmReleases(t, res)
+	return append(res, helmRes...), helmFindings, true
 }
 
 // policyTarget describes a target to policies; findings about the target

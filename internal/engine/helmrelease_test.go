@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+)
+
+// TestFluxHelmRelease renders testdata/repos/helm-flux: a HelmRelease of a
+// chart in the repository, with values, valuesFrom a ConfigMap (whole and
+// through targetPath, and an optional Secret that is absent),
+// targetNamespace and a post-renderer patch; and one of a remote chart.
+func TestFluxHelmRelease(t *testing.T) {
+	t.Setenv("PATH", "") // nothing may be executed
+	const root = "../../testdata/repos/helm-flux"
+	r, err := Render(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]manifest.Resource{}
+	for _, res := range r.Resources["clusters/prod"] {
+		byID[res.ID.Kind+"/"+res.ID.Namespace+"/"+res.ID.Name] = res
+	}
+	dep, ok := byID["Deployment/frontend/frontend-web-web"]
+	if !ok {
+		t.Fatalf("no Deployment frontend-web-web (release name [targetNamespace-]name) in namespace frontend; have %v", slices.Sorted(func(yield func(string) bool) {
+			for k := range byID {
+				if !yield(k) {
+					return
+				}
+			}
+		}))
+	}
+	tests := []struct {
+		name    string
+		res     manifest.Resource
+		pointer string
+		want    any
+	}{
+		{name: "spec.values", res: dep, pointer: "/spec/template/spec/hostNetwork", want: true},
+		{name: "valuesFrom ConfigMap values.yaml", res: dep, pointer: "/spec/replicas", want: int64(2)},
+		{name: "valuesFrom over the chart's default", res: dep, pointer: "/spec/template/spec/containers/0/image", want: "nginx:1.27.3"},
+		{name: "valuesFrom targetPath", res: byID["Service/frontend/frontend-web-web"], pointer: "/spec/ports/0/port", want: int64(8080)},
+		{name: "postRenderers patch", res: byID["Service/frontend/frontend-web-web"], pointer: "/metadata/labels/post-rendered", want: "true"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := manifest.Lookup(tt.res.Object, tt.pointer)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tt.pointer, diff)
+			}
+		})
+	}
+	if got, want := dep.Origin.File, "charts/web/templates/deployment.yaml"; got != want {
+		t.Errorf("Deployment located at %s, want its template %s", got, want)
+	}
+	for _, f := range []string{"charts/web/templates/deployment.yaml", "charts/web/values.yaml", "apps/web/values.yaml"} {
+		if !slices.Contains(r.Reads["clusters/prod"], f) {
+			t.Errorf("reads lack %s: %v", f, r.Reads["clusters/prod"])
+		}
+	}
+
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var remote []string
+	for _, f := range res.Findings {
+		if f.RuleID == rules.HelmChartRemote {
+			remote = append(remote, f.Location.String())
+		}
+	}
+	if diff := cmp.Diff([]string{"apps/web/remote.yaml:1:1"}, remote); diff != "" {
+		t.Errorf("helm-chart-remote findings (-want +got):\n%s", diff)
+	}
+}
