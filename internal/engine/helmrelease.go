@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/gitops-lint/gitops-lint/internal/helm"
@@ -93,7 +95,14 @@ func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manife
 			if o.Template != "" {
 				origin = manifest.Origin{File: o.Template, Line: 1}
 			}
-			out = append(out, manifest.Resource{ID: id, SourceID: id, Object: obj, Origin: origin, Target: t.Path})
+			res := manifest.Resource{ID: id, SourceID: id, Object: obj, Origin: origin, Target: t.Path}
+			if f := rendered.Fields[o.Key]; len(f) > 0 {
+				res.Edits = append(res.Edits, releaseValues{fields: f, release: r})
+			}
+			if o.Template != "" {
+				res.Edits = append(res.Edits, c.templateLines(o.Template))
+			}
+			out = append(out, res)
 		}
 	}
 	slices.Sort(reads)
@@ -105,4 +114,83 @@ func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manife
 func apiGroup(obj map[string]any) string {
 	v, _ := obj["apiVersion"].(string)
 	return v
+}
+
+// releaseValues locates the fields a HelmRelease's values wrote: at the
+// value in spec.values, or at valuesFrom for a value from a ConfigMap or
+// Secret.
+type releaseValues struct {
+	fields  helm.Fields
+	release *manifest.Resource
+}
+
+// Writes implements manifest.Edit.
+func (v releaseValues) Writes(_ map[string]any, pointer string, _ any) (manifest.Origin, bool) {
+	leaf, ok := v.fields[pointer]
+	if !ok {
+		return manifest.Origin{}, false
+	}
+	ptr := "/spec/values"
+	for _, k := range leaf {
+		ptr += "/" + manifest.EscapeToken(k)
+	}
+	if _, inline := manifest.Lookup(v.release.Object, ptr); inline && v.release.Doc != nil {
+		if line, col, exact := v.release.Doc.Locate(ptr); exact {
+			return manifest.Origin{File: v.release.Doc.File, Line: line, Col: col}, true
+		}
+	}
+	return v.release.FieldOrigin("/spec/valuesFrom"), true
+}
+
+// templateLines locates a field a chart template writes by itself: at the
+// one line of the template that writes its key, else the template's
+// first line.
+func (c *checker) templateLines(file string) manifest.Edit {
+	data, _ := c.repo.FS.ReadFile(file)
+	return templateEdit{file: file, lines: strings.Split(string(data), "\n")}
+}
+
+type templateEdit struct {
+	file  string
+	lines []string
+}
+
+// Writes implements manifest.Edit.
+func (e templateEdit) Writes(_ map[string]any, pointer string, _ any) (manifest.Origin, bool) {
+	toks := manifest.SplitPointer(pointer)
+	if len(toks) == 0 {
+		return manifest.Origin{}, false
+	}
+	last := toks[len(toks)-1]
+	item := false
+	if _, err := strconv.Atoi(last); err == nil && len(toks) > 1 {
+		// A list item: its list's key, then the item's first line.
+		last, item = toks[len(toks)-2], true
+	}
+	line := e.uniqueKey(last + ":")
+	if line > 0 && item {
+		for i := line; i < len(e.lines); i++ {
+			if strings.HasPrefix(strings.TrimLeft(e.lines[i], " "), "-") {
+				line = i + 1
+				break
+			}
+		}
+	}
+	return manifest.Origin{File: e.file, Line: max(line, 1)}, true
+}
+
+// uniqueKey is the 1-based line of the one line that starts with key (in
+// a mapping or a list item), 0 when none or several do.
+func (e templateEdit) uniqueKey(key string) int {
+	found := 0
+	for i, l := range e.lines {
+		t := strings.TrimLeft(strings.TrimLeft(l, " "), "- ")
+		if strings.HasPrefix(t, key) {
+			if found != 0 {
+				return 0
+			}
+			found = i + 1
+		}
+	}
+	return found
 }

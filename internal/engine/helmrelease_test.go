@@ -9,6 +9,8 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/policies"
 )
 
 // TestFluxHelmRelease renders testdata/repos/helm-flux: a HelmRelease of a
@@ -77,5 +79,36 @@ func TestFluxHelmRelease(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"apps/web/remote.yaml:1:1"}, remote); diff != "" {
 		t.Errorf("helm-chart-remote findings (-want +got):\n%s", diff)
+	}
+}
+
+// TestFluxHelmReleaseLocations plants a defect in a HelmRelease's values
+// and asserts the finding points at that line; a field the template
+// writes by itself points at the template's line.
+func TestFluxHelmReleaseLocations(t *testing.T) {
+	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-flux", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range res.Findings {
+		if f.Resource.Kind == "Deployment" {
+			got[f.RuleID] = f.Location.String()
+		}
+	}
+	tests := []struct {
+		name string
+		rule string
+		at   string
+	}{
+		{name: "hostNetwork: true in spec.values", rule: "host-network", at: "apps/web/release.yaml:26:5"},
+		{name: "container written by the template", rule: "liveness-probe-missing", at: "charts/web/templates/deployment.yaml:19"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got[tt.rule] != tt.at {
+				t.Errorf("%s at %q, want %q", tt.rule, got[tt.rule], tt.at)
+			}
+		})
 	}
 }

@@ -27,6 +27,8 @@ type Object struct {
 	// Template is the repository-relative template file, "" when a
 	// post-renderer made the object.
 	Template string
+	// Key names the object in the release's Attribution.
+	Key string
 }
 
 // FluxOutput is a rendered Flux HelmRelease.
@@ -39,6 +41,8 @@ type FluxOutput struct {
 	Objects []Object
 	// Reads are the repository-relative files read (chart files).
 	Reads []string
+	// Fields say which rendered fields came from which values.
+	Fields Attribution
 }
 
 // RemoteChart is the error of a HelmRelease whose chart is not in the
@@ -110,7 +114,11 @@ func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, 
 	for _, o := range objs {
 		setNamespace(o.Object, rel.Namespace)
 	}
-	return &FluxOutput{Release: rel, Chart: ch, Objects: objs, Reads: ch.Files}, nil
+	fields, err := Attribute(ctx, ch, rel)
+	if err != nil {
+		return nil, err
+	}
+	return &FluxOutput{Release: rel, Chart: ch, Objects: objs, Reads: ch.Files, Fields: fields}, nil
 }
 
 // fluxChartPath is the repository-relative chart directory of a release,
@@ -253,8 +261,8 @@ func objectsOf(out *Output, chartDir string) ([]Object, error) {
 			return nil, fmt.Errorf("%s: %w", m.Template, err)
 		}
 		_, inChart, _ := strings.Cut(m.Template, "/")
-		for _, d := range docs {
-			objs = append(objs, Object{Object: d, Template: path.Join(chartDir, inChart)})
+		for i, d := range docs {
+			objs = append(objs, Object{Object: d, Template: path.Join(chartDir, inChart), Key: Key(m.Template, i)})
 		}
 	}
 	return objs, nil
@@ -318,9 +326,9 @@ func postRender(spec map[string]any, objs []Object) ([]Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		templates := map[string]string{}
+		before := map[string]Object{}
 		for _, o := range objs {
-			templates[kindName(o.Object)] = o.Template
+			before[kindName(o.Object)] = o
 		}
 		var next []Object
 		for _, r := range m.Resources() {
@@ -328,7 +336,8 @@ func postRender(spec map[string]any, objs []Object) ([]Object, error) {
 			if err != nil {
 				return nil, err
 			}
-			next = append(next, Object{Object: obj, Template: templates[kindName(obj)]})
+			b := before[kindName(obj)]
+			next = append(next, Object{Object: obj, Template: b.Template, Key: b.Key})
 		}
 		objs = next
 	}
