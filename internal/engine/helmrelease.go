@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -193,4 +194,23 @@ func (e templateEdit) uniqueKey(key string) int {
 		}
 	}
 	return found
+}
+
+// helmOrigin locates an object a kustomization's helmCharts rendered: at
+// its chart template, a field set in values at the value.
+func (c *checker) helmOrigin(r *manifest.Resource, o render.Object) {
+	r.Origin = manifest.Origin{File: o.Template, Line: 1}
+	if len(o.Values) > 0 {
+		r.Edits = append(r.Edits, valueOrigins(o.Values))
+	}
+	r.Edits = append(r.Edits, c.templateLines(o.Template))
+}
+
+// valueOrigins locates fields by JSON pointer.
+type valueOrigins map[string]manifest.Origin
+
+// Writes implements manifest.Edit.
+func (v valueOrigins) Writes(_ map[string]any, pointer string, _ any) (manifest.Origin, bool) {
+	o, ok := v[pointer]
+	return o, ok
 }

@@ -112,3 +112,35 @@ func TestFluxHelmReleaseLocations(t *testing.T) {
 		})
 	}
 }
+
+// TestHelmChartsLocations: in testdata/repos/helm-kustomize the
+// kustomization's valuesInline sets hostNetwork: true, so the finding is
+// at that line; the chart's own container is at its template line.
+func TestHelmChartsLocations(t *testing.T) {
+	t.Setenv("PATH", "")
+	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-kustomize", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range res.Findings {
+		if f.Resource.Kind == "Deployment" {
+			got[f.RuleID] = f.Location.String()
+		}
+	}
+	tests := []struct {
+		name string
+		rule string
+		at   string
+	}{
+		{name: "hostNetwork: true in valuesInline", rule: "host-network", at: "apps/web/kustomization.yaml:12:7"},
+		{name: "container written by the template", rule: "liveness-probe-missing", at: "apps/web/charts/web/templates/deployment.yaml:19"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got[tt.rule] != tt.at {
+				t.Errorf("%s at %q, want %q", tt.rule, got[tt.rule], tt.at)
+			}
+		})
+	}
+}

@@ -107,6 +107,9 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 			r.SourceID.Name = g.g.Name
 			src.Generator, src.GenDir = g.g, g.dir
 		}
+		if d == nil && g == nil && o.Template != "" {
+			c.helmOrigin(&r, o)
+		}
 		if src != (origin.Source{}) {
 			for _, g := range merging {
 				if g.g.Kind == r.ID.Kind && strings.Contains(r.ID.Name, g.g.Name) {

@@ -62,8 +62,10 @@ func Attribute(ctx context.Context, ch *Chart, rel Release) (Attribution, error)
 		walk(sdoc, "", func(ptr string, v any) {
 			switch t := v.(type) {
 			case string:
-				if m := token.FindStringSubmatch(t); m != nil {
-					if i, err := strconv.Atoi(m[1]); err == nil && i < len(leaves) {
+				// "{{ .repository }}:{{ .tag }}": the last value is the
+				// one a finding about the field most likely means.
+				if all := token.FindAllStringSubmatch(t, -1); all != nil {
+					if i, err := strconv.Atoi(all[len(all)-1][1]); err == nil && i < len(leaves) {
 						fields[ptr] = leaves[i]
 					}
 				}

@@ -22,6 +22,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/gitops-lint/gitops-lint/internal/helm"
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
@@ -47,9 +48,12 @@ type inflated struct {
 	templates map[string]string
 	// reads are the repository-relative chart and values files read.
 	reads []string
-	// objects maps "kind/name" of each rendered object to its template,
-	// for an object whose annotations a patch replaced.
+	// objects maps "kind/name" of each rendered object to its ID (see
+	// markHelmGenerated), for an object whose annotations a patch replaced.
 	objects map[string]string
+	// values maps an object's ID to where the values that wrote its
+	// fields are, by JSON pointer.
+	values map[string]map[string]manifest.Origin
 }
 
 // helmKustomization is the part of a kustomization Helm rendering reads.
@@ -80,10 +84,12 @@ func inflateHelmCharts(fsys *rootfs.FS, file string, data []byte) (in *inflated,
 	if filepath.IsAbs(chartHome) {
 		return nil, true, fmt.Errorf("helmGlobals.chartHome %q: an absolute path is outside the repository; it is not read", chartHome)
 	}
-	in = &inflated{files: map[string][]byte{}, templates: map[string]string{}, objects: map[string]string{}}
+	in = &inflated{files: map[string][]byte{}, templates: map[string]string{}, objects: map[string]string{}, values: map[string]map[string]manifest.Origin{}}
+	var doc yaml.Node
+	_ = yaml.Unmarshal(data, &doc) // decoded above: positions of valuesInline
 	var resources []string
 	for i, hc := range k.HelmCharts {
-		names, err := inflateOne(fsys, in, relDir, chartHome, i, hc)
+		names, err := inflateOne(fsys, in, relDir, chartHome, i, hc, inlineNode(&doc, i))
 		if err != nil {
 			return nil, true, fmt.Errorf("helmCharts entry %q: %w", hc.Name, err)
 		}
@@ -97,7 +103,7 @@ func inflateHelmCharts(fsys *rootfs.FS, file string, data []byte) (in *inflated,
 
 // inflateOne renders one helmCharts entry into in and returns the
 // kustomization-relative names of its files.
-func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, hc types.HelmChart) ([]string, error) {
+func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, hc types.HelmChart, inline *yaml.Node) ([]string, error) {
 	home := path.Join(relDir, filepath.ToSlash(chartHome))
 	if hc.Version != "" && hc.Repo != "" {
 		home = path.Join(home, hc.Name+"-"+hc.Version) // where kustomize pulls to
@@ -120,9 +126,26 @@ func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, 
 		return nil, err
 	}
 	in.reads = append(in.reads, ch.Files...)
-	vals, err := helmChartValues(fsys, in, relDir, chartDir, hc)
+	vals, sources, err := helmChartValues(fsys, in, relDir, chartDir, hc)
 	if err != nil {
 		return nil, err
+	}
+	if hc.ValuesFile != "" {
+		// Helm coalesces the chart's defaults under what it is given.
+		if data, err := fsys.ReadFile(path.Join(chartDir, "values.yaml")); err == nil {
+			var n yaml.Node
+			if yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
+				sources = append(sources, valuesSource{file: path.Join(chartDir, "values.yaml"), root: n.Content[0]})
+			}
+		}
+	}
+	if inline != nil {
+		src := valuesSource{file: path.Join(relDir, "kustomization.yaml"), root: inline}
+		if hc.ValuesMerge == "merge" {
+			sources = append(sources, src) // the values file wins
+		} else {
+			sources = append([]valuesSource{src}, sources...)
+		}
 	}
 	rel := helm.Release{
 		Name:        hc.ReleaseName,
@@ -143,19 +166,27 @@ func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, 
 	if err != nil {
 		return nil, err
 	}
+	attr, err := helm.Attribute(context.Background(), ch, rel)
+	if err != nil {
+		return nil, err
+	}
 	var names []string
 	for _, m := range out.Manifests {
 		name := path.Join(helmDir, strconv.Itoa(i), m.Template)
 		if m.Hook {
 			name += ".hook" // a hook may share its template's name
 		}
-		data, err := markHelmGenerated(m.YAML, path.Join(relDir, name), func(kindName string) {
-			_, inChart, _ := strings.Cut(m.Template, "/")
+		data, err := markHelmGenerated(m.YAML, func(j int, kindName string) string {
+			id := path.Join(relDir, name) + "#" + strconv.Itoa(j)
 			if _, dup := in.objects[kindName]; dup {
 				in.objects[kindName] = "" // two objects: the name cannot tell
 			} else {
-				in.objects[kindName] = path.Join(chartDir, inChart)
+				in.objects[kindName] = id
 			}
+			if fields := attr[helm.Key(m.Template, j)]; len(fields) > 0 {
+				in.values[id] = locateValues(fields, sources)
+			}
+			return id
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", m.Template, err)
@@ -181,7 +212,14 @@ func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, 
 // helmChartValues are the values kustomize hands helm: the values file
 // (the chart's own values.yaml by default) with valuesInline merged as
 // valuesMerge says, then each additional values file.
-func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart) (map[string]any, error) {
+func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart) (map[string]any, []valuesSource, error) {
+	var sources []valuesSource // highest priority first
+	note := func(file string, data []byte) {
+		var n yaml.Node
+		if yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
+			sources = append([]valuesSource{{file: file, root: n.Content[0]}}, sources...)
+		}
+	}
 	read := func(p string) ([]byte, error) {
 		if strings.Contains(p, "://") {
 			return nil, fmt.Errorf("values file %s is remote; gitops-lint does not fetch it", p)
@@ -195,6 +233,7 @@ func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc 
 			return nil, err
 		}
 		in.reads = append(in.reads, rel)
+		note(rel, data)
 		return data, nil
 	}
 	var base []byte
@@ -202,33 +241,34 @@ func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc 
 	if hc.ValuesFile == "" {
 		rel := path.Join(chartDir, "values.yaml")
 		if base, err = fsys.ReadFile(rel); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		note(rel, base)
 	} else if base, err = read(hc.ValuesFile); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(hc.ValuesInline) > 0 {
 		if base, err = mergeInline(base, hc); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	vals, err := common.ReadValues(base)
 	if err != nil {
-		return nil, fmt.Errorf("values: %w", err)
+		return nil, nil, fmt.Errorf("values: %w", err)
 	}
 	out := vals.AsMap()
 	for _, f := range hc.AdditionalValuesFiles {
 		data, err := read(f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		more, err := common.ReadValues(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			return nil, nil, fmt.Errorf("%s: %w", f, err)
 		}
 		out = loader.MergeMaps(out, more.AsMap())
 	}
-	return out, nil
+	return out, sources, nil
 }
 
 // mergeInline merges valuesInline into the values file as kustomize does,
@@ -270,14 +310,14 @@ func mergeInline(base []byte, hc types.HelmChart) ([]byte, error) {
 // object of a chart came from; Render reads and removes it.
 const templateAnnotation = "internal.gitops-lint.dev/helm-file"
 
-// helmTemplates reads, for each resource of a render, the chart template
-// that wrote it ("" for other resources), and removes the annotation that
-// said so, so the output is what kustomize prints.
+// helmTemplates reads, for each resource of a render, the ID of the Helm
+// object it is ("" for other resources; see sandbox.Template), and removes
+// the annotation that said so, so the output is what kustomize prints.
 func helmTemplates(fs *sandbox, m resmap.ResMap) ([]string, error) {
 	out := make([]string, len(m.Resources()))
 	for i, res := range m.Resources() {
 		annos := res.GetAnnotations()
-		file, ok := annos[templateAnnotation]
+		id, ok := annos[templateAnnotation]
 		if !ok {
 			// A patch replaced the annotations: the object's name before
 			// kustomize renamed it says which template wrote it.
@@ -286,7 +326,7 @@ func helmTemplates(fs *sandbox, m resmap.ResMap) ([]string, error) {
 			}
 			continue
 		}
-		out[i], _ = fs.Template(file)
+		out[i] = id
 		delete(annos, templateAnnotation)
 		// An empty map is removed, as kustomize removes its own.
 		if err := res.SetAnnotations(annos); err != nil {
@@ -300,7 +340,7 @@ func helmTemplates(fs *sandbox, m resmap.ResMap) ([]string, error) {
 // Helm's output: kustomize's namespace transformer leaves those objects
 // alone, as Helm has set their namespace. It also names the rendered file,
 // for helmTemplates.
-func markHelmGenerated(manifest, file string, seen func(kindName string)) ([]byte, error) {
+func markHelmGenerated(manifest string, id func(doc int, kindName string) string) ([]byte, error) {
 	nodes, err := (&kio.ByteReader{Reader: strings.NewReader(manifest), OmitReaderAnnotations: true}).Read()
 	if err != nil {
 		return nil, err
@@ -308,14 +348,13 @@ func markHelmGenerated(manifest, file string, seen func(kindName string)) ([]byt
 	if len(nodes) == 0 {
 		return nil, nil
 	}
-	for _, n := range nodes {
+	for j, n := range nodes {
 		if err := n.PipeE(kyaml.SetAnnotation(konfig.HelmGeneratedAnnotation, "true")); err != nil {
 			return nil, err
 		}
-		if err := n.PipeE(kyaml.SetAnnotation(templateAnnotation, file)); err != nil {
+		if err := n.PipeE(kyaml.SetAnnotation(templateAnnotation, id(j, n.GetKind()+"/"+n.GetName()))); err != nil {
 			return nil, err
 		}
-		seen(n.GetKind() + "/" + n.GetName())
 	}
 	var buf bytes.Buffer
 	if err := (kio.ByteWriter{Writer: &buf}).Write(nodes); err != nil {
@@ -367,4 +406,80 @@ func rewriteKustomization(data []byte, resources []string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// valuesSource is one place values are written: a values file or the
+// valuesInline of a helmCharts entry.
+type valuesSource struct {
+	file string
+	root *yaml.Node
+}
+
+// inlineNode is the valuesInline mapping of the i-th helmCharts entry of a
+// kustomization document, nil when it has none.
+func inlineNode(doc *yaml.Node, i int) *yaml.Node {
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	charts := mappingValue(doc.Content[0], "helmCharts")
+	if charts == nil || charts.Kind != yaml.SequenceNode || i >= len(charts.Content) {
+		return nil
+	}
+	return mappingValue(charts.Content[i], "valuesInline")
+}
+
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key {
+			return m.Content[j+1]
+		}
+	}
+	return nil
+}
+
+// locateValues turns attributed fields into positions: each values path
+// at the first source, in priority order, that writes it.
+func locateValues(fields helm.Fields, sources []valuesSource) map[string]manifest.Origin {
+	out := map[string]manifest.Origin{}
+	for ptr, leaf := range fields {
+		for _, s := range sources {
+			if at, ok := nodeAt(s.root, leaf); ok {
+				out[ptr] = manifest.Origin{File: s.file, Line: at.Line, Col: at.Column}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// nodeAt is the key node (or list item) at path under n.
+func nodeAt(n *yaml.Node, at []string) (*yaml.Node, bool) {
+	var key *yaml.Node
+	for _, tok := range at {
+		switch n.Kind {
+		case yaml.MappingNode:
+			found := false
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				if n.Content[j].Value == tok {
+					key, n, found = n.Content[j], n.Content[j+1], true
+					break
+				}
+			}
+			if !found {
+				return nil, false
+			}
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i >= len(n.Content) {
+				return nil, false
+			}
+			key, n = n.Content[i], n.Content[i]
+		default:
+			return nil, false
+		}
+	}
+	return key, key != nil
 }

@@ -77,6 +77,23 @@ func TestHelmCharts(t *testing.T) {
 					t.Errorf("template of %s = %q, want %q", meta["name"], o.Template, want)
 				}
 			}
+			for _, o := range out.Objects {
+				if o.Object["kind"] != "Deployment" {
+					continue
+				}
+				// replicaCount comes from the values file, the image tag too;
+				// hostNetwork from valuesInline.
+				want := map[string]string{
+					"/spec/replicas":                         "apps/web/values-prod.yaml:1:1",
+					"/spec/template/spec/containers/0/image": "apps/web/values-prod.yaml:3:3",
+					"/spec/template/spec/hostNetwork":        "apps/web/kustomization.yaml:12:7",
+				}
+				for ptr, at := range want {
+					if got := o.Values[ptr].String(); got != at {
+						t.Errorf("value of %s at %q, want %q", ptr, got, at)
+					}
+				}
+			}
 			for _, r := range tt.reads {
 				found := false
 				for _, got := range out.Reads {

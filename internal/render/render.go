@@ -106,6 +106,9 @@ type Object struct {
 	// Template is the repository-relative chart template that wrote the
 	// object, for the output of a kustomization's helmCharts; "" otherwise.
 	Template string
+	// Values are, by JSON pointer, where the values that wrote fields of
+	// a Helm object are written (valuesInline or a values file).
+	Values map[string]manifest.Origin
 }
 
 // Output is a rendered target.
@@ -165,8 +168,10 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 		return nil, &Error{Target: target, Msg: err.Error()}
 	}
 	out = &Output{Objects: r.objects(target, m)}
-	for i, t := range templates {
-		out.Objects[i].Template = t
+	for i, id := range templates {
+		if id != "" {
+			out.Objects[i].Template, out.Objects[i].Values = fs.Template(id)
+		}
 	}
 	if r.opts.Origins {
 		if err := m.RemoveOriginAnnotations(); err != nil {

@@ -40,9 +40,11 @@ type sandbox struct {
 	// templates maps each virtual file, repository-relative, to the chart
 	// template whose output it holds.
 	templates map[string]string
-	// objects maps "kind/name" of each object Helm rendered to its
-	// template, "" when two objects share it.
+	// objects maps "kind/name" of each object Helm rendered to its ID
+	// ("file#doc"), "" when two objects share it.
 	objects map[string]string
+	// values are, by object ID, where its fields' values are written.
+	values map[string]map[string]manifest.Origin
 	// helmErr is the first helmCharts entry that failed to render:
 	// kustomize passes on only its text.
 	helmErr error
@@ -55,7 +57,7 @@ type sandbox struct {
 func newSandbox(fsys *rootfs.FS, override map[string][]byte) *sandbox {
 	return &sandbox{
 		root: fsys.Root(), fs: fsys, disk: filesys.MakeFsOnDisk(), override: override,
-		reads: map[string]bool{}, virtual: map[string][]byte{}, templates: map[string]string{}, objects: map[string]string{},
+		reads: map[string]bool{}, virtual: map[string][]byte{}, templates: map[string]string{}, objects: map[string]string{}, values: map[string]map[string]manifest.Origin{},
 	}
 }
 
@@ -252,11 +254,14 @@ func (s *sandbox) inflate(c string, data []byte) ([]byte, error) {
 	for v, t := range in.templates {
 		s.templates[v] = t
 	}
-	for id, t := range in.objects {
-		if _, dup := s.objects[id]; dup {
-			t = ""
+	for kn, id := range in.objects {
+		if _, dup := s.objects[kn]; dup {
+			id = ""
 		}
-		s.objects[id] = t
+		s.objects[kn] = id
+	}
+	for id, v := range in.values {
+		s.values[id] = v
 	}
 	for _, r := range in.reads {
 		s.reads[filepath.Join(s.root, filepath.FromSlash(r))] = true
@@ -264,17 +269,17 @@ func (s *sandbox) inflate(c string, data []byte) ([]byte, error) {
 	return in.kustomization, nil
 }
 
-// TemplateOf returns the chart template that rendered the object
-// "kind/name" (its name as Helm wrote it), or "".
+// TemplateOf returns the ID of the Helm object "kind/name" (its name as
+// Helm wrote it), or "".
 func (s *sandbox) TemplateOf(kindName string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.objects[kindName]
 }
 
-// TemplateWithin returns the template of the one object Helm rendered
-// with this kind whose name the given name contains (prefixes and
-// suffixes added), or "".
+// TemplateWithin returns the ID of the one object Helm rendered with this
+// kind whose name the given name contains (prefixes and suffixes added),
+// or "".
 func (s *sandbox) TemplateWithin(kind, name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -299,13 +304,14 @@ func (s *sandbox) HelmError() error {
 	return s.helmErr
 }
 
-// Template returns the chart template whose output the repository-relative
-// file holds, when it is one of this render's rendered charts.
-func (s *sandbox) Template(rel string) (string, bool) {
+// Template returns the chart template that wrote the Helm object id
+// ("file#doc", file one of this render's rendered charts), and where the
+// values that wrote its fields are.
+func (s *sandbox) Template(id string) (string, map[string]manifest.Origin) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.templates[rel]
-	return t, ok
+	file, _, _ := strings.Cut(id, "#")
+	return s.templates[file], s.values[id]
 }
 
 func (s *sandbox) refuse(err error) {
