@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -77,7 +78,7 @@ func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, 
 	spec, _ := hr["spec"].(map[string]any)
 	name, _ := meta["name"].(string)
 	ns, _ := meta["namespace"].(string)
-	chartPath, err := fluxChartPath(spec, ns, local)
+	chartPath, err := fluxChartPath(fsys, spec, ns, local)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +124,7 @@ func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, 
 
 // fluxChartPath is the repository-relative chart directory of a release,
 // or a *RemoteChart error.
-func fluxChartPath(spec map[string]any, ns string, local IsLocalSource) (string, error) {
+func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLocalSource) (string, error) {
 	var chart, kind, srcName, srcNS string
 	if ref, ok := spec["chartRef"].(map[string]any); ok {
 		kind, _ = ref["kind"].(string)
@@ -151,6 +152,10 @@ func fluxChartPath(spec map[string]any, ns string, local IsLocalSource) (string,
 	p := path.Clean(strings.TrimPrefix(chart, "/"))
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return "", fmt.Errorf("chart %s: %w", chart, rootfs.ErrOutside)
+	}
+	if _, err := fsys.Stat(path.Join(p, "Chart.yaml")); err != nil && !errors.Is(err, rootfs.ErrOutside) {
+		// A GitRepository of another repository: the path is in that one.
+		return "", &RemoteChart{Chart: chart, Source: kind + "/" + srcName}
 	}
 	return p, nil
 }
