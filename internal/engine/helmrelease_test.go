@@ -2,7 +2,11 @@ package engine
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,6 +14,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
 	"github.com/gitops-lint/gitops-lint/policies"
 )
 
@@ -142,5 +147,64 @@ func TestHelmChartsLocations(t *testing.T) {
 				t.Errorf("%s at %q, want %q", tt.rule, got[tt.rule], tt.at)
 			}
 		})
+	}
+}
+
+// TestHelmValuesSecret: a credential in a HelmRelease's values is a
+// finding at that line, and no output names it.
+func TestHelmValuesSecret(t *testing.T) {
+	fakes := secretstest.NewFakes()
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "charts", "web"), os.DirFS("../../testdata/repos/helm-flux/charts/web")); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"apps/kustomization.yaml": "resources:\n  - release.yaml\n",
+		"apps/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: web
+  namespace: web
+spec:
+  chart:
+    spec:
+      chart: ./charts/web
+      sourceRef:
+        kind: GitRepository
+        name: flux-system
+  values:
+    env:
+      GITHUB_TOKEN: "` + fakes.Fixed["GITHUB_TOKEN"] + `"
+`,
+	}
+	for p, s := range files {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	for _, f := range res.Findings {
+		for _, s := range fakes.Secret {
+			if strings.Contains(f.Message, s) {
+				t.Errorf("finding %s prints a secret value", f.RuleID)
+			}
+		}
+		if f.Resource.Kind == "Deployment" || f.Location.File == "apps/release.yaml" && f.Location.Line == 15 {
+			at = append(at, f.RuleID+" "+f.Location.File+":"+strconv.Itoa(f.Location.Line))
+		}
+	}
+	found := false
+	for _, a := range at {
+		found = found || strings.HasSuffix(a, " apps/release.yaml:15")
+	}
+	if !found {
+		t.Errorf("no finding at the credential's values line apps/release.yaml:15; got %v", at)
 	}
 }
