@@ -11,7 +11,7 @@ GOLANGCI_LINT := $(CURDIR)/.bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 TEST_TIMEOUT ?= 15m
 FUZZTIME ?= 10m
 
-.PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus fuzz fuzz-ci
+.PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus helm-equality fuzz fuzz-ci
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -72,6 +72,11 @@ fuzz-ci: ## run every fuzz target for 20 s each, as CI does
 
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh
+
+helm-equality: ## compare in-process Helm renders with kustomize build --enable-helm and helm template (installs both through the Go module proxy)
+	GOBIN=$(CURDIR)/.bin $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2
+	GOBIN=$(CURDIR)/.bin $(GO) install helm.sh/helm/v4/cmd/helm@$$($(GO) list -m -f '{{.Version}}' helm.sh/helm/v4)
+	$(GO) test -count=1 -run 'TestHelmChartsMatchKustomize|TestChartsMatchHelmTemplate' -v ./internal/render/ | grep -E '^(---|ok|FAIL|PASS)|helm_equality_test'
 
 corpus: ## the tests over ../shared/corpus (GITOPS_LINT_CORPUS=1; not in make test): renders vs kustomize build, inferred sources, dependencies, GitOps references, planted defects (GITOPS_LINT_PLANTS per kind and entry)
 	GOBIN=$(CURDIR)/.bin $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.2

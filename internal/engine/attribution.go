@@ -75,6 +75,9 @@ func (c *checker) resources(t repo.Target, unit string, out *render.Output) []ma
 			d = c.confirm(unit, r.ID, ambiguous)
 		}
 		c.attribute(&r, d, g, chain, merging)
+		if d == nil && g == nil && o.Template != "" {
+			c.helmOrigin(&r, o) // written by a Helm chart the render inflated
+		}
 		res = append(res, r)
 	}
 	return res

@@ -255,6 +255,7 @@ func (c *checker) reads(t repo.Target, p plan) []string {
 	if s := c.subst[t.Path]; s != nil {
 		reads = append(reads, s.Files...) // what Flux substitutes into it
 	}
+	reads = append(reads, c.helmReads.get(t.Path)...) // charts its HelmReleases render
 	for _, d := range p.units {
 		if u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]; u != nil && u.out != nil {
 			reads = append(reads, u.out.Reads...)

@@ -153,7 +153,7 @@ func Checks() []*Check {
 	return []*Check{
 		{
 			Name:  "pipeline",
-			Rules: pickRules(builtin, rules.RenderError, rules.RemoteResource, rules.PathEscape, rules.KustomizationCycle, rules.YAMLSyntax, rules.TemplateSkipped, rules.FileTooLarge),
+			Rules: pickRules(builtin, rules.RenderError, rules.RemoteResource, rules.PathEscape, rules.KustomizationCycle, rules.YAMLSyntax, rules.TemplateSkipped, rules.FileTooLarge, rules.HelmChartRemote),
 			Scope: RepositoryScope,
 			Run:   runPipeline,
 		},

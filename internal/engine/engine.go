@@ -391,6 +391,8 @@ type checker struct {
 	// (cel-rule-invalid), in scope, whether a target renders them or not.
 	crdFileFindings []rules.Finding
 	gitopsStats     gitops.Stats
+	// helmReads are the chart files each target's HelmReleases read.
+	helmReads helmReads
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.
@@ -556,8 +558,8 @@ type targetResult struct {
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
 	var out targetResult
 	res, failed, ok := c.assemble(t, p)
+	out.findings = failed
 	if !ok {
-		out.findings = failed
 		return out, nil
 	}
 	out.resources = len(res)
@@ -619,7 +621,8 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 		}
 	}
 	c.substitute(t, res)
-	return res, nil, true
+	helmRes, helmFindings := c.helmReleases(t, res)
+	return append(res, helmRes...), helmFindings, true
 }
 
 // policyTarget describes a target to policies; findings about the target

@@ -208,6 +208,14 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 			tally.skipped[unreadReason(rendered, f)]++
 			continue
 		}
+		if inHelmChart(rendered.Repo.Files, f) {
+			// Rendered through its chart's templates: a value planted in
+			// the chart's own values.yaml is reported at the template
+			// lines that print it until Helm value attribution covers
+			// that file (#15).
+			tally.skipped["in a Helm chart (its values.yaml is not yet attributed)"]++
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
 		if err != nil {
 			t.Fatal(err)
@@ -283,6 +291,19 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 			p.file, p.line, p.col, p.kind, p.text, p.docKind, strings.Join(p.path, "."), strings.Join(at, "\n\t")))
 	}
 	return tally
+}
+
+// inHelmChart reports whether f is in a directory, or below one, that
+// holds a Chart.yaml.
+func inHelmChart(files []string, f string) bool {
+	for dir := path.Dir(f); ; dir = path.Dir(dir) {
+		if slices.Contains(files, path.Join(dir, "Chart.yaml")) {
+			return true
+		}
+		if dir == "." || dir == "/" {
+			return false
+		}
+	}
 }
 
 // unreadReason says why no render read a file: it belongs only to targets

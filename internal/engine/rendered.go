@@ -57,6 +57,7 @@ func (w *Workspace) Render(ctx context.Context) (*Rendered, error) {
 		}
 		reads := slices.Clone(t.Files)
 		reads = append(reads, plans[i].files...)
+		reads = append(reads, c.helmReads.get(t.Path)...)
 		for _, d := range plans[i].units {
 			if u := c.units[unitKey{dir: d, lr: settings[i].LoadRestrictions}]; u.out != nil {
 				reads = append(reads, u.out.Reads...)

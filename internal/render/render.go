@@ -4,6 +4,7 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -102,6 +103,12 @@ type Object struct {
 	// Generator is the kind of generator that made it (e.g.
 	// "ConfigMapGenerator"), empty for objects read from files.
 	Generator string
+	// Template is the repository-relative chart template that wrote the
+	// object, for the output of a kustomization's helmCharts; "" otherwise.
+	Template string
+	// Values are, by JSON pointer, where the values that wrote fields of
+	// a Helm object are written (valuesInline or a values file).
+	Values map[string]manifest.Origin
 }
 
 // Output is a rendered target.
@@ -121,6 +128,9 @@ type Error struct {
 	// Syntax is set when the render failed because a file was refused
 	// before kustomize decoded it (an alias bomb): it says where.
 	Syntax *manifest.SyntaxError
+	// Outside is set when the render failed because a chart, or a file
+	// of one, is outside the repository.
+	Outside bool
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -147,9 +157,22 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 	fs := newSandbox(r.opts.FS, override)
 	m, err := r.k.Run(fs, dir)
 	if err != nil {
-		return nil, &Error{Target: target, Msg: r.relativize(err.Error()), Syntax: fs.Refused()}
+		e := &Error{Target: target, Msg: r.relativize(err.Error()), Syntax: fs.Refused()}
+		if herr := fs.HelmError(); herr != nil {
+			e.Msg, e.Outside = r.relativize(herr.Error()), errors.Is(herr, rootfs.ErrOutside)
+		}
+		return nil, e
+	}
+	templates, err := helmTemplates(fs, m)
+	if err != nil {
+		return nil, &Error{Target: target, Msg: err.Error()}
 	}
 	out = &Output{Objects: r.objects(target, m)}
+	for i, id := range templates {
+		if id != "" {
+			out.Objects[i].Template, out.Objects[i].Values = fs.Template(id)
+		}
+	}
 	if r.opts.Origins {
 		if err := m.RemoveOriginAnnotations(); err != nil {
 			return nil, &Error{Target: target, Msg: err.Error()}

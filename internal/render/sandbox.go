@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -33,6 +34,20 @@ type sandbox struct {
 
 	mu    sync.Mutex
 	reads map[string]bool
+	// virtual are files that exist only in this render, by absolute
+	// path: the rendered output of a kustomization's helmCharts.
+	virtual map[string][]byte
+	// templates maps each virtual file, repository-relative, to the chart
+	// template whose output it holds.
+	templates map[string]string
+	// objects maps "kind/name" of each object Helm rendered to its ID
+	// ("file#doc"), "" when two objects share it.
+	objects map[string]string
+	// values are, by object ID, where its fields' values are written.
+	values map[string]map[string]manifest.Origin
+	// helmErr is the first helmCharts entry that failed to render:
+	// kustomize passes on only its text.
+	helmErr error
 	// refused is the first file refused for its content (an alias bomb):
 	// kustomize only passes on the error's text, and the finding needs
 	// its position.
@@ -40,7 +55,10 @@ type sandbox struct {
 }
 
 func newSandbox(fsys *rootfs.FS, override map[string][]byte) *sandbox {
-	return &sandbox{root: fsys.Root(), fs: fsys, disk: filesys.MakeFsOnDisk(), override: override, reads: map[string]bool{}}
+	return &sandbox{
+		root: fsys.Root(), fs: fsys, disk: filesys.MakeFsOnDisk(), override: override,
+		reads: map[string]bool{}, virtual: map[string][]byte{}, templates: map[string]string{}, objects: map[string]string{}, values: map[string]map[string]manifest.Origin{},
+	}
 }
 
 // check resolves p against the root and refuses anything outside it. It
@@ -94,6 +112,10 @@ func (s *sandbox) Open(p string) (filesys.File, error) {
 		return nil, err
 	}
 	c, _ := s.check(p)
+	if s.isVirtual(c) {
+		// Its directory stands in for it: nothing reads a mode or size.
+		c = filepath.Dir(c)
+	}
 	fi, err := os.Stat(c)
 	if err != nil {
 		return nil, err
@@ -130,6 +152,9 @@ func (s *sandbox) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 	if err != nil {
 		return "", "", err
 	}
+	if s.isVirtual(c) {
+		return filesys.ConfirmedDir(filepath.Dir(c)), filepath.Base(c), nil
+	}
 	d, f, err := s.disk.CleanedAbs(c)
 	if err != nil {
 		return "", "", err
@@ -143,7 +168,14 @@ func (s *sandbox) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 
 func (s *sandbox) Exists(p string) bool {
 	c, err := s.check(p)
-	return err == nil && s.disk.Exists(c)
+	return err == nil && (s.isVirtual(c) || s.disk.Exists(c))
+}
+
+func (s *sandbox) isVirtual(c string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.virtual[c]
+	return ok
 }
 
 func (s *sandbox) Glob(pattern string) ([]string, error) {
@@ -169,11 +201,17 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if data, ok := s.override[c]; ok {
-		s.record(c)
+	s.mu.Lock()
+	data, ok := s.virtual[c]
+	s.mu.Unlock()
+	if ok {
 		return data, nil
 	}
-	data, err := s.fs.ReadFile(c)
+	if data, ok := s.override[c]; ok {
+		s.record(c)
+		return s.inflate(c, data)
+	}
+	data, err = s.fs.ReadFile(c)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +222,96 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 		s.refuse(err)
 		return nil, err
 	}
-	return data, nil
+	return s.inflate(c, data)
+}
+
+// inflate returns a kustomization file with its helmCharts rendered in
+// process (see helm.go), and any other file as it is.
+func (s *sandbox) inflate(c string, data []byte) ([]byte, error) {
+	switch filepath.Base(c) {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+	default:
+		return data, nil
+	}
+	in, ok, err := inflateHelmCharts(s.fs, c, data)
+	if !ok {
+		return data, nil
+	}
+	if err != nil {
+		err = fmt.Errorf("%s: %w", s.rel(c), err)
+		s.mu.Lock()
+		if s.helmErr == nil {
+			s.helmErr = err
+		}
+		s.mu.Unlock()
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p, d := range in.files {
+		s.virtual[p] = d
+	}
+	for v, t := range in.templates {
+		s.templates[v] = t
+	}
+	for kn, id := range in.objects {
+		if _, dup := s.objects[kn]; dup {
+			id = ""
+		}
+		s.objects[kn] = id
+	}
+	for id, v := range in.values {
+		s.values[id] = v
+	}
+	for _, r := range in.reads {
+		s.reads[filepath.Join(s.root, filepath.FromSlash(r))] = true
+	}
+	return in.kustomization, nil
+}
+
+// TemplateOf returns the ID of the Helm object "kind/name" (its name as
+// Helm wrote it), or "".
+func (s *sandbox) TemplateOf(kindName string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.objects[kindName]
+}
+
+// TemplateWithin returns the ID of the one object Helm rendered with this
+// kind whose name the given name contains (prefixes and suffixes added),
+// or "".
+func (s *sandbox) TemplateWithin(kind, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	found := ""
+	for id, t := range s.objects {
+		k, n, _ := strings.Cut(id, "/")
+		if k != kind || !strings.Contains(name, n) {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = t
+	}
+	return found
+}
+
+// HelmError returns the first helmCharts entry that failed to render.
+func (s *sandbox) HelmError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.helmErr
+}
+
+// Template returns the chart template that wrote the Helm object id
+// ("file#doc", file one of this render's rendered charts), and where the
+// values that wrote its fields are.
+func (s *sandbox) Template(id string) (string, map[string]manifest.Origin) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	file, _, _ := strings.Cut(id, "#")
+	return s.templates[file], s.values[id]
 }
 
 func (s *sandbox) refuse(err error) {

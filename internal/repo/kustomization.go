@@ -75,6 +75,9 @@ type Kustomization struct {
 	// its output is the union of its parts, which can then be rendered
 	// (and cached) independently.
 	Aggregator bool
+	// HelmCharts is true when it has helmCharts entries: it reads the
+	// charts under its chart home (helmGlobals.chartHome, default charts/).
+	HelmCharts bool
 	// Err is set when the file could not be parsed.
 	Err error
 }
@@ -155,6 +158,8 @@ var pathFields = [][]string{
 	{"secretGenerator", "[]", "envs", "[]"},
 	{"secretGenerator", "[]", "env"},
 	{"helmGlobals", "chartHome"},
+	{"helmCharts", "[]", "valuesFile"},
+	{"helmCharts", "[]", "additionalValuesFiles", "[]"},
 }
 
 // parseKustomization reads the kind and every path reference of a
@@ -178,6 +183,7 @@ func parseKustomization(k *Kustomization, data []byte) error {
 	if kind := lookup(root, "kind"); kind != nil && kind.Value == "Component" {
 		k.Component = true
 	}
+	k.HelmCharts = lookup(root, "helmCharts") != nil
 	k.Aggregator = !k.Component
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if !aggregatorKeys[root.Content[i].Value] {

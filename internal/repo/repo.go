@@ -800,10 +800,22 @@ func (r *Repo) Dependencies(dir string) []string {
 			continue
 		}
 		files = append(files, k.File)
+		home := path.Join(d, "charts")
 		for _, ref := range k.Refs {
 			switch ref.Kind {
 			case RefFile, RefMissing:
 				files = append(files, ref.Path)
+			}
+			if ref.Field == "helmGlobals" && ref.Path != "" {
+				home = ref.Path
+			}
+		}
+		if k.HelmCharts {
+			// Every chart file may change the render.
+			for _, f := range r.Files {
+				if strings.HasPrefix(f, home+"/") {
+					files = append(files, f)
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package repo
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -207,5 +208,20 @@ func TestParseEnv(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, ParseEnv([]byte(env))); diff != "" {
 		t.Errorf("ParseEnv (-want +got):\n%s", diff)
+	}
+}
+
+// TestDependenciesOfHelmCharts: a kustomization with helmCharts depends
+// on every file of its chart home, so a change to a template selects it.
+func TestDependenciesOfHelmCharts(t *testing.T) {
+	r, err := Discover("../../testdata/repos/helm-kustomize", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := r.Dependencies("overlays/prod")
+	for _, want := range []string{"apps/web/charts/web/templates/deployment.yaml", "apps/web/charts/web/values.yaml", "apps/web/values-prod.yaml"} {
+		if !slices.Contains(deps, want) {
+			t.Errorf("Dependencies(overlays/prod) lack %s: %v", want, deps)
+		}
 	}
 }

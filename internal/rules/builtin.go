@@ -24,6 +24,9 @@ const (
 	// FileTooLarge is raised by discovery for a file over
 	// manifest.MaxFileSize, which no reader opens.
 	FileTooLarge = "file-too-large"
+	// HelmChartRemote is raised for a Helm release whose chart is not in
+	// the repository.
+	HelmChartRemote = "helm-chart-remote"
 )
 
 // Builtin returns the catalogue of built-in rules, in a fixed order. It
@@ -72,6 +75,13 @@ The file is not valid YAML (or has a duplicate mapping key, which the API server
 			Doc: `Template files are not checked
 YAML files that no kustomization lists and that look like templates (Helm, Ansible or Jinja expressions such as {{ .Values.x }} or {% if %}, which leave the file invalid YAML or fill in its fields later) are not Kubernetes manifests until a tool renders them, so they are neither targets nor syntax errors. One finding per directory names them, so that their being skipped is visible.`,
 			Remediation: "Nothing to fix. To check what the template renders to, commit the rendered manifests, or let a Flux HelmRelease or an Argo CD Application render the chart.",
+		},
+		{
+			ID:       HelmChartRemote,
+			Severity: Info,
+			Doc: `Helm chart is not in the repository
+The release's chart comes from a Helm repository, an OCI registry or another Git repository. gitops-lint works offline and never fetches it, so the objects the release installs are not rendered or checked; the release itself is.`,
+			Remediation: "Vendor the chart into the repository and point the release at it, or accept that its objects are checked only in the cluster.",
 		},
 		{
 			ID:       FileTooLarge,

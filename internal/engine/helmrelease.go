@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gitops-lint/gitops-lint/internal/helm"
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+)
+
+// helmReads are, by target path, the chart files the Flux HelmReleases of
+// the target read: the cache and `list --files` count them as inputs.
+type helmReads struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+func (h *helmReads) set(target string, files []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[string][]string{}
+	}
+	h.m[target] = files
+}
+
+func (h *helmReads) get(target string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.m[target]
+}
+
+// helmReleases renders the Flux HelmReleases among a target's resources
+// whose chart is in this repository, and returns the objects they
+// install, each located at the chart template that wrote it. A release
+// whose chart comes from elsewhere is a helm-chart-remote finding; one
+// that fails to render a render-error at the release.
+func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manifest.Resource, []rules.Finding) {
+	var out []manifest.Resource
+	var findings []rules.Finding
+	var reads []string
+	for i := range res {
+		r := &res[i]
+		if r.ID.Kind != "HelmRelease" || path.Dir(apiGroup(r.Object)) != "helm.toolkit.fluxcd.io" {
+			continue
+		}
+		local := func(kind, _, _ string) bool { return kind == "GitRepository" }
+		lookup := func(kind, ns, name string) map[string]any {
+			for _, o := range res {
+				if o.ID.Kind == kind && o.ID.Name == name && (o.ID.Namespace == ns || o.ID.Namespace == "") {
+					return o.Object
+				}
+			}
+			return nil
+		}
+		rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup)
+		var remote *helm.RemoteChart
+		switch {
+		case errors.As(err, &remote):
+			findings = append(findings, rules.Finding{
+				RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: r.Origin, Targets: []string{t.Path},
+				Message: fmt.Sprintf("HelmRelease %s: %s; the objects it installs are not checked", r.ID.Name, remote.Error()),
+			})
+			continue
+		case errors.Is(err, rootfs.ErrOutside):
+			findings = append(findings, rules.Finding{
+				RuleID: rules.PathEscape, Severity: rules.Error, Resource: r.SourceID, Location: r.FieldOrigin("/spec/chart/spec/chart"), Targets: []string{t.Path},
+				Message: fmt.Sprintf("HelmRelease %s: the chart path leaves the repository; it is not read", r.ID.Name),
+			})
+			continue
+		case err != nil:
+			findings = append(findings, rules.Finding{
+				RuleID: rules.RenderError, Severity: rules.Error, Resource: r.SourceID, Location: r.Origin, Targets: []string{t.Path},
+				Message: fmt.Sprintf("HelmRelease %s: %v", r.ID.Name, err),
+			})
+			continue
+		}
+		reads = append(reads, rendered.Reads...)
+		for _, o := range rendered.Objects {
+			if !manifest.IsKubernetesObject(o.Object) {
+				continue
+			}
+			obj := manifest.Normalize(o.Object).(map[string]any)
+			id := manifest.IDOf(obj)
+			origin := r.Origin // a post-renderer made it
+			if o.Template != "" {
+				origin = manifest.Origin{File: o.Template, Line: 1}
+			}
+			res := manifest.Resource{ID: id, SourceID: id, Object: obj, Origin: origin, Target: t.Path}
+			if f := rendered.Fields[o.Key]; len(f) > 0 {
+				res.Edits = append(res.Edits, releaseValues{fields: f, release: r})
+			}
+			if o.Template != "" {
+				res.Edits = append(res.Edits, c.templateLines(o.Template))
+			}
+			out = append(out, res)
+		}
+	}
+	slices.Sort(reads)
+	c.helmReads.set(t.Path, slices.Compact(reads))
+	return out, findings
+}
+
+// apiGroup is the apiVersion of an object ("group/version").
+func apiGroup(obj map[string]any) string {
+	v, _ := obj["apiVersion"].(string)
+	return v
+}
+
+// releaseValues locates the fields a HelmRelease's values wrote: at the
+// value in spec.values, or at valuesFrom for a value from a ConfigMap or
+// Secret.
+type releaseValues struct {
+	fields  helm.Fields
+	release *manifest.Resource
+}
+
+// Writes implements manifest.Edit.
+func (v releaseValues) Writes(_ map[string]any, pointer string, _ any) (manifest.Origin, bool) {
+	leaf, ok := v.fields[pointer]
+	if !ok {
+		return manifest.Origin{}, false
+	}
+	ptr := "/spec/values"
+	for _, k := range leaf {
+		ptr += "/" + manifest.EscapeToken(k)
+	}
+	if _, inline := manifest.Lookup(v.release.Object, ptr); inline && v.release.Doc != nil {
+		if line, col, exact := v.release.Doc.Locate(ptr); exact {
+			return manifest.Origin{File: v.release.Doc.File, Line: line, Col: col}, true
+		}
+	}
+	return v.release.FieldOrigin("/spec/valuesFrom"), true
+}
+
+// templateLines locates a field a chart template writes by itself: at the
+// one line of the template that writes its key, else the template's
+// first line.
+func (c *checker) templateLines(file string) manifest.Edit {
+	data, _ := c.repo.FS.ReadFile(file)
+	return templateEdit{file: file, lines: strings.Split(string(data), "\n")}
+}
+
+type templateEdit struct {
+	file  string
+	lines []string
+}
+
+// Writes implements manifest.Edit.
+func (e templateEdit) Writes(_ map[string]any, pointer string, _ any) (manifest.Origin, bool) {
+	toks := manifest.SplitPointer(pointer)
+	if len(toks) == 0 {
+		return manifest.Origin{}, false
+	}
+	last := toks[len(toks)-1]
+	item := false
+	if _, err := strconv.Atoi(last); err == nil && len(toks) > 1 {
+		// A list item: its list's key, then the item's first line.
+		last, item = toks[len(toks)-2], true
+	}
+	line := e.uniqueKey(last + ":")
+	if line > 0 && item {
+		for i := line; i < len(e.lines); i++ {
+			if strings.HasPrefix(strings.TrimLeft(e.lines[i], " "), "-") {
+				line = i + 1
+				break
+			}
+		}
+	}
+	return manifest.Origin{File: e.file, Line: max(line, 1)}, true
+}
+
+// uniqueKey is the 1-based line of the one line that starts with key (in
+// a mapping or a list item), 0 when none or several do.
+func (e templateEdit) uniqueKey(key string) int {
+	found := 0
+	for i, l := range e.lines {
+		t := strings.TrimLeft(strings.TrimLeft(l, " "), "- ")
+		if strings.HasPrefix(t, key) {
+			if found != 0 {
+				return 0
+			}
+			found = i + 1
+		}
+	}
+	return found
+}
+
+// helmOrigin locates an object a kustomization's helmCharts rendered: at
+// its chart template, a field set in values at the value.
+func (c *checker) helmOrigin(r *manifest.Resource, o render.Object) {
+	r.Origin = manifest.Origin{File: o.Template, Line: 1}
+	if len(o.Values) > 0 {
+		r.Edits = append(r.Edits, valueOrigins(o.Values))
+	}
+	r.Edits = append(r.Edits, c.templateLines(o.Template))
+}
+
+// valueOrigins locates fields by JSON pointer.
+type valueOrigins map[string]manifest.Origin
+
+// Writes implements manifest.Edit.
+func (v valueOrigins) Writes(_ map[string]any, pointer string, _ any) (manifest.Origin, bool) {
+	o, ok := v[pointer]
+	return o, ok
+}

@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
+	"github.com/gitops-lint/gitops-lint/policies"
+)
+
+// TestFluxHelmRelease renders testdata/repos/helm-flux: a HelmRelease of a
+// chart in the repository, with values, valuesFrom a ConfigMap (whole and
+// through targetPath, and an optional Secret that is absent),
+// targetNamespace and a post-renderer patch; and one of a remote chart.
+func TestFluxHelmRelease(t *testing.T) {
+	t.Setenv("PATH", "") // nothing may be executed
+	const root = "../../testdata/repos/helm-flux"
+	r, err := Render(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]manifest.Resource{}
+	for _, res := range r.Resources["clusters/prod"] {
+		byID[res.ID.Kind+"/"+res.ID.Namespace+"/"+res.ID.Name] = res
+	}
+	dep, ok := byID["Deployment/frontend/frontend-web-web"]
+	if !ok {
+		t.Fatalf("no Deployment frontend-web-web (release name [targetNamespace-]name) in namespace frontend; have %v", slices.Sorted(func(yield func(string) bool) {
+			for k := range byID {
+				if !yield(k) {
+					return
+				}
+			}
+		}))
+	}
+	tests := []struct {
+		name    string
+		res     manifest.Resource
+		pointer string
+		want    any
+	}{
+		{name: "spec.values", res: dep, pointer: "/spec/template/spec/hostNetwork", want: true},
+		{name: "valuesFrom ConfigMap values.yaml", res: dep, pointer: "/spec/replicas", want: int64(2)},
+		{name: "valuesFrom over the chart's default", res: dep, pointer: "/spec/template/spec/containers/0/image", want: "nginx:1.27.3"},
+		{name: "valuesFrom targetPath", res: byID["Service/frontend/frontend-web-web"], pointer: "/spec/ports/0/port", want: int64(8080)},
+		{name: "postRenderers patch", res: byID["Service/frontend/frontend-web-web"], pointer: "/metadata/labels/post-rendered", want: "true"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := manifest.Lookup(tt.res.Object, tt.pointer)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tt.pointer, diff)
+			}
+		})
+	}
+	if got, want := dep.Origin.File, "charts/web/templates/deployment.yaml"; got != want {
+		t.Errorf("Deployment located at %s, want its template %s", got, want)
+	}
+	for _, f := range []string{"charts/web/templates/deployment.yaml", "charts/web/values.yaml", "apps/web/values.yaml"} {
+		if !slices.Contains(r.Reads["clusters/prod"], f) {
+			t.Errorf("reads lack %s: %v", f, r.Reads["clusters/prod"])
+		}
+	}
+
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var remote []string
+	for _, f := range res.Findings {
+		if f.RuleID == rules.HelmChartRemote {
+			remote = append(remote, f.Location.String())
+		}
+	}
+	if diff := cmp.Diff([]string{"apps/web/remote.yaml:1:1"}, remote); diff != "" {
+		t.Errorf("helm-chart-remote findings (-want +got):\n%s", diff)
+	}
+}
+
+// TestFluxHelmReleaseLocations plants a defect in a HelmRelease's values
+// and asserts the finding points at that line; a field the template
+// writes by itself points at the template's line.
+func TestFluxHelmReleaseLocations(t *testing.T) {
+	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-flux", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range res.Findings {
+		if f.Resource.Kind == "Deployment" {
+			got[f.RuleID] = f.Location.String()
+		}
+	}
+	tests := []struct {
+		name string
+		rule string
+		at   string
+	}{
+		{name: "hostNetwork: true in spec.values", rule: "host-network", at: "apps/web/release.yaml:26:5"},
+		{name: "container written by the template", rule: "liveness-probe-missing", at: "charts/web/templates/deployment.yaml:19"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got[tt.rule] != tt.at {
+				t.Errorf("%s at %q, want %q", tt.rule, got[tt.rule], tt.at)
+			}
+		})
+	}
+}
+
+// TestHelmChartsLocations: in testdata/repos/helm-kustomize the
+// kustomization's valuesInline sets hostNetwork: true, so the finding is
+// at that line; the chart's own container is at its template line.
+func TestHelmChartsLocations(t *testing.T) {
+	t.Setenv("PATH", "")
+	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-kustomize", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range res.Findings {
+		if f.Resource.Kind == "Deployment" {
+			got[f.RuleID] = f.Location.String()
+		}
+	}
+	tests := []struct {
+		name string
+		rule string
+		at   string
+	}{
+		{name: "hostNetwork: true in valuesInline", rule: "host-network", at: "apps/web/kustomization.yaml:12:7"},
+		{name: "container written by the template", rule: "liveness-probe-missing", at: "apps/web/charts/web/templates/deployment.yaml:19"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got[tt.rule] != tt.at {
+				t.Errorf("%s at %q, want %q", tt.rule, got[tt.rule], tt.at)
+			}
+		})
+	}
+}
+
+// TestHelmValuesSecret: a credential in a HelmRelease's values is a
+// finding at that line, and no output names it.
+func TestHelmValuesSecret(t *testing.T) {
+	fakes := secretstest.NewFakes()
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "charts", "web"), os.DirFS("../../testdata/repos/helm-flux/charts/web")); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"apps/kustomization.yaml": "resources:\n  - release.yaml\n",
+		"apps/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: web
+  namespace: web
+spec:
+  chart:
+    spec:
+      chart: ./charts/web
+      sourceRef:
+        kind: GitRepository
+        name: flux-system
+  values:
+    env:
+      GITHUB_TOKEN: "` + fakes.Fixed["GITHUB_TOKEN"] + `"
+`,
+	}
+	for p, s := range files {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	for _, f := range res.Findings {
+		for _, s := range fakes.Secret {
+			if strings.Contains(f.Message, s) {
+				t.Errorf("finding %s prints a secret value", f.RuleID)
+			}
+		}
+		if f.Resource.Kind == "Deployment" || f.Location.File == "apps/release.yaml" && f.Location.Line == 15 {
+			at = append(at, f.RuleID+" "+f.Location.File+":"+strconv.Itoa(f.Location.Line))
+		}
+	}
+	found := false
+	for _, a := range at {
+		found = found || strings.HasSuffix(a, " apps/release.yaml:15")
+	}
+	if !found {
+		t.Errorf("no finding at the credential's values line apps/release.yaml:15; got %v", at)
+	}
+}

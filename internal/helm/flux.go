@@ -1,0 +1,373 @@
+package helm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/strvals"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/openapi"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
+)
+
+// Object is one rendered object and the chart template that wrote it.
+type Object struct {
+	Object map[string]any
+	// Template is the repository-relative template file, "" when a
+	// post-renderer made the object.
+	Template string
+	// Key names the object in the release's Attribution.
+	Key string
+}
+
+// FluxOutput is a rendered Flux HelmRelease.
+type FluxOutput struct {
+	// Release is what the chart was rendered with.
+	Release Release
+	// Chart is the chart rendered.
+	Chart *Chart
+	// Objects are the rendered objects, post-renderers applied.
+	Objects []Object
+	// Reads are the repository-relative files read (chart files).
+	Reads []string
+	// Fields say which rendered fields came from which values.
+	Fields Attribution
+}
+
+// RemoteChart is the error of a HelmRelease whose chart is not in the
+// repository: it is not fetched.
+type RemoteChart struct {
+	// Chart names the chart as the release does.
+	Chart string
+	// Source is the kind/name of the source it comes from.
+	Source string
+}
+
+func (e *RemoteChart) Error() string {
+	return fmt.Sprintf("chart %s comes from %s, which is not this repository; it is not fetched", e.Chart, e.Source)
+}
+
+// Lookup finds an object of the repository (a ConfigMap or Secret a
+// release takes values from, a GitRepository), nil when none.
+type Lookup func(kind, namespace, name string) map[string]any
+
+// IsLocalSource says whether a Flux source (kind, namespace, name) is this
+// repository.
+type IsLocalSource func(kind, namespace, name string) bool
+
+// RenderHelmRelease renders a Flux HelmRelease (helm.toolkit.fluxcd.io)
+// whose chart is in this repository, as helm-controller would: values
+// from valuesFrom in order, then spec.values; the release named
+// [<targetNamespace>-]<name> unless spec.releaseName says otherwise; the
+// chart rendered into targetNamespace (or the release's namespace);
+// postRenderers' kustomize patches and images applied.
+func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, local IsLocalSource, lookup Lookup) (*FluxOutput, error) {
+	meta, _ := hr["metadata"].(map[string]any)
+	spec, _ := hr["spec"].(map[string]any)
+	name, _ := meta["name"].(string)
+	ns, _ := meta["namespace"].(string)
+	chartPath, err := fluxChartPath(fsys, spec, ns, local)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := Load(fsys, chartPath)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := fluxValues(spec, ns, lookup)
+	if err != nil {
+		return nil, err
+	}
+	targetNS, _ := spec["targetNamespace"].(string)
+	rel := Release{Name: fluxReleaseName(spec, name, targetNS), Namespace: targetNS, Values: vals}
+	if rel.Namespace == "" {
+		rel.Namespace = ns
+	}
+	if install, ok := spec["install"].(map[string]any); ok {
+		// Flux installs CRDs by default ("Create"); "Skip" leaves them out.
+		rel.IncludeCRDs = install["crds"] != "Skip"
+	} else {
+		rel.IncludeCRDs = true
+	}
+	out, err := Render(ctx, ch, rel)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := objectsOf(out, chartPath)
+	if err != nil {
+		return nil, err
+	}
+	if objs, err = postRender(spec, objs); err != nil {
+		return nil, fmt.Errorf("postRenderers: %w", err)
+	}
+	for _, o := range objs {
+		setNamespace(o.Object, rel.Namespace)
+	}
+	fields, err := Attribute(ctx, ch, rel)
+	if err != nil {
+		return nil, err
+	}
+	return &FluxOutput{Release: rel, Chart: ch, Objects: objs, Reads: ch.Files, Fields: fields}, nil
+}
+
+// fluxChartPath is the repository-relative chart directory of a release,
+// or a *RemoteChart error.
+func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLocalSource) (string, error) {
+	var chart, kind, srcName, srcNS string
+	if ref, ok := spec["chartRef"].(map[string]any); ok {
+		kind, _ = ref["kind"].(string)
+		srcName, _ = ref["name"].(string)
+		srcNS, _ = ref["namespace"].(string)
+		return "", &RemoteChart{Chart: srcName, Source: kind + "/" + srcName}
+	}
+	cs, _ := spec["chart"].(map[string]any)
+	cspec, _ := cs["spec"].(map[string]any)
+	chart, _ = cspec["chart"].(string)
+	ref, _ := cspec["sourceRef"].(map[string]any)
+	kind, _ = ref["kind"].(string)
+	srcName, _ = ref["name"].(string)
+	srcNS, _ = ref["namespace"].(string)
+	if srcNS == "" {
+		srcNS = ns
+	}
+	if kind != "GitRepository" || !local(kind, srcNS, srcName) {
+		v, _ := cspec["version"].(string)
+		if v != "" {
+			chart += "@" + v
+		}
+		return "", &RemoteChart{Chart: chart, Source: kind + "/" + srcName}
+	}
+	p := path.Clean(strings.TrimPrefix(chart, "/"))
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return "", fmt.Errorf("chart %s: %w", chart, rootfs.ErrOutside)
+	}
+	if _, err := fsys.Stat(path.Join(p, "Chart.yaml")); err != nil && !errors.Is(err, rootfs.ErrOutside) {
+		// A GitRepository of another repository: the path is in that one.
+		return "", &RemoteChart{Chart: chart, Source: kind + "/" + srcName}
+	}
+	return p, nil
+}
+
+// fluxReleaseName is helm-controller's default: [<targetNamespace>-]<name>,
+// shortened with a hash past Helm's 53 characters.
+func fluxReleaseName(spec map[string]any, name, targetNS string) string {
+	if rn, _ := spec["releaseName"].(string); rn != "" {
+		return rn
+	}
+	rn := name
+	if targetNS != "" {
+		rn = targetNS + "-" + name
+	}
+	if len(rn) > 53 {
+		sum := sha256.Sum256([]byte(rn))
+		rn = rn[:40] + "-" + fmt.Sprintf("%x", sum)[:12]
+	}
+	return rn
+}
+
+// fluxValues merges valuesFrom in order, then spec.values, as
+// helm-controller does.
+func fluxValues(spec map[string]any, ns string, lookup Lookup) (map[string]any, error) {
+	out := map[string]any{}
+	from, _ := spec["valuesFrom"].([]any)
+	for _, f := range from {
+		ref, _ := f.(map[string]any)
+		kind, _ := ref["kind"].(string)
+		name, _ := ref["name"].(string)
+		key, _ := ref["valuesKey"].(string)
+		target, _ := ref["targetPath"].(string)
+		optional, _ := ref["optional"].(bool)
+		if key == "" {
+			key = "values.yaml"
+		}
+		obj := lookup(kind, ns, name)
+		if obj == nil {
+			if optional {
+				continue
+			}
+			return nil, fmt.Errorf("valuesFrom %s/%s: not found in the repository", kind, name)
+		}
+		data, found := objectValue(obj, key)
+		if !found {
+			if optional {
+				continue
+			}
+			return nil, fmt.Errorf("valuesFrom %s/%s: no key %q", kind, name, key)
+		}
+		if target != "" {
+			// As helm-controller: --set-string semantics for the value.
+			if err := strvals.ParseIntoString(target+"="+data, out); err != nil {
+				return nil, fmt.Errorf("valuesFrom %s/%s targetPath %q: %w", kind, name, target, err)
+			}
+			continue
+		}
+		vals, err := common.ReadValues([]byte(data))
+		if err != nil {
+			return nil, fmt.Errorf("valuesFrom %s/%s key %q: %w", kind, name, key, err)
+		}
+		out = loader.MergeMaps(out, vals.AsMap())
+	}
+	if v, ok := spec["values"].(map[string]any); ok {
+		// Through YAML, so numbers are what Helm makes of them.
+		data, err := sigsyaml.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		vals, err := common.ReadValues(data)
+		if err != nil {
+			return nil, err
+		}
+		out = loader.MergeMaps(out, vals.AsMap())
+	}
+	return out, nil
+}
+
+// objectValue is a ConfigMap's data[key] or a Secret's decoded data[key]
+// (or stringData[key]).
+func objectValue(obj map[string]any, key string) (string, bool) {
+	if sd, ok := obj["stringData"].(map[string]any); ok {
+		if v, ok := sd[key].(string); ok {
+			return v, true
+		}
+	}
+	d, _ := obj["data"].(map[string]any)
+	v, ok := d[key].(string)
+	if !ok {
+		return "", false
+	}
+	if obj["kind"] == "Secret" {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			return "", false
+		}
+		return string(b), true
+	}
+	return v, true
+}
+
+// objectsOf decodes the rendered manifests, each with its template.
+func objectsOf(out *Output, chartDir string) ([]Object, error) {
+	var objs []Object
+	for _, m := range out.Manifests {
+		docs, err := decodeAll(m.YAML)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Template, err)
+		}
+		_, inChart, _ := strings.Cut(m.Template, "/")
+		for i, d := range docs {
+			objs = append(objs, Object{Object: d, Template: path.Join(chartDir, inChart), Key: Key(m.Template, i)})
+		}
+	}
+	return objs, nil
+}
+
+func decodeAll(s string) ([]map[string]any, error) {
+	var out []map[string]any
+	for _, doc := range strings.Split("\n"+s, "\n---") {
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
+		var obj map[string]any
+		if err := sigsyaml.Unmarshal([]byte(doc), &obj); err != nil {
+			return nil, err
+		}
+		if obj != nil {
+			out = append(out, obj)
+		}
+	}
+	return out, nil
+}
+
+// postRender applies spec.postRenderers[].kustomize (patches, images) with
+// kustomize in memory, as helm-controller's built-in post-renderer does.
+func postRender(spec map[string]any, objs []Object) ([]Object, error) {
+	prs, _ := spec["postRenderers"].([]any)
+	for _, pr := range prs {
+		k, _ := pr.(map[string]any)["kustomize"].(map[string]any)
+		if k == nil {
+			continue
+		}
+		fs := filesys.MakeFsInMemory()
+		var res strings.Builder
+		for _, o := range objs {
+			b, err := sigsyaml.Marshal(o.Object)
+			if err != nil {
+				return nil, err
+			}
+			res.WriteString("---\n")
+			res.Write(b)
+		}
+		kust := map[string]any{"resources": []string{"resources.yaml"}}
+		for _, f := range []string{"patches", "patchesStrategicMerge", "patchesJson6902", "images"} {
+			if v, ok := k[f]; ok {
+				kust[f] = v
+			}
+		}
+		kb, err := sigsyaml.Marshal(kust)
+		if err != nil {
+			return nil, err
+		}
+		if err := fs.WriteFile("/r/resources.yaml", []byte(res.String())); err != nil {
+			return nil, err
+		}
+		if err := fs.WriteFile("/r/kustomization.yaml", kb); err != nil {
+			return nil, err
+		}
+		opts := krusty.MakeDefaultOptions()
+		opts.PluginConfig = types.DisabledPluginConfig()
+		m, err := krusty.MakeKustomizer(opts).Run(fs, "/r")
+		if err != nil {
+			return nil, err
+		}
+		before := map[string]Object{}
+		for _, o := range objs {
+			before[kindName(o.Object)] = o
+		}
+		var next []Object
+		for _, r := range m.Resources() {
+			obj, err := r.Map()
+			if err != nil {
+				return nil, err
+			}
+			b := before[kindName(obj)]
+			next = append(next, Object{Object: obj, Template: b.Template, Key: b.Key})
+		}
+		objs = next
+	}
+	return objs, nil
+}
+
+func kindName(obj map[string]any) string {
+	meta, _ := obj["metadata"].(map[string]any)
+	return fmt.Sprintf("%v/%v/%v", obj["kind"], meta["namespace"], meta["name"])
+}
+
+// setNamespace puts a namespaced object that names none into the release
+// namespace, where Helm's client creates it.
+func setNamespace(obj map[string]any, ns string) {
+	meta, _ := obj["metadata"].(map[string]any)
+	if meta == nil {
+		return
+	}
+	if cur, _ := meta["namespace"].(string); cur != "" {
+		return
+	}
+	av, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	if openapi.IsCertainlyClusterScoped(kyaml.TypeMeta{APIVersion: av, Kind: kind}) {
+		return
+	}
+	meta["namespace"] = ns
+}

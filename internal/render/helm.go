@@ -1,0 +1,485 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"sigs.k8s.io/kustomize/api/konfig"
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+	"sigs.k8s.io/kustomize/kyaml/yaml/merge2"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/gitops-lint/gitops-lint/internal/helm"
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
+)
+
+// kustomize's HelmChartInflationGenerator runs the helm binary. It stays
+// disabled; instead, a kustomization with helmCharts is rewritten, in the
+// render's sandbox only, into one whose resources list the chart's
+// rendered output, held in memory under helmDir. The rest of the
+// kustomization (patches, transformers, namespace) then applies to it as
+// it would with `kustomize build --enable-helm`.
+
+// helmDir is the directory, under a kustomization's own, that holds the
+// rendered charts of its helmCharts entries. It never exists on disk.
+const helmDir = ".gitops-lint-helm"
+
+// inflated is what a kustomization's helmCharts became.
+type inflated struct {
+	// kustomization is the rewritten kustomization file.
+	kustomization []byte
+	// files are the rendered charts by absolute path.
+	files map[string][]byte
+	// templates maps each rendered file, repository-relative, to the
+	// chart template it holds the output of, repository-relative.
+	templates map[string]string
+	// reads are the repository-relative chart and values files read.
+	reads []string
+	// objects maps "kind/name" of each rendered object to its ID (see
+	// markHelmGenerated), for an object whose annotations a patch replaced.
+	objects map[string]string
+	// values maps an object's ID to where the values that wrote its
+	// fields are, by JSON pointer.
+	values map[string]map[string]manifest.Origin
+}
+
+// helmKustomization is the part of a kustomization Helm rendering reads.
+type helmKustomization struct {
+	HelmGlobals *types.HelmGlobals `json:"helmGlobals,omitempty"`
+	HelmCharts  []types.HelmChart  `json:"helmCharts,omitempty"`
+}
+
+// hasHelmCharts is the cheap test before parsing.
+func hasHelmCharts(data []byte) bool { return bytes.Contains(data, []byte("helmCharts")) }
+
+// inflateHelmCharts renders the helmCharts of the kustomization file (an
+// absolute path) whose content is data. ok is false when it has none.
+func inflateHelmCharts(fsys *rootfs.FS, file string, data []byte) (in *inflated, ok bool, err error) {
+	if !hasHelmCharts(data) {
+		return nil, false, nil
+	}
+	var k helmKustomization
+	if err := sigsyaml.Unmarshal(data, &k); err != nil || len(k.HelmCharts) == 0 {
+		return nil, false, nil // kustomize reports a malformed file itself
+	}
+	dir := filepath.Dir(file)
+	relDir := fsys.Rel(dir)
+	chartHome := types.HelmDefaultHome
+	if k.HelmGlobals != nil && k.HelmGlobals.ChartHome != "" {
+		chartHome = k.HelmGlobals.ChartHome
+	}
+	if filepath.IsAbs(chartHome) {
+		return nil, true, fmt.Errorf("helmGlobals.chartHome %q: an absolute path is outside the repository; it is not read", chartHome)
+	}
+	in = &inflated{files: map[string][]byte{}, templates: map[string]string{}, objects: map[string]string{}, values: map[string]map[string]manifest.Origin{}}
+	var doc yaml.Node
+	_ = yaml.Unmarshal(data, &doc) // decoded above: positions of valuesInline
+	var resources []string
+	for i, hc := range k.HelmCharts {
+		names, err := inflateOne(fsys, in, relDir, chartHome, i, hc, inlineNode(&doc, i))
+		if err != nil {
+			return nil, true, fmt.Errorf("helmCharts entry %q: %w", hc.Name, err)
+		}
+		resources = append(resources, names...)
+	}
+	if in.kustomization, err = rewriteKustomization(data, resources); err != nil {
+		return nil, true, err
+	}
+	return in, true, nil
+}
+
+// inflateOne renders one helmCharts entry into in and returns the
+// kustomization-relative names of its files.
+func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, hc types.HelmChart, inline *yaml.Node) ([]string, error) {
+	home := path.Join(relDir, filepath.ToSlash(chartHome))
+	if hc.Version != "" && hc.Repo != "" {
+		home = path.Join(home, hc.Name+"-"+hc.Version) // where kustomize pulls to
+	}
+	chartDir := path.Join(home, hc.Name)
+	if strings.HasPrefix(chartDir, "../") || chartDir == ".." {
+		return nil, fmt.Errorf("chart %s: %w", chartDir, rootfs.ErrOutside)
+	}
+	if info, err := fsys.Stat(chartDir); err != nil || !info.IsDir() {
+		if errors.Is(err, rootfs.ErrOutside) {
+			return nil, err
+		}
+		if hc.Repo != "" {
+			return nil, fmt.Errorf("chart %s %s from %s is not in the repository at %s; gitops-lint does not fetch charts", hc.Name, hc.Version, hc.Repo, chartDir)
+		}
+		return nil, fmt.Errorf("no chart found at %s", chartDir)
+	}
+	ch, err := helm.Load(fsys, chartDir)
+	if err != nil {
+		return nil, err
+	}
+	in.reads = append(in.reads, ch.Files...)
+	vals, sources, err := helmChartValues(fsys, in, relDir, chartDir, hc)
+	if err != nil {
+		return nil, err
+	}
+	if hc.ValuesFile != "" {
+		// Helm coalesces the chart's defaults under what it is given.
+		if data, err := fsys.ReadFile(path.Join(chartDir, "values.yaml")); err == nil {
+			var n yaml.Node
+			if yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
+				sources = append(sources, valuesSource{file: path.Join(chartDir, "values.yaml"), root: n.Content[0]})
+			}
+		}
+	}
+	if inline != nil {
+		src := valuesSource{file: path.Join(relDir, "kustomization.yaml"), root: inline}
+		if hc.ValuesMerge == "merge" {
+			sources = append(sources, src) // the values file wins
+		} else {
+			sources = append([]valuesSource{src}, sources...)
+		}
+	}
+	rel := helm.Release{
+		Name:        hc.ReleaseName,
+		Namespace:   hc.Namespace,
+		Values:      vals,
+		IncludeCRDs: hc.IncludeCRDs,
+		SkipTests:   hc.SkipTests,
+		SkipHooks:   hc.SkipHooks,
+		KubeVersion: hc.KubeVersion,
+		APIVersions: hc.ApiVersions,
+	}
+	if rel.Name == "" {
+		// kustomize passes --generate-name, which Helm turns into a
+		// random name; a lint must be deterministic.
+		rel.Name = "release-name"
+	}
+	out, err := helm.Render(context.Background(), ch, rel)
+	if err != nil {
+		return nil, err
+	}
+	attr, err := helm.Attribute(context.Background(), ch, rel)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, m := range out.Manifests {
+		name := path.Join(helmDir, strconv.Itoa(i), m.Template)
+		if m.Hook {
+			name += ".hook" // a hook may share its template's name
+		}
+		data, err := markHelmGenerated(m.YAML, func(j int, kindName string) string {
+			id := path.Join(relDir, name) + "#" + strconv.Itoa(j)
+			if _, dup := in.objects[kindName]; dup {
+				in.objects[kindName] = "" // two objects: the name cannot tell
+			} else {
+				in.objects[kindName] = id
+			}
+			if fields := attr[helm.Key(m.Template, j)]; len(fields) > 0 {
+				in.values[id] = locateValues(fields, sources)
+			}
+			return id
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Template, err)
+		}
+		if len(data) == 0 {
+			continue
+		}
+		abs := filepath.Join(fsys.Root(), filepath.FromSlash(relDir), filepath.FromSlash(name))
+		if prev, ok := in.files[abs]; ok {
+			// Helm lists each hook document on its own.
+			in.files[abs] = append(append(prev, "---\n"...), data...)
+			continue
+		}
+		in.files[abs] = data
+		// Helm names a template after the chart, not its directory.
+		_, inChart, _ := strings.Cut(m.Template, "/")
+		in.templates[path.Join(relDir, name)] = path.Join(chartDir, inChart)
+		names = append(names, name)
+	}
+	return names, nil
+}
+
+// helmChartValues are the values kustomize hands helm: the values file
+// (the chart's own values.yaml by default) with valuesInline merged as
+// valuesMerge says, then each additional values file.
+func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart) (map[string]any, []valuesSource, error) {
+	var sources []valuesSource // highest priority first
+	note := func(file string, data []byte) {
+		var n yaml.Node
+		if yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
+			sources = append([]valuesSource{{file: file, root: n.Content[0]}}, sources...)
+		}
+	}
+	read := func(p string) ([]byte, error) {
+		if strings.Contains(p, "://") {
+			return nil, fmt.Errorf("values file %s is remote; gitops-lint does not fetch it", p)
+		}
+		if filepath.IsAbs(p) {
+			return nil, fmt.Errorf("values file %s: %w", p, rootfs.ErrOutside)
+		}
+		rel := path.Join(relDir, filepath.ToSlash(p))
+		data, err := fsys.ReadFile(rel)
+		if err != nil {
+			return nil, err
+		}
+		in.reads = append(in.reads, rel)
+		note(rel, data)
+		return data, nil
+	}
+	var base []byte
+	var err error
+	if hc.ValuesFile == "" {
+		rel := path.Join(chartDir, "values.yaml")
+		if base, err = fsys.ReadFile(rel); err != nil {
+			return nil, nil, err
+		}
+		note(rel, base)
+	} else if base, err = read(hc.ValuesFile); err != nil {
+		return nil, nil, err
+	}
+	if len(hc.ValuesInline) > 0 {
+		if base, err = mergeInline(base, hc); err != nil {
+			return nil, nil, err
+		}
+	}
+	vals, err := common.ReadValues(base)
+	if err != nil {
+		return nil, nil, fmt.Errorf("values: %w", err)
+	}
+	out := vals.AsMap()
+	for _, f := range hc.AdditionalValuesFiles {
+		data, err := read(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		more, err := common.ReadValues(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f, err)
+		}
+		out = loader.MergeMaps(out, more.AsMap())
+	}
+	return out, sources, nil
+}
+
+// mergeInline merges valuesInline into the values file as kustomize does,
+// with kyaml's merge, and returns the values file helm would be given.
+func mergeInline(base []byte, hc types.HelmChart) ([]byte, error) {
+	mode := hc.ValuesMerge
+	if mode == "" {
+		mode = "override"
+	}
+	inline := hc.ValuesInline
+	if mode == "override" || mode == "merge" {
+		file, err := kyaml.Parse(string(base))
+		if err != nil {
+			return nil, fmt.Errorf("could not parse values file: %w", err)
+		}
+		inl, err := kyaml.FromMap(hc.ValuesInline)
+		if err != nil {
+			return nil, err
+		}
+		var merged *kyaml.RNode
+		if mode == "override" {
+			merged, err = merge2.Merge(inl, file.Copy(), kyaml.MergeOptions{})
+		} else {
+			merged, err = merge2.Merge(file, inl.Copy(), kyaml.MergeOptions{})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("could not merge values: %w", err)
+		}
+		if inline, err = merged.Map(); err != nil {
+			return nil, err
+		}
+	} else if mode != "replace" {
+		return nil, fmt.Errorf("valuesMerge must be one of [override replace merge]")
+	}
+	return sigsyaml.Marshal(inline)
+}
+
+// templateAnnotation carries, through kustomize, the rendered file an
+// object of a chart came from; Render reads and removes it.
+const templateAnnotation = "internal.gitops-lint.dev/helm-file"
+
+// helmTemplates reads, for each resource of a render, the ID of the Helm
+// object it is ("" for other resources; see sandbox.Template), and removes
+// the annotation that said so, so the output is what kustomize prints.
+func helmTemplates(fs *sandbox, m resmap.ResMap) ([]string, error) {
+	out := make([]string, len(m.Resources()))
+	for i, res := range m.Resources() {
+		annos := res.GetAnnotations()
+		id, ok := annos[templateAnnotation]
+		if !ok {
+			// A patch replaced the annotations: the object's name before
+			// kustomize renamed it says which template wrote it.
+			if out[i] = fs.TemplateOf(res.OrgId().Kind + "/" + res.OrgId().Name); out[i] == "" {
+				out[i] = fs.TemplateWithin(res.GetKind(), res.GetName())
+			}
+			continue
+		}
+		out[i] = id
+		delete(annos, templateAnnotation)
+		// An empty map is removed, as kustomize removes its own.
+		if err := res.SetAnnotations(annos); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// markHelmGenerated sets the annotation kustomize's generator sets on
+// Helm's output: kustomize's namespace transformer leaves those objects
+// alone, as Helm has set their namespace. It also names the rendered file,
+// for helmTemplates.
+func markHelmGenerated(manifest string, id func(doc int, kindName string) string) ([]byte, error) {
+	nodes, err := (&kio.ByteReader{Reader: strings.NewReader(manifest), OmitReaderAnnotations: true}).Read()
+	if err != nil {
+		return nil, err
+	}
+	if len(nodes) == 0 {
+		return nil, nil
+	}
+	for j, n := range nodes {
+		if err := n.PipeE(kyaml.SetAnnotation(konfig.HelmGeneratedAnnotation, "true")); err != nil {
+			return nil, err
+		}
+		if err := n.PipeE(kyaml.SetAnnotation(templateAnnotation, id(j, n.GetKind()+"/"+n.GetName()))); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	if err := (kio.ByteWriter{Writer: &buf}).Write(nodes); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// rewriteKustomization drops helmCharts and helmGlobals and appends the
+// rendered charts to resources, keeping the rest of the file as written.
+func rewriteKustomization(data []byte, resources []string) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("kustomization is not a mapping")
+	}
+	root := doc.Content[0]
+	var res *yaml.Node
+	kept := root.Content[:0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		switch root.Content[i].Value {
+		case "helmCharts", "helmGlobals":
+			continue
+		case "resources":
+			if root.Content[i+1].Kind != yaml.SequenceNode {
+				// "resources:" left empty is null: a list now.
+				root.Content[i+1] = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+			}
+			res = root.Content[i+1]
+		}
+		kept = append(kept, root.Content[i], root.Content[i+1])
+	}
+	root.Content = kept
+	if res == nil {
+		res = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "resources"}, res)
+	}
+	for _, r := range resources {
+		res.Content = append(res.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: r})
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// valuesSource is one place values are written: a values file or the
+// valuesInline of a helmCharts entry.
+type valuesSource struct {
+	file string
+	root *yaml.Node
+}
+
+// inlineNode is the valuesInline mapping of the i-th helmCharts entry of a
+// kustomization document, nil when it has none.
+func inlineNode(doc *yaml.Node, i int) *yaml.Node {
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	charts := mappingValue(doc.Content[0], "helmCharts")
+	if charts == nil || charts.Kind != yaml.SequenceNode || i >= len(charts.Content) {
+		return nil
+	}
+	return mappingValue(charts.Content[i], "valuesInline")
+}
+
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key {
+			return m.Content[j+1]
+		}
+	}
+	return nil
+}
+
+// locateValues turns attributed fields into positions: each values path
+// at the first source, in priority order, that writes it.
+func locateValues(fields helm.Fields, sources []valuesSource) map[string]manifest.Origin {
+	out := map[string]manifest.Origin{}
+	for ptr, leaf := range fields {
+		for _, s := range sources {
+			if at, ok := nodeAt(s.root, leaf); ok {
+				out[ptr] = manifest.Origin{File: s.file, Line: at.Line, Col: at.Column}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// nodeAt is the key node (or list item) at path under n.
+func nodeAt(n *yaml.Node, at []string) (*yaml.Node, bool) {
+	var key *yaml.Node
+	for _, tok := range at {
+		switch n.Kind {
+		case yaml.MappingNode:
+			found := false
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				if n.Content[j].Value == tok {
+					key, n, found = n.Content[j], n.Content[j+1], true
+					break
+				}
+			}
+			if !found {
+				return nil, false
+			}
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i >= len(n.Content) {
+				return nil, false
+			}
+			key, n = n.Content[i], n.Content[i]
+		default:
+			return nil, false
+		}
+	}
+	return key, key != nil
+}
