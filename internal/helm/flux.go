@@ -127,9 +127,10 @@ func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, 
 func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLocalSource) (string, error) {
 	var chart, kind, srcName, srcNS string
 	if ref, ok := spec["chartRef"].(map[string]any); ok {
+		// A chartRef names a HelmChart or OCIRepository object, never
+		// a path in this repository.
 		kind, _ = ref["kind"].(string)
 		srcName, _ = ref["name"].(string)
-		srcNS, _ = ref["namespace"].(string)
 		return "", &RemoteChart{Chart: srcName, Source: kind + "/" + srcName}
 	}
 	cs, _ := spec["chart"].(map[string]any)

@@ -251,9 +251,7 @@ func output(res *releasev1.Release, skipTests bool) *Output {
 	b.WriteString(strings.TrimSpace(res.Manifest))
 	b.WriteString("\n")
 	out := &Output{}
-	for _, m := range splitSources(res.Manifest) {
-		out.Manifests = append(out.Manifests, m)
-	}
+	out.Manifests = append(out.Manifests, splitSources(res.Manifest)...)
 	for _, h := range res.Hooks {
 		if skipTests && isTestHook(h) {
 			continue
