@@ -116,6 +116,12 @@ func child(n *yaml.Node, rendered any, tok string) (value, at *yaml.Node) {
 						return nil, nil
 					}
 				}
+				// An item without the key its siblings are merged by
+				// (a volume whose name is misspelt) may have moved in a
+				// merge: it is the document's one item without it.
+				if lone := withoutKey(n); lone != nil {
+					return lone, lone
+				}
 			}
 		}
 		if i < len(n.Content) {
@@ -125,6 +131,36 @@ func child(n *yaml.Node, rendered any, tok string) (value, at *yaml.Node) {
 		return child(n.Alias, rendered, tok)
 	}
 	return nil, nil
+}
+
+// withoutKey returns the one item of the sequence n that lacks the merge
+// key its other items have, or nil. The rendered list is no guide: a
+// strategic merge may have dropped the items that have the key.
+func withoutKey(n *yaml.Node) *yaml.Node {
+	key := ""
+	for _, c := range n.Content {
+		for _, k := range mergeKeys {
+			if v, _ := child(c, nil, k); v != nil && key == "" {
+				key = k
+			}
+		}
+	}
+	if key == "" {
+		return nil
+	}
+	var lone *yaml.Node
+	for _, c := range n.Content {
+		if c.Kind != yaml.MappingNode {
+			continue
+		}
+		if v, _ := child(c, nil, key); v == nil {
+			if lone != nil {
+				return nil // several: which one is not known
+			}
+			lone = c
+		}
+	}
+	return lone
 }
 
 // Child steps into a decoded value: the entry of a map, or the item of a
