@@ -62,7 +62,7 @@ func (c *checker) objectMistake(msg string, dirs []string) (manifest.Origin, str
 			}
 			if at, ok := itemWithout(doc.Content[0], strings.Split(field, "."), key); ok {
 				found = append(found, manifest.Origin{File: file, Line: at.Line, Col: at.Column})
-				source = valueOf(valueOf(doc.Content[0], "metadata"), "name").Value
+				source = manifest.MappingValue(manifest.MappingValue(doc.Content[0], "metadata"), "name").Value
 			}
 		}
 	}
@@ -96,26 +96,13 @@ func isObject(doc *yaml.Node, kind, name string) bool {
 	if doc.Kind != yaml.MappingNode {
 		return false
 	}
-	k := valueOf(doc, "kind")
-	md := valueOf(doc, "metadata")
+	k := manifest.MappingValue(doc, "kind")
+	md := manifest.MappingValue(doc, "metadata")
 	if k == nil || k.Value != kind || md == nil {
 		return false
 	}
-	n := valueOf(md, "name")
+	n := manifest.MappingValue(md, "name")
 	return n != nil && n.Value != "" && strings.Contains(name, n.Value)
-}
-
-// valueOf returns the value of a mapping's key, or nil.
-func valueOf(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // itemWithout finds, in the list at path, the one item without key, and
@@ -124,7 +111,7 @@ func valueOf(m *yaml.Node, key string) *yaml.Node {
 func itemWithout(doc *yaml.Node, path []string, key string) (*yaml.Node, bool) {
 	n := doc
 	for _, p := range path {
-		if n = valueOf(n, p); n == nil {
+		if n = manifest.MappingValue(n, p); n == nil {
 			return nil, false
 		}
 	}
@@ -133,7 +120,7 @@ func itemWithout(doc *yaml.Node, path []string, key string) (*yaml.Node, bool) {
 	}
 	var lacking []*yaml.Node
 	for _, item := range n.Content {
-		if item.Kind == yaml.MappingNode && valueOf(item, key) == nil {
+		if item.Kind == yaml.MappingNode && manifest.MappingValue(item, key) == nil {
 			lacking = append(lacking, item)
 		}
 	}

@@ -445,3 +445,17 @@ func MergeKey(item any) (key, value string, ok bool) {
 	}
 	return "", "", false
 }
+
+// MappingValue returns the value node of key in the mapping node m; nil
+// when m is nil or not a mapping, or has no such key.
+func MappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}

@@ -421,23 +421,11 @@ func inlineNode(doc *yaml.Node, i int) *yaml.Node {
 	if len(doc.Content) == 0 {
 		return nil
 	}
-	charts := mappingValue(doc.Content[0], "helmCharts")
+	charts := manifest.MappingValue(doc.Content[0], "helmCharts")
 	if charts == nil || charts.Kind != yaml.SequenceNode || i >= len(charts.Content) {
 		return nil
 	}
-	return mappingValue(charts.Content[i], "valuesInline")
-}
-
-func mappingValue(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for j := 0; j+1 < len(m.Content); j += 2 {
-		if m.Content[j].Value == key {
-			return m.Content[j+1]
-		}
-	}
-	return nil
+	return manifest.MappingValue(charts.Content[i], "valuesInline")
 }
 
 // locateValues turns attributed fields into positions: each values path

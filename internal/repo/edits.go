@@ -90,13 +90,13 @@ func parseEdits(k *Kustomization, root *yaml.Node, data []byte) {
 					p.Ref = k.refAt(pos(n))
 				}
 			case yaml.MappingNode:
-				if t := lookup(n, "target"); t != nil {
+				if t := manifest.MappingValue(n, "target"); t != nil {
 					p.Target = parseSelector(t)
 				}
-				if v := lookup(n, "path"); v != nil {
+				if v := manifest.MappingValue(n, "path"); v != nil {
 					p.Ref = k.refAt(pos(v))
 				}
-				if v := lookup(n, "patch"); v != nil && v.Kind == yaml.ScalarNode {
+				if v := manifest.MappingValue(n, "patch"); v != nil && v.Kind == yaml.ScalarNode {
 					p.Inline, p.InlineAt = v.Value, inlineAt(v, file, lines)
 				}
 			default:
@@ -105,11 +105,11 @@ func parseEdits(k *Kustomization, root *yaml.Node, data []byte) {
 			k.Patches = append(k.Patches, p)
 		})
 	}
-	if n := lookup(root, "namespace"); n != nil && n.Kind == yaml.ScalarNode {
+	if n := manifest.MappingValue(root, "namespace"); n != nil && n.Kind == yaml.ScalarNode {
 		k.Transformers = append(k.Transformers, Transformer{Field: "namespace", Pos: pos(n), Value: n.Value})
 	}
 	for _, f := range []string{"namePrefix", "nameSuffix"} {
-		if n := lookup(root, f); n != nil && n.Kind == yaml.ScalarNode && n.Value != "" {
+		if n := manifest.MappingValue(root, f); n != nil && n.Kind == yaml.ScalarNode && n.Value != "" {
 			k.Transformers = append(k.Transformers, Transformer{Field: f, Pos: pos(n), Value: n.Value})
 		}
 	}
@@ -122,25 +122,25 @@ func parseEdits(k *Kustomization, root *yaml.Node, data []byte) {
 			k.Transformers = append(k.Transformers, Transformer{Field: field, Pos: pos(key), Key: key.Value, Value: v.Value, Selectors: selectors, Templates: templates})
 		}
 	}
-	pairs("commonLabels", lookup(root, "commonLabels"), true, true)
-	pairs("commonAnnotations", lookup(root, "commonAnnotations"), false, true)
+	pairs("commonLabels", manifest.MappingValue(root, "commonLabels"), true, true)
+	pairs("commonAnnotations", manifest.MappingValue(root, "commonAnnotations"), false, true)
 	collect(root, []string{"labels", "[]"}, func(n *yaml.Node) {
-		sel := isTrue(lookup(n, "includeSelectors"))
-		pairs("labels", lookup(n, "pairs"), sel, sel || isTrue(lookup(n, "includeTemplates")))
+		sel := isTrue(manifest.MappingValue(n, "includeSelectors"))
+		pairs("labels", manifest.MappingValue(n, "pairs"), sel, sel || isTrue(manifest.MappingValue(n, "includeTemplates")))
 	})
 	collect(root, []string{"images", "[]"}, func(n *yaml.Node) {
-		t := Transformer{Field: "images", Pos: pos(n), Key: scalar(lookup(n, "name")), Value: scalar(lookup(n, "newName")),
-			Tag: scalar(lookup(n, "newTag")), Digest: scalar(lookup(n, "digest"))}
+		t := Transformer{Field: "images", Pos: pos(n), Key: scalar(manifest.MappingValue(n, "name")), Value: scalar(manifest.MappingValue(n, "newName")),
+			Tag: scalar(manifest.MappingValue(n, "newTag")), Digest: scalar(manifest.MappingValue(n, "digest"))}
 		for _, f := range []string{"newName", "newTag", "digest"} {
-			if v := lookup(n, f); v != nil {
-				t.Pos = pos(lookup(n, f)) // the last of them that is written: tag over name
+			if v := manifest.MappingValue(n, f); v != nil {
+				t.Pos = pos(manifest.MappingValue(n, f)) // the last of them that is written: tag over name
 			}
 		}
 		k.Transformers = append(k.Transformers, t)
 	})
 	collect(root, []string{"replicas", "[]"}, func(n *yaml.Node) {
-		t := Transformer{Field: "replicas", Pos: pos(n), Key: scalar(lookup(n, "name"))}
-		if c := lookup(n, "count"); c != nil {
+		t := Transformer{Field: "replicas", Pos: pos(n), Key: scalar(manifest.MappingValue(n, "name"))}
+		if c := manifest.MappingValue(n, "count"); c != nil {
 			t.Pos, t.Value = pos(c), c.Value
 		}
 		k.Transformers = append(k.Transformers, t)
@@ -175,13 +175,13 @@ func ParseReplacements(file string, data []byte) []Transformer {
 }
 
 func parseReplacement(n *yaml.Node, pos func(*yaml.Node) manifest.Origin) *Transformer {
-	if n.Kind != yaml.MappingNode || lookup(n, "path") != nil {
+	if n.Kind != yaml.MappingNode || manifest.MappingValue(n, "path") != nil {
 		return nil // a file: read by the engine with ParseReplacements
 	}
 	t := Transformer{Field: "replacements", Pos: pos(n)}
 	collect(n, []string{"targets", "[]"}, func(tn *yaml.Node) {
 		rt := ReplacementTarget{Pos: pos(tn)}
-		if s := lookup(tn, "select"); s != nil {
+		if s := manifest.MappingValue(tn, "select"); s != nil {
 			rt.Select = *parseSelector(s)
 		}
 		collect(tn, []string{"fieldPaths", "[]"}, func(f *yaml.Node) {
@@ -197,9 +197,9 @@ func parseReplacement(n *yaml.Node, pos func(*yaml.Node) manifest.Origin) *Trans
 
 func parseSelector(n *yaml.Node) *Selector {
 	return &Selector{
-		Group: scalar(lookup(n, "group")), Version: scalar(lookup(n, "version")), Kind: scalar(lookup(n, "kind")),
-		Name: scalar(lookup(n, "name")), Namespace: scalar(lookup(n, "namespace")),
-		LabelSelector: scalar(lookup(n, "labelSelector")), AnnotationSelector: scalar(lookup(n, "annotationSelector")),
+		Group: scalar(manifest.MappingValue(n, "group")), Version: scalar(manifest.MappingValue(n, "version")), Kind: scalar(manifest.MappingValue(n, "kind")),
+		Name: scalar(manifest.MappingValue(n, "name")), Namespace: scalar(manifest.MappingValue(n, "namespace")),
+		LabelSelector: scalar(manifest.MappingValue(n, "labelSelector")), AnnotationSelector: scalar(manifest.MappingValue(n, "annotationSelector")),
 	}
 }
 

@@ -180,10 +180,10 @@ func parseKustomization(k *Kustomization, data []byte) error {
 	if root.Kind != yaml.MappingNode {
 		return &manifest.SyntaxError{Origin: manifest.Origin{File: file, Line: root.Line, Col: root.Column}, Msg: "kustomization is not a mapping"}
 	}
-	if kind := lookup(root, "kind"); kind != nil && kind.Value == "Component" {
+	if kind := manifest.MappingValue(root, "kind"); kind != nil && kind.Value == "Component" {
 		k.Component = true
 	}
-	k.HelmCharts = lookup(root, "helmCharts") != nil
+	k.HelmCharts = manifest.MappingValue(root, "helmCharts") != nil
 	k.Aggregator = !k.Component
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if !aggregatorKeys[root.Content[i].Value] {
@@ -192,12 +192,12 @@ func parseKustomization(k *Kustomization, data []byte) error {
 	}
 	for field, kind := range map[string]string{"configMapGenerator": "ConfigMap", "secretGenerator": "Secret"} {
 		collect(root, []string{field, "[]"}, func(n *yaml.Node) {
-			name := lookup(n, "name")
+			name := manifest.MappingValue(n, "name")
 			if name == nil {
 				return
 			}
 			g := Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}, Behavior: "create"}
-			if b := lookup(n, "behavior"); b != nil && b.Value != "" {
+			if b := manifest.MappingValue(n, "behavior"); b != nil && b.Value != "" {
 				g.Behavior = b.Value
 			}
 			pos := func(n *yaml.Node) manifest.Origin {
@@ -273,22 +273,10 @@ func collect(n *yaml.Node, path []string, fn func(*yaml.Node)) {
 			collect(c, path[1:], fn)
 		}
 	case path[0] != "[]" && n.Kind == yaml.MappingNode:
-		if v := lookup(n, path[0]); v != nil {
+		if v := manifest.MappingValue(n, path[0]); v != nil {
 			collect(v, path[1:], fn)
 		}
 	}
-}
-
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // isPluginField says whether a kustomization field lists plugin
@@ -309,7 +297,7 @@ func inlineConfig(value string) bool {
 	if !strings.Contains(value, "kind") || yaml.Unmarshal([]byte(value), &doc) != nil || len(doc.Content) == 0 {
 		return false
 	}
-	return doc.Content[0].Kind == yaml.MappingNode && lookup(doc.Content[0], "kind") != nil
+	return doc.Content[0].Kind == yaml.MappingNode && manifest.MappingValue(doc.Content[0], "kind") != nil
 }
 
 // isRemote recognises what kustomize would fetch over the network: URLs,
