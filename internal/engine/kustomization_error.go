@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -47,22 +46,13 @@ func (c *checker) objectMistake(msg string, dirs []string) (manifest.Origin, str
 	var found []manifest.Origin
 	var source string // the object's name as its file writes it
 	for _, file := range c.listedFiles(dirs) {
-		data, err := c.sources.read(file)
-		if err != nil {
-			continue
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		for {
-			var doc yaml.Node
-			if dec.Decode(&doc) != nil {
-				break
-			}
-			if len(doc.Content) != 1 || !isObject(doc.Content[0], kind, name) {
+		for _, d := range c.sources.get(file).docs {
+			if d.Node == nil || !isObject(d.Node, kind, name) {
 				continue
 			}
-			if at, ok := itemWithout(doc.Content[0], strings.Split(field, "."), key); ok {
+			if at, ok := itemWithout(d.Node, strings.Split(field, "."), key); ok {
 				found = append(found, manifest.Origin{File: file, Line: at.Line, Col: at.Column})
-				source = manifest.MappingValue(manifest.MappingValue(doc.Content[0], "metadata"), "name").Value
+				source = manifest.MappingValue(manifest.MappingValue(d.Node, "metadata"), "name").Value
 			}
 		}
 	}
