@@ -720,13 +720,11 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 	msg := err.Error()
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
-	if at, complaint, ok := c.kustomizationMistake(msg, closure); ok {
-		f.Location, f.Message = at, complaint
-		return f
-	}
-	if at, complaint, ok := c.objectMistake(msg, closure); ok {
-		f.Location, f.Message = at, complaint
-		return f
+	for _, mistake := range []func(string, []string) (manifest.Origin, string, bool){c.kustomizationMistake, c.objectMistake, c.sourceMistake} {
+		if at, complaint, ok := mistake(msg, closure); ok {
+			f.Location, f.Message = at, complaint
+			return f
+		}
 	}
 	var ref *repo.Ref
 	best := -1

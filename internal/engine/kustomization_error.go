@@ -7,6 +7,7 @@ import (
 
 	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
+	kyamlutils "sigs.k8s.io/kustomize/kyaml/utils"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -30,6 +31,10 @@ var (
 	// object RoleBinding.v1.rbac.authorization.k8s.io/gotk-reconciler.apps:
 	// path config error; no 'name' field in node`.
 	itemLacks = regexp.MustCompile(`considering field '([^']+)' of object (\w+)\.\S*?/(\S+)\.[^.\s]+: path config error; no '([^']+)' field`)
+	// A replacement whose source object lacks the field it copies:
+	// "fieldPath `stringData.password` is missing for replacement source
+	// Secret.[noVer].[noGrp]/db.[noNs]", the source as its selector names it.
+	sourceLacks = regexp.MustCompile("fieldPath `([^`]+)` is missing for replacement source (\\w+)\\.[^/\\s]*/(\\S+)\\.[^.\\s]+")
 )
 
 // objectMistake finds the list item of a source document that a
@@ -60,6 +65,117 @@ func (c *checker) objectMistake(msg string, dirs []string) (manifest.Origin, str
 		return manifest.Origin{}, "", false
 	}
 	return found[0], fmt.Sprintf("%s %s: an item of %s has no %s, which kustomize needs to update the name it refers to", kind, source, field, key), true
+}
+
+// sourceMistake finds the field a replacement's source object lacks, in
+// the files the kustomizations in dirs list: the key, at the level where
+// the path stops, that looks like the field misspelt (`stringDatz` for
+// `stringData`). That key is the line to edit; without one, the
+// replacement's own fieldPath may be what is wrong, so ok is false and the
+// finding stays at the entry.
+func (c *checker) sourceMistake(msg string, dirs []string) (manifest.Origin, string, bool) {
+	m := sourceLacks.FindStringSubmatch(msg)
+	if m == nil {
+		return manifest.Origin{}, "", false
+	}
+	fieldPath, kind, name := m[1], m[2], m[3]
+	var found []manifest.Origin
+	var misspelt, want string
+	for _, file := range c.listedFiles(dirs) {
+		for _, d := range c.sources.get(file).docs {
+			if d.Node == nil || !isObject(d.Node, kind, name) {
+				continue
+			}
+			if k, seg := keyLike(d.Node, kyamlutils.SmarterPathSplitter(fieldPath, ".")); k != nil {
+				found = append(found, manifest.Origin{File: file, Line: k.Line, Col: k.Column})
+				misspelt, want = k.Value, seg
+			}
+		}
+	}
+	if len(found) == 1 {
+		return found[0], fmt.Sprintf("%s %s has no %s, which a replacement copies from: is %q a misspelling of %q?", kind, name, fieldPath, misspelt, want), true
+	}
+	if len(found) == 0 {
+		if at, ok := c.replacementEntry(dirs, fieldPath); ok {
+			return at, fmt.Sprintf("replacement source %s %s has no %s", kind, name, fieldPath), true
+		}
+	}
+	return manifest.Origin{}, "", false
+}
+
+// replacementEntry finds the one source fieldPath entry among the
+// kustomizations in dirs that names fieldPath.
+func (c *checker) replacementEntry(dirs []string, fieldPath string) (manifest.Origin, bool) {
+	var found []manifest.Origin
+	for _, dir := range dirs {
+		k := c.repo.Kustomizations[dir]
+		if k == nil {
+			continue
+		}
+		data, err := c.sources.read(k.File)
+		var doc yaml.Node
+		if err != nil || yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+			continue
+		}
+		list := manifest.MappingValue(doc.Content[0], "replacements")
+		if list == nil || list.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, r := range list.Content {
+			if fp := manifest.MappingValue(manifest.MappingValue(r, "source"), "fieldPath"); fp != nil && fp.Value == fieldPath {
+				found = append(found, manifest.Origin{File: k.File, Line: fp.Line, Col: fp.Column})
+			}
+		}
+	}
+	if len(found) != 1 {
+		return manifest.Origin{}, false
+	}
+	return found[0], true
+}
+
+// keyLike follows a kustomize field path (list items selected as
+// [key=value]) and, at the first segment the document lacks, returns the
+// key there that looks like it misspelt, with the segment.
+func keyLike(n *yaml.Node, segs []string) (*yaml.Node, string) {
+	for _, seg := range segs {
+		if sel, ok := strings.CutPrefix(seg, "["); ok && n.Kind == yaml.SequenceNode {
+			k, v, _ := strings.Cut(strings.TrimSuffix(sel, "]"), "=")
+			if n = itemWith(n, k, v); n == nil {
+				return nil, ""
+			}
+			continue
+		}
+		if next := manifest.MappingValue(n, seg); next != nil {
+			n = next
+			continue
+		}
+		if n.Kind != yaml.MappingNode {
+			return nil, ""
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if looksLike(n.Content[i].Value, seg) {
+				return n.Content[i], seg
+			}
+		}
+		return nil, ""
+	}
+	return nil, ""
+}
+
+// itemWith is the item of a list whose key has the value v.
+func itemWith(list *yaml.Node, k, v string) *yaml.Node {
+	for _, item := range list.Content {
+		if kv := manifest.MappingValue(item, k); kv != nil && kv.Value == v {
+			return item
+		}
+	}
+	return nil
+}
+
+// looksLike reports whether key could be want misspelt: a prefix either
+// way, or within two edits.
+func looksLike(key, want string) bool {
+	return strings.HasPrefix(key, want) || strings.HasPrefix(want, key) || levenshtein.ComputeDistance(key, want) <= 2
 }
 
 // listedFiles are the files the kustomizations in dirs list by path.
@@ -119,8 +235,7 @@ func itemWithout(doc *yaml.Node, path []string, key string) (*yaml.Node, bool) {
 	}
 	item := lacking[0]
 	for i := 0; i+1 < len(item.Content); i += 2 {
-		k := item.Content[i].Value
-		if strings.HasPrefix(k, key) || strings.HasPrefix(key, k) || levenshtein.ComputeDistance(k, key) <= 2 {
+		if looksLike(item.Content[i].Value, key) {
 			return item.Content[i], true
 		}
 	}

@@ -203,15 +203,13 @@ func TestFluxSubstitution(t *testing.T) {
 	}
 }
 
-// TestItemLackingNameLocated checks that kustomize's refusal to update a
-// name reference in a list item without the name (a RoleBinding subject
-// whose name key is misspelt) is reported at that key in the source, not
-// at line 1 of the kustomization.
-func TestItemLackingNameLocated(t *testing.T) {
-	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
-		"base/kustomization.yaml": "resources: [rbac.yaml]\n",
-		"base/rbac.yaml": `apiVersion: v1
+// TestRenderMistakeLocated checks that kustomize's refusals naming an
+// object's field, not a file or line, are reported at the key in the
+// source to fix, not at line 1 of the kustomization: a RoleBinding
+// subject whose name key is misspelt (kustomize cannot update the name it
+// refers to), and a replacement's source whose field key is misspelt.
+func TestRenderMistakeLocated(t *testing.T) {
+	const rbac = `apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: reconciler
@@ -229,21 +227,88 @@ subjects:
     name: reconciler
   - kind: ServiceAccount
     nameQzx: reconciler
+`
+	replacement := func(source, fieldPath string) map[string]string {
+		return map[string]string{
+			"base/kustomization.yaml": `resources: [app.yaml]
+replacements:
+  - source:
+      kind: ConfigMap
+      name: settings
+      fieldPath: ` + fieldPath + `
+    targets:
+      - select: {kind: Deployment}
+        fieldPaths:
+          - spec.template.spec.containers.[name=web].image
 `,
-		"prod/kustomization.yaml": "namePrefix: prod-\nnamespace: apps\nresources: [../base]\n",
-	})
-	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, f := range res.Findings {
-		if f.RuleID == "render-error" {
-			got = append(got, f.Location.File+":"+strconv.Itoa(f.Location.Line)+" "+f.Message)
+			"base/app.yaml": source + `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+`,
+			"prod/kustomization.yaml": "namePrefix: prod-\nresources: [../base]\n",
 		}
 	}
-	want := []string{"base/rbac.yaml:18 RoleBinding reconciler: an item of subjects has no name, which kustomize needs to update the name it refers to"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("render-error findings (-want +got):\n%s", diff)
+	const settings = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+dataQzx:
+  image: nginx:1.27
+`
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{
+			name: "list item lacking its name",
+			files: map[string]string{
+				"base/kustomization.yaml": "resources: [rbac.yaml]\n",
+				"base/rbac.yaml":          rbac,
+				"prod/kustomization.yaml": "namePrefix: prod-\nnamespace: apps\nresources: [../base]\n",
+			},
+			want: []string{"base/rbac.yaml:18 RoleBinding reconciler: an item of subjects has no name, which kustomize needs to update the name it refers to"},
+		},
+		{
+			name:  "replacement source key misspelt",
+			files: replacement(settings, "data.image"),
+			want:  []string{`base/app.yaml:5 ConfigMap settings has no data.image, which a replacement copies from: is "dataQzx" a misspelling of "data"?`},
+		},
+		{
+			// Nothing in the source looks like the path: the fieldPath
+			// is what is wrong, so the finding is at it.
+			name:  "replacement path unlike any key",
+			files: replacement(settings, "spec.image"),
+			want:  []string{"base/kustomization.yaml:6 replacement source ConfigMap settings has no spec.image"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tt.files)
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				if f.RuleID == "render-error" {
+					got = append(got, f.Location.File+":"+strconv.Itoa(f.Location.Line)+" "+f.Message)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("render-error findings (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
