@@ -720,7 +720,7 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 	msg := err.Error()
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
-	for _, mistake := range []func(string, []string) (manifest.Origin, string, bool){c.kustomizationMistake, c.objectMistake, c.sourceMistake} {
+	for _, mistake := range []func(string, []string) (manifest.Origin, string, bool){c.kustomizationMistake, c.objectMistake, c.replacementMistake} {
 		if at, complaint, ok := mistake(msg, closure); ok {
 			f.Location, f.Message = at, complaint
 			return f

@@ -35,6 +35,9 @@ var (
 	// "fieldPath `stringData.password` is missing for replacement source
 	// Secret.[noVer].[noGrp]/db.[noNs]", the source as its selector names it.
 	sourceLacks = regexp.MustCompile("fieldPath `([^`]+)` is missing for replacement source (\\w+)\\.[^/\\s]*/(\\S+)\\.[^.\\s]+")
+	// A replacement target lacking the field it writes; kustomize does not
+	// say which object.
+	targetLacks = regexp.MustCompile(`unable to find field "([^"]+)" in replacement target`)
 )
 
 // objectMistake finds the list item of a source document that a
@@ -67,46 +70,73 @@ func (c *checker) objectMistake(msg string, dirs []string) (manifest.Origin, str
 	return found[0], fmt.Sprintf("%s %s: an item of %s has no %s, which kustomize needs to update the name it refers to", kind, source, field, key), true
 }
 
-// sourceMistake finds the field a replacement's source object lacks, in
-// the files the kustomizations in dirs list: the key, at the level where
-// the path stops, that looks like the field misspelt (`stringDatz` for
-// `stringData`). That key is the line to edit; without one, the
-// replacement's own fieldPath may be what is wrong, so ok is false and the
-// finding stays at the entry.
-func (c *checker) sourceMistake(msg string, dirs []string) (manifest.Origin, string, bool) {
-	m := sourceLacks.FindStringSubmatch(msg)
-	if m == nil {
+// replacementMistake finds the field a replacement's source or target
+// object lacks, in the files the kustomizations in dirs list: the key, at
+// the level where the field path stops, that looks like the field misspelt
+// (`stringDatz` for `stringData`). That key is the line to edit. Without
+// one, the replacement's fieldPath entry is what is wrong, and the
+// finding is there. kustomize names the source object but not the target:
+// a target is found through the replacements whose fieldPaths name the
+// path.
+func (c *checker) replacementMistake(msg string, dirs []string) (manifest.Origin, string, bool) {
+	var fieldPath, role string
+	var objects []selected // the objects that may lack the field
+	var entries []manifest.Origin
+	if m := sourceLacks.FindStringSubmatch(msg); m != nil {
+		fieldPath, role = m[1], "copies from"
+		objects = []selected{{kind: m[2], name: m[3]}}
+		for _, r := range c.replacements(dirs) {
+			if fp := manifest.MappingValue(manifest.MappingValue(r.node, "source"), "fieldPath"); fp != nil && fp.Value == fieldPath {
+				entries = append(entries, manifest.Origin{File: r.file, Line: fp.Line, Col: fp.Column})
+			}
+		}
+	} else if m := targetLacks.FindStringSubmatch(msg); m != nil {
+		fieldPath, role = m[1], "writes"
+		objects, entries = c.replacementTargets(dirs, fieldPath)
+	} else {
 		return manifest.Origin{}, "", false
 	}
-	fieldPath, kind, name := m[1], m[2], m[3]
 	var found []manifest.Origin
-	var misspelt, want string
+	var complaint string
 	for _, file := range c.listedFiles(dirs) {
 		for _, d := range c.sources.get(file).docs {
-			if d.Node == nil || !isObject(d.Node, kind, name) {
-				continue
-			}
-			if k, seg := keyLike(d.Node, kyamlutils.SmarterPathSplitter(fieldPath, ".")); k != nil {
-				found = append(found, manifest.Origin{File: file, Line: k.Line, Col: k.Column})
-				misspelt, want = k.Value, seg
+			for _, o := range objects {
+				if d.Node == nil || !isObject(d.Node, o.kind, o.name) {
+					continue
+				}
+				if k, seg := keyLike(d.Node, kyamlutils.SmarterPathSplitter(fieldPath, ".")); k != nil {
+					found = append(found, manifest.Origin{File: file, Line: k.Line, Col: k.Column})
+					complaint = fmt.Sprintf("%s %s has no %s, which a replacement %s: is %q a misspelling of %q?", o.kind, manifest.MappingValue(manifest.MappingValue(d.Node, "metadata"), "name").Value, fieldPath, role, k.Value, seg)
+				}
 			}
 		}
 	}
-	if len(found) == 1 {
-		return found[0], fmt.Sprintf("%s %s has no %s, which a replacement copies from: is %q a misspelling of %q?", kind, name, fieldPath, misspelt, want), true
-	}
-	if len(found) == 0 {
-		if at, ok := c.replacementEntry(dirs, fieldPath); ok {
-			return at, fmt.Sprintf("replacement source %s %s has no %s", kind, name, fieldPath), true
+	switch {
+	case len(found) == 1:
+		return found[0], complaint, true
+	case len(found) == 0 && len(entries) == 1:
+		what := "an object"
+		if len(objects) == 1 {
+			what = strings.TrimSpace(objects[0].kind + " " + objects[0].name)
 		}
+		return entries[0], fmt.Sprintf("%s has no %s, which a replacement %s", what, fieldPath, role), true
 	}
 	return manifest.Origin{}, "", false
 }
 
-// replacementEntry finds the one source fieldPath entry among the
-// kustomizations in dirs that names fieldPath.
-func (c *checker) replacementEntry(dirs []string, fieldPath string) (manifest.Origin, bool) {
-	var found []manifest.Origin
+// selected is a replacement's selection of objects by kind and name (any
+// name when empty).
+type selected struct{ kind, name string }
+
+// replacement is one entry of a kustomization's replacements.
+type replacement struct {
+	file string
+	node *yaml.Node
+}
+
+// replacements are the inline replacements of the kustomizations in dirs.
+func (c *checker) replacements(dirs []string) []replacement {
+	var out []replacement
 	for _, dir := range dirs {
 		k := c.repo.Kustomizations[dir]
 		if k == nil {
@@ -117,20 +147,47 @@ func (c *checker) replacementEntry(dirs []string, fieldPath string) (manifest.Or
 		if err != nil || yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 			continue
 		}
-		list := manifest.MappingValue(doc.Content[0], "replacements")
-		if list == nil || list.Kind != yaml.SequenceNode {
-			continue
-		}
-		for _, r := range list.Content {
-			if fp := manifest.MappingValue(manifest.MappingValue(r, "source"), "fieldPath"); fp != nil && fp.Value == fieldPath {
-				found = append(found, manifest.Origin{File: k.File, Line: fp.Line, Col: fp.Column})
+		if list := manifest.MappingValue(doc.Content[0], "replacements"); list != nil && list.Kind == yaml.SequenceNode {
+			for _, r := range list.Content {
+				out = append(out, replacement{file: k.File, node: r})
 			}
 		}
 	}
-	if len(found) != 1 {
-		return manifest.Origin{}, false
+	return out
+}
+
+// replacementTargets are the objects the replacements in dirs write
+// fieldPath of, and the fieldPaths entries that name it.
+func (c *checker) replacementTargets(dirs []string, fieldPath string) ([]selected, []manifest.Origin) {
+	var objects []selected
+	var entries []manifest.Origin
+	for _, r := range c.replacements(dirs) {
+		targets := manifest.MappingValue(r.node, "targets")
+		if targets == nil {
+			continue
+		}
+		for _, t := range targets.Content {
+			paths := manifest.MappingValue(t, "fieldPaths")
+			if paths == nil {
+				continue
+			}
+			for _, p := range paths.Content {
+				if p.Value != fieldPath {
+					continue
+				}
+				entries = append(entries, manifest.Origin{File: r.file, Line: p.Line, Col: p.Column})
+				sel := manifest.MappingValue(t, "select")
+				if kind := manifest.MappingValue(sel, "kind"); kind != nil {
+					var name string
+					if n := manifest.MappingValue(sel, "name"); n != nil {
+						name = n.Value
+					}
+					objects = append(objects, selected{kind: kind.Value, name: name})
+				}
+			}
+		}
 	}
-	return found[0], true
+	return objects, entries
 }
 
 // keyLike follows a kustomize field path (list items selected as
@@ -206,6 +263,9 @@ func isObject(doc *yaml.Node, kind, name string) bool {
 	md := manifest.MappingValue(doc, "metadata")
 	if k == nil || k.Value != kind || md == nil {
 		return false
+	}
+	if name == "" {
+		return true // a selection by kind alone
 	}
 	n := manifest.MappingValue(md, "name")
 	return n != nil && n.Value != "" && strings.Contains(name, n.Value)

@@ -228,7 +228,17 @@ subjects:
   - kind: ServiceAccount
     nameQzx: reconciler
 `
-	replacement := func(source, fieldPath string) map[string]string {
+	// replacement is a base whose replacement copies fieldPath of the
+	// source into targetPath of the Deployment; containers, when set,
+	// replaces the Deployment's containers key.
+	replacement := func(source, fieldPath, containers string, targetPath ...string) map[string]string {
+		if containers == "" {
+			containers = "spec.template.spec.containers.[name=web].image"
+		}
+		if len(targetPath) == 0 {
+			targetPath = []string{"spec.template.spec.containers.[name=web].image"}
+		}
+		key := strings.Split(containers, ".")[3]
 		return map[string]string{
 			"base/kustomization.yaml": `resources: [app.yaml]
 replacements:
@@ -239,7 +249,7 @@ replacements:
     targets:
       - select: {kind: Deployment}
         fieldPaths:
-          - spec.template.spec.containers.[name=web].image
+          - ` + targetPath[0] + `
 `,
 			"base/app.yaml": source + `---
 apiVersion: apps/v1
@@ -251,7 +261,7 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      containers:
+      ` + key + `:
         - name: web
           image: nginx
 `,
@@ -281,15 +291,26 @@ dataQzx:
 		},
 		{
 			name:  "replacement source key misspelt",
-			files: replacement(settings, "data.image"),
+			files: replacement(settings, "data.image", ""),
 			want:  []string{`base/app.yaml:5 ConfigMap settings has no data.image, which a replacement copies from: is "dataQzx" a misspelling of "data"?`},
 		},
 		{
 			// Nothing in the source looks like the path: the fieldPath
 			// is what is wrong, so the finding is at it.
 			name:  "replacement path unlike any key",
-			files: replacement(settings, "spec.image"),
-			want:  []string{"base/kustomization.yaml:6 replacement source ConfigMap settings has no spec.image"},
+			files: replacement(settings, "spec.image", ""),
+			want:  []string{"base/kustomization.yaml:6 ConfigMap settings has no spec.image, which a replacement copies from"},
+		},
+		{
+			name: "replacement target key misspelt",
+			files: replacement(strings.Replace(settings, "dataQzx", "data", 1), "data.image", "spec.template.spec.containerz.[name=web].image",
+				"spec.template.spec.containers.[name=web].image"),
+			want: []string{`base/app.yaml:17 Deployment web has no spec.template.spec.containers.[name=web].image, which a replacement writes: is "containerz" a misspelling of "containers"?`},
+		},
+		{
+			name:  "replacement target path unlike any key",
+			files: replacement(strings.Replace(settings, "dataQzx", "data", 1), "data.image", "", "spec.template.spec.initContainers.[name=web].image"),
+			want:  []string{"base/kustomization.yaml:10 Deployment has no spec.template.spec.initContainers.[name=web].image, which a replacement writes"},
 		},
 	}
 	for _, tt := range tests {
