@@ -254,7 +254,11 @@ func (o *checkOptions) stagedIndex(c *cobra.Command, e *env, g *gitx.Repo, opts 
 		return cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	if err := engine.ExportStaged(ctx, g, *opts, staged, dir); err != nil {
+	scope, err := engine.Scope(*opts, staged)
+	if err != nil {
+		return cleanup, err
+	}
+	if err := g.ExportStaged(ctx, scope, dir); err != nil {
 		return cleanup, err
 	}
 	// The staged configuration file, if any, is the one that applies,

@@ -10,8 +10,23 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 )
 
-// KustomizationFiles are the names kustomize recognises, in its order of preference.
+// kustomizationFiles are the names kustomize recognises, in its order of preference.
 var kustomizationFiles = [...]string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// KustomizationFiles returns the names of a kustomization file kustomize
+// recognises, in its order of preference.
+func KustomizationFiles() []string { return slices.Clone(kustomizationFiles[:]) }
+
+// IsSettingsFile reports whether the file at the slash-separated path p
+// configures a run wherever it is (gitops-lint's, gitleaks' and SOPS'
+// settings, ignore files): a result depends on them whatever else it read.
+func IsSettingsFile(p string) bool {
+	switch path.Base(p) {
+	case ".gitops-lint.yaml", ".gitleaks.toml", ".gitleaksignore", ".sops.yaml", ".gitignore":
+		return true
+	}
+	return false
+}
 
 // RefKind says what a reference in a kustomization points at.
 type RefKind int
