@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
@@ -107,7 +108,7 @@ func releaseFinding(t repo.Target, r *manifest.Resource, err error) rules.Findin
 		}
 	case errors.Is(err, rootfs.ErrOutside):
 		return rules.Finding{
-			RuleID: rules.PathEscape, Severity: rules.Error, Resource: r.SourceID, Location: r.FieldOrigin("/spec/chart/spec/chart"), Targets: []string{t.Path},
+			RuleID: rules.PathEscape, Severity: rules.Error, Resource: r.SourceID, Location: origin.Field(r, "/spec/chart/spec/chart"), Targets: []string{t.Path},
 			Message: fmt.Sprintf("HelmRelease %s: the chart path leaves the repository; it is not read", r.ID.Name),
 		}
 	}
@@ -146,7 +147,7 @@ func (v releaseValues) Writes(_ map[string]any, pointer string, _ any) (manifest
 			return manifest.Origin{File: v.release.Doc.File, Line: line, Col: col}, true
 		}
 	}
-	return v.release.FieldOrigin("/spec/valuesFrom"), true
+	return origin.Field(v.release, "/spec/valuesFrom"), true
 }
 
 // templateLines locates a field a chart template writes by itself: at the
