@@ -68,10 +68,13 @@ func (w *Workspace) Target(path string) (t repo.Target, s config.TargetSettings,
 
 // Objects renders the selected target at path on its own and returns its
 // objects as rendered: a plain target's Kubernetes objects as its files
-// hold them, a kustomization's as kustomize builds it. A target that is
-// not rendered (see repo.Target.Blocked) or fails to render is an error;
-// its message may quote the repository's content, secret values among
-// them, and is for the caller to screen. It is safe for concurrent use.
+// hold them, a kustomization's as kustomize builds it. Offline, a target
+// with remote entries (repo.Target.Partial) is rendered as check renders
+// it, from its parts without them: kustomize is never handed a URL. A
+// target that is not rendered (see repo.Target.Blocked) or fails to render
+// is an error; its message may quote the repository's content, secret
+// values among them, and is for the caller to screen. It is safe for
+// concurrent use.
 func (w *Workspace) Objects(path string) ([]map[string]any, error) {
 	t, s, ok := w.Target(path)
 	switch {
@@ -80,25 +83,36 @@ func (w *Workspace) Objects(path string) ([]map[string]any, error) {
 	case t.Blocked != "":
 		return nil, fmt.Errorf("not rendered: %s", t.Blocked)
 	case t.Kind == repo.Plain:
-		var out []map[string]any
-		for _, f := range t.Files {
-			for _, d := range w.Repo.Manifests[f] {
-				if d.Object != nil && manifest.IsKubernetesObject(d.Object) {
-					out = append(out, d.Object)
-				}
+		return kubernetesObjects(nil, t.Files, func(f string) []*manifest.Document { return w.Repo.Manifests[f] }), nil
+	}
+	p := plan{units: []string{path}}
+	if t.Partial != "" {
+		p = w.c.plan(t)
+	}
+	var out []map[string]any
+	for _, unit := range p.units {
+		r, err := w.c.renderers[s.LoadRestrictions].Render(unit)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range r.Objects {
+			out = append(out, o.Object)
+		}
+	}
+	return kubernetesObjects(out, p.files, func(f string) []*manifest.Document { return w.c.sources.get(f).docs }), nil
+}
+
+// kubernetesObjects appends to out the Kubernetes objects of the
+// documents of files.
+func kubernetesObjects(out []map[string]any, files []string, docs func(file string) []*manifest.Document) []map[string]any {
+	for _, f := range files {
+		for _, d := range docs(f) {
+			if d.Object != nil && manifest.IsKubernetesObject(d.Object) {
+				out = append(out, d.Object)
 			}
 		}
-		return out, nil
 	}
-	r, err := w.c.renderers[s.LoadRestrictions].Render(path)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]map[string]any, len(r.Objects))
-	for i, o := range r.Objects {
-		out[i] = o.Object
-	}
-	return out, nil
+	return out
 }
 
 // Printed is a kustomization rendered for a person to read.
