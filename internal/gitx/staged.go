@@ -17,8 +17,8 @@ import (
 // nothing is missing that the index has. Exporting only this much keeps a
 // commit in a large repository fast: writing thousands of files costs
 // seconds.
-func (g *Repo) ExportStaged(ctx context.Context, scope []string, dst string) error {
-	index, err := g.IndexFiles(ctx)
+func (r *Repo) ExportStaged(ctx context.Context, scope []string, dst string) error {
+	index, err := r.IndexFiles(ctx)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (g *Repo) ExportStaged(ctx context.Context, scope []string, dst string) err
 			break
 		}
 		slices.Sort(batch)
-		if err := g.ExportPaths(ctx, batch, dst); err != nil {
+		if err := r.ExportPaths(ctx, batch, dst); err != nil {
 			return err
 		}
 		if want, err = missingFromIndex(dst, index, inIndex); err != nil {
