@@ -115,6 +115,26 @@ func (o *checkOptions) validate() (failOn rules.Severity, err error) {
 	return failOn, nil
 }
 
+// cacheOptions returns the result cache's directory and bucket, checked:
+// the cache prunes what it holds, so never a directory with the
+// repository root in it, and the bucket is asked after the local cache,
+// never instead.
+func (o *runOptions) cacheOptions(root string) (dir, bucket string, err error) {
+	dir = o.resultCacheDir()
+	if dir == "" {
+		return "", "", nil
+	}
+	if err := cache.CheckDir(dir, root); err != nil {
+		return "", "", fmt.Errorf("--cache-dir: %w", err)
+	}
+	if o.cacheURL != "" {
+		if u, err := url.Parse(o.cacheURL); err != nil || !slices.Contains(cache.Schemes(), u.Scheme) {
+			return "", "", fmt.Errorf("--cache-url: want a %s URL", strings.Join(cache.Schemes(), ", "))
+		}
+	}
+	return dir, o.cacheURL, nil
+}
+
 // prepare reads the configuration file of the repository at args[0]
 // (default .) and turns it and the flags into the engine's options; a bad
 // flag is a usage error, a bad file an error naming its line.
@@ -143,22 +163,9 @@ func (o *runOptions) prepare(c *cobra.Command, e *env, args []string) (engine.Op
 	if err != nil {
 		return engine.Options{}, nil, usageError(c, err)
 	}
-	cacheDir := o.resultCacheDir()
-	if cacheDir != "" {
-		// The cache prunes what it holds: never a directory with the
-		// repository in it.
-		if err := cache.CheckDir(cacheDir, root); err != nil {
-			return engine.Options{}, nil, usageError(c, fmt.Errorf("--cache-dir: %w", err))
-		}
-	}
-	cacheURL := o.cacheURL
-	if cacheDir == "" {
-		cacheURL = "" // the bucket is asked after the local cache, never instead
-	}
-	if cacheURL != "" {
-		if u, err := url.Parse(cacheURL); err != nil || !slices.Contains(cache.Schemes(), u.Scheme) {
-			return engine.Options{}, nil, usageError(c, fmt.Errorf("--cache-url: want a %s URL", strings.Join(cache.Schemes(), ", ")))
-		}
+	cacheDir, cacheURL, err := o.cacheOptions(root)
+	if err != nil {
+		return engine.Options{}, nil, usageError(c, err)
 	}
 	if cfg.CacheURL != "" && !o.allowRemote && !c.Flags().Changed("cache-url") {
 		fmt.Fprintf(c.ErrOrStderr(), "%s:%d: cacheURL is not used without --allow-remote\n", cfg.File, cfg.CacheURLLine)
@@ -254,7 +261,11 @@ func (o *checkOptions) stagedIndex(c *cobra.Command, e *env, g *gitx.Repo, opts 
 		return cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	if err := engine.ExportStaged(ctx, g, *opts, staged, dir); err != nil {
+	scope, err := engine.Scope(*opts, staged)
+	if err != nil {
+		return cleanup, err
+	}
+	if err := g.ExportStaged(ctx, scope, dir); err != nil {
 		return cleanup, err
 	}
 	// The staged configuration file, if any, is the one that applies,
@@ -287,59 +298,73 @@ func newCheckCommand(e *env) *cobra.Command {
 		Use:   "check [PATH]",
 		Short: "Render and validate every target of the repository at PATH (default .)",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			opts, cfg, err := o.run.prepare(c, e, args)
-			if err != nil {
-				return err
-			}
-			cleanup, err := o.changes(c, e, &opts)
-			defer cleanup()
-			if err != nil {
-				return err
-			}
-			if !c.Flags().Changed("fail-on") && cfg.FailOn != "" {
-				o.failOn = cfg.FailOn
-			}
-			failOn, err := o.validate()
-			if err != nil {
-				return usageError(c, err)
-			}
-			if o.shard != "" {
-				if opts.Shard, err = shard.Parse(o.shard); err != nil {
-					return usageError(c, fmt.Errorf("--shard: %w", err))
-				}
-			}
-			base, err := o.loadBaseline(pathArg(args), cfg)
-			if err != nil {
-				return err
-			}
-			start := time.Now()
-			res, err := execute(c, e, opts)
-			if err != nil {
-				return err
-			}
-			baselined := 0
-			if base != nil {
-				res.Findings, baselined = base.Filter(res.Findings)
-			}
-			in := reportInput(res, time.Since(start))
-			in.Baselined = baselined
-			// From the checked directory, not opts.Root: --staged checks
-			// an export of it elsewhere.
-			in.WorkTreePrefix, _ = gitx.WorkTreePrefix(pathArg(args))
-			if err := writeReport(e, o.output, in, report.Options{Format: o.format, Color: o.output == "" && useColor(e)}); err != nil {
-				return err
-			}
-			for _, f := range res.Findings {
-				if f.Active() && f.Severity >= failOn {
-					return &exitCodeError{code: exitFindings}
-				}
-			}
-			return nil
-		},
+		RunE:  func(c *cobra.Command, args []string) error { return o.check(c, e, args) },
 	}
 	o.addFlags(c, e)
 	return c
+}
+
+// check runs check on the repository at args[0] (default .): options,
+// the run, the baseline, the report and the exit code.
+func (o *checkOptions) check(c *cobra.Command, e *env, args []string) error {
+	opts, cfg, err := o.run.prepare(c, e, args)
+	if err != nil {
+		return err
+	}
+	cleanup, err := o.changes(c, e, &opts)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
+	failOn, err := o.settle(c, cfg, &opts)
+	if err != nil {
+		return usageError(c, err)
+	}
+	base, err := o.loadBaseline(pathArg(args), cfg)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := execute(c, e, opts)
+	if err != nil {
+		return err
+	}
+	baselined := 0
+	if base != nil {
+		res.Findings, baselined = base.Filter(res.Findings)
+	}
+	in := reportInput(res, time.Since(start))
+	in.Baselined = baselined
+	// From the checked directory, not opts.Root: --staged checks
+	// an export of it elsewhere.
+	in.WorkTreePrefix, _ = gitx.WorkTreePrefix(pathArg(args))
+	if err := writeReport(e, o.output, in, report.Options{Format: o.format, Color: o.output == "" && useColor(e)}); err != nil {
+		return err
+	}
+	for _, f := range res.Findings {
+		if f.Active() && f.Severity >= failOn {
+			return &exitCodeError{code: exitFindings}
+		}
+	}
+	return nil
+}
+
+// settle applies what only check's own flags and the configuration file
+// say: the severity that fails the run (returned), checked, and the shard.
+func (o *checkOptions) settle(c *cobra.Command, cfg *config.Config, opts *engine.Options) (rules.Severity, error) {
+	if !c.Flags().Changed("fail-on") && cfg.FailOn != "" {
+		o.failOn = cfg.FailOn
+	}
+	failOn, err := o.validate()
+	if err != nil {
+		return failOn, err
+	}
+	if o.shard != "" {
+		if opts.Shard, err = shard.Parse(o.shard); err != nil {
+			return failOn, fmt.Errorf("--shard: %w", err)
+		}
+	}
+	return failOn, nil
 }
 
 // loadBaseline reads --baseline or, without it, the file the

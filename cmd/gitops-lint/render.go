@@ -7,14 +7,11 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/gitx"
-	"github.com/gitops-lint/gitops-lint/internal/redact"
-	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
-	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
 
 // renderOptions are the flags of render.
@@ -57,35 +54,25 @@ func (o *renderOptions) run(c *cobra.Command, e *env, arg string) error {
 	if err != nil {
 		return err
 	}
-	r, err := repo.Discover(root, repo.Options{AllowRemote: o.allowRemote})
+	w, err := engine.Open(engine.Options{Root: root, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr))})
 	if err != nil {
 		return err
 	}
-	rel, err := targetIn(r, arg, root)
+	rel, err := targetIn(w.Repo, arg, root)
 	if err != nil {
 		return usageError(c, err)
 	}
-	if s := cfg.Scope(types.LoadRestrictionsUnknown).Target(rel, nil); !c.Flags().Changed("load-restrictor") && s.LoadRestrictions != types.LoadRestrictionsUnknown {
-		lr = s.LoadRestrictions
-	}
-	if reportBlocked(e, r, rel) {
-		return &exitCodeError{code: exitFindings}
-	}
-	values := &redact.Set{}
-	values.Add(r.SensitiveValues(r.Closure(rel))...)
-	scanner, err := secrets.New(r, secrets.Options{AllowRegexes: cfg.Secrets.Regexes, Found: values})
+	out, err := w.Print(c.Context(), rel, o.showSecrets)
 	if err != nil {
 		return err
 	}
-	opts := render.Options{Root: r.Root, LoadRestrictions: lr, YAML: true}
-	screen := scanner.NewScreen(c.Context(), r.Dependencies(rel))
-	if !o.showSecrets {
-		opts.Screen = screen
+	for _, f := range out.Blocked {
+		fmt.Fprintf(e.stderr, "%s: %s: %s\n", f.Location, f.RuleID, f.Message)
 	}
-	out, err := render.New(opts).Render(rel)
-	if err != nil {
-		// Even with --show-secrets: an error is not the output asked for.
-		fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, screen.Text(err.Error()))
+	if out.Error != "" {
+		fmt.Fprintf(e.stderr, "%s: render-error: %s\n", rel, out.Error)
+	}
+	if len(out.Blocked) > 0 || out.Error != "" {
 		return &exitCodeError{code: exitFindings}
 	}
 	_, err = e.stdout.Write(out.YAML)
@@ -111,23 +98,6 @@ func targetIn(r *repo.Repo, arg, root string) (string, error) {
 		return "", fmt.Errorf("%s has no kustomization file", arg)
 	}
 	return rel, nil
-}
-
-// reportBlocked refuses what check refuses (remote fetches, escapes,
-// cycles): it prints discovery's findings in the kustomizations the
-// target builds from and reports whether there were any.
-func reportBlocked(e *env, r *repo.Repo, rel string) bool {
-	blocked := false
-	closure := r.Closure(rel)
-	for _, f := range r.Findings {
-		for _, dir := range closure {
-			if k := r.Kustomizations[dir]; k != nil && f.Location.File == k.File {
-				fmt.Fprintf(e.stderr, "%s: %s: %s\n", f.Location, f.RuleID, f.Message)
-				blocked = true
-			}
-		}
-	}
-	return blocked
 }
 
 // findRoot picks the repository root for a target as check does: the

@@ -12,6 +12,7 @@ package diff
 import (
 	"cmp"
 	"context"
+	"errors"
 	"maps"
 	"os"
 	"runtime"
@@ -22,6 +23,7 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/redact"
@@ -304,56 +306,29 @@ func cmpStrings(pairs ...string) int {
 	return 0
 }
 
-// side is one of the two trees: its targets (those the configuration
-// file keeps) and how each is rendered.
+// side is one of the two trees, opened as every command opens a
+// repository: its targets are those the configuration file keeps.
 type side struct {
-	repo      *repo.Repo
-	targets   map[string]repo.Target
-	settings  map[string]config.TargetSettings
-	renderers map[types.LoadRestrictions]*render.Renderer
+	repo *repo.Repo
+	w    *engine.Workspace
 }
 
 func newSide(dir string, opts Options) (*side, error) {
-	rp, err := repo.Discover(dir, repo.Options{AllowRemote: opts.AllowRemote})
+	w, err := engine.Open(engine.Options{Root: dir, AllowRemote: opts.AllowRemote, LoadRestrictions: opts.LoadRestrictions, Scope: opts.Scope})
 	if err != nil {
 		return nil, err
 	}
-	lr := opts.LoadRestrictions
-	if lr == types.LoadRestrictionsUnknown {
-		lr = types.LoadRestrictionsRootOnly
-	}
-	s := &side{
-		repo:      rp,
-		targets:   map[string]repo.Target{},
-		settings:  map[string]config.TargetSettings{},
-		renderers: map[types.LoadRestrictions]*render.Renderer{},
-	}
-	for _, t := range rp.Targets {
-		st := opts.Scope.Target(t.Path, t.Files)
-		if st.Skipped != "" {
-			continue
-		}
-		if st.LoadRestrictions == types.LoadRestrictionsUnknown {
-			st.LoadRestrictions = lr
-		}
-		if s.renderers[st.LoadRestrictions] == nil {
-			s.renderers[st.LoadRestrictions] = render.New(render.Options{Root: rp.Root, LoadRestrictions: st.LoadRestrictions})
-		}
-		t.Files = st.Files
-		s.targets[t.Path] = t
-		s.settings[t.Path] = st
-	}
-	return s, nil
+	return &side{repo: w.Repo, w: w}, nil
 }
 
 func (s *side) has(path string) bool {
-	_, ok := s.targets[path]
+	_, _, ok := s.w.Target(path)
 	return ok
 }
 
 func (s *side) environment(path string) string {
-	if env := s.settings[path].Environment; env != "" {
-		return env
+	if _, st, _ := s.w.Target(path); st.Environment != "" {
+		return st.Environment
 	}
 	return rego.Environment(path)
 }
@@ -361,7 +336,7 @@ func (s *side) environment(path string) string {
 // dependencies are the files whose change may change what the target
 // renders: those its kustomizations name, or a plain target's manifests.
 func (s *side) dependencies(path string) []string {
-	t, ok := s.targets[path]
+	t, _, ok := s.w.Target(path)
 	switch {
 	case !ok:
 		return nil
@@ -371,11 +346,19 @@ func (s *side) dependencies(path string) []string {
 	return s.repo.Dependencies(path)
 }
 
+// paths are the paths of the side's targets.
+func (s *side) paths() []string {
+	out := make([]string, len(s.w.Targets))
+	for i, t := range s.w.Targets {
+		out[i] = t.Path
+	}
+	return out
+}
+
 // affectedTargets are the targets that only one side has, and those that
 // depend, on either side, on a changed file; sorted.
 func affectedTargets(changed []string, base, head *side) []string {
-	paths := slices.Sorted(maps.Keys(head.targets))
-	paths = append(paths, slices.Collect(maps.Keys(base.targets))...)
+	paths := append(head.paths(), base.paths()...)
 	slices.Sort(paths)
 	paths = slices.Compact(paths)
 	var out []string
@@ -427,36 +410,22 @@ func renderAll(ctx context.Context, jobs int, paths []string, base, head *side) 
 }
 
 func (s *side) render(path string) output {
-	t := s.targets[path]
-	var out output
-	switch {
-	case t.Blocked != "":
-		out.err = "not rendered: " + t.Blocked
-	case t.Kind == repo.Plain:
-		for _, f := range t.Files {
-			for _, d := range s.repo.Manifests[f] {
-				if d.Object != nil && manifest.IsKubernetesObject(d.Object) {
-					out.objects = append(out.objects, d.Object)
-				}
-			}
-		}
-	default:
-		r, err := s.renderers[s.settings[path].LoadRestrictions].Render(path)
-		if err != nil {
-			// kustomize quotes generator inputs in its messages; the
-			// caller screens it again with every value of the diff.
-			vals := &redact.Set{}
-			vals.Add(s.repo.SensitiveValues(s.repo.Closure(path))...)
-			// kustomize also quotes node contents, a Secret's value among them.
-			vals.Add(secrets.SourceValues(s.repo.Root, s.repo.Dependencies(path))...)
-			out.err = vals.Text(err.Error())
-			break
-		}
-		for _, o := range r.Objects {
-			out.objects = append(out.objects, o.Object)
-		}
+	objs, err := s.w.Objects(path)
+	if err == nil {
+		return output{objects: objs}
 	}
-	return out
+	var rerr *render.Error
+	if !errors.As(err, &rerr) {
+		// Not a render: a target that is not rendered says why in its own words.
+		return output{err: err.Error()}
+	}
+	// kustomize quotes generator inputs in its messages; the caller
+	// screens it again with every value of the diff.
+	vals := &redact.Set{}
+	vals.Add(s.repo.SensitiveValues(s.repo.Closure(path))...)
+	// kustomize also quotes node contents, a Secret's value among them.
+	vals.Add(secrets.SourceValues(s.repo.Root, s.repo.Dependencies(path))...)
+	return output{err: vals.Text(err.Error())}
 }
 
 // String describes a change in words, for messages.

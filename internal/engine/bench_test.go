@@ -197,7 +197,11 @@ func BenchmarkPreCommit(b *testing.B) {
 					b.Fatal(err)
 				}
 				index := b.TempDir()
-				if err := ExportStaged(ctx, g, Options{Root: dir}, files, index); err != nil {
+				scope, err := Scope(Options{Root: dir}, files)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := g.ExportStaged(ctx, scope, index); err != nil {
 					b.Fatal(err)
 				}
 				res, err = Run(ctx, Options{Root: index, Jobs: benchJobs, SchemaCacheDir: cache, Policy: rego.Options{Builtin: policies.FS}, Changed: files})

@@ -2,11 +2,7 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -55,7 +51,7 @@ type resultCache struct {
 	key    string
 	hasher *rootfs.FS
 	// repoKey keys the entry of the repository-level checks (see
-	// repositoryKey).
+	// cache.RepositoryKey).
 	repoKey string
 }
 
@@ -69,7 +65,7 @@ const repositoryEntry = "\x00repository"
 // line and the settings files of the secret checks. The repository's file
 // list is not part of it: a target's entry lists the files it read, and
 // what the repository-level checks read of the file list keys their own
-// entry (repositoryKey), so an unrelated new file misses nothing.
+// entry (cache.RepositoryKey), so an unrelated new file misses nothing.
 func newResultCache(ctx context.Context, opts Options, rp *repo.Repo, cfg *config.Scope, targets []repo.Target) (*resultCache, error) {
 	if opts.CacheDir == "" {
 		return nil, nil
@@ -113,15 +109,15 @@ func newResultCache(ctx context.Context, opts Options, rp *repo.Repo, cfg *confi
 	}
 	parts = append(parts, string(optsJSON))
 	for _, p := range slices.Concat(opts.Policy.Policies, opts.Policy.Data, opts.CRDPaths) {
-		parts = append(parts, hashTree(rp.Root, p))
+		parts = append(parts, cache.HashTree(rp.Root, p))
 	}
 	for _, f := range rp.Files {
-		if slices.Contains(settingsFiles, path.Base(f)) {
+		if repo.IsSettingsFile(f) {
 			parts = append(parts, f, hasher.Hash(f))
 		}
 	}
 	key := cache.Key(parts...)
-	return &resultCache{c: c, key: key, hasher: hasher, repoKey: repositoryKey(key, rp, targets)}, nil
+	return &resultCache{c: c, key: key, hasher: hasher, repoKey: cache.RepositoryKey(key, rp.Files, targets)}, nil
 }
 
 // checkNames names the checks a run was given; nil for the built-in ones,
@@ -132,18 +128,6 @@ func checkNames(checks []*Check) []string {
 		out = append(out, ch.Name)
 	}
 	return out
-}
-
-// repositoryKey keys what the repository-level checks read besides the
-// rendered objects, which come from targets with entries of their own:
-// which files and directories exist (a Flux or Argo CD path must name one)
-// and which targets there are.
-func repositoryKey(key string, rp *repo.Repo, targets []repo.Target) string {
-	parts := []string{key, strings.Join(rp.Files, "\x00")}
-	for _, t := range targets {
-		parts = append(parts, t.Path, fmt.Sprint(t.Kind))
-	}
-	return cache.Key(parts...)
 }
 
 // close waits for the entries still being uploaded to a bucket.
@@ -199,33 +183,13 @@ func (rc *resultCache) putRepository() {
 	_ = rc.c.Put(rc.repoKey, repositoryEntry, nil, struct{}{})
 }
 
-// hashTree hashes a file or every file under a directory, "" when absent,
-// reading it as the run does (rootfs.ReadTree: confined, bounded, regular
-// files only).
-func hashTree(root, p string) string {
-	files, err := rootfs.ReadTree(root, p, func(string) bool { return true })
-	if err != nil {
-		return ""
-	}
-	h := sha256.New()
-	for _, f := range files {
-		h.Write([]byte(f.Name))
-		h.Write(f.Data)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func targetKey(t repo.Target, p plan) string {
-	return fmt.Sprintf("%s\x00%s\x00%v\x00%v\x00%v\x00%+v", t.Path, t.Kind, t.Files, p.units, p.files, p.settings)
-}
-
 // get returns the target's cached result when every file it read is
 // unchanged.
 func (rc *resultCache) get(t repo.Target, p plan) *cachedTarget {
 	if rc == nil {
 		return nil
 	}
-	raw, ok := rc.c.Get(rc.key, targetKey(t, p), rc.hasher.Hash)
+	raw, ok := rc.c.Get(rc.key, cache.TargetKey(t, p.units, p.files, p.settings), rc.hasher.Hash)
 	if !ok {
 		return nil
 	}
@@ -245,7 +209,7 @@ func (rc *resultCache) put(t repo.Target, p plan, reads []string, ct cachedTarge
 	for i, f := range reads {
 		inputs[i] = cache.Input{File: f, Hash: rc.hasher.Hash(f)}
 	}
-	_ = rc.c.Put(rc.key, targetKey(t, p), inputs, ct) // a failed write only costs the next run time
+	_ = rc.c.Put(rc.key, cache.TargetKey(t, p.units, p.files, p.settings), inputs, ct) // a failed write only costs the next run time
 }
 
 // reads lists what building a target read: the files its units' renders
@@ -281,7 +245,6 @@ func sharedObject(id manifest.ResID, obj map[string]any) bool {
 	return crd.IsCRD(obj) || strings.HasSuffix(g, ".toolkit.fluxcd.io") || g == "argoproj.io"
 }
 
-// crdHash identifies the CRD schemas of a run.
 // crdInputs is what the checks read of the CRDs: the converted schemas
 // and, for the API server's checks, the schemas as written, which JSON
 // encoding of a crd.Kind leaves out.
@@ -291,15 +254,6 @@ func crdInputs(kinds []crd.Kind) any {
 		openAPI[i] = k.OpenAPI
 	}
 	return []any{kinds, openAPI}
-}
-
-func crdHash(kinds any) string {
-	data, err := json.Marshal(kinds)
-	if err != nil {
-		return "unknown"
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }
 
 // unitsOf lists the units of the targets that need them, each once.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rulestest"
@@ -38,7 +39,7 @@ func throwaway(runs *atomic.Int64) *engine.Check {
 				return nil
 			}
 			if _, ok := manifest.Lookup(p.Resource.Object, "/metadata/labels/team"); !ok {
-				p.Report(rules.FieldFinding(p.Resource, "team-label-missing", "/metadata/name", "Deployment has no team label"))
+				p.Report(origin.FieldFinding(p.Resource, "team-label-missing", "/metadata/name", "Deployment has no team label"))
 			}
 			return nil
 		},

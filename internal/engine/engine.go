@@ -770,10 +770,10 @@ func (c *checker) validate(r *manifest.Resource, report func(rules.Finding)) {
 	switch api.Status {
 	case apis.Removed, apis.NotYetServed:
 		// The API server would reject it; its schema says nothing more.
-		report(rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", api.Message()))
+		report(origin.FieldFinding(r, rules.RemovedAPI, "/apiVersion", api.Message()))
 		return
 	case apis.Deprecated:
-		report(rules.FieldFinding(r, rules.DeprecatedAPI, "/apiVersion", api.Message()))
+		report(origin.FieldFinding(r, rules.DeprecatedAPI, "/apiVersion", api.Message()))
 	}
 	v := c.validator.Validate(obj)
 	switch v.Status {
@@ -796,11 +796,11 @@ func (c *checker) schemaErrors(r *manifest.Resource, errs []schema.FieldError, r
 			// component), so each is a finding about its own field.
 			for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
 				one := schema.FieldError{Path: e.Path, Msg: fmt.Sprintf("additional properties '%s' not allowed", q[1])}
-				report(rules.KeyFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
+				report(origin.KeyFinding(r, rules.SchemaInvalid, e.Path+"/"+manifest.EscapeToken(q[1]), schemaMessage(r.Object, one, c.secretValue)))
 			}
 			continue
 		}
-		report(rules.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
+		report(origin.FieldFinding(r, rules.SchemaInvalid, e.Path, schemaMessage(r.Object, e, c.secretValue)))
 	}
 }
 
@@ -813,7 +813,7 @@ func (c *checker) notServed(r *manifest.Resource, api apis.Verdict, servedBySche
 		// the nearest embedded release no longer serves it.
 		msg := fmt.Sprintf("no embedded schema for %s %s: Kubernetes %s is validated with the schemas of %s, which does not serve it; resources of this kind were not validated",
 			r.ID.APIVersion, r.ID.Kind, c.target.Minor, c.validator.KubernetesVersion())
-		report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
+		report(origin.FieldFinding(r, rules.MissingSchema, "", msg))
 		return
 	}
 	// A built-in group at a version no release of the table served.
@@ -833,7 +833,7 @@ func (c *checker) notServed(r *manifest.Resource, api apis.Verdict, servedBySche
 	if len(served) > 0 {
 		msg += "; use " + strings.Join(served, " or ")
 	}
-	report(rules.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
+	report(origin.FieldFinding(r, rules.RemovedAPI, "/apiVersion", msg))
 }
 
 // missingSchema reports a kind without a schema, or a typo of a known one.
@@ -849,7 +849,7 @@ func (c *checker) missingSchema(r *manifest.Resource, report func(rules.Finding)
 		msg = fmt.Sprintf("no schema for %s %s: the known versions of %s are %s (older versions are removed by their projects); move to %s/%s",
 			r.ID.APIVersion, r.ID.Kind, r.ID.Kind, strings.Join(versions, ", "), r.ID.Group(), versions[len(versions)-1])
 	}
-	report(rules.FieldFinding(r, rules.MissingSchema, "", msg))
+	report(origin.FieldFinding(r, rules.MissingSchema, "", msg))
 }
 
 // unknownKind reports a kind that its API group, which the validator
@@ -881,7 +881,7 @@ func (c *checker) unknownKind(r *manifest.Resource) (rules.Finding, bool) {
 		apiVersion = group + "/" + apiVersion
 	}
 	msg := fmt.Sprintf("kind %q does not exist in %s; did you mean %s (%s)?", r.ID.Kind, r.ID.APIVersion, best, apiVersion)
-	return rules.FieldFinding(r, rules.SchemaInvalid, "/kind", msg), true
+	return origin.FieldFinding(r, rules.SchemaInvalid, "/kind", msg), true
 }
 
 // missingSchemas gathers the missing-schema findings of a run: one per

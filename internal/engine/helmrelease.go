@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
@@ -64,25 +65,8 @@ func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manife
 			return nil
 		}
 		rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup)
-		var remote *helm.RemoteChart
-		switch {
-		case errors.As(err, &remote):
-			findings = append(findings, rules.Finding{
-				RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: r.Origin, Targets: []string{t.Path},
-				Message: fmt.Sprintf("HelmRelease %s: %s; the objects it installs are not checked", r.ID.Name, remote.Error()),
-			})
-			continue
-		case errors.Is(err, rootfs.ErrOutside):
-			findings = append(findings, rules.Finding{
-				RuleID: rules.PathEscape, Severity: rules.Error, Resource: r.SourceID, Location: r.FieldOrigin("/spec/chart/spec/chart"), Targets: []string{t.Path},
-				Message: fmt.Sprintf("HelmRelease %s: the chart path leaves the repository; it is not read", r.ID.Name),
-			})
-			continue
-		case err != nil:
-			findings = append(findings, rules.Finding{
-				RuleID: rules.RenderError, Severity: rules.Error, Resource: r.SourceID, Location: r.Origin, Targets: []string{t.Path},
-				Message: fmt.Sprintf("HelmRelease %s: %v", r.ID.Name, err),
-			})
+		if err != nil {
+			findings = append(findings, releaseFinding(t, r, err))
 			continue
 		}
 		reads = append(reads, rendered.Reads...)
@@ -109,6 +93,29 @@ func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manife
 	slices.Sort(reads)
 	c.helmReads.set(t.Path, slices.Compact(reads))
 	return out, findings
+}
+
+// releaseFinding is the finding of a HelmRelease r of target t that
+// did not render: its chart is elsewhere, leaves the repository, or
+// failed to render (err).
+func releaseFinding(t repo.Target, r *manifest.Resource, err error) rules.Finding {
+	var remote *helm.RemoteChart
+	switch {
+	case errors.As(err, &remote):
+		return rules.Finding{
+			RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: r.Origin, Targets: []string{t.Path},
+			Message: fmt.Sprintf("HelmRelease %s: %s; the objects it installs are not checked", r.ID.Name, remote.Error()),
+		}
+	case errors.Is(err, rootfs.ErrOutside):
+		return rules.Finding{
+			RuleID: rules.PathEscape, Severity: rules.Error, Resource: r.SourceID, Location: origin.Field(r, "/spec/chart/spec/chart"), Targets: []string{t.Path},
+			Message: fmt.Sprintf("HelmRelease %s: the chart path leaves the repository; it is not read", r.ID.Name),
+		}
+	}
+	return rules.Finding{
+		RuleID: rules.RenderError, Severity: rules.Error, Resource: r.SourceID, Location: r.Origin, Targets: []string{t.Path},
+		Message: fmt.Sprintf("HelmRelease %s: %v", r.ID.Name, err),
+	}
 }
 
 // apiGroup is the apiVersion of an object ("group/version").
@@ -140,7 +147,7 @@ func (v releaseValues) Writes(_ map[string]any, pointer string, _ any) (manifest
 			return manifest.Origin{File: v.release.Doc.File, Line: line, Col: col}, true
 		}
 	}
-	return v.release.FieldOrigin("/spec/valuesFrom"), true
+	return origin.Field(v.release, "/spec/valuesFrom"), true
 }
 
 // templateLines locates a field a chart template writes by itself: at the

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
+	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -276,7 +277,7 @@ func (r *run) resolve(ctx context.Context) error {
 	}
 	c.apiserver = apiserver.New(apiserver.Options{CRDs: slices.Concat(crdKinds, bundled), KubernetesMinor: c.target.Minor})
 	fileKinds, _ := resolveCRDs(r.crdPaths, r.fileCRDs)
-	r.crds, r.fileCRDsHash = crdHash(crdInputs(crdKinds)), crdHash(crdInputs(fileKinds))
+	r.crds, r.fileCRDsHash = cache.HashJSON(crdInputs(crdKinds)), cache.HashJSON(crdInputs(fileKinds))
 	for i, h := range r.hits {
 		if h != nil && (h.FileCRDs != r.fileCRDsHash || (r.renderAll && h.CRDs != r.crds)) {
 			r.hits[i] = nil

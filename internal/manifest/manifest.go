@@ -93,7 +93,7 @@ type Resource struct {
 	Doc *Document
 	// Edits are the patches, transformer entries and generator inputs
 	// that may have written its fields, outermost kustomization first: see
-	// Trace.
+	// origin.Trace.
 	Edits []Edit
 	// Presubst is the object before Flux's post-build substitution, when
 	// that changed it: fields are traced in it, so that a substituted

@@ -10,6 +10,12 @@
 // whether it changed the object or not. So the edits that can have
 // written a field are listed from the kustomization graph, and an edit is
 // taken to have written a field when it holds the field's rendered value.
+//
+// It is the one place that answers "which file and line wrote this
+// field" for a check: Trace (and Field) walk a resource's source
+// document and edits, FieldFinding and KeyFinding build a finding located
+// that way. The manifest package holds the data (Resource, Document,
+// Edit); this package the answer.
 package origin
 
 import (

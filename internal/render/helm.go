@@ -104,48 +104,18 @@ func inflateHelmCharts(fsys *rootfs.FS, file string, data []byte) (in *inflated,
 // inflateOne renders one helmCharts entry into in and returns the
 // kustomization-relative names of its files.
 func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, hc types.HelmChart, inline *yaml.Node) ([]string, error) {
-	home := path.Join(relDir, filepath.ToSlash(chartHome))
-	if hc.Version != "" && hc.Repo != "" {
-		home = path.Join(home, hc.Name+"-"+hc.Version) // where kustomize pulls to
-	}
-	chartDir := path.Join(home, hc.Name)
-	if strings.HasPrefix(chartDir, "../") || chartDir == ".." {
-		return nil, fmt.Errorf("chart %s: %w", chartDir, rootfs.ErrOutside)
-	}
-	if info, err := fsys.Stat(chartDir); err != nil || !info.IsDir() {
-		if errors.Is(err, rootfs.ErrOutside) {
-			return nil, err
-		}
-		if hc.Repo != "" {
-			return nil, fmt.Errorf("chart %s %s from %s is not in the repository at %s; gitops-lint does not fetch charts", hc.Name, hc.Version, hc.Repo, chartDir)
-		}
-		return nil, fmt.Errorf("no chart found at %s", chartDir)
+	chartDir, err := localChart(fsys, relDir, chartHome, hc)
+	if err != nil {
+		return nil, err
 	}
 	ch, err := helm.Load(fsys, chartDir)
 	if err != nil {
 		return nil, err
 	}
 	in.reads = append(in.reads, ch.Files...)
-	vals, sources, err := helmChartValues(fsys, in, relDir, chartDir, hc)
+	vals, sources, err := chartValues(fsys, in, relDir, chartDir, hc, inline)
 	if err != nil {
 		return nil, err
-	}
-	if hc.ValuesFile != "" {
-		// Helm coalesces the chart's defaults under what it is given.
-		if data, err := fsys.ReadFile(path.Join(chartDir, "values.yaml")); err == nil {
-			var n yaml.Node
-			if yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
-				sources = append(sources, valuesSource{file: path.Join(chartDir, "values.yaml"), root: n.Content[0]})
-			}
-		}
-	}
-	if inline != nil {
-		src := valuesSource{file: path.Join(relDir, "kustomization.yaml"), root: inline}
-		if hc.ValuesMerge == "merge" {
-			sources = append(sources, src) // the values file wins
-		} else {
-			sources = append([]valuesSource{src}, sources...)
-		}
 	}
 	rel := helm.Release{
 		Name:        hc.ReleaseName,
@@ -172,41 +142,108 @@ func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, 
 	}
 	var names []string
 	for _, m := range out.Manifests {
-		name := path.Join(helmDir, strconv.Itoa(i), m.Template)
-		if m.Hook {
-			name += ".hook" // a hook may share its template's name
-		}
-		data, err := markHelmGenerated(m.YAML, func(j int, kindName string) string {
-			id := path.Join(relDir, name) + "#" + strconv.Itoa(j)
-			if _, dup := in.objects[kindName]; dup {
-				in.objects[kindName] = "" // two objects: the name cannot tell
-			} else {
-				in.objects[kindName] = id
-			}
-			if fields := attr[helm.Key(m.Template, j)]; len(fields) > 0 {
-				in.values[id] = locateValues(fields, sources)
-			}
-			return id
-		})
+		name, err := in.addManifest(fsys, relDir, chartDir, path.Join(helmDir, strconv.Itoa(i), m.Template), m, attr, sources)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.Template, err)
+			return nil, err
 		}
-		if len(data) == 0 {
-			continue
+		if name != "" {
+			names = append(names, name)
 		}
-		abs := filepath.Join(fsys.Root(), filepath.FromSlash(relDir), filepath.FromSlash(name))
-		if prev, ok := in.files[abs]; ok {
-			// Helm lists each hook document on its own.
-			in.files[abs] = append(append(prev, "---\n"...), data...)
-			continue
-		}
-		in.files[abs] = data
-		// Helm names a template after the chart, not its directory.
-		_, inChart, _ := strings.Cut(m.Template, "/")
-		in.templates[path.Join(relDir, name)] = path.Join(chartDir, inChart)
-		names = append(names, name)
 	}
 	return names, nil
+}
+
+// localChart returns the repository-relative directory of the chart a
+// helmCharts entry names, as kustomize lays out its chart home; a chart
+// that is not in the repository is an error, never fetched.
+func localChart(fsys *rootfs.FS, relDir, chartHome string, hc types.HelmChart) (string, error) {
+	home := path.Join(relDir, filepath.ToSlash(chartHome))
+	if hc.Version != "" && hc.Repo != "" {
+		home = path.Join(home, hc.Name+"-"+hc.Version) // where kustomize pulls to
+	}
+	chartDir := path.Join(home, hc.Name)
+	if strings.HasPrefix(chartDir, "../") || chartDir == ".." {
+		return "", fmt.Errorf("chart %s: %w", chartDir, rootfs.ErrOutside)
+	}
+	if info, err := fsys.Stat(chartDir); err != nil || !info.IsDir() {
+		if errors.Is(err, rootfs.ErrOutside) {
+			return "", err
+		}
+		if hc.Repo != "" {
+			return "", fmt.Errorf("chart %s %s from %s is not in the repository at %s; gitops-lint does not fetch charts", hc.Name, hc.Version, hc.Repo, chartDir)
+		}
+		return "", fmt.Errorf("no chart found at %s", chartDir)
+	}
+	return chartDir, nil
+}
+
+// chartValues are the values of a helmCharts entry (helmChartValues) and
+// the sources that wrote them, in the order Helm coalesces them: the
+// chart's defaults under a values file, valuesInline before or after the
+// files as valuesMerge says.
+func chartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart, inline *yaml.Node) (map[string]any, []valuesSource, error) {
+	vals, sources, err := helmChartValues(fsys, in, relDir, chartDir, hc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if hc.ValuesFile != "" {
+		// Helm coalesces the chart's defaults under what it is given.
+		if data, err := fsys.ReadFile(path.Join(chartDir, "values.yaml")); err == nil {
+			var n yaml.Node
+			if yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
+				sources = append(sources, valuesSource{file: path.Join(chartDir, "values.yaml"), root: n.Content[0]})
+			}
+		}
+	}
+	if inline != nil {
+		src := valuesSource{file: path.Join(relDir, "kustomization.yaml"), root: inline}
+		if hc.ValuesMerge == "merge" {
+			sources = append(sources, src) // the values file wins
+		} else {
+			sources = append([]valuesSource{src}, sources...)
+		}
+	}
+	return vals, sources, nil
+}
+
+// addManifest writes one manifest m of a chart rendered for the
+// kustomization at relDir into in, as the file name (relative to the
+// kustomization), each object marked with its template and located
+// through attr and sources. It returns the name when it is a new file,
+// "" when the manifest is empty or joins a file already written.
+func (in *inflated) addManifest(fsys *rootfs.FS, relDir, chartDir, name string, m helm.Manifest, attr helm.Attribution, sources []valuesSource) (string, error) {
+	if m.Hook {
+		name += ".hook" // a hook may share its template's name
+	}
+	data, err := markHelmGenerated(m.YAML, func(j int, kindName string) string {
+		id := path.Join(relDir, name) + "#" + strconv.Itoa(j)
+		if _, dup := in.objects[kindName]; dup {
+			in.objects[kindName] = "" // two objects: the name cannot tell
+		} else {
+			in.objects[kindName] = id
+		}
+		if fields := attr[helm.Key(m.Template, j)]; len(fields) > 0 {
+			in.values[id] = locateValues(fields, sources)
+		}
+		return id
+	})
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", m.Template, err)
+	}
+	if len(data) == 0 {
+		return "", nil
+	}
+	abs := filepath.Join(fsys.Root(), filepath.FromSlash(relDir), filepath.FromSlash(name))
+	if prev, ok := in.files[abs]; ok {
+		// Helm lists each hook document on its own.
+		in.files[abs] = append(append(prev, "---\n"...), data...)
+		return "", nil
+	}
+	in.files[abs] = data
+	// Helm names a template after the chart, not its directory.
+	_, inChart, _ := strings.Cut(m.Template, "/")
+	in.templates[path.Join(relDir, name)] = path.Join(chartDir, inChart)
+	return name, nil
 }
 
 // helmChartValues are the values kustomize hands helm: the values file

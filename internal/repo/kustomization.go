@@ -10,8 +10,23 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 )
 
-// KustomizationFiles are the names kustomize recognises, in its order of preference.
+// kustomizationFiles are the names kustomize recognises, in its order of preference.
 var kustomizationFiles = [...]string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// KustomizationFiles returns the names of a kustomization file kustomize
+// recognises, in its order of preference.
+func KustomizationFiles() []string { return slices.Clone(kustomizationFiles[:]) }
+
+// IsSettingsFile reports whether the file at the slash-separated path p
+// configures a run wherever it is (gitops-lint's, gitleaks' and SOPS'
+// settings, ignore files): a result depends on them whatever else it read.
+func IsSettingsFile(p string) bool {
+	switch path.Base(p) {
+	case ".gitops-lint.yaml", ".gitleaks.toml", ".gitleaksignore", ".sops.yaml", ".gitignore":
+		return true
+	}
+	return false
+}
 
 // RefKind says what a reference in a kustomization points at.
 type RefKind int
@@ -190,52 +205,78 @@ func parseKustomization(k *Kustomization, data []byte) error {
 			k.Aggregator = false
 		}
 	}
+	k.Generators = parseGenerators(file, root)
+	k.Refs = parseRefs(file, root)
+	// After Refs: patches keep pointers into them.
+	parseEdits(k, root, data)
+	return nil
+}
+
+// parseGenerators reads the configMapGenerator and secretGenerator
+// entries of a kustomization's root mapping, in file order.
+func parseGenerators(file string, root *yaml.Node) []Generator {
+	var out []Generator
 	for field, kind := range map[string]string{"configMapGenerator": "ConfigMap", "secretGenerator": "Secret"} {
 		collect(root, []string{field, "[]"}, func(n *yaml.Node) {
-			name := manifest.MappingValue(n, "name")
-			if name == nil {
-				return
+			if g, ok := parseGenerator(file, kind, n); ok {
+				out = append(out, g)
 			}
-			g := Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}, Behavior: "create"}
-			if b := manifest.MappingValue(n, "behavior"); b != nil && b.Value != "" {
-				g.Behavior = b.Value
-			}
-			pos := func(n *yaml.Node) manifest.Origin {
-				return manifest.Origin{File: file, Line: n.Line, Col: n.Column}
-			}
-			collect(n, []string{"literals", "[]"}, func(l *yaml.Node) {
-				key, v, ok := strings.Cut(l.Value, "=")
-				if !ok {
-					// Not key=value: kustomize rejects it, and the whole
-					// entry may be the secret, so it has no key to show.
-					key, v = "", l.Value
-				}
-				g.Literals = append(g.Literals, v)
-				g.Inputs = append(g.Inputs, Input{Field: "literals", Key: key, Pos: pos(l)})
-			})
-			env := func(e *yaml.Node) {
-				g.Envs = append(g.Envs, e.Value)
-				g.Inputs = append(g.Inputs, Input{Field: "envs", Path: e.Value, Pos: pos(e)})
-			}
-			collect(n, []string{"envs", "[]"}, env)
-			collect(n, []string{"env"}, env)
-			collect(n, []string{"files", "[]"}, func(f *yaml.Node) {
-				key, p, ok := strings.Cut(f.Value, "=")
-				if !ok {
-					key, p = path.Base(f.Value), f.Value
-				}
-				g.Inputs = append(g.Inputs, Input{Field: "files", Key: key, Path: p, Pos: pos(f)})
-			})
-			slices.SortStableFunc(g.Inputs, func(a, b Input) int {
-				if a.Pos.Line != b.Pos.Line {
-					return a.Pos.Line - b.Pos.Line
-				}
-				return a.Pos.Col - b.Pos.Col
-			})
-			k.Generators = append(k.Generators, g)
 		})
 	}
-	slices.SortFunc(k.Generators, func(a, b Generator) int { return a.Pos.Line - b.Pos.Line })
+	slices.SortFunc(out, func(a, b Generator) int { return a.Pos.Line - b.Pos.Line })
+	return out
+}
+
+// parseGenerator reads one generator entry n of kind (ConfigMap or
+// Secret): its name, behavior and inputs in file order. An entry without
+// a name is none.
+func parseGenerator(file, kind string, n *yaml.Node) (Generator, bool) {
+	name := manifest.MappingValue(n, "name")
+	if name == nil {
+		return Generator{}, false
+	}
+	g := Generator{Kind: kind, Name: name.Value, Pos: manifest.Origin{File: file, Line: n.Line, Col: n.Column}, Behavior: "create"}
+	if b := manifest.MappingValue(n, "behavior"); b != nil && b.Value != "" {
+		g.Behavior = b.Value
+	}
+	pos := func(n *yaml.Node) manifest.Origin {
+		return manifest.Origin{File: file, Line: n.Line, Col: n.Column}
+	}
+	collect(n, []string{"literals", "[]"}, func(l *yaml.Node) {
+		key, v, ok := strings.Cut(l.Value, "=")
+		if !ok {
+			// Not key=value: kustomize rejects it, and the whole
+			// entry may be the secret, so it has no key to show.
+			key, v = "", l.Value
+		}
+		g.Literals = append(g.Literals, v)
+		g.Inputs = append(g.Inputs, Input{Field: "literals", Key: key, Pos: pos(l)})
+	})
+	env := func(e *yaml.Node) {
+		g.Envs = append(g.Envs, e.Value)
+		g.Inputs = append(g.Inputs, Input{Field: "envs", Path: e.Value, Pos: pos(e)})
+	}
+	collect(n, []string{"envs", "[]"}, env)
+	collect(n, []string{"env"}, env)
+	collect(n, []string{"files", "[]"}, func(f *yaml.Node) {
+		key, p, ok := strings.Cut(f.Value, "=")
+		if !ok {
+			key, p = path.Base(f.Value), f.Value
+		}
+		g.Inputs = append(g.Inputs, Input{Field: "files", Key: key, Path: p, Pos: pos(f)})
+	})
+	slices.SortStableFunc(g.Inputs, func(a, b Input) int {
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line - b.Pos.Line
+		}
+		return a.Pos.Col - b.Pos.Col
+	})
+	return g, true
+}
+
+// parseRefs reads every path reference of a kustomization's root
+// mapping, sorted (see sortRefs).
+func parseRefs(file string, root *yaml.Node) []Ref {
 	var refs []Ref
 	for _, f := range pathFields {
 		collect(root, f, func(n *yaml.Node) {
@@ -256,10 +297,7 @@ func parseKustomization(k *Kustomization, data []byte) error {
 		})
 	}
 	sortRefs(refs)
-	k.Refs = refs
-	// After Refs: patches keep pointers into them.
-	parseEdits(k, root, data)
-	return nil
+	return refs
 }
 
 func collect(n *yaml.Node, path []string, fn func(*yaml.Node)) {

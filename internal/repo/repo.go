@@ -335,8 +335,32 @@ func (r *Repo) resolve(k *Kustomization, ref *Ref) {
 
 // findTargets picks the targets and raises discovery findings.
 func (r *Repo) findTargets(opts Options, charts []string) {
-	included := map[string]bool{}
-	covered := map[string]bool{}
+	included, covered := r.inclusions()
+	dirs := sortedKeys(r.Kustomizations)
+	v := vetting{blockedBy: map[string]string{}, partial: map[string]bool{}}
+	cycles := r.findCycles()
+	for _, dir := range dirs {
+		r.vet(dir, opts, &v)
+	}
+	for _, c := range cycles {
+		for _, dir := range c.members {
+			v.blockedBy[dir] = "is part of a kustomization cycle"
+		}
+		r.Findings = append(r.Findings, rules.Finding{
+			RuleID: rules.KustomizationCycle, Severity: rules.Error, Location: c.ref.Pos,
+			Message: fmt.Sprintf("%s entry %q closes a cycle: %s", c.ref.Field, c.ref.Value, strings.Join(c.path, " -> ")),
+		})
+	}
+	r.kustomizeTargets(dirs, included, &v)
+	r.plainTargets(covered, charts)
+	slices.SortFunc(r.Targets, func(a, b Target) int { return strings.Compare(a.Path, b.Path) })
+}
+
+// inclusions returns the kustomization directories that another
+// kustomization includes (never targets of their own), and the files and
+// patch directories that kustomizations cover (never plain targets).
+func (r *Repo) inclusions() (included, covered map[string]bool) {
+	included, covered = map[string]bool{}, map[string]bool{}
 	for _, k := range r.Kustomizations {
 		covered[k.File] = true
 		for _, ref := range k.Refs {
@@ -355,104 +379,87 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 			}
 		}
 	}
-	cycles := r.findCycles()
-	dirs := sortedKeys(r.Kustomizations)
-	blockedBy := map[string]string{} // kustomization dir -> reason it cannot be rendered
+	return included, covered
+}
+
+// vetting is what discovery found that keeps kustomizations from being
+// rendered whole.
+type vetting struct {
+	// blockedBy says why a kustomization, by directory, cannot be rendered.
+	blockedBy map[string]string
 	// partial are kustomizations that only list resources, some remote:
 	// offline, they render as their other entries.
-	partial := map[string]bool{}
-	for _, dir := range dirs {
-		k := r.Kustomizations[dir]
-		if k.Err != nil {
-			// Its references could not be vetted for escapes or remote
-			// fetches, so kustomize must not see it.
-			blockedBy[dir] = "cannot be parsed"
-			pos := manifest.Origin{File: k.File, Line: 1}
-			msg := k.Err.Error()
-			if se, ok := manifest.AsSyntaxError(k.File, k.Err); ok {
-				pos, msg = se.Origin, se.Msg
-			}
-			rule := rules.RenderError
-			if errors.Is(k.Err, manifest.ErrAliasExpansion) {
-				rule = rules.YAMLSyntax
-			}
+	partial map[string]bool
+}
+
+// vet raises the findings of the kustomization at dir that keep it from
+// being rendered (it cannot be parsed, it reads outside the repository,
+// it needs the network) and records them in v.
+func (r *Repo) vet(dir string, opts Options, v *vetting) {
+	k := r.Kustomizations[dir]
+	if k.Err != nil {
+		// Its references could not be vetted for escapes or remote
+		// fetches, so kustomize must not see it.
+		v.blockedBy[dir] = "cannot be parsed"
+		r.Findings = append(r.Findings, parseFinding(k))
+	} else {
+		r.checkGenerators(k, v.blockedBy)
+	}
+	for _, ref := range k.Refs {
+		switch {
+		case ref.Kind == RefEscape:
+			v.blockedBy[dir] = "reads outside the repository"
 			r.Findings = append(r.Findings, rules.Finding{
-				RuleID: rule, Severity: rules.Error, Location: pos,
-				Message: "kustomization cannot be parsed: " + msg,
+				RuleID: rules.PathEscape, Severity: rules.Error, Location: ref.Pos,
+				Message: fmt.Sprintf("%s entry %q leaves the repository (%s); it is not read", ref.Field, ref.Value, ref.Reason),
+			})
+		case ref.Kind != RefRemote || opts.AllowRemote:
+		case k.Aggregator && ref.Field == "resources":
+			v.partial[dir] = true
+			r.Findings = append(r.Findings, rules.Finding{
+				RuleID: rules.RemoteResource, Severity: rules.Error, Location: ref.Pos,
+				Message: fmt.Sprintf("%s entry %q is remote and was not fetched; the other entries were rendered without it (use --allow-remote to fetch it)", ref.Field, ref.Value),
+			})
+		default:
+			v.blockedBy[dir] = "needs the network"
+			r.Findings = append(r.Findings, rules.Finding{
+				RuleID: rules.RemoteResource, Severity: rules.Error, Location: ref.Pos,
+				Message: fmt.Sprintf("%s entry %q is remote; the target was not rendered (use --allow-remote to fetch it)", ref.Field, ref.Value),
 			})
 		}
-		if k.Err == nil {
-			r.checkGenerators(k, blockedBy)
-		}
-		for _, ref := range k.Refs {
-			switch ref.Kind {
-			case RefEscape:
-				blockedBy[dir] = "reads outside the repository"
-				r.Findings = append(r.Findings, rules.Finding{
-					RuleID: rules.PathEscape, Severity: rules.Error, Location: ref.Pos,
-					Message: fmt.Sprintf("%s entry %q leaves the repository (%s); it is not read", ref.Field, ref.Value, ref.Reason),
-				})
-			case RefRemote:
-				if opts.AllowRemote {
-					continue
-				}
-				if k.Aggregator && ref.Field == "resources" {
-					partial[dir] = true
-					r.Findings = append(r.Findings, rules.Finding{
-						RuleID: rules.RemoteResource, Severity: rules.Error, Location: ref.Pos,
-						Message: fmt.Sprintf("%s entry %q is remote and was not fetched; the other entries were rendered without it (use --allow-remote to fetch it)", ref.Field, ref.Value),
-					})
-					continue
-				}
-				blockedBy[dir] = "needs the network"
-				r.Findings = append(r.Findings, rules.Finding{
-					RuleID: rules.RemoteResource, Severity: rules.Error, Location: ref.Pos,
-					Message: fmt.Sprintf("%s entry %q is remote; the target was not rendered (use --allow-remote to fetch it)", ref.Field, ref.Value),
-				})
-			}
-		}
 	}
-	for _, c := range cycles {
-		for _, dir := range c.members {
-			blockedBy[dir] = "is part of a kustomization cycle"
-		}
-		r.Findings = append(r.Findings, rules.Finding{
-			RuleID: rules.KustomizationCycle, Severity: rules.Error, Location: c.ref.Pos,
-			Message: fmt.Sprintf("%s entry %q closes a cycle: %s", c.ref.Field, c.ref.Value, strings.Join(c.path, " -> ")),
-		})
-	}
+}
 
+// parseFinding is the finding of a kustomization that cannot be parsed:
+// at the syntax error when there is one, else at its first line.
+func parseFinding(k *Kustomization) rules.Finding {
+	pos := manifest.Origin{File: k.File, Line: 1}
+	msg := k.Err.Error()
+	if se, ok := manifest.AsSyntaxError(k.File, k.Err); ok {
+		pos, msg = se.Origin, se.Msg
+	}
+	rule := rules.RenderError
+	if errors.Is(k.Err, manifest.ErrAliasExpansion) {
+		rule = rules.YAMLSyntax
+	}
+	return rules.Finding{
+		RuleID: rule, Severity: rules.Error, Location: pos,
+		Message: "kustomization cannot be parsed: " + msg,
+	}
+}
+
+// kustomizeTargets adds a target for every kustomization that no other
+// includes and is no component, and names, on each discovery finding,
+// the targets whose kustomizations it is in.
+func (r *Repo) kustomizeTargets(dirs []string, included map[string]bool, v *vetting) {
 	findingTargets := map[int][]string{}
 	counts := &includeCounts{r: r, memo: map[string]int{}}
 	for _, dir := range dirs {
-		k := r.Kustomizations[dir]
-		if included[dir] || k.Component {
+		if included[dir] || r.Kustomizations[dir].Component {
 			continue
 		}
-		t := Target{Path: dir, Kind: Kustomize}
 		closure := r.Closure(dir)
-		for _, d := range closure {
-			if d != dir {
-				t.Includes = append(t.Includes, d)
-			}
-			if reason, ok := blockedBy[d]; ok && t.Blocked == "" {
-				t.Blocked = d + " " + reason
-			}
-			if partial[d] && t.Partial == "" {
-				t.Partial = d
-			}
-		}
-		if t.Partial != "" && !r.aggregatesDown(dir, t.Partial) {
-			// Something between the target and the remote entry
-			// transforms resources: only the whole build is right.
-			if t.Blocked == "" {
-				t.Blocked = t.Partial + " needs the network"
-			}
-			t.Partial = ""
-		}
-		if t.Blocked != "" {
-			t.Partial = ""
-		}
+		t := r.kustomizeTarget(dir, closure, v)
 		r.checkIncludes(&t, closure, counts)
 		for i, f := range r.Findings {
 			if slices.ContainsFunc(closure, func(d string) bool { return r.Kustomizations[d].File == f.Location.File }) {
@@ -464,8 +471,36 @@ func (r *Repo) findTargets(opts Options, charts []string) {
 	for i, ts := range findingTargets {
 		r.Findings[i].Targets = ts
 	}
-	r.plainTargets(covered, charts)
-	slices.SortFunc(r.Targets, func(a, b Target) int { return strings.Compare(a.Path, b.Path) })
+}
+
+// kustomizeTarget is the target of the kustomization at dir, whose
+// closure is given: what it includes, and whether and why it is not
+// rendered, or rendered without its remote entries.
+func (r *Repo) kustomizeTarget(dir string, closure []string, v *vetting) Target {
+	t := Target{Path: dir, Kind: Kustomize}
+	for _, d := range closure {
+		if d != dir {
+			t.Includes = append(t.Includes, d)
+		}
+		if reason, ok := v.blockedBy[d]; ok && t.Blocked == "" {
+			t.Blocked = d + " " + reason
+		}
+		if v.partial[d] && t.Partial == "" {
+			t.Partial = d
+		}
+	}
+	if t.Partial != "" && !r.aggregatesDown(dir, t.Partial) {
+		// Something between the target and the remote entry
+		// transforms resources: only the whole build is right.
+		if t.Blocked == "" {
+			t.Blocked = t.Partial + " needs the network"
+		}
+		t.Partial = ""
+	}
+	if t.Blocked != "" {
+		t.Partial = ""
+	}
+	return t
 }
 
 // aggregatesDown reports whether every kustomization of dir's closure

@@ -81,41 +81,6 @@ func Fingerprint(ruleID, file string, source manifest.ResID, path, discriminator
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// FieldFinding builds a finding about a field of a resource (a JSON
-// pointer, "" for the whole object), located where a person edits that
-// field and fingerprinted by where the resource is written, so that every
-// overlay rendering the same source yields the same finding.
-//
-// A message that names the object by its rendered name ("prod-web") names
-// it as written in the source instead ("web"): the finding is about that
-// source, and one message for every overlay is what lets them merge.
-func FieldFinding(r *manifest.Resource, ruleID, pointer, msg string) Finding {
-	return fieldFinding(r, ruleID, pointer, msg, r.Trace)
-}
-
-// KeyFinding is FieldFinding for a finding about the field's name (an
-// unknown field): located where the name is written (manifest.TraceKey).
-func KeyFinding(r *manifest.Resource, ruleID, pointer, msg string) Finding {
-	return fieldFinding(r, ruleID, pointer, msg, r.TraceKey)
-}
-
-func fieldFinding(r *manifest.Resource, ruleID, pointer, msg string, trace func(string) (manifest.Origin, []manifest.Origin)) Finding {
-	if r.ID.Name != r.SourceID.Name && r.ID.Name != "" && r.SourceID.Name != "" {
-		msg = strings.ReplaceAll(msg, r.ID.Name, r.SourceID.Name)
-	}
-	loc, related := trace(pointer)
-	return Finding{
-		RuleID:      ruleID,
-		Message:     msg,
-		Resource:    r.SourceID,
-		Path:        pointer,
-		Location:    loc,
-		Related:     related,
-		Targets:     []string{r.Target},
-		Fingerprint: Fingerprint(ruleID, loc.File, r.SourceID, manifest.StablePointer(r.Object, pointer), ""),
-	}
-}
-
 // Compare orders findings for output: by file, line, column, rule, message.
 func Compare(a, b Finding) int {
 	return cmp.Or(

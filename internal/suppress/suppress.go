@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -156,7 +157,7 @@ func FromResource(r *manifest.Resource) (Directive, bool) {
 	ids, reason := parse(v)
 	return Directive{
 		Rules: ids, Reason: reason,
-		At:       r.FieldOrigin("/metadata/annotations/" + strings.ReplaceAll(Annotation, "/", "~1")),
+		At:       origin.Field(r, "/metadata/annotations/"+strings.ReplaceAll(Annotation, "/", "~1")),
 		Resource: r.SourceID, Target: r.Target,
 	}, true
 }

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -151,5 +152,5 @@ func pointer(base string, toks ...string) string {
 // value; the engine screens every finding with the run's secret values
 // (internal/redact) before it is cached or reported.
 func finding(r *manifest.Resource, ruleID, ptr, msg string) rules.Finding {
-	return rules.FieldFinding(r, ruleID, ptr, msg)
+	return origin.FieldFinding(r, ruleID, ptr, msg)
 }

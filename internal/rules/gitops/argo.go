@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
-	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 )
 
 const argoGroup = "argoproj.io"
@@ -129,5 +129,5 @@ func (c *checker) argoRef(r *manifest.Resource, ptr, url, p string, kind refKind
 	}
 	counts.Missing++
 	msg := fmt.Sprintf("%s %q: path %q %s (paths are relative to the repository root)", r.ID.Kind, r.ID.Name, p, problem)
-	c.findings = append(c.findings, rules.FieldFinding(r, ArgoPathMissing, ptr, msg))
+	c.findings = append(c.findings, origin.FieldFinding(r, ArgoPathMissing, ptr, msg))
 }

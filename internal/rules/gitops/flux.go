@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
@@ -104,7 +105,7 @@ func (c *checker) fluxPath(ks *manifest.Resource, sources map[string]bool) (stri
 	}
 	counts.Missing++
 	msg := fmt.Sprintf("Flux Kustomization %q: spec.path %q %s (paths are relative to the repository root)", ks.ID.Name, p, problem)
-	c.findings = append(c.findings, rules.FieldFinding(ks, FluxPathMissing, "/spec/path", msg))
+	c.findings = append(c.findings, origin.FieldFinding(ks, FluxPathMissing, "/spec/path", msg))
 	return "", false
 }
 
@@ -153,7 +154,7 @@ func (c *checker) fluxDependsOn(ks *manifest.Resource, kss []*manifest.Resource)
 			continue
 		}
 		msg := fmt.Sprintf("Flux Kustomization %q depends on %q, which no Flux Kustomization of the repository is", ks.ID.Name, name)
-		c.findings = append(c.findings, rules.FieldFinding(ks, FluxDependsOnMissing, fmt.Sprintf("/spec/dependsOn/%d/name", i), msg))
+		c.findings = append(c.findings, origin.FieldFinding(ks, FluxDependsOnMissing, fmt.Sprintf("/spec/dependsOn/%d/name", i), msg))
 	}
 }
 
@@ -253,7 +254,7 @@ func (c *checker) fluxVars(ks *manifest.Resource, dir string) {
 			defined[k] = true
 		}
 	}
-	postBuild := ks.FieldOrigin("/spec/postBuild")
+	postBuild := origin.Field(ks, "/spec/postBuild")
 	for _, r := range c.fluxResources(dir) {
 		if substitutionDisabled(r.Object) {
 			continue
@@ -261,7 +262,7 @@ func (c *checker) fluxVars(ks *manifest.Resource, dir string) {
 		walkStrings(r.Object, "", func(ptr, s string) {
 			for _, name := range undefinedVars(s, defined) {
 				msg := fmt.Sprintf("${%s} is not defined by the postBuild of Flux Kustomization %q and has no default: Flux substitutes an empty string", name, ks.ID.Name)
-				f := rules.FieldFinding(r, FluxVarUndefined, ptr, msg)
+				f := origin.FieldFinding(r, FluxVarUndefined, ptr, msg)
 				f.Related = []manifest.Origin{postBuild}
 				f.Fingerprint = rules.Fingerprint(FluxVarUndefined, f.Location.File, r.SourceID, ptr, name)
 				c.findings = append(c.findings, f)

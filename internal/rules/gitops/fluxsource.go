@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
-	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 )
 
 // How a Flux source was determined, in the order they are tried.
@@ -129,7 +129,7 @@ func (c *checker) fluxSource(kss []*manifest.Resource) FluxSource {
 		defs = "none of its GitRepositories (" + strings.Join(names, ", ") + ") is reconciled by a bootstrap Kustomization or has the URL of a git remote"
 	}
 	msg := fmt.Sprintf("cannot tell which Flux GitRepository is this repository: %s; spec.path of Flux Kustomizations is not checked", defs)
-	c.findings = append(c.findings, rules.FieldFinding(first, FluxSourceUnknown, "/spec/sourceRef", msg))
+	c.findings = append(c.findings, origin.FieldFinding(first, FluxSourceUnknown, "/spec/sourceRef", msg))
 	return FluxSource{How: SourceNone}
 }
 

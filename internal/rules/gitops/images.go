@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 )
 
@@ -140,7 +140,7 @@ func (c *checker) prerelease() {
 				// production overlays is one finding listing them.
 				msg := fmt.Sprintf("container %q runs %q, a pre-release (%s), in a production environment", ctr.name, ctr.image.Ref, marker)
 				// FieldFinding finds the images entry or patch that set the tag.
-				c.findings = append(c.findings, rules.FieldFinding(r, ImageTagPrerelease, ctr.pointer, msg))
+				c.findings = append(c.findings, origin.FieldFinding(r, ImageTagPrerelease, ctr.pointer, msg))
 			}
 		}
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/memo"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
@@ -792,7 +793,7 @@ func resourceIndex(v any) (int, bool) {
 }
 
 func finding(r *manifest.Resource, g raw, secrets *redact.Set) rules.Finding {
-	f := rules.FieldFinding(r, g.ruleID, g.path, secrets.Text(g.msg))
+	f := origin.FieldFinding(r, g.ruleID, g.path, secrets.Text(g.msg))
 	f.Path = secrets.Text(f.Path)
 	// Several messages of one rule about one resource are distinct
 	// findings; the message tells them apart when no path does.

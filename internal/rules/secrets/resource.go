@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/origin"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -72,7 +73,7 @@ func (s *Scanner) plaintextFinding(r *manifest.Resource) (rules.Finding, bool) {
 				continue
 			}
 			ptr := "/" + field + "/" + escapePointer(key)
-			c := candidate{loc: r.FieldOrigin(ptr), ptr: ptr, field: field, key: key}
+			c := candidate{loc: origin.Field(r, ptr), ptr: ptr, field: field, key: key}
 			plain := v
 			if field == "data" {
 				if dec, ok := decodeBase64(v); ok {
@@ -101,7 +102,7 @@ func (s *Scanner) plaintextFinding(r *manifest.Resource) (rules.Finding, bool) {
 	} else {
 		msg += ": no key name, value or Secret type looks like a credential, hence a warning; configuration that is no secret belongs in a ConfigMap"
 	}
-	f := rules.FieldFinding(r, PlaintextSecret, best.ptr, msg)
+	f := origin.FieldFinding(r, PlaintextSecret, best.ptr, msg)
 	f.Lowered = best.reason == ""
 	return f, true
 }
@@ -233,7 +234,7 @@ func (s *Scanner) renderedValueFindings(r *manifest.Resource) []rules.Finding {
 		if !ok || !isText(dec) {
 			continue
 		}
-		loc := r.FieldOrigin(ptr)
+		loc := origin.Field(r, ptr)
 		for _, d := range s.cachedDetect(loc.File, dec) {
 			if s.ignored(loc.File, d.rule, loc.Line) {
 				continue

@@ -1,6 +1,10 @@
-package manifest
+package origin
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+)
 
 // TestTraceItemWithoutMergeKey traces a field of a list item that has lost
 // the key its siblings are merged by (a volume whose name is misspelt): a
@@ -21,7 +25,7 @@ spec:
     - nameQzx: certs
       emptyDir: {}
 `)
-	docs, err := DecodeFile("pod.yaml", src)
+	docs, err := manifest.DecodeFile("pod.yaml", src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +58,8 @@ spec:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			obj := map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "ldap"}, "spec": map[string]any{"volumes": tt.rendered}}
-			r := Resource{ID: IDOf(obj), Object: obj, Doc: d, Origin: Origin{File: "pod.yaml", Line: 1, Col: 1}}
-			if got, _ := r.Trace(tt.pointer); got.Line != tt.wantLine {
+			r := manifest.Resource{ID: manifest.IDOf(obj), Object: obj, Doc: d, Origin: manifest.Origin{File: "pod.yaml", Line: 1, Col: 1}}
+			if got, _ := Trace(&r, tt.pointer); got.Line != tt.wantLine {
 				t.Errorf("Trace(%s) = %s, want line %d", tt.pointer, got, tt.wantLine)
 			}
 		})

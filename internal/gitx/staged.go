@@ -1,0 +1,105 @@
+package gitx
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/gitops-lint/gitops-lint/internal/repo"
+)
+
+// ExportStaged writes into dst (an empty directory) what a check of the
+// staged changes reads, from the git index: the files of scope (what the
+// kustomizations a staged file can affect name, selected in the working
+// tree, and the staged files: see engine.Scope) and the settings files
+// (repo.IsSettingsFile). The index's kustomizations may name more than
+// the working tree's; what they name is added from the index until
+// nothing is missing that the index has. Exporting only this much keeps a
+// commit in a large repository fast: writing thousands of files costs
+// seconds.
+func (r *Repo) ExportStaged(ctx context.Context, scope []string, dst string) error {
+	index, err := r.IndexFiles(ctx)
+	if err != nil {
+		return err
+	}
+	inIndex := make(map[string]bool, len(index))
+	for _, f := range index {
+		inIndex[f] = true
+	}
+	exported := map[string]bool{}
+	want := slices.Clone(scope)
+	for _, f := range index {
+		if repo.IsSettingsFile(f) {
+			want = append(want, f)
+		}
+	}
+	for round := 0; len(want) > 0 && round < 64; round++ {
+		var batch []string
+		for _, f := range want {
+			if inIndex[f] && !exported[f] {
+				exported[f] = true
+				batch = append(batch, f)
+			}
+		}
+		if len(batch) == 0 {
+			break
+		}
+		slices.Sort(batch)
+		if err := r.ExportPaths(ctx, batch, dst); err != nil {
+			return err
+		}
+		if want, err = missingFromIndex(dst, index, inIndex); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// missingFromIndex lists what the exported kustomizations name that is not
+// exported yet but is in the index: a file, or a directory's
+// kustomization file.
+func missingFromIndex(dst string, index []string, inIndex map[string]bool) ([]string, error) {
+	rp, err := repo.Discover(dst, repo.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var want []string
+	for _, k := range rp.Kustomizations {
+		for _, ref := range k.Refs {
+			switch ref.Kind {
+			case repo.RefMissing:
+				if inIndex[ref.Path] {
+					want = append(want, ref.Path)
+					continue
+				}
+				fallthrough
+			case repo.RefPlainDir:
+				want = append(want, missingDir(ref, index, inIndex, want)...)
+			}
+		}
+	}
+	return want, nil
+}
+
+// missingDir lists what the index has of a directory a kustomization
+// names and the export lacks: its kustomization file, else (a directory
+// of plain manifests, which kustomize rejects, but the error should be
+// the index's) the files directly in it. want is what is already wanted.
+func missingDir(ref repo.Ref, index []string, inIndex map[string]bool, want []string) []string {
+	var out []string
+	prefix := ref.Path + "/"
+	for _, name := range repo.KustomizationFiles() {
+		if inIndex[prefix+name] {
+			out = append(out, prefix+name)
+		}
+	}
+	if ref.Kind == repo.RefPlainDir || !slices.ContainsFunc(slices.Concat(want, out), func(f string) bool { return strings.HasPrefix(f, prefix) }) {
+		i, _ := slices.BinarySearch(index, prefix)
+		for ; i < len(index) && strings.HasPrefix(index[i], prefix); i++ {
+			if !strings.Contains(index[i][len(prefix):], "/") {
+				out = append(out, index[i])
+			}
+		}
+	}
+	return out
+}
