@@ -31,7 +31,7 @@ func TestResultCacheInvalidatesExactlyTheAffectedTargets(t *testing.T) {
 	cacheDir, schemas := t.TempDir(), t.TempDir()
 	run := func(cached bool) *Result {
 		t.Helper()
-		opts := Options{Root: dir, SchemaCacheDir: schemas, Policy: rego.Options{Builtin: policies.FS}}
+		opts := Options{Root: dir, SchemaCacheDir: schemas, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load}
 		if cached {
 			opts.CacheDir = cacheDir
 		}
@@ -176,7 +176,7 @@ func TestResultCacheRepositoryLevelEntry(t *testing.T) {
 	cacheDir, schemas := t.TempDir(), t.TempDir()
 	run := func(cached bool) *Result {
 		t.Helper()
-		opts := Options{Root: dir, SchemaCacheDir: schemas, Policy: rego.Options{Builtin: policies.FS}}
+		opts := Options{Root: dir, SchemaCacheDir: schemas, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load}
 		if cached {
 			opts.CacheDir = cacheDir
 		}

@@ -91,7 +91,7 @@ func TestFluxHelmRelease(t *testing.T) {
 // and asserts the finding points at that line; a field the template
 // writes by itself points at the template's line.
 func TestFluxHelmReleaseLocations(t *testing.T) {
-	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-flux", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}})
+	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-flux", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestFluxHelmReleaseLocations(t *testing.T) {
 // at that line; the chart's own container is at its template line.
 func TestHelmChartsLocations(t *testing.T) {
 	t.Setenv("PATH", "")
-	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-kustomize", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}})
+	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-kustomize", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func TestSuppressionReasonScreened(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}})
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
 	if err != nil {
 		t.Fatal(err)
 	}
