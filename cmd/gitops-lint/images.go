@@ -10,6 +10,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/report"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
 
 // imagesOptions are the flags of `gitops-lint images`.
@@ -49,7 +50,11 @@ env/, clusters/ or stages/, else the target directory) and they share a base.`,
 			if err != nil {
 				return err
 			}
-			p, err := engine.Images(c.Context(), engine.Options{Root: root, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr))})
+			p, err := engine.Images(c.Context(), engine.Options{
+				Root: root, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
+				// The URLs of this repository: Argo CD Helm sources render.
+				GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs},
+			})
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
 
 // listing is one target as `list` prints it.
@@ -44,7 +45,7 @@ func newListCommand(e *env) *cobra.Command {
 				return err
 			}
 			scope := cfg.Scope(types.LoadRestrictionsUnknown)
-			w, err := engine.Open(engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope})
+			w, err := engine.Open(engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope, GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs}})
 			if err != nil {
 				return err
 			}

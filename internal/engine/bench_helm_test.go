@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -97,6 +98,40 @@ func BenchmarkHelmReleases(b *testing.B) {
 		for _, f := range res.Findings {
 			if f.RuleID == rules.RenderError || f.RuleID == rules.HelmChartRemote {
 				b.Fatalf("pipeline finding: %+v", f)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+}
+
+// BenchmarkHelmTemplatePerRelease is the peer of BenchmarkHelmReleases:
+// `helm template` run once per release of the same repository (200
+// processes), as a CI job without gitops-lint renders it, before any
+// check. It runs only when `make helm-equality` has installed the helm v4
+// CLI into .bin.
+func BenchmarkHelmTemplatePerRelease(b *testing.B) {
+	hbin, err := filepath.Abs("../../.bin/helm")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := os.Stat(hbin); err != nil {
+		b.Skip("helm not installed (make helm-equality installs it)")
+	}
+	dir := helmBenchRepo(b, 4, 50)
+	home := b.TempDir()
+	env := append(os.Environ(), "HELM_CACHE_HOME="+home, "HELM_CONFIG_HOME="+home, "HELM_DATA_HOME="+home)
+	for b.Loop() {
+		for e := range 4 {
+			for r := range 50 {
+				values := filepath.Join(home, "values.yaml")
+				if err := os.WriteFile(values, fmt.Appendf(nil, "replicaCount: %d\nimage:\n  tag: \"1.%d\"\n", r%5+1, r), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				cmd := exec.Command(hbin, "template", fmt.Sprintf("app%02d", r), filepath.Join(dir, "charts/web"), "--namespace", fmt.Sprintf("env%d", e), "-f", values)
+				cmd.Env = env
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("helm template: %v\n%s", err, out)
+				}
 			}
 		}
 	}

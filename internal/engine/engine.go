@@ -393,6 +393,8 @@ type checker struct {
 	gitopsStats     gitops.Stats
 	// helmReads are the chart files each target's HelmReleases read.
 	helmReads helmReads
+	// argo says which paths of this repository Argo CD sources name.
+	argo argoRepo
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.

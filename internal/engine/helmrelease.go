@@ -41,54 +41,31 @@ func (h *helmReads) get(target string) []string {
 	return h.m[target]
 }
 
-// helmReleases renders the Flux HelmReleases among a target's resources
-// whose chart is in this repository, and returns the objects they
-// install, each located at the chart template that wrote it. A release
-// whose chart comes from elsewhere is a helm-chart-remote finding; one
-// that fails to render a render-error at the release.
+// helmReleases renders the Helm releases among a target's resources whose
+// chart is in this repository — Flux HelmReleases and the Helm sources of
+// Argo CD Applications — and returns the objects they install, each
+// located at the chart template that wrote it, a field set in values at
+// that value. A release whose chart comes from elsewhere is a
+// helm-chart-remote finding; one that fails to render a render-error at
+// the release.
 func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manifest.Resource, []rules.Finding) {
 	var out []manifest.Resource
 	var findings []rules.Finding
 	var reads []string
 	for i := range res {
 		r := &res[i]
-		if r.ID.Kind != "HelmRelease" || path.Dir(apiGroup(r.Object)) != "helm.toolkit.fluxcd.io" {
+		var objs []manifest.Resource
+		var fs []rules.Finding
+		var rd []string
+		switch {
+		case r.ID.Kind == "HelmRelease" && path.Dir(apiGroup(r.Object)) == "helm.toolkit.fluxcd.io":
+			objs, fs, rd = c.fluxRelease(t, r, res)
+		case r.ID.Kind == "Application" && path.Dir(apiGroup(r.Object)) == "argoproj.io":
+			objs, fs, rd = c.argoApplication(t, r)
+		default:
 			continue
 		}
-		local := func(kind, _, _ string) bool { return kind == "GitRepository" }
-		lookup := func(kind, ns, name string) map[string]any {
-			for _, o := range res {
-				if o.ID.Kind == kind && o.ID.Name == name && (o.ID.Namespace == ns || o.ID.Namespace == "") {
-					return o.Object
-				}
-			}
-			return nil
-		}
-		rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup)
-		if err != nil {
-			findings = append(findings, releaseFinding(t, r, err))
-			continue
-		}
-		reads = append(reads, rendered.Reads...)
-		for _, o := range rendered.Objects {
-			if !manifest.IsKubernetesObject(o.Object) {
-				continue
-			}
-			obj := manifest.Normalize(o.Object).(map[string]any)
-			id := manifest.IDOf(obj)
-			origin := r.Origin // a post-renderer made it
-			if o.Template != "" {
-				origin = manifest.Origin{File: o.Template, Line: 1}
-			}
-			res := manifest.Resource{ID: id, SourceID: id, Object: obj, Origin: origin, Target: t.Path}
-			if f := rendered.Fields[o.Key]; len(f) > 0 {
-				res.Edits = append(res.Edits, releaseValues{fields: f, release: r})
-			}
-			if o.Template != "" {
-				res.Edits = append(res.Edits, c.templateLines(o.Template))
-			}
-			out = append(out, res)
-		}
+		out, findings, reads = append(out, objs...), append(findings, fs...), append(reads, rd...)
 	}
 	slices.Sort(reads)
 	c.helmReads.set(t.Path, slices.Compact(reads))
@@ -118,6 +95,55 @@ func releaseFinding(t repo.Target, r *manifest.Resource, err error) rules.Findin
 	}
 }
 
+// fluxRelease renders one Flux HelmRelease of a target.
+func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifest.Resource) ([]manifest.Resource, []rules.Finding, []string) {
+	local := func(kind, _, _ string) bool { return kind == "GitRepository" }
+	lookup := func(kind, ns, name string) map[string]any {
+		for _, o := range res {
+			if o.ID.Kind == kind && o.ID.Name == name && (o.ID.Namespace == ns || o.ID.Namespace == "") {
+				return o.Object
+			}
+		}
+		return nil
+	}
+	rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup)
+	if err != nil {
+		return nil, []rules.Finding{releaseFinding(t, r, err)}, nil
+	}
+	chart, _ := helm.ChartValues(c.repo.FS, rendered.Chart)
+	objs := c.releaseObjects(t, r, rendered, func(f helm.Fields) manifest.Edit {
+		return releaseValues{fields: f, release: r, user: rendered.Release.Values, chart: chart}
+	})
+	return objs, nil, rendered.Reads
+}
+
+// releaseObjects makes resources of a rendered release's objects: each
+// located at its template (at the release when a post-renderer made it),
+// with values(fields) locating the fields its values wrote.
+func (c *checker) releaseObjects(t repo.Target, r *manifest.Resource, rendered *helm.FluxOutput, values func(helm.Fields) manifest.Edit) []manifest.Resource {
+	var out []manifest.Resource
+	for _, o := range rendered.Objects {
+		if !manifest.IsKubernetesObject(o.Object) {
+			continue
+		}
+		obj := manifest.Normalize(o.Object).(map[string]any)
+		id := manifest.IDOf(obj)
+		origin := r.Origin // a post-renderer made it
+		if o.Template != "" {
+			origin = manifest.Origin{File: o.Template, Line: 1}
+		}
+		res := manifest.Resource{ID: id, SourceID: id, Object: obj, Origin: origin, Target: t.Path}
+		if f := rendered.Fields[o.Key]; len(f) > 0 {
+			res.Edits = append(res.Edits, values(f))
+		}
+		if o.Template != "" {
+			res.Edits = append(res.Edits, c.templateLines(o.Template))
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
 // apiGroup is the apiVersion of an object ("group/version").
 func apiGroup(obj map[string]any) string {
 	v, _ := obj["apiVersion"].(string)
@@ -125,11 +151,15 @@ func apiGroup(obj map[string]any) string {
 }
 
 // releaseValues locates the fields a HelmRelease's values wrote: at the
-// value in spec.values, or at valuesFrom for a value from a ConfigMap or
-// Secret.
+// value in spec.values, at valuesFrom for a value from a ConfigMap or
+// Secret, and at the chart's values.yaml for a default no user value
+// overrides.
 type releaseValues struct {
 	fields  helm.Fields
 	release *manifest.Resource
+	// user are the values the release gives (valuesFrom and values).
+	user  map[string]any
+	chart helm.ValuesSource
 }
 
 // Writes implements manifest.Edit.
@@ -138,12 +168,15 @@ func (v releaseValues) Writes(_ map[string]any, pointer string, _ any) (manifest
 	if !ok {
 		return manifest.Origin{}, false
 	}
-	ptr := "/spec/values"
+	ptr := ""
 	for _, k := range leaf {
 		ptr += "/" + manifest.EscapeToken(k)
 	}
-	if _, inline := manifest.Lookup(v.release.Object, ptr); inline && v.release.Doc != nil {
-		if line, col, exact := v.release.Doc.Locate(ptr); exact {
+	if _, set := manifest.Lookup(v.user, ptr); !set && v.chart.Root != nil {
+		return v.chart.Locate(leaf)
+	}
+	if _, inline := manifest.Lookup(v.release.Object, "/spec/values"+ptr); inline && v.release.Doc != nil {
+		if line, col, exact := v.release.Doc.Locate("/spec/values" + ptr); exact {
 			return manifest.Origin{File: v.release.Doc.File, Line: line, Col: col}, true
 		}
 	}

@@ -19,8 +19,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
 
 // The planted-defect test holds gitops-lint to its headline promise: a
@@ -160,14 +162,20 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 	t.Helper()
 	root := copyRepo(t, src)
 	ctx := context.Background()
+	cfg, err := config.Load(src, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The repository's own URLs: its Argo CD Applications render.
+	gitopsOpts := gitops.Options{RepoURLs: cfg.GitOps.RepoURLs}
 	run := func(changed string) ([]rules.Finding, error) {
-		res, err := Run(ctx, Options{Root: root, SchemaCacheDir: opts.schemas, Jobs: 1, Changed: []string{changed}})
+		res, err := Run(ctx, Options{Root: root, SchemaCacheDir: opts.schemas, Jobs: 1, Changed: []string{changed}, GitOps: gitopsOpts})
 		if err != nil {
 			return nil, err
 		}
 		return res.Findings, nil
 	}
-	rendered, err := Render(ctx, Options{Root: root, Jobs: 1})
+	rendered, err := Render(ctx, Options{Root: root, Jobs: 1, GitOps: gitopsOpts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,19 +216,26 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 			tally.skipped[unreadReason(rendered, f)]++
 			continue
 		}
-		if inHelmChart(rendered.Repo.Files, f) {
-			// Rendered through its chart's templates: a value planted in
-			// the chart's own values.yaml is reported at the template
-			// lines that print it until Helm value attribution covers
-			// that file (#15).
-			tally.skipped["in a Helm chart (its values.yaml is not yet attributed)"]++
+		if inHelmChart(rendered.Repo.Files, f) && !slices.Contains(rendered.Repo.Files, path.Join(path.Dir(f), "Chart.yaml")) || path.Base(f) == "Chart.yaml" {
+			// Templates are not YAML as written, and Chart.yaml is
+			// metadata; the chart's own values.yaml is planted, its
+			// values located where they are rendered.
+			tally.skipped["a Helm chart's template or Chart.yaml (not rendered as written)"]++
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		plants = append(plants, plantsOf(f, data, rendered.Repo.Kustomizations[path.Dir(f)] != nil && isKustomizationFile(f), patches[f])...)
+		for _, pl := range plantsOf(f, data, rendered.Repo.Kustomizations[path.Dir(f)] != nil && isKustomizationFile(f), patches[f]) {
+			if pl.kind == "key" && inHelmChart(rendered.Repo.Files, f) {
+				// A misspelt values key leaves the template without a
+				// value: what it then writes is reported where it writes.
+				tally.skipped["a key of a chart's values.yaml (the template reads nothing)"]++
+				continue
+			}
+			plants = append(plants, pl)
+		}
 	}
 	plants = pick(plants, opts.perKind, src)
 	baselines := map[string][]rules.Finding{}

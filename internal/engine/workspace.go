@@ -38,13 +38,16 @@ type Workspace struct {
 }
 
 // Open discovers the repository at opts.Root and selects its targets. Of
-// the options, Root, AllowRemote, LoadRestrictions and Scope apply here;
-// the others to what the workspace is used for.
+// the options, Root, AllowRemote, LoadRestrictions, Scope and GitOps
+// apply here; the others to what the workspace is used for.
 func Open(opts Options) (*Workspace, error) {
 	c, cfg, err := discover(opts)
 	if err != nil {
 		return nil, err
 	}
+	// Argo CD Applications render their Helm sources in every view,
+	// which needs the repository's URLs.
+	c.gitopsOpts = opts.GitOps
 	targets, settings := selectTargets(c.repo, cfg, opts.LoadRestrictions)
 	w := &Workspace{Repo: c.repo, Targets: targets, opts: opts, cfg: cfg, settings: settings, index: make(map[string]int, len(targets)), c: c}
 	for i, t := range targets {

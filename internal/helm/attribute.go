@@ -3,9 +3,16 @@ package helm
 import (
 	"context"
 	"fmt"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
 // A values leaf is marked for attribution with a sentinel of its own type
@@ -42,15 +49,24 @@ func Attribute(ctx context.Context, ch *Chart, rel Release) (Attribution, error)
 	if err != nil {
 		return nil, err
 	}
-	var leaves [][]string
-	marked := markValues(rel.Values, nil, &leaves)
-	mrel := rel
-	mrel.Values, _ = marked.(map[string]any)
-	sent, err := Render(ctx, ch, mrel)
-	if err != nil {
-		return Attribution{}, nil //nolint:nilerr // a chart may reject marks; nothing attributed
+	// The chart's own values.yaml is marked too, handed over as if the
+	// user had set it (Helm coalesces the same defaults under the same
+	// values), so a field it writes is found. A chart that rejects its
+	// defaults marked (an enum, a version compared) is tried with the
+	// user's values alone, and one that rejects those too is attributed
+	// nothing.
+	all := rel.Values
+	if ch.schema != nil && len(ch.schema.Values) > 0 {
+		all = loader.MergeMaps(ch.schema.Values, rel.Values)
 	}
-	bools := boolLeaves(rel.Values, nil)
+	sent, leaves, ok := renderMarked(ctx, ch, rel, all)
+	if !ok {
+		all = rel.Values
+		if sent, leaves, ok = renderMarked(ctx, ch, rel, all); !ok {
+			return Attribution{}, nil
+		}
+	}
+	bools := boolLeaves(all, nil)
 	plainDocs := docsByKey(plain)
 	out := Attribution{}
 	for key, sdoc := range docsByKey(sent) {
@@ -94,6 +110,16 @@ func Attribute(ctx context.Context, ch *Chart, rel Release) (Attribution, error)
 		}
 	}
 	return out, nil
+}
+
+// renderMarked renders the chart with vals marked, and returns the
+// values path of each mark.
+func renderMarked(ctx context.Context, ch *Chart, rel Release, vals map[string]any) (*Output, [][]string, bool) {
+	var leaves [][]string
+	marked := markValues(vals, nil, &leaves)
+	rel.Values, _ = marked.(map[string]any)
+	out, err := Render(ctx, ch, rel)
+	return out, leaves, err == nil
 }
 
 // markValues returns v with every string and integer leaf replaced by a
@@ -185,4 +211,95 @@ func walk(v any, ptr string, fn func(string, any)) {
 	default:
 		fn(ptr, v)
 	}
+}
+
+// ValuesSource is one place values are written: a values file, or a
+// mapping of values inside another file (a kustomization's valuesInline,
+// an Application's valuesObject or its helm.values text).
+type ValuesSource struct {
+	// File is the repository-relative file.
+	File string
+	// Root is the values mapping.
+	Root *yaml.Node
+	// LineOffset is added to Root's lines: the values text of a YAML
+	// block scalar was parsed on its own, and its first line is the one
+	// after the offset.
+	LineOffset int
+	// NoColumn leaves columns out when Root's do not match the file's.
+	NoColumn bool
+}
+
+// LocateValues turns attributed fields into positions: each values path
+// at the first source, in priority order (highest first), that writes it.
+func LocateValues(fields Fields, sources []ValuesSource) map[string]manifest.Origin {
+	out := map[string]manifest.Origin{}
+	for ptr, leaf := range fields {
+		for _, s := range sources {
+			if o, ok := s.Locate(leaf); ok {
+				out[ptr] = o
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Locate is the position of the values path leaf in the source.
+func (s ValuesSource) Locate(leaf []string) (manifest.Origin, bool) {
+	at, ok := nodeAt(s.Root, leaf)
+	if !ok {
+		return manifest.Origin{}, false
+	}
+	o := manifest.Origin{File: s.File, Line: at.Line + s.LineOffset, Col: at.Column}
+	if s.NoColumn {
+		o.Col = 0
+	}
+	return o, true
+}
+
+// ChartValues is the chart's own values.yaml as a ValuesSource, the one
+// of lowest priority; false when the chart has none (or is packed).
+func ChartValues(fsys *rootfs.FS, ch *Chart) (ValuesSource, bool) {
+	f := path.Join(ch.Dir, "values.yaml")
+	data, err := fsys.ReadFile(f)
+	if err != nil {
+		return ValuesSource{}, false
+	}
+	var n yaml.Node
+	if yaml.Unmarshal(data, &n) != nil || len(n.Content) == 0 {
+		return ValuesSource{}, false
+	}
+	return ValuesSource{File: f, Root: n.Content[0]}, true
+}
+
+// nodeAt is the key node (or list item) at path under n.
+func nodeAt(n *yaml.Node, at []string) (*yaml.Node, bool) {
+	var key *yaml.Node
+	for _, tok := range at {
+		if n == nil {
+			return nil, false
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			found := false
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				if n.Content[j].Value == tok {
+					key, n, found = n.Content[j], n.Content[j+1], true
+					break
+				}
+			}
+			if !found {
+				return nil, false
+			}
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return nil, false
+			}
+			key, n = n.Content[i], n.Content[i]
+		default:
+			return nil, false
+		}
+	}
+	return key, key != nil
 }

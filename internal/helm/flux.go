@@ -1,9 +1,11 @@
 package helm
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -280,8 +282,8 @@ func decodeAll(s string) ([]map[string]any, error) {
 		if strings.TrimSpace(doc) == "" {
 			continue
 		}
-		var obj map[string]any
-		if err := sigsyaml.Unmarshal([]byte(doc), &obj); err != nil {
+		obj, err := decodeDoc([]byte(doc))
+		if err != nil {
 			return nil, err
 		}
 		if obj != nil {
@@ -289,6 +291,45 @@ func decodeAll(s string) ([]map[string]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// decodeDoc decodes one YAML document with integers as int64, as the
+// objects kustomize renders hold them (and as the API server reads them).
+func decodeDoc(doc []byte) (map[string]any, error) {
+	j, err := sigsyaml.YAMLToJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return nil, err
+	}
+	numbers(obj)
+	return obj, nil
+}
+
+// numbers replaces the json.Numbers under v, in place: int64 when whole,
+// else float64.
+func numbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = numbers(x)
+		}
+	case []any:
+		for i, x := range t {
+			t[i] = numbers(x)
+		}
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	}
+	return v
 }
 
 // postRender applies spec.postRenderers[].kustomize (patches, images) with

@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart"
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/loader/archive"
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
@@ -230,6 +231,9 @@ func Render(ctx context.Context, ch *Chart, rel Release) (out *Output, err error
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: %w", ch.Dir, err)
 	}
+	if err := installable(c); err != nil {
+		return nil, fmt.Errorf("chart %s: %w", ch.Dir, err)
+	}
 	vals := rel.Values
 	if vals == nil {
 		vals = map[string]any{}
@@ -243,6 +247,26 @@ func Render(ctx context.Context, ch *Chart, rel Release) (out *Output, err error
 		return nil, fmt.Errorf("chart %s: unexpected release type %T", ch.Dir, r)
 	}
 	return output(res, rel.SkipTests), nil
+}
+
+// installable makes the checks `helm template` makes before it renders:
+// a library chart is refused, and so is a chart whose Chart.yaml (or
+// requirements.yaml) declares a dependency that its charts/ lacks —
+// helm would need `helm dependency build`, which fetches.
+func installable(c *chartv2.Chart) error {
+	if t := c.Metadata.Type; t != "" && t != "application" {
+		return fmt.Errorf("%s charts are not installable", t)
+	}
+	if deps := c.Metadata.Dependencies; len(deps) > 0 {
+		req := make([]chart.Dependency, len(deps))
+		for i, d := range deps {
+			req[i] = d
+		}
+		if err := action.CheckDependencies(c, req); err != nil {
+			return fmt.Errorf("dependencies are missing from charts/ (helm dependency build would fetch them): %w", err)
+		}
+	}
+	return nil
 }
 
 // output assembles the release as `helm template` prints it.

@@ -181,7 +181,7 @@ func localChart(fsys *rootfs.FS, relDir, chartHome string, hc types.HelmChart) (
 // the sources that wrote them, in the order Helm coalesces them: the
 // chart's defaults under a values file, valuesInline before or after the
 // files as valuesMerge says.
-func chartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart, inline *yaml.Node) (map[string]any, []valuesSource, error) {
+func chartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart, inline *yaml.Node) (map[string]any, []helm.ValuesSource, error) {
 	vals, sources, err := helmChartValues(fsys, in, relDir, chartDir, hc)
 	if err != nil {
 		return nil, nil, err
@@ -191,16 +191,16 @@ func chartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc type
 		if data, err := fsys.ReadFile(path.Join(chartDir, "values.yaml")); err == nil {
 			var n yaml.Node
 			if yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
-				sources = append(sources, valuesSource{file: path.Join(chartDir, "values.yaml"), root: n.Content[0]})
+				sources = append(sources, helm.ValuesSource{File: path.Join(chartDir, "values.yaml"), Root: n.Content[0]})
 			}
 		}
 	}
 	if inline != nil {
-		src := valuesSource{file: path.Join(relDir, "kustomization.yaml"), root: inline}
+		src := helm.ValuesSource{File: path.Join(relDir, "kustomization.yaml"), Root: inline}
 		if hc.ValuesMerge == "merge" {
 			sources = append(sources, src) // the values file wins
 		} else {
-			sources = append([]valuesSource{src}, sources...)
+			sources = append([]helm.ValuesSource{src}, sources...)
 		}
 	}
 	return vals, sources, nil
@@ -211,7 +211,7 @@ func chartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc type
 // kustomization), each object marked with its template and located
 // through attr and sources. It returns the name when it is a new file,
 // "" when the manifest is empty or joins a file already written.
-func (in *inflated) addManifest(fsys *rootfs.FS, relDir, chartDir, name string, m helm.Manifest, attr helm.Attribution, sources []valuesSource) (string, error) {
+func (in *inflated) addManifest(fsys *rootfs.FS, relDir, chartDir, name string, m helm.Manifest, attr helm.Attribution, sources []helm.ValuesSource) (string, error) {
 	if m.Hook {
 		name += ".hook" // a hook may share its template's name
 	}
@@ -223,7 +223,7 @@ func (in *inflated) addManifest(fsys *rootfs.FS, relDir, chartDir, name string, 
 			in.objects[kindName] = id
 		}
 		if fields := attr[helm.Key(m.Template, j)]; len(fields) > 0 {
-			in.values[id] = locateValues(fields, sources)
+			in.values[id] = helm.LocateValues(fields, sources)
 		}
 		return id
 	})
@@ -249,12 +249,12 @@ func (in *inflated) addManifest(fsys *rootfs.FS, relDir, chartDir, name string, 
 // helmChartValues are the values kustomize hands helm: the values file
 // (the chart's own values.yaml by default) with valuesInline merged as
 // valuesMerge says, then each additional values file.
-func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart) (map[string]any, []valuesSource, error) {
-	var sources []valuesSource // highest priority first
+func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart) (map[string]any, []helm.ValuesSource, error) {
+	var sources []helm.ValuesSource // highest priority first
 	note := func(file string, data []byte) {
 		var n yaml.Node
 		if yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
-			sources = append([]valuesSource{{file: file, root: n.Content[0]}}, sources...)
+			sources = append([]helm.ValuesSource{{File: file, Root: n.Content[0]}}, sources...)
 		}
 	}
 	read := func(p string) ([]byte, error) {
@@ -445,13 +445,6 @@ func rewriteKustomization(data []byte, resources []string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// valuesSource is one place values are written: a values file or the
-// valuesInline of a helmCharts entry.
-type valuesSource struct {
-	file string
-	root *yaml.Node
-}
-
 // inlineNode is the valuesInline mapping of the i-th helmCharts entry of a
 // kustomization document, nil when it has none.
 func inlineNode(doc *yaml.Node, i int) *yaml.Node {
@@ -463,48 +456,4 @@ func inlineNode(doc *yaml.Node, i int) *yaml.Node {
 		return nil
 	}
 	return manifest.MappingValue(charts.Content[i], "valuesInline")
-}
-
-// locateValues turns attributed fields into positions: each values path
-// at the first source, in priority order, that writes it.
-func locateValues(fields helm.Fields, sources []valuesSource) map[string]manifest.Origin {
-	out := map[string]manifest.Origin{}
-	for ptr, leaf := range fields {
-		for _, s := range sources {
-			if at, ok := nodeAt(s.root, leaf); ok {
-				out[ptr] = manifest.Origin{File: s.file, Line: at.Line, Col: at.Column}
-				break
-			}
-		}
-	}
-	return out
-}
-
-// nodeAt is the key node (or list item) at path under n.
-func nodeAt(n *yaml.Node, at []string) (*yaml.Node, bool) {
-	var key *yaml.Node
-	for _, tok := range at {
-		switch n.Kind {
-		case yaml.MappingNode:
-			found := false
-			for j := 0; j+1 < len(n.Content); j += 2 {
-				if n.Content[j].Value == tok {
-					key, n, found = n.Content[j], n.Content[j+1], true
-					break
-				}
-			}
-			if !found {
-				return nil, false
-			}
-		case yaml.SequenceNode:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i >= len(n.Content) {
-				return nil, false
-			}
-			key, n = n.Content[i], n.Content[i]
-		default:
-			return nil, false
-		}
-	}
-	return key, key != nil
 }

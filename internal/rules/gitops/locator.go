@@ -297,3 +297,25 @@ func normalizeURL(u string) string {
 	rest = strings.TrimSuffix(rest, ".git")
 	return host + "/" + strings.Trim(rest, "/")
 }
+
+// Sources answers which path of this repository an Argo CD source names,
+// matching repoURL as argocd-path-missing does, for the renderers of
+// Argo CD Helm sources.
+type Sources struct{ loc *locator }
+
+// NewSources reads the repository's git remotes once; extraURLs are
+// further URLs of this repository (the configuration's gitops.repoURLs).
+func NewSources(r *repo.Repo, extraURLs []string) *Sources {
+	return &Sources{loc: newLocator(r, extraURLs)}
+}
+
+// Path is the repository-relative file or directory that p names in the
+// repository at url. It reports false when url is another repository (or
+// a template), or p lies outside the checked directory or nowhere.
+func (s *Sources) Path(url, p string) (string, bool) {
+	if templated(url) || templated(p) || !s.loc.isRepo(url) {
+		return "", false
+	}
+	rel, where, _ := s.loc.resolve(p)
+	return rel, where == inRepo
+}
