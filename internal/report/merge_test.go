@@ -79,7 +79,9 @@ func TestMergeJSON(t *testing.T) {
 // every field a result carries (several targets in the message, related
 // locations, a suppression, a resource, a path that needs escaping).
 func TestMergeSARIF(t *testing.T) {
-	at := func(file string, line, col int) manifest.Origin { return manifest.Origin{File: file, Line: line, Col: col} }
+	at := func(file string, line, col int) manifest.Origin {
+		return manifest.Origin{File: file, Line: line, Col: col}
+	}
 	catalogue := []*rules.Rule{
 		{ID: rules.SuppressionUnused, Severity: rules.Info, Doc: "Suppression unused."},
 		{ID: "run-as-root", Severity: rules.Warning, Doc: "Runs as root.", Remediation: "Set `runAsNonRoot`."},
