@@ -2,7 +2,9 @@
 # Times gitops-lint as a user runs it, as whole processes, on synthetic
 # repositories of several sizes (Argo layout, four environments): a cold
 # check, a warm one, a warm one after adding an unrelated file, one from a
-# copy of the binary at another path, a one-file --changed-since, four
+# copy of the binary at another path, one of a copy of the repository at
+# another path (with the cache entries each warm run wrote: its misses),
+# the cold time per 1,000 targets, a one-file --changed-since, four
 # shards one after another and their merge; and `check --staged` with one
 # staged file (pre-commit). Prints wall time, resources/s and peak RSS.
 #
@@ -18,6 +20,18 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 go build -trimpath -o "$work/bin/gitops-lint" ./cmd/gitops-lint
 mkdir -p "$work/elsewhere" && cp "$work/bin/gitops-lint" "$work/elsewhere/gitops-lint"
+
+# entries: how many entries the result cache holds; a miss writes one, so
+# a warm run that adds none answered every target from the cache.
+entries() { find "$cache" -name '*.json' 2>/dev/null | wc -l; }
+
+# warm LABEL BIN ARGS...: run, then say how many entries it wrote (misses).
+warm() {
+	local before
+	before=$(entries)
+	run "$@"
+	echo "    $(($(entries) - before)) entries written (0: every target answered by the cache)"
+}
 
 # run LABEL BIN ARGS...: one whole process, timed by /usr/bin/time.
 run() {
@@ -41,10 +55,17 @@ for apps in $APPS; do
 	common=(--schema-cache-dir "$schemas" --cache-dir "$cache")
 	echo "$targets targets:"
 	run "cold" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
-	run "warm" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
+	read -r secs _ <"$work/time"
+	awk -v s="$secs" -v t="$targets" 'BEGIN { printf "    %.2f s per 1,000 targets (cold)\n", s * 1000 / t }'
+	warm "warm" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
 	echo notes >"$repo/NOTES.md"
-	run "warm, unrelated file added" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
-	run "warm, binary at another path" "$work/elsewhere/gitops-lint" check "$repo" "${common[@]}"
+	warm "warm, unrelated file added" "$work/bin/gitops-lint" check "$repo" "${common[@]}"
+	warm "warm, binary at another path" "$work/elsewhere/gitops-lint" check "$repo" "${common[@]}"
+	# A CI runner checks out at a path of its own: the cache another
+	# process filled at another path answers it.
+	cp -a "$repo" "$work/moved-$apps"
+	warm "warm, repository at another path" "$work/elsewhere/gitops-lint" check "$work/moved-$apps" "${common[@]}"
+	rm -rf "$work/moved-$apps"
 	run "render+check without cache" "$work/bin/gitops-lint" check "$repo" --no-cache --schema-cache-dir "$schemas"
 	# A glob, not ls | head: under pipefail, ls killed by SIGPIPE would end the script.
 	bases=("$repo"/apps/*/base/deployment.yaml)

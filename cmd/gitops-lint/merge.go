@@ -23,7 +23,7 @@ func newMergeCommand(e *env) *cobra.Command {
 	o := &mergeOptions{}
 	c := &cobra.Command{
 		Use:   "merge FILE...",
-		Short: "Combine the JSON reports of check --shard I/N into the report of one whole check",
+		Short: "Combine the JSON or SARIF reports of check --shard I/N into the report of one whole check",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			failOn, err := rules.ParseSeverity(o.failOn)
@@ -46,7 +46,7 @@ func newMergeCommand(e *env) *cobra.Command {
 			for i, r := range cat {
 				order[i] = r.ID
 			}
-			m, err := report.MergeJSON(reports, order)
+			m, err := report.Merge(reports, order)
 			if err != nil {
 				return usageError(c, err)
 			}

@@ -67,6 +67,9 @@ type Renderer struct {
 	opts  Options
 	k     *krusty.Kustomizer
 	fsErr error // the root could not be opened
+	// shared is what every render finds alike: resolved paths and the
+	// files read, each once however many targets include them.
+	shared *shared
 }
 
 var openapiOnce sync.Once
@@ -86,7 +89,7 @@ func New(opts Options) *Renderer {
 	// kustomize parses its built-in OpenAPI document lazily into package
 	// state; do it once here rather than racing in the workers.
 	openapiOnce.Do(func() { openapi.Schema() })
-	r := &Renderer{opts: opts, k: krusty.MakeKustomizer(ko)}
+	r := &Renderer{opts: opts, k: krusty.MakeKustomizer(ko), shared: &shared{}}
 	if r.opts.FS == nil {
 		r.opts.FS, r.fsErr = rootfs.New(opts.Root)
 	}
@@ -154,7 +157,7 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 			override[file] = data
 		}
 	}
-	fs := newSandbox(r.opts.FS, override)
+	fs := newSandbox(r.opts.FS, r.shared, override)
 	m, err := r.k.Run(fs, dir)
 	if err != nil {
 		e := &Error{Target: target, Msg: r.relativize(err.Error()), Syntax: fs.Refused()}
@@ -234,7 +237,7 @@ func (r *Renderer) objects(target string, m resmap.ResMap) []Object {
 // withOrigins returns the target's kustomization with originAnnotations
 // added to buildMetadata, leaving the user's file untouched.
 func (r *Renderer) withOrigins(dir string) (string, []byte, bool) {
-	fs := newSandbox(r.opts.FS, nil)
+	fs := newSandbox(r.opts.FS, r.shared, nil)
 	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
 		file := filepath.Join(dir, name)
 		data, err := fs.ReadFile(file)

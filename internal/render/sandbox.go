@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
@@ -27,6 +28,8 @@ type sandbox struct {
 	root string // absolute, symlinks resolved
 	fs   *rootfs.FS
 	disk filesys.FileSystem
+	// shared holds what every render of one Renderer finds alike.
+	shared *shared
 
 	// override replaces the content of files (by absolute path) without
 	// touching the user's copy, e.g. to enable origin annotations.
@@ -54,9 +57,35 @@ type sandbox struct {
 	refused *manifest.SyntaxError
 }
 
-func newSandbox(fsys *rootfs.FS, override map[string][]byte) *sandbox {
+// shared is what every render of one Renderer finds alike, kept for the
+// Renderer's life (one run): where a path resolves to and what a file
+// holds. A base or component that hundreds of overlays include is then
+// resolved and read once, not once per overlay; kustomize still builds
+// each overlay whole, so the output is exactly `kustomize build`'s. The
+// repository is taken not to change under a run, as everywhere else
+// (rootfs marks a file read twice with different content unstable).
+type shared struct {
+	cleaned memo.Table[string, cleanedAbs]
+	files   memo.Table[string, fileRead]
+}
+
+// cleanedAbs is what the disk filesystem's CleanedAbs said of a path.
+type cleanedAbs struct {
+	dir  filesys.ConfirmedDir
+	file string
+	err  error
+}
+
+// fileRead is a file read through the run's rootfs.FS: its content, or
+// why it could not be read, or why it is refused (an alias bomb).
+type fileRead struct {
+	data            []byte
+	readErr, refuse error
+}
+
+func newSandbox(fsys *rootfs.FS, sh *shared, override map[string][]byte) *sandbox {
 	return &sandbox{
-		root: fsys.Root(), fs: fsys, disk: filesys.MakeFsOnDisk(), override: override,
+		root: fsys.Root(), fs: fsys, disk: filesys.MakeFsOnDisk(), shared: sh, override: override,
 		reads: map[string]bool{}, virtual: map[string][]byte{}, templates: map[string]string{}, objects: map[string]string{}, values: map[string]map[string]manifest.Origin{},
 	}
 }
@@ -155,7 +184,11 @@ func (s *sandbox) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 	if s.isVirtual(c) {
 		return filesys.ConfirmedDir(filepath.Dir(c)), filepath.Base(c), nil
 	}
-	d, f, err := s.disk.CleanedAbs(c)
+	ca := s.shared.cleaned.Get(c, func() cleanedAbs {
+		d, f, err := s.disk.CleanedAbs(c)
+		return cleanedAbs{d, f, err}
+	})
+	d, f, err := ca.dir, ca.file, ca.err
 	if err != nil {
 		return "", "", err
 	}
@@ -211,18 +244,26 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 		s.record(c)
 		return s.inflate(c, data)
 	}
-	data, err = s.fs.ReadFile(c)
-	if err != nil {
-		return nil, err
+	fr := s.shared.files.Get(c, func() fileRead {
+		data, err := s.fs.ReadFile(c)
+		if err != nil {
+			return fileRead{readErr: err}
+		}
+		// kustomize decodes what it reads with aliases expanded; refuse
+		// a bomb here, before it does.
+		return fileRead{data: data, refuse: manifest.CheckAliases(s.rel(c), data)}
+	})
+	if fr.readErr != nil {
+		return nil, fr.readErr
 	}
 	s.record(c)
-	// kustomize decodes what it reads with aliases expanded; refuse a
-	// bomb here, before it does.
-	if err := manifest.CheckAliases(s.rel(c), data); err != nil {
-		s.refuse(err)
-		return nil, err
+	if fr.refuse != nil {
+		s.refuse(fr.refuse)
+		return nil, fr.refuse
 	}
-	return s.inflate(c, data)
+	// A copy: the bytes are shared by every render of the run, and
+	// nothing kustomize does with what it reads may reach another.
+	return s.inflate(c, bytes.Clone(fr.data))
 }
 
 // inflate returns a kustomization file with its helmCharts rendered in

@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -20,6 +22,10 @@ type Merged struct {
 	// Findings are the merged findings, for the exit code.
 	Findings []rules.Finding
 	report   jsonReport
+	// sarif and descriptors are the merged SARIF log: its run's summary
+	// and findings, and the shards' descriptions of their rules.
+	sarif       Input
+	descriptors []*sarif.ReportingDescriptor
 }
 
 // MergeJSON combines JSON reports of the shards of one check. A finding
@@ -35,10 +41,9 @@ func MergeJSON(reports [][]byte, catalogue []string) (*Merged, error) {
 	if len(reports) == 0 {
 		return nil, errors.New("no report to merge")
 	}
-	var all []rules.Finding
+	perReport := make([][]rules.Finding, len(reports))
 	described := map[string]jsonRule{}
 	var seen []string // rule IDs in the order the shards describe them
-	unused := map[string]int{}
 	var m Merged
 	m.Format = FormatJSON
 	for i, data := range reports {
@@ -73,8 +78,31 @@ func MergeJSON(reports [][]byte, catalogue []string) (*Merged, error) {
 		if s.FluxSource == "" {
 			s.FluxSource = r.Summary.FluxSource
 		}
+		perReport[i] = r.Findings
+	}
+	m.Findings = mergeFindings(perReport)
+	counts := rules.Counts(m.Findings)
+	s := &m.report.Summary
+	s.Findings = jsonCounts{Error: counts[rules.Error], Warning: counts[rules.Warning], Info: counts[rules.Info]}
+	s.Suppressed = rules.Suppressed(m.Findings)
+	m.report.Findings = m.Findings
+	if m.report.Findings == nil {
+		m.report.Findings = []rules.Finding{}
+	}
+	m.report.Rules = mergedRules(m.Findings, described, catalogue, seen)
+	return &m, nil
+}
+
+// mergeFindings merges the findings of the shards' reports: a finding
+// several report is one listing all their targets, and an unused
+// suppression is one only when every shard found it unused (a shard that
+// rendered no target it applies to reports it unused).
+func mergeFindings(perReport [][]rules.Finding) []rules.Finding {
+	var all []rules.Finding
+	unused := map[string]int{}
+	for _, fs := range perReport {
 		seen := map[string]bool{}
-		for _, f := range r.Findings {
+		for _, f := range fs {
 			if f.RuleID == rules.SuppressionUnused {
 				// Counted once per report: unused in every shard is unused.
 				if k := f.Key(); !seen[k] {
@@ -87,21 +115,11 @@ func MergeJSON(reports [][]byte, catalogue []string) (*Merged, error) {
 	}
 	kept := all[:0]
 	for _, f := range all {
-		if f.RuleID != rules.SuppressionUnused || unused[f.Key()] == len(reports) {
+		if f.RuleID != rules.SuppressionUnused || unused[f.Key()] == len(perReport) {
 			kept = append(kept, f)
 		}
 	}
-	m.Findings = rules.Merge(kept)
-	counts := rules.Counts(m.Findings)
-	s := &m.report.Summary
-	s.Findings = jsonCounts{Error: counts[rules.Error], Warning: counts[rules.Warning], Info: counts[rules.Info]}
-	s.Suppressed = rules.Suppressed(m.Findings)
-	m.report.Findings = m.Findings
-	if m.report.Findings == nil {
-		m.report.Findings = []rules.Finding{}
-	}
-	m.report.Rules = mergedRules(m.Findings, described, catalogue, seen)
-	return &m, nil
+	return rules.Merge(kept)
 }
 
 // mergedRules describes the rules of the merged findings: in catalogue
@@ -124,5 +142,23 @@ func mergedRules(fs []rules.Finding, described map[string]jsonRule, catalogue, s
 
 // Write writes the merged report in the shards' format.
 func (m *Merged) Write(w io.Writer) error {
+	if m.Format == FormatSARIF {
+		return writeSARIFLog(w, m.sarif, m.descriptors)
+	}
 	return encodeJSON(w, m.report)
+}
+
+// Merge combines the reports of the shards of one check, all JSON or all
+// SARIF (see MergeJSON and MergeSARIF): the format of the first decides.
+func Merge(reports [][]byte, catalogue []string) (*Merged, error) {
+	if len(reports) == 0 {
+		return nil, errors.New("no report to merge")
+	}
+	var probe struct {
+		Runs json.RawMessage `json:"runs"`
+	}
+	if json.Unmarshal(reports[0], &probe) == nil && probe.Runs != nil {
+		return MergeSARIF(reports, catalogue)
+	}
+	return MergeJSON(reports, catalogue)
 }

@@ -26,6 +26,18 @@ const fingerprintKey = "gitopsLint/v1"
 // (-1 for indexes and offsets) that the zero values would turn into real
 // positions.
 func writeSARIF(w io.Writer, in Input) error {
+	var descriptors []*sarif.ReportingDescriptor
+	for _, r := range resultRules(in) {
+		descriptors = append(descriptors, sarifRule(r))
+	}
+	return writeSARIFLog(w, in, descriptors)
+}
+
+// writeSARIFLog writes the log of in with the rule descriptors given, in
+// their order: those of in.Rules for a check, those the shards' logs
+// carry for a merge (which has no rules.Rule values, only their
+// descriptions).
+func writeSARIFLog(w io.Writer, in Input, descriptors []*sarif.ReportingDescriptor) error {
 	driver := sarif.NewToolComponent().WithName(in.Tool.Name)
 	if in.Tool.Version != "" {
 		driver.WithVersion(in.Tool.Version)
@@ -35,9 +47,9 @@ func writeSARIF(w io.Writer, in Input) error {
 	}
 
 	ruleIndex := map[string]int{}
-	for _, r := range resultRules(in) {
-		ruleIndex[r.ID] = len(driver.Rules)
-		driver.Rules = append(driver.Rules, sarifRule(r))
+	for _, d := range descriptors {
+		ruleIndex[*d.ID] = len(driver.Rules)
+		driver.Rules = append(driver.Rules, d)
 	}
 	// A finding whose rule is missing from the catalogue still gets an entry,
 	// so that every result's ruleIndex points at a real descriptor.
