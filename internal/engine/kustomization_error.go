@@ -36,8 +36,10 @@ var (
 	// Secret.[noVer].[noGrp]/db.[noNs]", the source as its selector names it.
 	sourceLacks = regexp.MustCompile("fieldPath `([^`]+)` is missing for replacement source (\\w+)\\.[^/\\s]*/(\\S+)\\.[^.\\s]+")
 	// A replacement target lacking the field it writes; kustomize does not
-	// say which object.
-	targetLacks = regexp.MustCompile(`unable to find field "([^"]+)" in replacement target`)
+	// say which object. When it adds a cause (a scalar where the path goes
+	// on: "wrong node kind ... node contents: ..."), its own words say
+	// more than a misspelling would, and stay.
+	targetLacks = regexp.MustCompile(`unable to find field "([^"]+)" in replacement target(?:$|[^:])`)
 )
 
 // objectMistake finds the list item of a source document that a
