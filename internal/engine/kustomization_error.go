@@ -139,19 +139,10 @@ type replacement struct {
 // replacements are the inline replacements of the kustomizations in dirs.
 func (c *checker) replacements(dirs []string) []replacement {
 	var out []replacement
-	for _, dir := range dirs {
-		k := c.repo.Kustomizations[dir]
-		if k == nil {
-			continue
-		}
-		data, err := c.sources.read(k.File)
-		var doc yaml.Node
-		if err != nil || yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-			continue
-		}
-		if list := manifest.MappingValue(doc.Content[0], "replacements"); list != nil && list.Kind == yaml.SequenceNode {
+	for _, k := range c.kustomizationDocs(dirs) {
+		if list := manifest.MappingValue(k.root, "replacements"); list != nil && list.Kind == yaml.SequenceNode {
 			for _, r := range list.Content {
-				out = append(out, replacement{file: k.File, node: r})
+				out = append(out, replacement{file: k.file, node: r})
 			}
 		}
 	}
@@ -235,6 +226,31 @@ func itemWith(list *yaml.Node, k, v string) *yaml.Node {
 // way, or within two edits.
 func looksLike(key, want string) bool {
 	return strings.HasPrefix(key, want) || strings.HasPrefix(want, key) || levenshtein.ComputeDistance(key, want) <= 2
+}
+
+// kustomizationDoc is a kustomization file's decoded root node.
+type kustomizationDoc struct {
+	file string
+	root *yaml.Node
+}
+
+// kustomizationDocs decodes the kustomization files of dirs that exist
+// and decode, with their positions.
+func (c *checker) kustomizationDocs(dirs []string) []kustomizationDoc {
+	var out []kustomizationDoc
+	for _, dir := range dirs {
+		k := c.repo.Kustomizations[dir]
+		if k == nil {
+			continue
+		}
+		data, err := c.sources.read(k.File)
+		var doc yaml.Node
+		if err != nil || yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+			continue
+		}
+		out = append(out, kustomizationDoc{file: k.File, root: doc.Content[0]})
+	}
+	return out
 }
 
 // listedFiles are the files the kustomizations in dirs list by path.
@@ -337,21 +353,9 @@ func (c *checker) kustomizationMistake(msg string, dirs []string) (manifest.Orig
 		return manifest.Origin{}, "", false
 	}
 	var found []manifest.Origin
-	for _, dir := range dirs {
-		k := c.repo.Kustomizations[dir]
-		if k == nil {
-			continue
-		}
-		data, err := c.sources.read(k.File)
-		if err != nil {
-			continue
-		}
-		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-			continue
-		}
-		if n := match(doc.Content[0]); n != nil {
-			found = append(found, manifest.Origin{File: k.File, Line: n.Line, Col: n.Column})
+	for _, k := range c.kustomizationDocs(dirs) {
+		if n := match(k.root); n != nil {
+			found = append(found, manifest.Origin{File: k.file, Line: n.Line, Col: n.Column})
 		}
 	}
 	if len(found) != 1 {
