@@ -87,64 +87,41 @@ func TestFluxHelmRelease(t *testing.T) {
 	}
 }
 
-// TestFluxHelmReleaseLocations plants a defect in a HelmRelease's values
-// and asserts the finding points at that line; a field the template
-// writes by itself points at the template's line.
-func TestFluxHelmReleaseLocations(t *testing.T) {
-	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-flux", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, f := range res.Findings {
-		if f.Resource.Kind == "Deployment" {
-			got[f.RuleID] = f.Location.String()
-		}
-	}
-	tests := []struct {
-		name string
-		rule string
-		at   string
-	}{
-		{name: "hostNetwork: true in spec.values", rule: "host-network", at: "apps/web/release.yaml:26:5"},
-		{name: "container written by the template", rule: "liveness-probe-missing", at: "charts/web/templates/deployment.yaml:19"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got[tt.rule] != tt.at {
-				t.Errorf("%s at %q, want %q", tt.rule, got[tt.rule], tt.at)
-			}
-		})
-	}
-}
-
-// TestHelmChartsLocations: in testdata/repos/helm-kustomize the
-// kustomization's valuesInline sets hostNetwork: true, so the finding is
-// at that line; the chart's own container is at its template line.
-func TestHelmChartsLocations(t *testing.T) {
+// TestHelmLocations: a defect planted in a chart's values (a Flux
+// HelmRelease's spec.values in testdata/repos/helm-flux, a
+// kustomization's valuesInline in testdata/repos/helm-kustomize) is
+// reported at that line; a field the template writes by itself is at
+// the template's line. PATH is empty: nothing is executed.
+func TestHelmLocations(t *testing.T) {
 	t.Setenv("PATH", "")
-	res, err := Run(context.Background(), Options{Root: "../../testdata/repos/helm-kustomize", SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, f := range res.Findings {
-		if f.Resource.Kind == "Deployment" {
-			got[f.RuleID] = f.Location.String()
-		}
-	}
 	tests := []struct {
 		name string
+		repo string
 		rule string
 		at   string
 	}{
-		{name: "hostNetwork: true in valuesInline", rule: "host-network", at: "apps/web/kustomization.yaml:12:7"},
-		{name: "container written by the template", rule: "liveness-probe-missing", at: "apps/web/charts/web/templates/deployment.yaml:19"},
+		{name: "hostNetwork: true in spec.values", repo: "helm-flux", rule: "host-network", at: "apps/web/release.yaml:26:5"},
+		{name: "flux container written by the template", repo: "helm-flux", rule: "liveness-probe-missing", at: "charts/web/templates/deployment.yaml:19"},
+		{name: "hostNetwork: true in valuesInline", repo: "helm-kustomize", rule: "host-network", at: "apps/web/kustomization.yaml:12:7"},
+		{name: "helmCharts container written by the template", repo: "helm-kustomize", rule: "liveness-probe-missing", at: "apps/web/charts/web/templates/deployment.yaml:19"},
 	}
+	got := map[string]map[string]string{} // by repository, rule
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got[tt.rule] != tt.at {
-				t.Errorf("%s at %q, want %q", tt.rule, got[tt.rule], tt.at)
+			if got[tt.repo] == nil {
+				res, err := Run(context.Background(), Options{Root: "../../testdata/repos/" + tt.repo, SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[tt.repo] = map[string]string{}
+				for _, f := range res.Findings {
+					if f.Resource.Kind == "Deployment" {
+						got[tt.repo][f.RuleID] = f.Location.String()
+					}
+				}
+			}
+			if at := got[tt.repo][tt.rule]; at != tt.at {
+				t.Errorf("%s at %q, want %q", tt.rule, at, tt.at)
 			}
 		})
 	}
