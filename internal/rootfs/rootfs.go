@@ -21,6 +21,7 @@
 package rootfs
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -63,11 +64,29 @@ type FS struct {
 	root string // absolute, symlinks resolved
 	// Limit bounds every read, in bytes.
 	Limit int64
+	// KeepLimit bounds, in bytes, what the FS keeps in memory of the
+	// files it read (see ReadFile); 0 keeps nothing.
+	KeepLimit int64
 
 	mu     sync.Mutex
 	hashes map[string]string // repository-relative name → hash of what was read
 	dirs   map[string]string // absolute directory → its resolved path, under the root
+	// kept holds what small files held when first read, so that the
+	// run's other readers of a file (hashing for the cache, the
+	// credential scan, the suppression scan, discovery's generator
+	// checks) neither resolve nor open it again; keptBytes bounds it.
+	kept      map[string][]byte
+	keptBytes int64
 }
+
+// Bounds of what an FS keeps of the files it read: manifests and the
+// inputs of generators are kilobytes, and a run over the largest
+// repositories must stay well under its memory budget.
+const (
+	keepFileMax = 1 << 20
+	// DefaultKeepLimit is New's KeepLimit.
+	DefaultKeepLimit = 64 << 20
+)
 
 // New returns the filesystem of the directory root.
 func New(root string) (*FS, error) {
@@ -85,7 +104,7 @@ func New(root string) (*FS, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("repository root %s is not a directory", root)
 	}
-	return &FS{root: abs, Limit: DefaultLimit, hashes: map[string]string{}, dirs: map[string]string{}}, nil
+	return &FS{root: abs, Limit: DefaultLimit, KeepLimit: DefaultKeepLimit, hashes: map[string]string{}, dirs: map[string]string{}, kept: map[string][]byte{}}, nil
 }
 
 // Root is the absolute root with symlinks resolved.
@@ -169,8 +188,29 @@ func (f *FS) resolvedDir(dir string) (string, bool) {
 	if ok {
 		return r, true
 	}
-	r, err := filepath.EvalSymlinks(dir)
-	if err != nil || !Within(f.root, r) {
+	// The parent is resolved (and remembered) first, so that each
+	// directory costs one lstat however deep it lies, not one per
+	// element of its path.
+	if dir == f.root {
+		return dir, true
+	}
+	if !Within(f.root, dir) {
+		return "", false
+	}
+	parent, ok := f.resolvedDir(filepath.Dir(dir))
+	if !ok {
+		return "", false
+	}
+	r = filepath.Join(parent, filepath.Base(dir))
+	fi, err := os.Lstat(r)
+	switch {
+	case err != nil:
+		return "", false
+	case fi.Mode()&fs.ModeSymlink != 0:
+		if r, err = filepath.EvalSymlinks(r); err != nil || !Within(f.root, r) {
+			return "", false
+		}
+	case !fi.IsDir():
 		return "", false
 	}
 	f.mu.Lock()
@@ -217,18 +257,26 @@ func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 }
 
 // ReadFile reads a regular file under the root, at most Limit bytes, and
-// remembers the hash of what it read.
+// remembers the hash of what it read. A small file read before in this
+// run is answered from memory, as it was then: every reader of a run sees
+// one content, the one its hash stands for.
 func (f *FS) ReadFile(name string) ([]byte, error) {
 	p, err := f.abs(name)
 	if err != nil {
 		return nil, err
 	}
 	rel := f.Rel(p)
+	f.mu.Lock()
+	data, ok := f.kept[rel]
+	f.mu.Unlock()
+	if ok {
+		return bytes.Clone(data), nil // the caller may change its copy
+	}
 	resolved, err := f.Resolve(name)
 	if err != nil {
 		return nil, err
 	}
-	data, err := ReadRegular(resolved, f.Limit)
+	data, err = ReadRegular(resolved, f.Limit)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -237,17 +285,21 @@ func (f *FS) ReadFile(name string) ([]byte, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	f.remember(rel, hex.EncodeToString(sum[:]))
+	f.remember(rel, hex.EncodeToString(sum[:]), data)
 	return data, nil
 }
 
-func (f *FS) remember(rel, hash string) {
+func (f *FS) remember(rel, hash string, data []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if old, ok := f.hashes[rel]; ok && old != hash {
 		hash = Unstable
 	}
 	f.hashes[rel] = hash
+	if n := int64(len(data)); hash != Unstable && n <= keepFileMax && f.keptBytes+n <= f.KeepLimit {
+		f.kept[rel] = bytes.Clone(data)
+		f.keptBytes += n
+	}
 }
 
 // Hash returns the hex SHA-256 of the content of a repository-relative

@@ -104,6 +104,7 @@ func TestHashIsWhatWasRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fsys.KeepLimit = 0 // read the disk each time, as for a file too large to keep
 	if fsys.Hash("missing.yaml") != "" {
 		t.Error("a missing file has a hash")
 	}
@@ -130,5 +131,50 @@ func write(t *testing.T, p, content string) {
 	}
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReadFileKeepsWhatItRead: a small file is read from disk once per
+// FS; the later readers of the run get the same bytes (their own copy)
+// without opening it, and an FS that keeps nothing reads the disk again.
+func TestReadFileKeepsWhatItRead(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		keepLimit int64
+		wantAfter string // what a second read gives once the file is gone
+		wantErr   bool
+	}{
+		{name: "kept", keepLimit: DefaultKeepLimit, wantAfter: "v: 1\n"},
+		{name: "nothing kept", keepLimit: 0, wantErr: true},
+		{name: "over the bound", keepLimit: 3, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			p := filepath.Join(root, "a.yaml")
+			write(t, p, "v: 1\n")
+			fsys, err := New(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsys.KeepLimit = tc.keepLimit
+			first, err := fsys.ReadFile("a.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			first[0] = 'x' // a caller's change stays in its copy
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			got, err := fsys.ReadFile("a.yaml")
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("second read = %q, want the missing file's error", got)
+				}
+				return
+			}
+			if err != nil || string(got) != tc.wantAfter {
+				t.Fatalf("second read = %q, %v; want %q", got, err, tc.wantAfter)
+			}
+		})
 	}
 }
