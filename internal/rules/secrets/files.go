@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/report"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -42,7 +44,7 @@ func (s *Scanner) ScanFiles(ctx context.Context, files []string, jobs int) []rul
 		}
 		g.Go(func() error {
 			if ctx.Err() == nil {
-				results[i] = s.scanFile(ctx, f)
+				results[i], _ = s.scanFile(ctx, f)
 			}
 			return nil
 		})
@@ -57,28 +59,40 @@ func (s *Scanner) ScanFiles(ctx context.Context, files []string, jobs int) []rul
 }
 
 // ScanFile scans one repository-relative file as ScanFiles does; the
-// engine's file-scope checks call it for each file in parallel.
-func (s *Scanner) ScanFile(ctx context.Context, file string) []rules.Finding {
+// engine's file-scope checks call it for each file in parallel. learned
+// reports that the scan found a credential and taught its value to
+// Options.Found: the run's redaction then depends on this scan, so its
+// result may not be replayed from a cache in place of scanning.
+func (s *Scanner) ScanFile(ctx context.Context, file string) (findings []rules.Finding, learned bool) {
 	return s.scanFile(ctx, file)
 }
 
-func (s *Scanner) scanFile(ctx context.Context, file string) []rules.Finding {
-	fi, err := s.repo.FS.Stat(file)
-	if err != nil || !fi.Mode().IsRegular() {
-		return nil
+func (s *Scanner) scanFile(ctx context.Context, file string) ([]rules.Finding, bool) {
+	// One read: the run's other readers of the file share it (rootfs
+	// keeps it), and only a file too large to be read is looked at again.
+	data, err := s.repo.FS.ReadFile(file)
+	var size int64
+	switch {
+	case err == nil:
+		size = int64(len(data))
+	case errors.Is(err, rootfs.ErrTooLarge):
+		fi, err := s.repo.FS.Stat(file)
+		if err != nil {
+			return nil, false
+		}
+		size = fi.Size()
+	default:
+		return nil, false
 	}
-	if fi.Size() > MaxFileSize {
+	if size > MaxFileSize {
 		f := rules.Finding{
 			RuleID:   SecretScanSkipped,
-			Message:  fmt.Sprintf("file is %.1f MiB, over the %d MiB limit of the credential scan; it was not scanned", float64(fi.Size())/(1<<20), MaxFileSize>>20),
+			Message:  fmt.Sprintf("file is %.1f MiB, over the %d MiB limit of the credential scan; it was not scanned", float64(size)/(1<<20), MaxFileSize>>20),
 			Location: manifest.Origin{File: file, Line: 1},
 		}
 		f.Fingerprint = rules.Fingerprint(SecretScanSkipped, file, manifest.ResID{}, "", "")
-		return append(s.scanText(ctx, file, ""), f)
-	}
-	data, err := s.repo.FS.ReadFile(file)
-	if err != nil {
-		return nil
+		out, learned := s.scanText(ctx, file, "")
+		return append(out, f), learned
 	}
 	if isBinary(data) {
 		// Only gitleaks' file-name rules (a committed .p12, say) apply.
@@ -460,13 +474,14 @@ func isText(s string) bool {
 
 // scanText runs every file-level check over one file's text ("" for a
 // binary or oversized file, where only file-name rules apply).
-func (s *Scanner) scanText(ctx context.Context, file, text string) []rules.Finding {
+func (s *Scanner) scanText(ctx context.Context, file, text string) (out []rules.Finding, learned bool) {
 	if file == s.configFile {
-		return nil // gitleaks never scans its own configuration
+		return nil, false // gitleaks never scans its own configuration
 	}
 	dets := s.detect(ctx, file, text)
+	learned = slices.ContainsFunc(dets, func(d detection) bool { return !d.fileName })
 	if text == "" {
-		return s.credentialFindings(file, dets, nil)
+		return s.credentialFindings(file, dets, nil), learned
 	}
 	lines := newLineIndex(text)
 	rule, hasRule := s.sops.match(file)
@@ -499,9 +514,11 @@ func (s *Scanner) scanText(ctx context.Context, file, text string) []rules.Findi
 			l.plain = dotenvPlainValues(file, text, sel)
 		}
 	}
-	out := s.credentialFindings(file, dets, &l)
+	out = s.credentialFindings(file, dets, &l)
 	for _, v := range l.values {
-		out = append(out, s.decodedFindings(ctx, file, v, lines)...)
+		fs, detected := s.decodedFindings(ctx, file, v, lines)
+		out = append(out, fs...)
+		learned = learned || detected
 	}
 	for _, p := range l.plain {
 		out = append(out, partialFinding(p))
@@ -511,7 +528,7 @@ func (s *Scanner) scanText(ctx context.Context, file, text string) []rules.Findi
 			out = append(out, f)
 		}
 	}
-	return out
+	return out, learned
 }
 
 // credentialFindings turns the detections of a file's text into findings,
@@ -577,20 +594,20 @@ func docAt(docs []docSpan, line int) (docSpan, bool) {
 
 // decodedFindings scans one decoded Secret data value and reports what
 // gitleaks finds at the value's key, where a person edits it.
-func (s *Scanner) decodedFindings(ctx context.Context, file string, v secretValue, lines *lineIndex) []rules.Finding {
+func (s *Scanner) decodedFindings(ctx context.Context, file string, v secretValue, lines *lineIndex) (out []rules.Finding, detected bool) {
 	for n := v.lines.from; n <= v.lines.to; n++ {
 		if strings.Contains(lines.text(n), "gitleaks:allow") {
-			return nil
+			return nil, false
 		}
 	}
-	var out []rules.Finding
-	for _, d := range s.detectValue(ctx, file, v.decoded) {
+	dets := s.detectValue(ctx, file, v.decoded)
+	for _, d := range dets {
 		if s.ignored(file, d.rule, v.pos.Line) {
 			continue
 		}
 		out = append(out, valueFinding(v.pos, v.key, v.pointer, v.id, d))
 	}
-	return out
+	return out, len(dets) > 0
 }
 
 // detectValue scans a decoded value; file-name rules are left to the scan
