@@ -1,11 +1,11 @@
 package repo
 
 import (
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 )
 
@@ -45,23 +45,21 @@ func (r *Repo) checkGenerators(k *Kustomization, blockedBy map[string]string) {
 				if !ok || ref.Kind != RefFile {
 					continue // missing or escaping: reported elsewhere
 				}
-				fi, err := os.Stat(filepath.Join(r.Root, filepath.FromSlash(ref.Path)))
-				if err != nil {
+				size, data, ok := r.generatorInput(ref.Path)
+				if !ok {
 					continue
 				}
-				if fi.Size() > MaxGeneratorFileSize {
+				if size > MaxGeneratorFileSize {
 					blockedBy[k.Dir] = "has a generator input over the size limit"
 					r.Findings = append(r.Findings, rules.Finding{
 						RuleID: rules.RenderError, Severity: rules.Error, Location: in.Pos,
 						Message: fmt.Sprintf("%s entry %q is %.1f MiB; a generator input may be at most %d MiB (a ConfigMap or Secret cannot be larger); the target was not rendered",
-							in.Field, in.Path, float64(fi.Size())/(1<<20), MaxGeneratorFileSize>>20),
+							in.Field, in.Path, float64(size)/(1<<20), MaxGeneratorFileSize>>20),
 					})
 					return
 				}
 				if in.Field == "envs" {
-					if data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(ref.Path))); err == nil {
-						entries += len(ParseEnv(data))
-					}
+					entries += len(ParseEnv(data))
 				}
 			}
 			if entries > MaxGeneratorEntries {
@@ -150,4 +148,22 @@ func countString(n int) string {
 		return fmt.Sprintf("more than %d", countCap)
 	}
 	return fmt.Sprint(n)
+}
+
+// generatorInput reads a generator's input file through the repository's
+// FS, which keeps it for the render and the run's other readers, and says
+// how large it is; a file too large to read is only measured.
+func (r *Repo) generatorInput(file string) (size int64, data []byte, ok bool) {
+	data, err := r.FS.ReadFile(file)
+	if err == nil {
+		return int64(len(data)), data, true
+	}
+	if !errors.Is(err, rootfs.ErrTooLarge) {
+		return 0, nil, false
+	}
+	fi, err := r.FS.Stat(file)
+	if err != nil {
+		return 0, nil, false
+	}
+	return fi.Size(), nil, true
 }
