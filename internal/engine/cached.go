@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -309,4 +311,105 @@ func ownFindings(fs []rules.Finding, target string) []rules.Finding {
 		}
 	}
 	return out
+}
+
+// filesEntry is the name of the entry that keeps the findings of the
+// file-scope checks; no target has it, since target paths are repository
+// paths.
+const filesEntry = "\x00files"
+
+// cachedFile is what the result cache keeps of one file's file-scope
+// checks: the content they saw, by hash, and their findings.
+type cachedFile struct {
+	Hash     string          `json:"hash"`
+	Findings []rules.Finding `json:"findings,omitempty"`
+}
+
+// fileCache answers the file-scope checks (the credential scan of every
+// file, most of a warm run's work otherwise) for files whose content is
+// unchanged. It is one entry, not one per file: a run reads it once, and a
+// bucket serves it in one request. A file whose scan taught the run's
+// redaction a value is never kept (Pass.KeepOutOfCache), so replaying the
+// others leaves the redaction knowing all it would have learned.
+type fileCache struct {
+	rc   *resultCache
+	old  map[string]cachedFile
+	mu   sync.Mutex
+	next map[string]cachedFile
+	// changed says next differs from old for a file of this run.
+	changed bool
+}
+
+// files loads the file-scope entry. Its key is the run's: the options,
+// the configuration and the settings of the secret checks (.gitleaks.toml
+// among them) decide what the checks find in a file.
+func (rc *resultCache) files() *fileCache {
+	if rc == nil {
+		return nil
+	}
+	fc := &fileCache{rc: rc, next: map[string]cachedFile{}}
+	if raw, ok := rc.c.Get(rc.key, filesEntry, rc.hasher.Hash); ok {
+		_ = json.Unmarshal(raw, &fc.old) // a foreign entry only makes the run slower
+	}
+	maps.Copy(fc.next, fc.old)
+	return fc
+}
+
+// get returns the cached findings of a file whose content is what they
+// were found in.
+func (fc *fileCache) get(file string) ([]rules.Finding, bool) {
+	if fc == nil {
+		return nil, false
+	}
+	e, ok := fc.old[file]
+	if !ok {
+		return nil, false
+	}
+	h := fc.rc.hasher.Hash(file)
+	return e.Findings, h != "" && h != rootfs.Unstable && h == e.Hash
+}
+
+// set records what the file-scope checks found in a file this run; keep
+// false drops the file's entry.
+func (fc *fileCache) set(file string, fs []rules.Finding, keep bool) {
+	if fc == nil {
+		return
+	}
+	h := fc.rc.hasher.Hash(file)
+	keep = keep && h != "" && h != rootfs.Unstable
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	_, had := fc.next[file]
+	if keep {
+		fc.next[file] = cachedFile{Hash: h, Findings: slices.Clone(fs)}
+	} else {
+		delete(fc.next, file)
+	}
+	fc.changed = fc.changed || keep || had
+}
+
+// put stores the entry when this run changed it, without the files the
+// repository no longer has, and with every finding screened by hide
+// (which knows every value the run learned).
+func (fc *fileCache) put(files []string, hide func([]rules.Finding)) {
+	if fc == nil {
+		return
+	}
+	present := make(map[string]bool, len(files))
+	for _, f := range files {
+		present[f] = true
+	}
+	for f := range fc.next {
+		if !present[f] {
+			delete(fc.next, f)
+			fc.changed = true
+		}
+	}
+	if !fc.changed {
+		return
+	}
+	for _, e := range fc.next {
+		hide(e.Findings)
+	}
+	_ = fc.rc.c.Put(fc.rc.key, filesEntry, nil, fc.next) // a failed write only costs the next run time
 }

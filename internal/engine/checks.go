@@ -118,7 +118,17 @@ type Pass struct {
 	run      *checker
 	settings targetSettings
 	out      []rules.Finding
+	// uncached is set by KeepOutOfCache.
+	uncached bool
 }
+
+// KeepOutOfCache says that what this pass reported may not be replayed
+// from the result cache in a later run, because the pass did more than
+// report: the credential scan teaches the run's redaction the values it
+// finds. The result cache keeps a FileScope pass's findings by the file's
+// content otherwise, so a FileScope check must depend on nothing but the
+// file and the run's options, or call this.
+func (p *Pass) KeepOutOfCache() { p.uncached = true }
 
 // targetSettings is what a target pass needs of the configuration file.
 type targetSettings struct {
@@ -370,7 +380,11 @@ func runSecretsFile(p *Pass) error {
 	if p.run.secretAllowed(p.File) {
 		return nil
 	}
-	p.ReportAll(p.run.secrets.ScanFile(p.Context, p.File))
+	fs, learned := p.run.secrets.ScanFile(p.Context, p.File)
+	if learned {
+		p.KeepOutOfCache() // later runs must learn the value again
+	}
+	p.ReportAll(fs)
 	return nil
 }
 
@@ -405,7 +419,7 @@ func runSuppression(p *Pass) error {
 // fileChecks runs the file-scope checks over the files, up to jobs at
 // once. The result is sorted and does not depend on jobs; when ctx is
 // cancelled the run stops early and its error says so.
-func (c *checker) fileChecks(ctx context.Context, files []string, jobs int) []rules.Finding {
+func (c *checker) fileChecks(ctx context.Context, files []string, jobs int, fc *fileCache) []rules.Finding {
 	if !c.hasChecks(FileScope) {
 		return nil
 	}
@@ -417,11 +431,18 @@ func (c *checker) fileChecks(ctx context.Context, files []string, jobs int) []ru
 			break
 		}
 		g.Go(func() error {
-			if ctx.Err() == nil {
-				// Only a cancelled context fails a pass, and the run
-				// notices that itself.
-				results[i], _ = c.pass(FileScope, Pass{Context: ctx, File: f})
+			if ctx.Err() != nil {
+				return nil
 			}
+			if fs, ok := fc.get(f); ok {
+				results[i] = fs
+				return nil
+			}
+			// Only a cancelled context fails a pass, and the run notices
+			// that itself.
+			fs, keep, _ := c.filePass(ctx, f)
+			results[i] = fs
+			fc.set(f, fs, keep)
 			return nil
 		})
 	}
@@ -429,6 +450,21 @@ func (c *checker) fileChecks(ctx context.Context, files []string, jobs int) []ru
 	out := slices.Concat(results...)
 	slices.SortStableFunc(out, rules.Compare)
 	return out
+}
+
+// filePass runs the FileScope checks over one file; keep says whether
+// every check left its findings fit for the result cache.
+func (c *checker) filePass(ctx context.Context, file string) (out []rules.Finding, keep bool, err error) {
+	keep = true
+	for _, ch := range c.checks[FileScope] {
+		q := Pass{Context: ctx, File: file, Check: ch, run: c, Repo: c.repo}
+		if err := ch.Run(&q); err != nil {
+			return out, false, fmt.Errorf("check %s: %w", ch.Name, err)
+		}
+		out = append(out, q.out...)
+		keep = keep && !q.uncached
+	}
+	return out, keep, nil
 }
 
 // repositoryChecks runs the repository-scope checks. The findings of the

@@ -5,7 +5,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -251,5 +253,72 @@ func TestSchemaCheckFixtures(t *testing.T) {
 	}
 	if diff := cmp.Diff(rulestest.Wants(t, root), rulestest.Got(got)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+// TestFileChecksCachedByContent: with the result cache, a file-scope check
+// runs again only on a file whose content changed, except on a file whose
+// scan taught the run's redaction a credential, which is scanned on every
+// run; the findings are the same either way.
+func TestFileChecksCachedByContent(t *testing.T) {
+	token := secretstest.NewFakes().Fixed["GITHUB_TOKEN"]
+	root := writeFiles(t, map[string]string{
+		"kustomization.yaml": "resources:\n  - config.yaml\n",
+		"config.yaml":        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  token: " + token + "\n",
+		"NOTES.md":           "nothing secret here\n",
+	})
+	schemas, cache := t.TempDir(), t.TempDir()
+	var mu sync.Mutex
+	var scanned []string
+	checks := engine.Checks()
+	for _, ch := range checks {
+		if ch.Scope == engine.FileScope {
+			run := ch.Run
+			ch.Run = func(p *engine.Pass) error {
+				mu.Lock()
+				scanned = append(scanned, p.File)
+				mu.Unlock()
+				return run(p)
+			}
+		}
+	}
+	opts := engine.Options{Root: root, SchemaCacheDir: schemas, CacheDir: cache, Checks: checks}
+	var first []rules.Finding
+	for _, step := range []struct {
+		name        string
+		edit        string // a file appended to before the run
+		wantScanned []string
+	}{
+		{name: "cold", wantScanned: []string{"NOTES.md", "config.yaml", "kustomization.yaml"}},
+		{name: "warm", wantScanned: []string{"config.yaml"}},
+		{name: "one file edited", edit: "NOTES.md", wantScanned: []string{"NOTES.md", "config.yaml"}},
+	} {
+		if step.edit != "" {
+			p := filepath.Join(root, step.edit)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, append(data, "more\n"...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		scanned = nil
+		res, err := engine.Run(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(scanned)
+		if diff := cmp.Diff(step.wantScanned, scanned); diff != "" {
+			t.Errorf("%s: files scanned (-want +got):\n%s", step.name, diff)
+		}
+		if !slices.ContainsFunc(res.Findings, func(f rules.Finding) bool { return f.RuleID == "leaked-credential" }) {
+			t.Errorf("%s: the credential is not reported", step.name)
+		}
+		if first == nil {
+			first = res.Findings
+		} else if diff := cmp.Diff(first, res.Findings); diff != "" {
+			t.Errorf("%s: findings differ from the cold run (-cold +got):\n%s", step.name, diff)
+		}
 	}
 }

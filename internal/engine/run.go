@@ -57,6 +57,7 @@ type run struct {
 	plans              []plan
 	unitKeys           []unitKey
 	cache              *resultCache
+	fileCache          *fileCache
 	hits               []*cachedTarget
 	anyMiss, anyShared bool
 	// inContext marks the targets of other shards that this one renders
@@ -189,7 +190,7 @@ func (r *run) plan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.cache = rc
+	r.cache, r.fileCache = rc, rc.files()
 	r.hits = rc.getAll(r.targets, r.plans)
 	for i, h := range r.hits {
 		if r.inContext[i] {
@@ -228,7 +229,7 @@ func (r *run) render(ctx context.Context) error {
 	r.scanned, r.stopScan = make(chan struct{}), stop
 	go func() {
 		defer close(r.scanned)
-		r.fileFindings = c.fileChecks(scanCtx, files, r.jobs)
+		r.fileFindings = c.fileChecks(scanCtx, files, r.jobs, r.fileCache)
 	}()
 	r.filesRead = make(chan struct{})
 	go func() {
@@ -422,6 +423,7 @@ func (r *run) store(refs []rules.Finding) []rules.Finding {
 		}
 	}
 	r.cache.putRepository()
+	r.fileCache.put(r.c.repo.Files, r.c.hide)
 	if r.cache != nil {
 		_ = r.cache.c.Prune()
 	}
