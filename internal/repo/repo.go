@@ -117,53 +117,76 @@ type walker struct {
 }
 
 func (w *walker) walk() error {
-	root := w.repo.Root
 	// .git is not walked: a link here is reported now or never.
 	if data, err := w.read(".git/info/exclude"); err == nil {
 		w.patterns = append(w.patterns, parseIgnore(data, nil)...)
 	}
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		rel := relSlash(root, p)
-		if err != nil {
-			if p == root {
-				return err
-			}
-			return nil // unreadable entries are skipped, like git does
+	return w.dir(w.repo.Root, nil)
+}
+
+// dir walks one directory, in name order as git lists it. Its own
+// entries say whether it has a .gitignore (read before any entry is
+// matched) and a Chart.yaml, so that no directory costs a probe for
+// either.
+func (w *walker) dir(abs string, parts []string) error {
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		if parts == nil {
+			return err // the root itself
 		}
-		parts := splitRel(rel)
-		if d.IsDir() {
-			if rel == "." {
-				w.readIgnore(p, nil)
-				return nil
-			}
-			if d.Name() == ".git" || gitignore.NewMatcher(w.patterns).Match(parts, true) {
-				return filepath.SkipDir
-			}
-			w.readIgnore(p, parts)
-			if _, err := w.repo.FS.Stat(path.Join(rel, "Chart.yaml")); err == nil {
+		return nil // unreadable directories are skipped, like git does
+	}
+	rel := path.Join(parts...)
+	for _, e := range entries {
+		switch e.Name() {
+		case ".gitignore":
+			w.readIgnore(abs, parts)
+		case "Chart.yaml":
+			if parts != nil && (e.Type()&fs.ModeSymlink == 0 || w.confined(path.Join(rel, e.Name()))) {
 				w.charts = append(w.charts, rel)
 			}
-			return nil
 		}
-		if gitignore.NewMatcher(w.patterns).Match(parts, false) {
-			return nil
+	}
+	for _, e := range entries {
+		child := append(parts[:len(parts):len(parts)], e.Name())
+		if e.IsDir() {
+			if e.Name() == ".git" || gitignore.NewMatcher(w.patterns).Match(child, true) {
+				continue
+			}
+			_ = w.dir(filepath.Join(abs, e.Name()), child) // only the root's error is returned
+			continue
 		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			w.symlink(p, rel)
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		if info, err := d.Info(); err == nil && w.tooLarge(rel, info.Size()) {
-			return nil
-		}
-		w.repo.Files = append(w.repo.Files, rel)
-		if slices.Contains(kustomizationFiles[:], d.Name()) {
-			w.kustomization(path.Dir(rel), rel)
-		}
-		return nil
-	})
+		w.entry(e, path.Join(child...), child)
+	}
+	return nil
+}
+
+// confined reports whether a symlink resolves inside the repository.
+func (w *walker) confined(rel string) bool {
+	_, err := w.repo.FS.Stat(rel)
+	return err == nil
+}
+
+// entry takes one walked entry that is not a directory: a regular file
+// or a symlink to one joins Files, a kustomization file is parsed.
+func (w *walker) entry(d fs.DirEntry, rel string, parts []string) {
+	if gitignore.NewMatcher(w.patterns).Match(parts, false) {
+		return
+	}
+	if d.Type()&fs.ModeSymlink != 0 {
+		w.symlink(rel)
+		return
+	}
+	if !d.Type().IsRegular() {
+		return
+	}
+	if info, err := d.Info(); err == nil && w.tooLarge(rel, info.Size()) {
+		return
+	}
+	w.repo.Files = append(w.repo.Files, rel)
+	if slices.Contains(kustomizationFiles[:], d.Name()) {
+		w.kustomization(path.Dir(rel), rel)
+	}
 }
 
 // readIgnore reads a directory's .gitignore. One that cannot be read
@@ -213,7 +236,7 @@ func parseIgnore(data []byte, domain []string) []gitignore.Pattern {
 // symlink checks where a link points. One that resolves outside the
 // repository is a finding and is never read; one inside is treated like
 // the file it points to.
-func (w *walker) symlink(p, rel string) {
+func (w *walker) symlink(rel string) {
 	resolved, err := w.repo.FS.Resolve(rel)
 	if errors.Is(err, rootfs.ErrOutside) {
 		w.repo.Findings = append(w.repo.Findings, escapeFinding(rel))
@@ -282,14 +305,17 @@ func splitRel(rel string) []string {
 
 // resolveRefs classifies every reference of every kustomization.
 func (r *Repo) resolveRefs() {
+	// Hundreds of overlays name the same base and components: each path
+	// is looked at on disk once.
+	seen := map[string]Ref{}
 	for _, k := range r.Kustomizations {
 		for i := range k.Refs {
-			r.resolve(k, &k.Refs[i])
+			r.resolve(k, &k.Refs[i], seen)
 		}
 	}
 }
 
-func (r *Repo) resolve(k *Kustomization, ref *Ref) {
+func (r *Repo) resolve(k *Kustomization, ref *Ref, seen map[string]Ref) {
 	v := ref.Value
 	if filepath.IsAbs(v) || strings.HasPrefix(v, "/") {
 		ref.Kind, ref.Reason = RefEscape, "absolute path"
@@ -304,33 +330,46 @@ func (r *Repo) resolve(k *Kustomization, ref *Ref) {
 		ref.Kind, ref.Reason = RefEscape, "climbs above the repository root"
 		return
 	}
+	key := abs
+	if isRemote(v) {
+		key += "\x00remote"
+	}
+	got, ok := seen[key]
+	if !ok {
+		got = r.resolvePath(abs, isRemote(v))
+		seen[key] = got
+	}
+	ref.Kind, ref.Path, ref.Reason = got.Kind, got.Path, got.Reason
+}
+
+// resolvePath classifies what a reference inside the repository names on
+// disk; remote says the value as written could also be a remote URL.
+func (r *Repo) resolvePath(abs string, remote bool) Ref {
 	resolved, err := r.FS.Resolve(abs)
 	if errors.Is(err, rootfs.ErrOutside) {
-		ref.Kind, ref.Reason = RefEscape, "symlink resolves outside the repository"
-		return
+		return Ref{Kind: RefEscape, Reason: "symlink resolves outside the repository"}
 	}
 	if err != nil {
-		if isRemote(v) {
-			ref.Kind = RefRemote
-		} else {
-			ref.Kind, ref.Path = RefMissing, relSlash(r.Root, abs)
+		if remote {
+			return Ref{Kind: RefRemote}
 		}
-		return
+		return Ref{Kind: RefMissing, Path: relSlash(r.Root, abs)}
 	}
-	ref.Path = relSlash(r.Root, abs)
+	out := Ref{Path: relSlash(r.Root, abs)}
 	fi, err := os.Stat(resolved)
 	switch {
 	case err != nil:
-		ref.Kind = RefMissing
+		out.Kind = RefMissing
 	case !fi.IsDir():
-		ref.Kind = RefFile
+		out.Kind = RefFile
 	default:
-		if _, ok := r.Kustomizations[ref.Path]; ok {
-			ref.Kind = RefDir
+		if _, ok := r.Kustomizations[out.Path]; ok {
+			out.Kind = RefDir
 		} else {
-			ref.Kind = RefPlainDir
+			out.Kind = RefPlainDir
 		}
 	}
+	return out
 }
 
 // findTargets picks the targets and raises discovery findings.
