@@ -85,6 +85,9 @@ type Repo struct {
 	Findings []rules.Finding
 	// Manifests are the decoded documents of plain targets' files, by file.
 	Manifests map[string][]*manifest.Document
+
+	// walked are the repository-relative paths the walk saw.
+	walked map[string]walked
 }
 
 // Options tune discovery.
@@ -100,7 +103,7 @@ func Discover(root string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{Root: fsys.Root(), FS: fsys, Kustomizations: map[string]*Kustomization{}, Manifests: map[string][]*manifest.Document{}}
+	r := &Repo{Root: fsys.Root(), FS: fsys, Kustomizations: map[string]*Kustomization{}, Manifests: map[string][]*manifest.Document{}, walked: map[string]walked{}}
 	w := &walker{repo: r}
 	if err := w.walk(); err != nil {
 		return nil, err
@@ -115,6 +118,16 @@ type walker struct {
 	patterns []gitignore.Pattern
 	charts   []string // Helm chart directories: templates are not YAML
 }
+
+// walked is what the walk saw of a path without following a symlink: a
+// regular file or a directory. A reference to such a path needs no look
+// at the disk to be classified.
+type walked uint8
+
+const (
+	walkedFile walked = iota + 1
+	walkedDir
+)
 
 func (w *walker) walk() error {
 	// .git is not walked: a link here is reported now or never.
@@ -153,6 +166,7 @@ func (w *walker) dir(abs string, parts []string) error {
 			if e.Name() == ".git" || gitignore.NewMatcher(w.patterns).Match(child, true) {
 				continue
 			}
+			w.repo.walked[path.Join(child...)] = walkedDir
 			_ = w.dir(filepath.Join(abs, e.Name()), child) // only the root's error is returned
 			continue
 		}
@@ -184,6 +198,7 @@ func (w *walker) entry(d fs.DirEntry, rel string, parts []string) {
 		return
 	}
 	w.repo.Files = append(w.repo.Files, rel)
+	w.repo.walked[rel] = walkedFile
 	if slices.Contains(kustomizationFiles[:], d.Name()) {
 		w.kustomization(path.Dir(rel), rel)
 	}
@@ -345,6 +360,9 @@ func (r *Repo) resolve(k *Kustomization, ref *Ref, seen map[string]Ref) {
 // resolvePath classifies what a reference inside the repository names on
 // disk; remote says the value as written could also be a remote URL.
 func (r *Repo) resolvePath(abs string, remote bool) Ref {
+	if rel := relSlash(r.Root, abs); r.walked[rel] != 0 {
+		return r.classify(rel, r.walked[rel] == walkedDir)
+	}
 	resolved, err := r.FS.Resolve(abs)
 	if errors.Is(err, rootfs.ErrOutside) {
 		return Ref{Kind: RefEscape, Reason: "symlink resolves outside the repository"}
@@ -355,18 +373,21 @@ func (r *Repo) resolvePath(abs string, remote bool) Ref {
 		}
 		return Ref{Kind: RefMissing, Path: relSlash(r.Root, abs)}
 	}
-	out := Ref{Path: relSlash(r.Root, abs)}
 	fi, err := os.Stat(resolved)
-	switch {
-	case err != nil:
-		out.Kind = RefMissing
-	case !fi.IsDir():
-		out.Kind = RefFile
-	default:
-		if _, ok := r.Kustomizations[out.Path]; ok {
+	if err != nil {
+		return Ref{Kind: RefMissing, Path: relSlash(r.Root, abs)}
+	}
+	return r.classify(relSlash(r.Root, abs), fi.IsDir())
+}
+
+// classify names what an existing path inside the repository is to a
+// kustomization: a file, or a directory with or without a kustomization.
+func (r *Repo) classify(rel string, dir bool) Ref {
+	out := Ref{Path: rel, Kind: RefFile}
+	if dir {
+		out.Kind = RefPlainDir
+		if _, ok := r.Kustomizations[rel]; ok {
 			out.Kind = RefDir
-		} else {
-			out.Kind = RefPlainDir
 		}
 	}
 	return out
