@@ -324,7 +324,14 @@ func (c *checker) hasChecks(s CheckScope) bool { return len(c.checks[s]) > 0 }
 // pass runs the checks of a scope over what p holds and returns their
 // findings; p's Check is set for each.
 func (c *checker) pass(s CheckScope, p Pass) ([]rules.Finding, error) {
-	var out []rules.Finding
+	out, _, err := c.passes(s, p)
+	return out, err
+}
+
+// passes is pass that also says whether every check left its findings
+// fit for the result cache (Pass.KeepOutOfCache).
+func (c *checker) passes(s CheckScope, p Pass) (out []rules.Finding, keep bool, err error) {
+	keep = true
 	for _, ch := range c.checks[s] {
 		q := p
 		q.Check, q.run, q.Repo, q.out = ch, c, c.repo, nil
@@ -332,11 +339,12 @@ func (c *checker) pass(s CheckScope, p Pass) ([]rules.Finding, error) {
 			q.Context = context.Background()
 		}
 		if err := ch.Run(&q); err != nil {
-			return out, fmt.Errorf("check %s: %w", ch.Name, err)
+			return out, false, fmt.Errorf("check %s: %w", ch.Name, err)
 		}
 		out = append(out, q.out...)
+		keep = keep && !q.uncached
 	}
-	return out, nil
+	return out, keep, nil
 }
 
 // runPipeline reports what discovery found wrong with the repository's
@@ -439,10 +447,10 @@ func (c *checker) fileChecks(ctx context.Context, files []string, jobs int, fc *
 				return nil
 			}
 			// Only a cancelled context fails a pass, and the run notices
-			// that itself.
-			fs, keep, _ := c.filePass(ctx, f)
+			// that itself; what a cancelled pass found is not kept.
+			fs, keep, err := c.passes(FileScope, Pass{Context: ctx, File: f})
 			results[i] = fs
-			fc.set(f, fs, keep)
+			fc.set(f, fs, keep && err == nil && ctx.Err() == nil)
 			return nil
 		})
 	}
@@ -450,21 +458,6 @@ func (c *checker) fileChecks(ctx context.Context, files []string, jobs int, fc *
 	out := slices.Concat(results...)
 	slices.SortStableFunc(out, rules.Compare)
 	return out
-}
-
-// filePass runs the FileScope checks over one file; keep says whether
-// every check left its findings fit for the result cache.
-func (c *checker) filePass(ctx context.Context, file string) (out []rules.Finding, keep bool, err error) {
-	keep = true
-	for _, ch := range c.checks[FileScope] {
-		q := Pass{Context: ctx, File: file, Check: ch, run: c, Repo: c.repo}
-		if err := ch.Run(&q); err != nil {
-			return out, false, fmt.Errorf("check %s: %w", ch.Name, err)
-		}
-		out = append(out, q.out...)
-		keep = keep && !q.uncached
-	}
-	return out, keep, nil
 }
 
 // repositoryChecks runs the repository-scope checks. The findings of the
