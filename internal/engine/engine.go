@@ -269,6 +269,7 @@ func discover(opts Options) (*checker, *config.Scope, error) {
 		units:     map[unitKey]*unit{},
 	}
 	c.edits = origin.New(rp, c.sources.read)
+	c.attr = c.newAttributor()
 	c.learnRepository()
 	return c, cfg, nil
 }
@@ -355,6 +356,7 @@ type checker struct {
 	target    apis.Target
 	sources   *sourceCache
 	edits     *origin.Builder
+	attr      *origin.Attributor
 	policy    *rego.Engine
 	secrets   *secrets.Scanner
 	severity  map[string]rules.Severity

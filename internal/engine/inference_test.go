@@ -39,6 +39,7 @@ func TestInferredSourcesMatchOriginAnnotations(t *testing.T) {
 		}
 		c := &checker{repo: rp, sources: newSourceCache(rp.FS), units: map[unitKey]*unit{}}
 		c.edits = origin.New(rp, c.sources.read)
+		c.attr = c.newAttributor()
 		annotated := render.New(render.Options{Root: rp.Root, Origins: true})
 		for _, tg := range rp.Targets {
 			if tg.Kind != repo.Kustomize || tg.Blocked != "" {
