@@ -13,6 +13,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/diff"
 	"github.com/gitops-lint/gitops-lint/internal/report"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
 
 // diffOptions are the flags of `gitops-lint diff`.
@@ -81,7 +82,10 @@ func (o *diffOptions) options(c *cobra.Command, e *env, args []string) (diff.Opt
 	if err != nil {
 		return diff.Options{}, err
 	}
-	return diff.Options{Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr))}, nil
+	return diff.Options{
+		Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
+		GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs},
+	}, nil
 }
 
 func newDiffCommand(e *env) *cobra.Command {

@@ -61,6 +61,7 @@ func newListCommand(e *env) *cobra.Command {
 					ls[i].Reads = rendered.Reads[ls[i].Path]
 				}
 			}
+			ls = withReleases(w, ls, files)
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
@@ -111,4 +112,25 @@ func listings(r *repo.Repo, cfg *config.Scope) []listing {
 		ls = append(ls, l)
 	}
 	return ls
+}
+
+// withReleases adds after each target the Helm releases it deploys,
+// targets of their own (engine.Release); with files, what each reads.
+func withReleases(w *engine.Workspace, ls []listing, files bool) []listing {
+	out := make([]listing, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, l)
+		if l.Blocked != "" || l.Skipped != "" {
+			continue
+		}
+		rels, _ := w.Releases(l.Path) // a target that fails to render deploys none check can see
+		for _, r := range rels {
+			rl := listing{Path: r.Path, Kind: strings.ToLower(r.Kind), Blocked: r.Error}
+			if files {
+				rl.Reads = r.Reads
+			}
+			out = append(out, rl)
+		}
+	}
+	return out
 }

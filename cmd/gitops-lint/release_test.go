@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestReleaseTargets lists the Helm releases of the Helm test repositories
+// as targets of their own, with what each reads, and renders one of each
+// kind: the objects its chart installs, values applied.
+func TestReleaseTargets(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		golden string
+		code   int
+	}{
+		{name: "flux list", args: []string{"list", "--files", reposDir + "/helm-flux"}, golden: "helm-flux.list.txt"},
+		{name: "argo list", args: []string{"list", "-f", "json", reposDir + "/helm-argo"}, golden: "helm-argo.list.json"},
+		{
+			name: "flux release", golden: "helm-flux.render.yaml",
+			args: []string{"render", "--root", reposDir + "/helm-flux", reposDir + "/helm-flux/clusters/prod#HelmRelease/web/web"},
+		},
+		{
+			name: "argo release", golden: "helm-argo.render.yaml",
+			args: []string{"render", "--root", reposDir + "/helm-argo", reposDir + "/helm-argo/argocd#Application/argocd/web"},
+		},
+		{
+			name: "a remote chart is not rendered", golden: "helm-flux.render-remote.txt", code: 1,
+			args: []string{"render", "--root", reposDir + "/helm-flux", reposDir + "/helm-flux/clusters/prod#HelmRelease/web/podinfo"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
+			}
+			got := stdout + stderr
+			golden := filepath.Join("..", "..", "testdata", "golden", tc.golden)
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
+			}
+		})
+	}
+}
