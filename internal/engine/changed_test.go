@@ -112,3 +112,19 @@ func TestDependenciesCoverRecordedReads(t *testing.T) {
 		t.Fatal("nothing read")
 	}
 }
+
+// TestScopeExportsTheChart checks what a pre-commit run exports from the
+// git index when only a chart template is staged: the whole chart, and
+// the files of the target that deploys the release, or the render would
+// miss them.
+func TestScopeExportsTheChart(t *testing.T) {
+	files, err := Scope(Options{Root: "../../testdata/repos/helm-flux"}, []string{"charts/web/templates/deployment.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"charts/web/Chart.yaml", "charts/web/values.yaml", "charts/web/templates/_helpers.tpl", "apps/web/release.yaml", "apps/web/values.yaml", "clusters/prod/kustomization.yaml"} {
+		if _, ok := slices.BinarySearch(files, want); !ok {
+			t.Errorf("the scope lacks %s: %v", want, files)
+		}
+	}
+}
