@@ -25,6 +25,7 @@ type diffOptions struct {
 	allowRemote    bool
 	loadRestrictor string
 	config         string
+	chartDirs      []string
 }
 
 func (o *diffOptions) addFlags(c *cobra.Command) {
@@ -35,6 +36,7 @@ func (o *diffOptions) addFlags(c *cobra.Command) {
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources")
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
+	addChartDirFlag(f, &o.chartDirs)
 	addConfigFlag(f, &o.config)
 }
 
@@ -82,8 +84,12 @@ func (o *diffOptions) options(c *cobra.Command, e *env, args []string) (diff.Opt
 	if err != nil {
 		return diff.Options{}, err
 	}
+	charts, err := chartDirs(o.chartDirs, cfg, dir)
+	if err != nil {
+		return diff.Options{}, usageError(c, err)
+	}
 	return diff.Options{
-		Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
+		ChartDirs: charts, Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
 		GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs},
 	}, nil
 }

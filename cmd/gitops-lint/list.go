@@ -31,6 +31,7 @@ type listing struct {
 func newListCommand(e *env) *cobra.Command {
 	var format, configFile string
 	var allowRemote, files bool
+	var charts []string
 	c := &cobra.Command{
 		Use:   "list [PATH]",
 		Short: "List the targets of the repository at PATH and what each pulls in",
@@ -45,7 +46,11 @@ func newListCommand(e *env) *cobra.Command {
 				return err
 			}
 			scope := cfg.Scope(types.LoadRestrictionsUnknown)
-			w, err := engine.Open(engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope, GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs}})
+			dirs, err := chartDirs(charts, cfg, root)
+			if err != nil {
+				return usageError(c, err)
+			}
+			w, err := engine.Open(engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope, GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs}, ChartDirs: dirs})
 			if err != nil {
 				return err
 			}
@@ -93,6 +98,7 @@ func newListCommand(e *env) *cobra.Command {
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "do not mark targets with remote resources as blocked")
 	c.Flags().BoolVar(&files, "files", false, "render every target and list the repository files each render reads (its dependencies)")
+	addChartDirFlag(c.Flags(), &charts)
 	addConfigFlag(c.Flags(), &configFile)
 	return c
 }

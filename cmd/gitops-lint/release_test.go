@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -52,6 +53,43 @@ func TestReleaseTargets(t *testing.T) {
 			}
 			if diff := cmp.Diff(string(want), got); diff != "" {
 				t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
+			}
+		})
+	}
+}
+
+// TestChartDirFlag renders a release whose chart comes from a Helm
+// repository with --chart-dir, and refuses a --chart-dir that is not a
+// directory as a usage error.
+func TestChartDirFlag(t *testing.T) {
+	charts := t.TempDir()
+	for f, content := range map[string]string{
+		"podinfo/Chart.yaml":             "apiVersion: v2\nname: podinfo\nversion: 6.7.1\n",
+		"podinfo/templates/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: {{ .Release.Name }}}\n",
+	} {
+		p := filepath.Join(charts, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release := reposDir + "/helm-flux/clusters/prod#HelmRelease/web/podinfo"
+	tests := []struct {
+		name     string
+		chartDir string
+		code     int
+		want     string
+	}{
+		{name: "found", chartDir: charts, want: "kind: Service\nmetadata:\n  name: podinfo\n  namespace: web\n"},
+		{name: "not a directory", chartDir: filepath.Join(charts, "absent"), code: 2, want: "--chart-dir " + filepath.Join(charts, "absent") + ": not a directory"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "render", "--root", reposDir+"/helm-flux", "--chart-dir", tc.chartDir, release)
+			if code != tc.code || !strings.Contains(stdout+stderr, tc.want) {
+				t.Errorf("exit %d, want %d; output %q, want %q in it", code, tc.code, stdout+stderr, tc.want)
 			}
 		})
 	}

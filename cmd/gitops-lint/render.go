@@ -19,6 +19,7 @@ import (
 type renderOptions struct {
 	root, loadRestrictor, configFile string
 	allowRemote, showSecrets         bool
+	chartDirs                        []string
 }
 
 func (o *renderOptions) addFlags(c *cobra.Command) {
@@ -26,6 +27,7 @@ func (o *renderOptions) addFlags(c *cobra.Command) {
 	c.Flags().StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
 	c.Flags().BoolVar(&o.allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
 	c.Flags().BoolVar(&o.showSecrets, "show-secrets", false, "print Secret values and credentials as rendered (by default each is replaced by \"[redacted]\", base64-encoded in a Secret's data, and the YAML stays valid); only on a terminal you control")
+	addChartDirFlag(c.Flags(), &o.chartDirs)
 	addConfigFlag(c.Flags(), &o.configFile)
 }
 
@@ -59,8 +61,12 @@ func (o *renderOptions) run(c *cobra.Command, e *env, arg string) error {
 	if err != nil {
 		return err
 	}
+	charts, err := chartDirs(o.chartDirs, cfg, root)
+	if err != nil {
+		return usageError(c, err)
+	}
 	w, err := engine.Open(engine.Options{
-		Root: root, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
+		Root: root, AllowRemote: o.allowRemote, ChartDirs: charts, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
 		// The URLs of this repository: Argo CD Helm sources render.
 		GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs},
 	})

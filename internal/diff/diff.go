@@ -55,6 +55,9 @@ type Options struct {
 	// GitOps names this repository's URLs, so that the Argo CD
 	// Applications whose source is one of its charts render on each side.
 	GitOps gitops.Options
+	// ChartDirs are directories of Helm charts (engine.Options.ChartDirs),
+	// the same on both sides.
+	ChartDirs []string
 }
 
 // Change says how something differs between the base and the working tree.
@@ -317,7 +320,7 @@ type side struct {
 }
 
 func newSide(dir string, opts Options) (*side, error) {
-	w, err := engine.Open(engine.Options{Root: dir, AllowRemote: opts.AllowRemote, LoadRestrictions: opts.LoadRestrictions, Scope: opts.Scope, GitOps: opts.GitOps})
+	w, err := engine.Open(engine.Options{Root: dir, AllowRemote: opts.AllowRemote, LoadRestrictions: opts.LoadRestrictions, Scope: opts.Scope, GitOps: opts.GitOps, ChartDirs: opts.ChartDirs})
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/origin"
@@ -86,6 +87,10 @@ type Options struct {
 	// AllowRemote permits network access: remote kustomize resources and
 	// http(s) schema locations.
 	AllowRemote bool
+	// ChartDirs are directories of Helm charts (--chart-dir), absolute or
+	// relative to the working directory: a release whose chart comes
+	// from a Helm or OCI repository renders with theirs (helm.ChartDirs).
+	ChartDirs []string
 	// LoadRestrictions are kustomize's (default rootOnly, as `kustomize build`).
 	LoadRestrictions types.LoadRestrictions
 	// Progress, when set, is called after each target with the number of
@@ -269,6 +274,7 @@ func discover(opts Options) (*checker, *config.Scope, error) {
 		units:     map[unitKey]*unit{},
 	}
 	c.edits = origin.New(rp, c.sources.read)
+	c.charts = helm.NewChartDirs(opts.ChartDirs)
 	c.learnRepository()
 	return c, cfg, nil
 }
@@ -395,6 +401,8 @@ type checker struct {
 	helmReads helmReads
 	// argo says which paths of this repository Argo CD sources name.
 	argo argoRepo
+	// charts are the --chart-dir directories, for charts from elsewhere.
+	charts *helm.ChartDirs
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.

@@ -126,7 +126,7 @@ func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifes
 		}
 		return nil
 	}
-	rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup)
+	rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup, c.charts)
 	if err != nil {
 		return nil, []rules.Finding{releaseFinding(t, r, err)}, nil
 	}

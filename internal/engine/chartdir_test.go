@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
+)
+
+// podinfoChartDir is a --chart-dir holding an unpacked podinfo 6.7.1, the
+// chart the Helm test repositories take from a Helm repository.
+func podinfoChartDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"podinfo/Chart.yaml":                "apiVersion: v2\nname: podinfo\nversion: 6.7.1\n",
+		"podinfo/values.yaml":               "replicaCount: 1\n",
+		"podinfo/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ .Release.Name }}}\nspec:\n  replicas: {{ .Values.replicaCount }}\n",
+	}
+	for f, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestChartDirRendersRemoteCharts renders the releases whose chart comes
+// from a Helm repository with the chart of a --chart-dir, for a Flux
+// HelmRelease and an Argo CD Application; without one they are not
+// rendered, and say how to render them.
+func TestChartDirRendersRemoteCharts(t *testing.T) {
+	charts := podinfoChartDir(t)
+	tests := []struct {
+		name, root, target, release string
+		gitops                      gitops.Options
+	}{
+		{name: "flux", root: "../../testdata/repos/helm-flux", target: "clusters/prod", release: "clusters/prod#HelmRelease/web/podinfo"},
+		{
+			name: "argo", root: "../../testdata/repos/helm-argo", target: "argocd", release: "argocd#Application/argocd/podinfo",
+			gitops: gitops.Options{RepoURLs: []string{"https://github.com/example/helm-argo.git"}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, dirs := range [][]string{nil, {charts}} {
+				w, err := Open(Options{Root: tc.root, GitOps: tc.gitops, ChartDirs: dirs})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rel, err := w.release(tc.release)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if dirs == nil {
+					if !strings.Contains(rel.Error, "helm-chart-remote") || !strings.Contains(rel.Error, "--chart-dir") {
+						t.Errorf("without --chart-dir: error %q, want a helm-chart-remote naming --chart-dir", rel.Error)
+					}
+					continue
+				}
+				if rel.Error != "" || len(rel.Objects) != 1 || rel.Objects[0]["kind"] != "Deployment" {
+					t.Errorf("with --chart-dir: error %q, objects %v; want the chart's Deployment", rel.Error, rel.Objects)
+				}
+				for _, f := range rel.Reads {
+					if strings.HasPrefix(f, "podinfo/") {
+						t.Errorf("reads %s, a file of the --chart-dir, as the repository's", f)
+					}
+				}
+			}
+		})
+	}
+}
