@@ -82,7 +82,7 @@ func (o *runOptions) addFlags(c *cobra.Command, e *env) {
 	f.StringVar(&o.cacheDir, "cache-dir", "", "keep each target's results here between runs (default: the user cache directory)")
 	f.StringVar(&o.cacheURL, "cache-url", "", "also keep results in this bucket, shared by CI runners: "+strings.Join(cache.Schemes(), ", ")+" URLs (the local cache is asked first)")
 	f.BoolVar(&o.noCache, "no-cache", false, "render and check every target, neither reading nor writing the result cache")
-	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
+	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources, http(s) schema locations and the charts of Helm repositories")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
 	addConfigFlag(f, &o.config)

@@ -82,12 +82,9 @@ func (c *checker) argoHelmSource(t repo.Target, r *manifest.Resource, s argoSour
 	var dir string
 	if chart, _ := s.src["chart"].(string); chart != "" {
 		v, _ := s.src["targetRevision"].(string)
-		ch, err := c.charts.Find(chart, v)
+		ch, err := c.charts.Find(url, chart, v)
 		if err != nil {
-			why := "it is not fetched (--chart-dir DIR reads it from a directory of charts)"
-			if c.charts.Len() > 0 {
-				why = err.Error()
-			}
+			why := err.Error()
 			return nil, &rules.Finding{
 				RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: origin.Field(r, s.ptr+"/chart"), Targets: []string{t.Path},
 				Message: fmt.Sprintf("Application %s: chart %s %s comes from %s, which is not this repository; %s; the objects it installs are not checked", r.ID.Name, chart, v, url, why),

@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
@@ -72,6 +75,67 @@ func TestChartDirRendersRemoteCharts(t *testing.T) {
 						t.Errorf("reads %s, a file of the --chart-dir, as the repository's", f)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestRemoteChartsNeedAllowRemote renders a HelmRelease whose chart is in
+// a Helm repository: without AllowRemote no request reaches the
+// repository; with it the run asks it for its index (here a repository
+// that has none).
+func TestRemoteChartsNeedAllowRemote(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	root := t.TempDir()
+	for f, content := range map[string]string{
+		"clusters/prod/kustomization.yaml": "resources: [repository.yaml, release.yaml]\n",
+		"clusters/prod/repository.yaml":    "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, namespace: apps}\nspec: {url: \"" + srv.URL + "\"}\n",
+		"clusters/prod/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: apps}\n" +
+			"spec:\n  chart:\n    spec: {chart: web, version: 1.x, sourceRef: {kind: HelmRepository, name: charts}}\n",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name        string
+		allowRemote bool
+		want        string
+		requests    int
+	}{
+		{name: "offline", want: "--allow-remote fetches it", requests: 0},
+		{name: "allowed", allowRemote: true, want: "index.yaml : 404 Not Found", requests: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			requests = 0
+			mu.Unlock()
+			w, err := Open(Options{Root: root, AllowRemote: tc.allowRemote, ChartCacheDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, err := w.release("clusters/prod#HelmRelease/apps/web")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			n := requests
+			mu.Unlock()
+			if !strings.Contains(rel.Error, tc.want) || n != tc.requests {
+				t.Errorf("error %q, %d requests; want %q and %d", rel.Error, n, tc.want, tc.requests)
 			}
 		})
 	}

@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
+	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
@@ -91,6 +92,9 @@ type Options struct {
 	// relative to the working directory: a release whose chart comes
 	// from a Helm or OCI repository renders with theirs (helm.ChartDirs).
 	ChartDirs []string
+	// ChartCacheDir keeps the chart archives fetched with AllowRemote
+	// (default: helm-charts in the user cache directory).
+	ChartCacheDir string
 	// LoadRestrictions are kustomize's (default rootOnly, as `kustomize build`).
 	LoadRestrictions types.LoadRestrictions
 	// Progress, when set, is called after each target with the number of
@@ -156,6 +160,18 @@ func (o Options) stepper(total int) func() {
 		o.Progress(done, total)
 		mu.Unlock()
 	}
+}
+
+// chartCacheDir is where fetched charts are kept: ChartCacheDir, else
+// helm-charts in the user cache directory, else nowhere.
+func (o Options) chartCacheDir() string {
+	if o.ChartCacheDir != "" {
+		return o.ChartCacheDir
+	}
+	if d, err := cache.DefaultDir(); err == nil {
+		return filepath.Join(d, "helm-charts") // beside the result cache's own directory, which it prunes
+	}
+	return ""
 }
 
 func (o Options) jobs() int {
@@ -274,7 +290,10 @@ func discover(opts Options) (*checker, *config.Scope, error) {
 		units:     map[unitKey]*unit{},
 	}
 	c.edits = origin.New(rp, c.sources.read)
-	c.charts = helm.NewChartDirs(opts.ChartDirs)
+	c.charts = &helm.Charts{Dirs: helm.NewChartDirs(opts.ChartDirs)}
+	if opts.AllowRemote {
+		c.charts.Remote = helm.NewRemoteCharts(opts.chartCacheDir())
+	}
 	c.learnRepository()
 	return c, cfg, nil
 }
@@ -401,8 +420,10 @@ type checker struct {
 	helmReads helmReads
 	// argo says which paths of this repository Argo CD sources name.
 	argo argoRepo
-	// charts are the --chart-dir directories, for charts from elsewhere.
-	charts *helm.ChartDirs
+	// charts find the charts that are not in the repository: in the
+	// --chart-dir directories, and with --allow-remote in their Helm
+	// repositories.
+	charts *helm.Charts
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.

@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -84,38 +85,55 @@ func (d *ChartDirs) Find(name, constraint string) (*Chart, error) {
 		return nil, fmt.Errorf("no --chart-dir")
 	}
 	d.once.Do(d.load)
+	var found []*Chart
+	var versions []string
+	for _, ch := range d.charts {
+		if ch.Name == name {
+			found, versions = append(found, ch), append(versions, ch.Version)
+		}
+	}
+	if len(found) == 0 {
+		msg := "--chart-dir holds no chart " + name
+		if len(d.errs) > 0 {
+			msg += " (unreadable: " + strings.Join(d.errs, "; ") + ")"
+		}
+		return nil, errors.New(msg)
+	}
+	i, err := bestVersion(constraint, versions)
+	if err != nil {
+		return nil, fmt.Errorf("--chart-dir: chart %s: %w", name, err)
+	}
+	return found[i], nil
+}
+
+// bestVersion is the index of the highest of versions that the
+// constraint allows (empty: "*", the latest release, as Flux and Helm).
+func bestVersion(constraint string, versions []string) (int, error) {
 	if constraint == "" {
 		constraint = "*"
 	}
 	c, err := semver.NewConstraint(constraint)
 	if err != nil {
-		return nil, fmt.Errorf("version %q: %w", constraint, err)
+		return 0, fmt.Errorf("version %q: %w", constraint, err)
 	}
-	var best *Chart
+	best := -1
 	var bestV *semver.Version
-	var seen []string
-	for _, ch := range d.charts {
-		if ch.Name != name {
-			continue
-		}
-		seen = append(seen, ch.Version)
-		v, err := semver.NewVersion(ch.Version)
+	for i, s := range versions {
+		v, err := semver.NewVersion(s)
 		if err != nil || !c.Check(v) {
 			continue
 		}
 		if bestV == nil || v.GreaterThan(bestV) {
-			best, bestV = ch, v
+			best, bestV = i, v
 		}
 	}
-	if best != nil {
+	if best >= 0 {
 		return best, nil
 	}
-	slices.Sort(seen)
-	msg := fmt.Sprintf("no chart %s matching version %q in --chart-dir", name, constraint)
-	if len(seen) > 0 {
-		msg += " (it holds " + strings.Join(slices.Compact(seen), ", ") + ")"
-	} else if len(d.errs) > 0 {
-		msg += " (unreadable: " + strings.Join(d.errs, "; ") + ")"
+	if len(versions) == 0 {
+		return 0, fmt.Errorf("not found")
 	}
-	return nil, fmt.Errorf("%s", msg)
+	held := slices.Clone(versions)
+	slices.Sort(held)
+	return 0, fmt.Errorf("no version matching %q (there are %s)", constraint, strings.Join(slices.Compact(held), ", "))
 }

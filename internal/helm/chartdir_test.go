@@ -79,8 +79,8 @@ func TestChartDirsFind(t *testing.T) {
 		{name: "a caret range", chart: "web", version: "^1.0", want: "1.2.0", packed: true},
 		{name: "no version: the latest release, not a pre-release", chart: "web", want: "2.0.0", packed: true},
 		{name: "a pre-release asked for", chart: "web", version: "2.0.0-rc.1", want: "2.0.0-rc.1", packed: true},
-		{name: "no version matches", chart: "web", version: "3.x", wantErr: `no chart web matching version "3.x" in --chart-dir (it holds 1.0.0, 1.2.0, 2.0.0, 2.0.0-rc.1)`},
-		{name: "no such chart", chart: "podinfo", wantErr: `no chart podinfo matching version "*"`},
+		{name: "no version matches", chart: "web", version: "3.x", wantErr: `--chart-dir: chart web: no version matching "3.x" (there are 1.0.0, 1.2.0, 2.0.0, 2.0.0-rc.1)`},
+		{name: "no such chart", chart: "podinfo", wantErr: `--chart-dir holds no chart podinfo`},
 		{name: "a symlink out of the directory", chart: "evil", wantErr: "outside"},
 		{name: "a bad constraint", chart: "web", version: "not a version", wantErr: `version "not a version"`},
 	}
@@ -108,7 +108,7 @@ func TestChartDirsFind(t *testing.T) {
 // chartRef names an OCIRepository of the repository: no template is
 // located in the repository, values still apply.
 func TestChartDirsRender(t *testing.T) {
-	charts := NewChartDirs([]string{testChartDir(t)})
+	charts := &Charts{Dirs: NewChartDirs([]string{testChartDir(t)})}
 	oci := map[string]any{"kind": "OCIRepository", "spec": map[string]any{"url": "oci://ghcr.io/example/charts/web", "ref": map[string]any{"semver": "~1.2"}}}
 	lookup := func(kind, _, name string) map[string]any {
 		if kind == "OCIRepository" && name == "web" {

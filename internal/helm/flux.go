@@ -58,6 +58,8 @@ type RemoteChart struct {
 	// Name and Version are the chart's name and version constraint, when
 	// known: what a --chart-dir is searched for.
 	Name, Version string
+	// RepoURL is the Helm repository's URL, when known.
+	RepoURL string
 	// NotFound says why no --chart-dir held it, when some were given.
 	NotFound error
 }
@@ -66,7 +68,7 @@ func (e *RemoteChart) Error() string {
 	if e.NotFound != nil {
 		return fmt.Sprintf("chart %s comes from %s, which is not this repository; %v", e.Chart, e.Source, e.NotFound)
 	}
-	return fmt.Sprintf("chart %s comes from %s, which is not this repository; it is not fetched (--chart-dir DIR reads it from a directory of charts)", e.Chart, e.Source)
+	return fmt.Sprintf("chart %s comes from %s, which is not this repository; it is not fetched (--allow-remote fetches it, --chart-dir DIR reads it from a directory of charts)", e.Chart, e.Source)
 }
 
 // Lookup finds an object of the repository (a ConfigMap or Secret a
@@ -86,7 +88,7 @@ type IsLocalSource func(kind, namespace, name string) bool
 //
 // A chart from a Helm or OCI repository is taken from charts when one of
 // its directories holds it, else the error is a *RemoteChart.
-func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, local IsLocalSource, lookup Lookup, charts *ChartDirs) (*FluxOutput, error) {
+func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, local IsLocalSource, lookup Lookup, charts *Charts) (*FluxOutput, error) {
 	meta, _ := hr["metadata"].(map[string]any)
 	spec, _ := hr["spec"].(map[string]any)
 	name, _ := meta["name"].(string)
@@ -133,11 +135,11 @@ func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, 
 
 // fluxChart loads the chart of a release: from the repository, else from
 // charts; or returns a *RemoteChart error.
-func fluxChart(fsys *rootfs.FS, spec map[string]any, ns string, local IsLocalSource, lookup Lookup, charts *ChartDirs) (*Chart, error) {
+func fluxChart(fsys *rootfs.FS, spec map[string]any, ns string, local IsLocalSource, lookup Lookup, charts *Charts) (*Chart, error) {
 	chartPath, err := fluxChartPath(fsys, spec, ns, local, lookup)
 	var remote *RemoteChart
-	if errors.As(err, &remote) && charts.Len() > 0 && remote.Name != "" {
-		ch, ferr := charts.Find(remote.Name, remote.Version)
+	if errors.As(err, &remote) && charts.any() && remote.Name != "" {
+		ch, ferr := charts.Find(remote.RepoURL, remote.Name, remote.Version)
 		if ferr == nil {
 			return ch, nil
 		}
@@ -181,6 +183,8 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 		remote := &RemoteChart{Chart: chart, Source: kind + "/" + srcName, Version: v}
 		if kind == "HelmRepository" {
 			remote.Name = chart // a Bucket's is a path in another place
+			repoSpec, _ := lookup(kind, srcNS, srcName)["spec"].(map[string]any)
+			remote.RepoURL, _ = repoSpec["url"].(string)
 		}
 		if v != "" {
 			remote.Chart += "@" + v
