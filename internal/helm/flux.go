@@ -165,7 +165,7 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 			srcNS = ns
 		}
 		remote := &RemoteChart{Chart: srcName, Source: kind + "/" + srcName}
-		remote.Name, remote.Version = chartRefChart(kind, lookup(kind, srcNS, srcName))
+		remote.Name, remote.Version, remote.RepoURL = chartRefChart(kind, lookup(kind, srcNS, srcName))
 		return "", remote
 	}
 	cs, _ := spec["chart"].(map[string]any)
@@ -205,12 +205,13 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 // chartRefChart is the chart name and version constraint a chartRef's
 // source object (found in the repository, else nil) names: an
 // OCIRepository's URL ends in the chart's name and its ref gives the
-// version; a HelmChart names both.
-func chartRefChart(kind string, src map[string]any) (name, version string) {
+// version; a HelmChart names both. repoURL is the OCIRepository's URL.
+func chartRefChart(kind string, src map[string]any) (name, version, repoURL string) {
 	spec, _ := src["spec"].(map[string]any)
 	switch kind {
 	case "OCIRepository":
 		url, _ := spec["url"].(string)
+		repoURL = url
 		name = path.Base(strings.TrimPrefix(url, "oci://"))
 		ref, _ := spec["ref"].(map[string]any)
 		if version, _ = ref["semver"].(string); version == "" {
@@ -223,7 +224,7 @@ func chartRefChart(kind string, src map[string]any) (name, version string) {
 	if name == "." || name == "/" {
 		name = ""
 	}
-	return name, version
+	return name, version, repoURL
 }
 
 // fluxReleaseName is helm-controller's default: [<targetNamespace>-]<name>,
