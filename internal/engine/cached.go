@@ -114,7 +114,7 @@ func newResultCache(ctx context.Context, opts Options, rp *repo.Repo, cfg *confi
 	for _, d := range opts.ChartDirs {
 		// What the charts of a --chart-dir hold, not where it is: an
 		// entry stays valid for the same charts in another checkout.
-		parts = append(parts, "chart-dir", cache.HashTree(d, "."))
+		parts = append(parts, "chart-dir", cache.HashDir(d))
 	}
 	for _, f := range rp.Files {
 		if repo.IsSettingsFile(f) {

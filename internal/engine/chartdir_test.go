@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -138,5 +139,48 @@ func TestRemoteChartsNeedAllowRemote(t *testing.T) {
 				t.Errorf("error %q, %d requests; want %q and %d", rel.Error, n, tc.want, tc.requests)
 			}
 		})
+	}
+}
+
+// TestResultCacheFollowsCharts checks that a cached target is checked
+// again when a template of the chart its HelmRelease renders changes, or
+// when a chart of a --chart-dir does, and not otherwise.
+func TestResultCacheFollowsCharts(t *testing.T) {
+	root, charts := t.TempDir(), podinfoChartDir(t)
+	if err := os.CopyFS(root, os.DirFS("../../testdata/repos/helm-flux")); err != nil {
+		t.Fatal(err)
+	}
+	cacheDir, schemas := t.TempDir(), t.TempDir()
+	appendTo := func(file, text string) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, append(data, text...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name   string
+		edit   func()
+		cached bool
+	}{
+		{name: "cold", cached: false},
+		{name: "nothing changed", cached: true},
+		{name: "a chart template", edit: func() { appendTo(filepath.Join(root, "charts/web/templates/service.yaml"), "# edited\n") }, cached: false},
+		{name: "a chart of the --chart-dir", edit: func() { appendTo(filepath.Join(charts, "podinfo/values.yaml"), "extra: 1\n") }, cached: false},
+		{name: "again nothing", cached: true},
+	}
+	for _, st := range steps {
+		if st.edit != nil {
+			st.edit()
+		}
+		res, err := Run(t.Context(), Options{Root: root, SchemaCacheDir: schemas, CacheDir: cacheDir, ChartDirs: []string{charts}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(res.Cached, "clusters/prod"); got != st.cached {
+			t.Errorf("%s: clusters/prod cached %v, want %v", st.name, got, st.cached)
+		}
 	}
 }
