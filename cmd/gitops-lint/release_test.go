@@ -62,19 +62,10 @@ func TestReleaseTargets(t *testing.T) {
 // repository with --chart-dir, and refuses a --chart-dir that is not a
 // directory as a usage error.
 func TestChartDirFlag(t *testing.T) {
-	charts := t.TempDir()
-	for f, content := range map[string]string{
+	charts := writeRepo(t, map[string]string{
 		"podinfo/Chart.yaml":             "apiVersion: v2\nname: podinfo\nversion: 6.7.1\n",
 		"podinfo/templates/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: {{ .Release.Name }}}\n",
-	} {
-		p := filepath.Join(charts, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	release := reposDir + "/helm-flux/clusters/prod#HelmRelease/web/podinfo"
 	tests := []struct {
 		name     string

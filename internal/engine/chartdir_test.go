@@ -17,22 +17,11 @@ import (
 // chart the Helm test repositories take from a Helm repository.
 func podinfoChartDir(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
+	return writeTree(t, map[string]string{
 		"podinfo/Chart.yaml":                "apiVersion: v2\nname: podinfo\nversion: 6.7.1\n",
 		"podinfo/values.yaml":               "replicaCount: 1\n",
 		"podinfo/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ .Release.Name }}}\nspec:\n  replicas: {{ .Values.replicaCount }}\n",
-	}
-	for f, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	})
 }
 
 // TestChartDirRendersRemoteCharts renders the releases whose chart comes
@@ -95,21 +84,12 @@ func TestRemoteChartsNeedAllowRemote(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	root := t.TempDir()
-	for f, content := range map[string]string{
+	root := writeTree(t, map[string]string{
 		"clusters/prod/kustomization.yaml": "resources: [repository.yaml, release.yaml]\n",
 		"clusters/prod/repository.yaml":    "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, namespace: apps}\nspec: {url: \"" + srv.URL + "\"}\n",
 		"clusters/prod/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: apps}\n" +
 			"spec:\n  chart:\n    spec: {chart: web, version: 1.x, sourceRef: {kind: HelmRepository, name: charts}}\n",
-	} {
-		p := filepath.Join(root, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	tests := []struct {
 		name        string
 		allowRemote bool
