@@ -85,3 +85,42 @@ func TestChartDirFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderReleaseHidesSecrets renders a release whose values hold a
+// credential (built at run time) that its chart writes into a Deployment's
+// environment and a Secret: render prints neither value unless
+// --show-secrets.
+func TestRenderReleaseHidesSecrets(t *testing.T) {
+	token := "ghp_" + strings.Repeat("Xk7", 12)
+	root := writeRepo(t, map[string]string{
+		"clusters/prod/kustomization.yaml": "resources: [release.yaml]\n",
+		"clusters/prod/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: apps}\n" +
+			"spec:\n  chart:\n    spec: {chart: ./charts/web, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}\n" +
+			"  values:\n    token: " + token + "\n",
+		"charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+		"charts/web/templates/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n" +
+			"      containers: [{name: web, image: nginx, env: [{name: GITHUB_TOKEN, value: {{ .Values.token | quote }}}]}]\n" +
+			"---\napiVersion: v1\nkind: Secret\nmetadata: {name: web}\nstringData: {token: {{ .Values.token | quote }}}\n",
+	})
+	release := root + "/clusters/prod#HelmRelease/apps/web"
+	tests := []struct {
+		name  string
+		flags []string
+		shown bool
+	}{
+		{name: "hidden"},
+		{name: "shown when asked", flags: []string{"--show-secrets"}, shown: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, append([]string{"render", "--root", root, release}, tc.flags...)...)
+			if code != 0 || !strings.Contains(stdout, "kind: Deployment") {
+				t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+			}
+			// Twice when shown: in the environment and in the Secret.
+			if got, want := strings.Count(stdout, token), map[bool]int{true: 2}[tc.shown]; got != want {
+				t.Errorf("the token is printed %d times, want %d:\n%s", got, want, stdout)
+			}
+		})
+	}
+}

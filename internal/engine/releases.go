@@ -15,7 +15,6 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
-	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
 )
 
 // ReleaseSeparator separates, in the name of a release target, the path
@@ -219,9 +218,7 @@ func (w *Workspace) PrintRelease(ctx context.Context, path string, showSecrets b
 	if blocked := w.blocked(target); len(blocked) > 0 {
 		return &Printed{Blocked: blocked}, nil
 	}
-	values := &redact.Set{}
-	values.Add(w.Repo.SensitiveValues(w.Repo.Closure(target))...)
-	scanner, err := secrets.New(w.Repo, secrets.Options{AllowRegexes: w.cfg.Secrets.Regexes, Found: values})
+	scanner, err := w.scanner(target)
 	if err != nil {
 		return nil, err
 	}

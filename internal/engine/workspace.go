@@ -160,9 +160,7 @@ func (w *Workspace) Print(ctx context.Context, dir string, showSecrets bool) (*P
 	if blocked := w.blocked(dir); len(blocked) > 0 {
 		return &Printed{Blocked: blocked}, nil
 	}
-	values := &redact.Set{}
-	values.Add(w.Repo.SensitiveValues(w.Repo.Closure(dir))...)
-	scanner, err := secrets.New(w.Repo, secrets.Options{AllowRegexes: w.cfg.Secrets.Regexes, Found: values})
+	scanner, err := w.scanner(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +174,15 @@ func (w *Workspace) Print(ctx context.Context, dir string, showSecrets bool) (*P
 		return &Printed{Error: screen.Text(err.Error())}, nil
 	}
 	return &Printed{YAML: out.YAML}, nil
+}
+
+// scanner is a secret scanner for printing what the kustomization at dir
+// renders: it knows the sensitive values of the kustomizations dir builds
+// from, and allows what the configuration file allows.
+func (w *Workspace) scanner(dir string) (*secrets.Scanner, error) {
+	values := &redact.Set{}
+	values.Add(w.Repo.SensitiveValues(w.Repo.Closure(dir))...)
+	return secrets.New(w.Repo, secrets.Options{AllowRegexes: w.cfg.Secrets.Regexes, Found: values})
 }
 
 // settingsOf returns the settings of the directory dir: its target's, or
