@@ -19,8 +19,9 @@ import (
 
 // ReleaseSeparator separates, in the name of a release target, the path
 // of the target that deploys the release from the release:
-// "clusters/prod#HelmRelease/web/web". A '#' is no part of a path that
-// kustomize or Flux names, so the two never clash.
+// "clusters/prod#HelmRelease/web/web". Target directories with a '#' in
+// their name are unheard of in GitOps repositories, and a release's name
+// cannot hold one.
 const ReleaseSeparator = "#"
 
 // Release is a Helm release that a target deploys — a Flux HelmRelease,
@@ -29,7 +30,8 @@ const ReleaseSeparator = "#"
 // output (which holds the HelmRelease or Application itself).
 type Release struct {
 	// Path names it: the target's path, ReleaseSeparator, then
-	// Kind/namespace/name of the release object as the target renders it.
+	// Kind/namespace/name of the release object as the target renders it
+	// (Kind/name when it has no namespace).
 	Path string
 	// Target is the path of the target that deploys it.
 	Target string
@@ -95,7 +97,9 @@ func (w *Workspace) release(path string) (Release, error) {
 }
 
 // renderReleases renders a target's resources as check does, then its
-// Helm releases.
+// Helm releases. Flux's post-build substitution, a repository-level fact
+// that check resolves over every target, is not applied: a release whose
+// values hold ${VAR} renders with the text as written.
 func (w *Workspace) renderReleases(t repo.Target, lr types.LoadRestrictions) ([]Release, error) {
 	res, reads, err := w.c.targetResources(t, lr)
 	if err != nil {
