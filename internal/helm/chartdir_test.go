@@ -104,15 +104,19 @@ func TestChartDirsFind(t *testing.T) {
 }
 
 // TestChartDirsRender renders a chart of a --chart-dir for a Flux
-// HelmRelease whose chart comes from a HelmRepository, and for one whose
-// chartRef names an OCIRepository of the repository: no template is
+// HelmRelease whose chart comes from a HelmRepository, and for those whose
+// chartRef names an OCIRepository or a HelmChart of the repository: no template is
 // located in the repository, values still apply.
 func TestChartDirsRender(t *testing.T) {
 	charts := &Charts{Dirs: NewChartDirs([]string{testChartDir(t)})}
 	oci := map[string]any{"kind": "OCIRepository", "spec": map[string]any{"url": "oci://ghcr.io/example/charts/web", "ref": map[string]any{"semver": "~1.2"}}}
+	helmChart := map[string]any{"kind": "HelmChart", "spec": map[string]any{"chart": "web", "version": "2.0.0-rc.1", "sourceRef": map[string]any{"kind": "HelmRepository", "name": "charts"}}}
 	lookup := func(kind, _, name string) map[string]any {
-		if kind == "OCIRepository" && name == "web" {
+		switch {
+		case kind == "OCIRepository" && name == "web":
 			return oci
+		case kind == "HelmChart" && name == "web":
+			return helmChart
 		}
 		return nil
 	}
@@ -125,6 +129,7 @@ func TestChartDirsRender(t *testing.T) {
 			"chart": "web", "version": "1.0.x", "sourceRef": map[string]any{"kind": "HelmRepository", "name": "charts"},
 		}}}},
 		{name: "chartRef to an OCIRepository", image: "app:1.2.0", spec: map[string]any{"chartRef": map[string]any{"kind": "OCIRepository", "name": "web"}}},
+		{name: "chartRef to a HelmChart", image: "app:2.0.0-rc.1", spec: map[string]any{"chartRef": map[string]any{"kind": "HelmChart", "name": "web"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -165,7 +165,12 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 			srcNS = ns
 		}
 		remote := &RemoteChart{Chart: srcName, Source: kind + "/" + srcName}
-		remote.Name, remote.Version, remote.RepoURL = chartRefChart(kind, lookup(kind, srcNS, srcName))
+		switch kind {
+		case "OCIRepository":
+			remote.Name, remote.Version, remote.RepoURL = ociChart(lookup(kind, srcNS, srcName))
+		case "HelmChart":
+			remote.Name, remote.Version, remote.RepoURL = helmChartSource(lookup(kind, srcNS, srcName), srcNS, lookup)
+		}
 		return "", remote
 	}
 	cs, _ := spec["chart"].(map[string]any)
@@ -183,8 +188,7 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 		remote := &RemoteChart{Chart: chart, Source: kind + "/" + srcName, Version: v}
 		if kind == "HelmRepository" {
 			remote.Name = chart // a Bucket's is a path in another place
-			repoSpec, _ := lookup(kind, srcNS, srcName)["spec"].(map[string]any)
-			remote.RepoURL, _ = repoSpec["url"].(string)
+			remote.RepoURL = repositoryURL(lookup(kind, srcNS, srcName))
 		}
 		if v != "" {
 			remote.Chart += "@" + v
@@ -202,29 +206,43 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 	return p, nil
 }
 
-// chartRefChart is the chart name and version constraint a chartRef's
-// source object (found in the repository, else nil) names: an
-// OCIRepository's URL ends in the chart's name and its ref gives the
-// version; a HelmChart names both. repoURL is the OCIRepository's URL.
-func chartRefChart(kind string, src map[string]any) (name, version, repoURL string) {
+// ociChart is the chart name and version constraint an
+// OCIRepository (found in the repository, else nil) names: its URL ends in
+// the chart's name and its ref gives the version; repoURL is the URL.
+func ociChart(src map[string]any) (name, version, repoURL string) {
 	spec, _ := src["spec"].(map[string]any)
-	switch kind {
-	case "OCIRepository":
-		url, _ := spec["url"].(string)
-		repoURL = url
-		name = path.Base(strings.TrimPrefix(url, "oci://"))
-		ref, _ := spec["ref"].(map[string]any)
-		if version, _ = ref["semver"].(string); version == "" {
-			version, _ = ref["tag"].(string)
-		}
-	case "HelmChart":
-		name, _ = spec["chart"].(string)
-		version, _ = spec["version"].(string)
+	repoURL, _ = spec["url"].(string)
+	name = path.Base(strings.TrimPrefix(repoURL, "oci://"))
+	ref, _ := spec["ref"].(map[string]any)
+	if version, _ = ref["semver"].(string); version == "" {
+		version, _ = ref["tag"].(string)
 	}
 	if name == "." || name == "/" {
 		name = ""
 	}
 	return name, version, repoURL
+}
+
+// helmChartSource is the chart, version and repository URL of a Flux
+// HelmChart object (nil when the repository has none): the URL is its
+// sourceRef's, a HelmRepository of the repository.
+func helmChartSource(hc map[string]any, ns string, lookup Lookup) (name, version, repoURL string) {
+	spec, _ := hc["spec"].(map[string]any)
+	name, _ = spec["chart"].(string)
+	version, _ = spec["version"].(string)
+	ref, _ := spec["sourceRef"].(map[string]any)
+	if kind, _ := ref["kind"].(string); kind == "HelmRepository" {
+		srcName, _ := ref["name"].(string)
+		repoURL = repositoryURL(lookup(kind, ns, srcName))
+	}
+	return name, version, repoURL
+}
+
+// repositoryURL is a HelmRepository object's spec.url ("" for nil).
+func repositoryURL(obj map[string]any) string {
+	spec, _ := obj["spec"].(map[string]any)
+	url, _ := spec["url"].(string)
+	return url
 }
 
 // fluxReleaseName is helm-controller's default: [<targetNamespace>-]<name>,
