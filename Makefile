@@ -11,7 +11,7 @@ GOLANGCI_LINT := $(CURDIR)/.bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 TEST_TIMEOUT ?= 15m
 FUZZTIME ?= 10m
 
-.PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-peers corpus helm-equality fuzz fuzz-ci
+.PHONY: help build install demo test lint vet fmt-check rego-test generate check-generated pluto-table bench bench-helm bench-peers corpus helm-equality fuzz fuzz-ci
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -72,6 +72,10 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 10m; FUZZPARALLEL work
 
 fuzz-ci: ## run every fuzz target for 20 s each, as CI does
 	GO=$(GO) FUZZTIME=20s ./scripts/fuzz.sh
+
+bench-helm: ## the Helm case alone: 50 HelmReleases of a local chart x 4 environments checked in process, beside helm template run once per release (installs the helm v4 CLI into .bin as helm-equality does)
+	GOBIN=$(CURDIR)/.bin $(GO) install helm.sh/helm/v4/cmd/helm@$$($(GO) list -m -f '{{.Version}}' helm.sh/helm/v4)
+	$(GO) test -run '^$$' -bench '^BenchmarkHelm(Releases|TemplatePerRelease)$$' -benchtime 3x ./internal/engine/
 
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh

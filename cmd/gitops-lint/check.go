@@ -49,6 +49,7 @@ type runOptions struct {
 	loadRestrictor    string
 	schemaCacheDir    string
 	crdPaths          []string
+	chartDirs         []string
 	cacheDir          string
 	cacheURL          string
 	noCache           bool
@@ -77,10 +78,11 @@ func (o *runOptions) addFlags(c *cobra.Command, e *env) {
 	versions, _ := kubernetesVersions(e)
 	f.Lookup("kubernetes-version").Usage = "Kubernetes version to check against: " + versions + "; default newest"
 	f.StringArrayVar(&o.crdPaths, "crds", nil, "CRD file or directory: its CustomResourceDefinitions validate custom resources, before the repository's own (repeatable; may be outside the repository)")
+	addChartDirFlag(f, &o.chartDirs)
 	f.StringVar(&o.cacheDir, "cache-dir", "", "keep each target's results here between runs (default: the user cache directory)")
 	f.StringVar(&o.cacheURL, "cache-url", "", "also keep results in this bucket, shared by CI runners: "+strings.Join(cache.Schemes(), ", ")+" URLs (the local cache is asked first)")
 	f.BoolVar(&o.noCache, "no-cache", false, "render and check every target, neither reading nor writing the result cache")
-	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources and http(s) schema locations")
+	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources, http(s) schema locations and the charts of Helm repositories")
 	o.policy.addFlags(f)
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
 	addConfigFlag(f, &o.config)
@@ -167,6 +169,10 @@ func (o *runOptions) prepare(c *cobra.Command, e *env, args []string) (engine.Op
 	if err != nil {
 		return engine.Options{}, nil, usageError(c, err)
 	}
+	charts, err := chartDirs(o.chartDirs, cfg, root)
+	if err != nil {
+		return engine.Options{}, nil, usageError(c, err)
+	}
 	if cfg.CacheURL != "" && !o.allowRemote && !c.Flags().Changed("cache-url") {
 		fmt.Fprintf(c.ErrOrStderr(), "%s:%d: cacheURL is not used without --allow-remote\n", cfg.File, cfg.CacheURLLine)
 	}
@@ -174,7 +180,7 @@ func (o *runOptions) prepare(c *cobra.Command, e *env, args []string) (engine.Op
 		Root: root, Jobs: o.jobs, KubernetesVersion: o.kubernetesVersion,
 		SchemaLocations: o.schemaLocations, SchemaCacheDir: o.schemaCacheDir,
 		AllowRemote: o.allowRemote, LoadRestrictions: lr,
-		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir, CacheURL: cacheURL,
+		CRDPaths: o.crdPaths, RepoCRDPaths: cfg.CRDs, CacheDir: cacheDir, CacheURL: cacheURL, ChartDirs: charts,
 		GitOps: gitops.Options{FluxSources: cfg.GitOps.FluxSources, RepoURLs: cfg.GitOps.RepoURLs, ProductionEnvironments: cfg.GitOps.Production},
 		Policy: policy, Rules: settings, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
 	}, cfg, nil

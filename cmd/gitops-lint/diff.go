@@ -13,6 +13,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/diff"
 	"github.com/gitops-lint/gitops-lint/internal/report"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
 
 // diffOptions are the flags of `gitops-lint diff`.
@@ -24,6 +25,7 @@ type diffOptions struct {
 	allowRemote    bool
 	loadRestrictor string
 	config         string
+	chartDirs      []string
 }
 
 func (o *diffOptions) addFlags(c *cobra.Command) {
@@ -34,6 +36,7 @@ func (o *diffOptions) addFlags(c *cobra.Command) {
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow network access: fetch remote kustomize resources")
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly (as kustomize build and Argo CD) or none (as Flux); reads never leave the repository either way")
+	addChartDirFlag(f, &o.chartDirs)
 	addConfigFlag(f, &o.config)
 }
 
@@ -81,7 +84,14 @@ func (o *diffOptions) options(c *cobra.Command, e *env, args []string) (diff.Opt
 	if err != nil {
 		return diff.Options{}, err
 	}
-	return diff.Options{Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr))}, nil
+	charts, err := chartDirs(o.chartDirs, cfg, dir)
+	if err != nil {
+		return diff.Options{}, usageError(c, err)
+	}
+	return diff.Options{
+		ChartDirs: charts, Dir: dir, Base: o.base, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
+		GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs},
+	}, nil
 }
 
 func newDiffCommand(e *env) *cobra.Command {

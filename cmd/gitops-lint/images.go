@@ -21,6 +21,7 @@ type imagesOptions struct {
 	allowRemote    bool
 	loadRestrictor string
 	config         string
+	chartDirs      []string
 }
 
 func newImagesCommand(e *env) *cobra.Command {
@@ -50,8 +51,12 @@ env/, clusters/ or stages/, else the target directory) and they share a base.`,
 			if err != nil {
 				return err
 			}
+			charts, err := chartDirs(o.chartDirs, cfg, root)
+			if err != nil {
+				return usageError(c, err)
+			}
 			p, err := engine.Images(c.Context(), engine.Options{
-				Root: root, Jobs: o.jobs, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
+				Root: root, Jobs: o.jobs, AllowRemote: o.allowRemote, ChartDirs: charts, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
 				// The URLs of this repository: Argo CD Helm sources render.
 				GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs},
 			})
@@ -67,6 +72,7 @@ env/, clusters/ or stages/, else the target directory) and they share a base.`,
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "targets rendered in parallel (default: number of CPUs)")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
 	f.StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
+	addChartDirFlag(f, &o.chartDirs)
 	addConfigFlag(f, &o.config)
 	return c
 }

@@ -31,6 +31,7 @@ type listing struct {
 func newListCommand(e *env) *cobra.Command {
 	var format, configFile string
 	var allowRemote, files bool
+	var charts []string
 	c := &cobra.Command{
 		Use:   "list [PATH]",
 		Short: "List the targets of the repository at PATH and what each pulls in",
@@ -45,7 +46,11 @@ func newListCommand(e *env) *cobra.Command {
 				return err
 			}
 			scope := cfg.Scope(types.LoadRestrictionsUnknown)
-			w, err := engine.Open(engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope, GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs}})
+			dirs, err := chartDirs(charts, cfg, root)
+			if err != nil {
+				return usageError(c, err)
+			}
+			w, err := engine.Open(engine.Options{Root: root, AllowRemote: allowRemote, Scope: scope, GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs}, ChartDirs: dirs})
 			if err != nil {
 				return err
 			}
@@ -61,6 +66,7 @@ func newListCommand(e *env) *cobra.Command {
 					ls[i].Reads = rendered.Reads[ls[i].Path]
 				}
 			}
+			ls = withReleases(w, ls, files)
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
@@ -92,6 +98,7 @@ func newListCommand(e *env) *cobra.Command {
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	c.Flags().BoolVar(&allowRemote, "allow-remote", false, "do not mark targets with remote resources as blocked")
 	c.Flags().BoolVar(&files, "files", false, "render every target and list the repository files each render reads (its dependencies)")
+	addChartDirFlag(c.Flags(), &charts)
 	addConfigFlag(c.Flags(), &configFile)
 	return c
 }
@@ -111,4 +118,25 @@ func listings(r *repo.Repo, cfg *config.Scope) []listing {
 		ls = append(ls, l)
 	}
 	return ls
+}
+
+// withReleases adds after each target the Helm releases it deploys,
+// targets of their own (engine.Release); with files, what each reads.
+func withReleases(w *engine.Workspace, ls []listing, files bool) []listing {
+	out := make([]listing, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, l)
+		if l.Blocked != "" || l.Skipped != "" {
+			continue
+		}
+		rels, _ := w.Releases(l.Path) // a target that fails to render deploys none check can see
+		for _, r := range rels {
+			rl := listing{Path: r.Path, Kind: strings.ToLower(r.Kind), Blocked: r.Error}
+			if files {
+				rl.Reads = r.Reads
+			}
+			out = append(out, rl)
+		}
+	}
+	return out
 }

@@ -12,12 +12,14 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/gitx"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
+	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 )
 
 // renderOptions are the flags of render.
 type renderOptions struct {
 	root, loadRestrictor, configFile string
 	allowRemote, showSecrets         bool
+	chartDirs                        []string
 }
 
 func (o *renderOptions) addFlags(c *cobra.Command) {
@@ -25,6 +27,7 @@ func (o *renderOptions) addFlags(c *cobra.Command) {
 	c.Flags().StringVar(&o.loadRestrictor, "load-restrictor", "rootOnly", "kustomize load restrictor: rootOnly or none")
 	c.Flags().BoolVar(&o.allowRemote, "allow-remote", false, "allow kustomize to fetch remote resources")
 	c.Flags().BoolVar(&o.showSecrets, "show-secrets", false, "print Secret values and credentials as rendered (by default each is replaced by \"[redacted]\", base64-encoded in a Secret's data, and the YAML stays valid); only on a terminal you control")
+	addChartDirFlag(c.Flags(), &o.chartDirs)
 	addConfigFlag(c.Flags(), &o.configFile)
 }
 
@@ -33,8 +36,12 @@ func newRenderCommand(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "render TARGET",
 		Short: "Print a target rendered in process, exactly as `kustomize build` would, with the same safety rules as check",
-		Args:  cobra.ExactArgs(1),
-		RunE:  func(c *cobra.Command, args []string) error { return o.run(c, e, args[0]) },
+		Long: `Print a target rendered in process, exactly as ` + "`kustomize build`" + ` would, with the same
+safety rules as check. A Helm release a target deploys (a Flux HelmRelease, an Argo CD
+Application with a Helm source) is a target of its own, named as list names it,
+TARGET#Kind/namespace/name: render prints the objects its chart installs.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error { return o.run(c, e, args[0]) },
 	}
 	o.addFlags(c)
 	return c
@@ -54,7 +61,15 @@ func (o *renderOptions) run(c *cobra.Command, e *env, arg string) error {
 	if err != nil {
 		return err
 	}
-	w, err := engine.Open(engine.Options{Root: root, AllowRemote: o.allowRemote, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr))})
+	charts, err := chartDirs(o.chartDirs, cfg, root)
+	if err != nil {
+		return usageError(c, err)
+	}
+	w, err := engine.Open(engine.Options{
+		Root: root, AllowRemote: o.allowRemote, ChartDirs: charts, LoadRestrictions: lr, Scope: cfg.Scope(flagLoadRestrictions(c, lr)),
+		// The URLs of this repository: Argo CD Helm sources render.
+		GitOps: gitops.Options{RepoURLs: cfg.GitOps.RepoURLs},
+	})
 	if err != nil {
 		return err
 	}
@@ -62,7 +77,11 @@ func (o *renderOptions) run(c *cobra.Command, e *env, arg string) error {
 	if err != nil {
 		return usageError(c, err)
 	}
-	out, err := w.Print(c.Context(), rel, o.showSecrets)
+	printTarget := w.Print
+	if engine.IsRelease(rel) {
+		printTarget = w.PrintRelease
+	}
+	out, err := printTarget(c.Context(), rel, o.showSecrets)
 	if err != nil {
 		return err
 	}
@@ -80,8 +99,21 @@ func (o *renderOptions) run(c *cobra.Command, e *env, arg string) error {
 }
 
 // targetIn names the target directory arg by its path in the repository;
-// it must be inside and have a kustomization file.
+// it must be inside and have a kustomization file. A release target
+// ("clusters/prod#HelmRelease/web/web", as list names it) keeps its
+// release part.
 func targetIn(r *repo.Repo, arg, root string) (string, error) {
+	dir, rel, isRelease := strings.Cut(arg, engine.ReleaseSeparator)
+	if isRelease {
+		p, err := targetDir(r, dir, root, true)
+		return p + engine.ReleaseSeparator + rel, err
+	}
+	return targetDir(r, arg, root, false)
+}
+
+// targetDir is the repository path of the directory arg, which must be
+// inside; unless anyTarget, it must have a kustomization file.
+func targetDir(r *repo.Repo, arg, root string, anyTarget bool) (string, error) {
 	target, err := filepath.Abs(arg)
 	if err != nil {
 		return "", err
@@ -94,7 +126,7 @@ func targetIn(r *repo.Repo, arg, root string) (string, error) {
 		return "", fmt.Errorf("target %s is outside the repository root %s (name the root with --root)", arg, root)
 	}
 	rel = filepath.ToSlash(rel)
-	if _, ok := r.Kustomizations[rel]; !ok {
+	if _, ok := r.Kustomizations[rel]; !ok && !anyTarget {
 		return "", fmt.Errorf("%s has no kustomization file", arg)
 	}
 	return rel, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -48,6 +49,25 @@ func HashTree(root, p string) string {
 	h := sha256.New()
 	for _, f := range files {
 		h.Write([]byte(f.Name))
+		h.Write(f.Data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// HashDir hashes every file under the directory dir by its path inside
+// dir and its content, "" when unreadable: the inputs a key names by
+// directory outside the repository (a --chart-dir), the same wherever
+// the directory is.
+func HashDir(dir string) string {
+	files, err := rootfs.ReadTree(dir, dir, func(string) bool { return true })
+	if err != nil {
+		return ""
+	}
+	prefix := filepath.ToSlash(dir) + "/"
+	h := sha256.New()
+	for _, f := range files {
+		h.Write([]byte(strings.TrimPrefix(f.Name, prefix)))
+		h.Write([]byte{0})
 		h.Write(f.Data)
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -82,6 +82,12 @@ type Config struct {
 	// CustomResourceDefinitions validate custom resources (the engine's
 	// RepoCRDPaths).
 	CRDs []string
+	// ChartDirs are directories of Helm charts (unpacked, or packed .tgz)
+	// for the releases whose chart comes from a Helm or OCI repository, as
+	// --chart-dir gives them: absolute, or relative to the repository root
+	// (slash-separated, clean, inside it). They are not part of the cache
+	// key: the engine keys what they hold.
+	ChartDirs []string `json:"-"`
 	// GitOps configures the Flux and Argo CD reference checks and what
 	// counts as production for image tags.
 	GitOps GitOps
@@ -356,6 +362,13 @@ func (p *parser) validate(s *fileSpec, doc *yaml.Node) {
 	for _, item := range p.items(s.CRDs, "crds") {
 		if rel, ok := p.relative(item.Line, "crds", item.Value); ok {
 			c.CRDs = append(c.CRDs, rel)
+		}
+	}
+	for _, item := range p.items(s.ChartDirs, "chartDirs") {
+		if path.IsAbs(item.Value) || filepath.IsAbs(item.Value) {
+			c.ChartDirs = append(c.ChartDirs, item.Value) // a directory the owner named on purpose
+		} else if rel, ok := p.relative(item.Line, "chartDirs", item.Value); ok {
+			c.ChartDirs = append(c.ChartDirs, rel)
 		}
 	}
 	c.GitOps.FluxSources = p.strings(s.GitOps.FluxSources, "gitops.fluxSources")

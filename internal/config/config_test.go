@@ -92,7 +92,7 @@ policies:
 			},
 		},
 		{name: "unknown key at the top", yaml: "include: [a]\nexlude: [b]\n", wantErr: []string{`cfg.yaml:2: unknown key "exlude"; did you mean "exclude"?`}},
-		{name: "unknown key far from any", yaml: "colour: red\n", wantErr: []string{`cfg.yaml:1: unknown key "colour" (want one of baseline, cacheURL, crds, exclude, failOn, gitops, include,`}},
+		{name: "unknown key far from any", yaml: "colour: red\n", wantErr: []string{`cfg.yaml:1: unknown key "colour" (want one of baseline, cacheURL, chartDirs, crds, exclude, failOn, gitops, include,`}},
 		{name: "unknown key nested", yaml: "targets:\n  - paths: [a]\n    skp: true\n", wantErr: []string{`cfg.yaml:3: unknown key "skp" in targets[0]; did you mean "skip"?`}},
 		{name: "unknown key in the allowlist", yaml: "secrets:\n  allowlist:\n    path: [a]\n", wantErr: []string{`cfg.yaml:3: unknown key "path" in secrets.allowlist; did you mean "paths"?`}},
 		{name: "cacheURL", yaml: "failOn: error\ncacheURL: s3://ci-cache/gitops-lint?region=eu-west-1\n", check: func(t *testing.T, c *Config) {
@@ -139,6 +139,7 @@ policies:
 		{name: "schema location outside", yaml: "schemaLocations: [\"../s/{{ .ResourceKind }}.json\"]\n", wantErr: []string{`cfg.yaml:1: schemaLocations: ../s/{{ .ResourceKind }}.json leaves the repository`}},
 		{name: "schema location of another scheme", yaml: "schemaLocations: [\"file:///etc/{{ .ResourceKind }}\"]\n", wantErr: []string{`cfg.yaml:1: schemaLocations: "file:///etc/{{ .ResourceKind }}": only http(s)`}},
 		{name: "gitops production glob", yaml: "gitops:\n  fluxSources: [flux-system]\n  production: [\"[prod\"]\n", wantErr: []string{`cfg.yaml:3: gitops.production: "[prod" is not a glob`}},
+		{name: "chartDirs leaving the repository", yaml: "chartDirs:\n  - vendor/charts\n  - /opt/charts\n  - ../elsewhere\n", wantErr: []string{`cfg.yaml:4: chartDirs: ../elsewhere leaves the repository`}},
 		{name: "crds leaving the repository", yaml: "crds:\n  - vendor/crds\n  - ../elsewhere\n", wantErr: []string{`cfg.yaml:3: crds: ../elsewhere leaves the repository`}},
 		{name: "bad regex", yaml: "secrets:\n  allowlist:\n    regexes: [\"(\"]\n", wantErr: []string{`cfg.yaml:3: secrets.allowlist.regexes: error parsing regexp`}},
 		{name: "bad fingerprint", yaml: "secrets:\n  allowlist:\n    fingerprints: [a.yaml]\n", wantErr: []string{`cfg.yaml:3: secrets.allowlist.fingerprints: "a.yaml" is not a gitleaks fingerprint`}},
@@ -423,7 +424,7 @@ func TestTemplate(t *testing.T) {
 		"include": len(c.Include) > 0, "exclude": len(c.Exclude) > 0, "targets": len(c.Targets) == 3,
 		"rules": len(c.Rules) > 0, "overrides": len(c.Overrides) > 0,
 		"policies":        len(c.Policies.Paths) > 0 && len(c.Policies.Data) > 0 && len(c.Policies.Namespaces) > 0 && c.Policies.AllNamespaces != nil && c.Policies.Builtin != nil && c.Policies.RegoVersion.Line > 0,
-		"schemaLocations": len(c.SchemaLocations) > 0, "crds": len(c.CRDs) > 0, "baseline": c.Baseline.Line > 0,
+		"schemaLocations": len(c.SchemaLocations) > 0, "crds": len(c.CRDs) > 0, "chartDirs": len(c.ChartDirs) > 0, "baseline": c.Baseline.Line > 0,
 		"gitops":  len(c.GitOps.FluxSources) > 0 && len(c.GitOps.RepoURLs) > 0 && len(c.GitOps.Production) > 0,
 		"secrets": len(c.Secrets.Paths) > 0 && len(c.Secrets.Regexes) > 0 && len(c.Secrets.Fingerprints) > 0,
 	} {

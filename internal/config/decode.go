@@ -32,6 +32,7 @@ type fileSpec struct {
 	Policies          policiesSpec   `yaml:"policies"`
 	SchemaLocations   strList        `yaml:"schemaLocations"`
 	CRDs              strList        `yaml:"crds"`
+	ChartDirs         strList        `yaml:"chartDirs"`
 	GitOps            gitopsSpec     `yaml:"gitops"`
 	Secrets           secretsSpec    `yaml:"secrets"`
 }

@@ -137,6 +137,15 @@ repository (which need no listing). --crds adds to these.`,
   - vendor/crds`,
 		},
 		{
+			doc: `Directories of Helm charts, unpacked or packed (.tgz), relative to the
+repository root or absolute: a HelmRelease or Argo CD Application whose chart
+comes from a Helm or OCI repository renders with the chart of that name whose
+version its version constraint allows (the highest), offline. --chart-dir adds
+to these.`,
+			example: `chartDirs:
+  - vendor/charts`,
+		},
+		{
 			doc: `Flux and Argo CD references: the Flux GitRepository names that are this
 repository (default flux-system), further URLs of it for Argo CD's repoURL
 (beside its git remotes), and the environments (globs of names, or of target

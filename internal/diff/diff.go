@@ -52,6 +52,12 @@ type Options struct {
 	// selection and per-target settings apply to both sides, so that a
 	// target is compared with itself. Nil means no file.
 	Scope *config.Scope
+	// GitOps names this repository's URLs, so that the Argo CD
+	// Applications whose source is one of its charts render on each side.
+	GitOps gitops.Options
+	// ChartDirs are directories of Helm charts (engine.Options.ChartDirs),
+	// the same on both sides.
+	ChartDirs []string
 }
 
 // Change says how something differs between the base and the working tree.
@@ -314,7 +320,7 @@ type side struct {
 }
 
 func newSide(dir string, opts Options) (*side, error) {
-	w, err := engine.Open(engine.Options{Root: dir, AllowRemote: opts.AllowRemote, LoadRestrictions: opts.LoadRestrictions, Scope: opts.Scope})
+	w, err := engine.Open(engine.Options{Root: dir, AllowRemote: opts.AllowRemote, LoadRestrictions: opts.LoadRestrictions, Scope: opts.Scope, GitOps: opts.GitOps, ChartDirs: opts.ChartDirs})
 	if err != nil {
 		return nil, err
 	}
@@ -322,11 +328,30 @@ func newSide(dir string, opts Options) (*side, error) {
 }
 
 func (s *side) has(path string) bool {
+	if engine.IsRelease(path) {
+		return slices.Contains(s.releases(path), path)
+	}
 	_, _, ok := s.w.Target(path)
 	return ok
 }
 
+// releases are the paths of the Helm release targets of the target at
+// path (or of the release target's target); none when it does not render.
+func (s *side) releases(path string) []string {
+	target, _, _ := strings.Cut(path, engine.ReleaseSeparator)
+	if _, _, ok := s.w.Target(target); !ok {
+		return nil
+	}
+	rels, _ := s.w.Releases(target) // a failed render is the target's to show
+	out := make([]string, len(rels))
+	for i, r := range rels {
+		out[i] = r.Path
+	}
+	return out
+}
+
 func (s *side) environment(path string) string {
+	path, _, _ = strings.Cut(path, engine.ReleaseSeparator) // a release's is its target's
 	if _, st, _ := s.w.Target(path); st.Environment != "" {
 		return st.Environment
 	}
@@ -334,16 +359,10 @@ func (s *side) environment(path string) string {
 }
 
 // dependencies are the files whose change may change what the target
-// renders: those its kustomizations name, or a plain target's manifests.
+// renders: those its kustomizations name, or a plain target's manifests,
+// and the chart and values files of its Helm releases.
 func (s *side) dependencies(path string) []string {
-	t, _, ok := s.w.Target(path)
-	switch {
-	case !ok:
-		return nil
-	case t.Kind == repo.Plain:
-		return t.Files
-	}
-	return s.repo.Dependencies(path)
+	return s.w.Dependencies(path)
 }
 
 // paths are the paths of the side's targets.
@@ -373,7 +392,16 @@ func affectedTargets(changed []string, base, head *side) []string {
 			out = append(out, p)
 		}
 	}
-	return out
+	// The Helm releases of an affected target are targets of their own:
+	// a values change shows in the objects its chart installs.
+	var releases []string
+	for _, p := range out {
+		releases = append(releases, base.releases(p)...)
+		releases = append(releases, head.releases(p)...)
+	}
+	out = append(out, releases...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // output is a target rendered on one side: its objects, or why it did

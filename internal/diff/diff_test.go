@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -217,6 +218,60 @@ func TestImageChanges(t *testing.T) {
 			sortImages(got)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRunHelmRelease shows a Helm release as a target of its own on both
+// sides: a values change, or a chart change alone, shows in the objects
+// the chart installs, and the target that deploys it shows the change of
+// its HelmRelease.
+func TestRunHelmRelease(t *testing.T) {
+	const release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: apps}\n" +
+		"spec:\n  chart:\n    spec:\n      chart: ./charts/web\n      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n" +
+		"  values:\n    replicaCount: 1\n"
+	const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ .Release.Name }}}\n" +
+		"spec:\n  replicas: {{ .Values.replicaCount }}\n  template:\n    spec:\n      containers: [{name: web, image: \"nginx:{{ .Values.tag }}\"}]\n"
+	base := map[string]string{
+		"clusters/prod/kustomization.yaml": "resources: [release.yaml]\n",
+		"clusters/prod/release.yaml":       release,
+		"charts/web/Chart.yaml":            "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+		"charts/web/values.yaml":           "replicaCount: 1\ntag: \"1.27\"\n",
+		"charts/web/templates/deploy.yaml": deployment,
+	}
+	const rel = "clusters/prod#HelmRelease/apps/web"
+	tests := []struct {
+		name  string
+		edits map[string]string
+		want  map[string][]string
+	}{
+		{
+			name:  "a value of the release",
+			edits: map[string]string{"clusters/prod/release.yaml": strings.Replace(release, "replicaCount: 1", "replicaCount: 3", 1)},
+			want: map[string][]string{
+				"clusters/prod": {"changed", "~ HelmRelease/apps/web", "  ~ spec.values.replicaCount: 1 -> 3"},
+				rel:             {"changed", "~ Deployment/apps/web", "  ~ spec.replicas: 1 -> 3"},
+			},
+		},
+		{
+			name:  "the chart's values file alone",
+			edits: map[string]string{"charts/web/values.yaml": "replicaCount: 1\ntag: \"1.28\"\n"},
+			want: map[string][]string{
+				rel: {"changed", "~ Deployment/apps/web", "  ~ spec.template.spec.containers[name=web].image: nginx:1.27 -> nginx:1.28"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newTestRepo(t, base)
+			r.write(tt.edits)
+			res, err := Run(context.Background(), Options{Dir: r.dir, Base: "main", Jobs: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, summary(res)); diff != "" {
+				t.Errorf("targets (-want +got):\n%s", diff)
 			}
 		})
 	}

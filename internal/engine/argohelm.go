@@ -78,27 +78,38 @@ func (c *checker) argoApplication(t repo.Target, r *manifest.Resource) ([]manife
 // of this repository.
 func (c *checker) argoHelmSource(t repo.Target, r *manifest.Resource, s argoSource, refs map[string]string) ([]manifest.Resource, *rules.Finding, []string) {
 	url, _ := s.src["repoURL"].(string)
+	var loaded *helm.Chart
+	var dir string
 	if chart, _ := s.src["chart"].(string); chart != "" {
 		v, _ := s.src["targetRevision"].(string)
-		return nil, &rules.Finding{
-			RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: origin.Field(r, s.ptr+"/chart"), Targets: []string{t.Path},
-			Message: fmt.Sprintf("Application %s: chart %s %s comes from %s, which is not this repository; it is not fetched and the objects it installs are not checked", r.ID.Name, chart, v, url),
-		}, nil
-	}
-	p, ok := s.src["path"].(string)
-	if !ok {
-		return nil, nil, nil
-	}
-	dir, ok := c.argoSources().Path(url, p)
-	if !ok {
-		return nil, nil, nil
-	}
-	if _, err := c.repo.FS.Stat(path.Join(dir, "Chart.yaml")); err != nil {
-		return nil, nil, nil // not a chart: Argo CD renders it as a directory
+		ch, err := c.charts.Find(url, chart, v)
+		if err != nil {
+			why := err.Error()
+			return nil, &rules.Finding{
+				RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: origin.Field(r, s.ptr+"/chart"), Targets: []string{t.Path},
+				Message: fmt.Sprintf("Application %s: chart %s %s comes from %s, which is not this repository; %s; the objects it installs are not checked", r.ID.Name, chart, v, url, why),
+			}, nil
+		}
+		loaded = ch
+	} else {
+		p, ok := s.src["path"].(string)
+		if !ok {
+			return nil, nil, nil
+		}
+		if dir, ok = c.argoSources().Path(url, p); !ok {
+			return nil, nil, nil
+		}
+		if _, err := c.repo.FS.Stat(path.Join(dir, "Chart.yaml")); err != nil {
+			return nil, nil, nil // not a chart: Argo CD renders it as a directory
+		}
 	}
 	h, _ := s.src["helm"].(map[string]any)
 	var valueFiles []string
-	src := helm.ArgoSource{Chart: dir, Helm: h, AppName: r.ID.Name, ValueFile: func(entry string) (string, error) {
+	src := helm.ArgoSource{Chart: dir, Helm: h, AppName: r.ID.Name, Loaded: loaded, ValueFile: func(entry string) (string, error) {
+		if loaded != nil && !strings.HasPrefix(entry, "$") {
+			// A file of the packaged chart: not the repository's.
+			return "", fmt.Errorf("a values file of a chart from --chart-dir is not read")
+		}
 		f, err := c.argoValueFile(dir, refs, entry)
 		if err == nil {
 			valueFiles = append(valueFiles, f)

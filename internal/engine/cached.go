@@ -113,6 +113,11 @@ func newResultCache(ctx context.Context, opts Options, rp *repo.Repo, cfg *confi
 	for _, p := range slices.Concat(opts.Policy.Policies, opts.Policy.Data, opts.CRDPaths) {
 		parts = append(parts, cache.HashTree(rp.Root, p))
 	}
+	for _, d := range opts.ChartDirs {
+		// What the charts of a --chart-dir hold, not where it is: an
+		// entry stays valid for the same charts in another checkout.
+		parts = append(parts, "chart-dir", cache.HashDir(d))
+	}
 	for _, f := range rp.Files {
 		if repo.IsSettingsFile(f) {
 			parts = append(parts, f, hasher.Hash(f))

@@ -25,7 +25,8 @@ func (s *scope) has(file string) bool { return s == nil || s.files[file] }
 // the clusters/<env> kustomization that aggregates two hundred apps. With
 // full, the whole targets that include those instead. Which files a build
 // reads comes from the kustomization files (repo.Dependencies); a plain
-// target reads its manifests.
+// target reads its manifests; either reads the charts and values files of
+// the Helm releases written in those (dependencies).
 func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings, changed []string, full bool) ([]repo.Target, []config.TargetSettings, *scope) {
 	sc := &scope{changed: map[string]bool{}, files: map[string]bool{}}
 	for _, f := range changed {
@@ -49,13 +50,13 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 		}
 	}
 	for i, t := range targets {
+		deps := c.dependencies(t) // with the charts of its Helm releases
 		if t.Kind != repo.Kustomize {
-			if reads(t.Files) {
-				keep(t, settings[i], t.Files)
+			if reads(deps) {
+				keep(t, settings[i], deps)
 			}
 			continue
 		}
-		deps := c.repo.Dependencies(t.Path)
 		if !reads(deps) {
 			continue
 		}
@@ -65,8 +66,9 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 			continue
 		}
 		for _, u := range p.units {
-			if ud := c.repo.Dependencies(u); reads(ud) {
-				keep(repo.Target{Path: u, Kind: repo.Kustomize, Includes: c.repo.Closure(u)}, settings[i], ud)
+			ut := repo.Target{Path: u, Kind: repo.Kustomize, Includes: c.repo.Closure(u)}
+			if ud := c.dependencies(ut); reads(ud) {
+				keep(ut, settings[i], ud)
 			}
 		}
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/synth"
 )
 
@@ -22,6 +21,7 @@ func TestChangedSelectsAffectedTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	const locations = "../../testdata/repos/locations"
+	const helmFlux, helmArgo = "../../testdata/repos/helm-flux", "../../testdata/repos/helm-argo"
 	tests := []struct {
 		name    string
 		root    string
@@ -46,6 +46,10 @@ func TestChangedSelectsAffectedTargets(t *testing.T) {
 			changed: []string{"apps/billing-001/base/deployment.yaml"},
 			want:    []string{"clusters/dev", "clusters/perf", "clusters/prod", "clusters/staging"},
 		},
+		{name: "helm: a chart template selects the target that deploys the release", root: helmFlux, changed: []string{"charts/web/templates/deployment.yaml"}, want: []string{"clusters/prod"}},
+		{name: "helm: the values ConfigMap of a release", root: helmFlux, changed: []string{"apps/web/values.yaml"}, want: []string{"clusters/prod"}},
+		{name: "helm: an Argo CD source's value file", root: helmArgo, changed: []string{"envs/prod/values.yaml"}, want: []string{"argocd"}},
+		{name: "helm: a chart no release names selects nothing", root: helmFlux, changed: []string{"charts/other/Chart.yaml"}, want: nil},
 		{
 			name: "flux: one overlay", root: flux,
 			changed: []string{"apps/catalog-002/overlays/perf/kustomization.yaml"},
@@ -71,12 +75,14 @@ func TestChangedSelectsAffectedTargets(t *testing.T) {
 
 // TestDependenciesCoverRecordedReads checks the shortcut --staged and
 // --changed-since take: targets are selected by the files their
-// kustomization files name (repo.Dependencies), without rendering. Every
+// kustomization files name (repo.Dependencies) and the charts their Helm
+// releases name, without rendering. Every
 // file a render actually reads, as the renderer's filesystem records it,
 // must be among them, or a change to it would go unchecked. Over the test
 // repositories, and ../shared/corpus under make corpus.
 func TestDependenciesCoverRecordedReads(t *testing.T) {
-	roots := []string{"../../testdata/repos/locations", "../../testdata/repos/demo", "../../testdata/repos/components", "../../testdata/repos/configured"}
+	roots := []string{"../../testdata/repos/locations", "../../testdata/repos/demo", "../../testdata/repos/components", "../../testdata/repos/configured",
+		"../../testdata/repos/helm-flux", "../../testdata/repos/helm-argo", "../../testdata/repos/helm-kustomize"}
 	// The corpus (minutes under -race) runs with make corpus only.
 	if entries, err := os.ReadDir("../../../shared/corpus"); err == nil && os.Getenv("GITOPS_LINT_CORPUS") != "" {
 		for _, e := range entries {
@@ -92,10 +98,7 @@ func TestDependenciesCoverRecordedReads(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tg := range r.Targets {
-			if tg.Kind != repo.Kustomize {
-				continue
-			}
-			deps := r.Repo.Dependencies(tg.Path)
+			deps := r.c.dependencies(tg) // with the charts its Helm releases read
 			for _, f := range r.Reads[tg.Path] {
 				reads++
 				if _, ok := slices.BinarySearch(deps, f); !ok {
@@ -107,5 +110,21 @@ func TestDependenciesCoverRecordedReads(t *testing.T) {
 	t.Logf("%d recorded reads checked", reads)
 	if reads == 0 {
 		t.Fatal("nothing read")
+	}
+}
+
+// TestScopeExportsTheChart checks what a pre-commit run exports from the
+// git index when only a chart template is staged: the whole chart, and
+// the files of the target that deploys the release, or the render would
+// miss them.
+func TestScopeExportsTheChart(t *testing.T) {
+	files, err := Scope(Options{Root: "../../testdata/repos/helm-flux"}, []string{"charts/web/templates/deployment.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"charts/web/Chart.yaml", "charts/web/values.yaml", "charts/web/templates/_helpers.tpl", "apps/web/release.yaml", "apps/web/values.yaml", "clusters/prod/kustomization.yaml"} {
+		if _, ok := slices.BinarySearch(files, want); !ok {
+			t.Errorf("the scope lacks %s: %v", want, files)
+		}
 	}
 }

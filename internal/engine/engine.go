@@ -22,7 +22,9 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
+	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/origin"
@@ -86,6 +88,13 @@ type Options struct {
 	// AllowRemote permits network access: remote kustomize resources and
 	// http(s) schema locations.
 	AllowRemote bool
+	// ChartDirs are directories of Helm charts (--chart-dir), absolute or
+	// relative to the working directory: a release whose chart comes
+	// from a Helm or OCI repository renders with theirs (helm.ChartDirs).
+	ChartDirs []string
+	// ChartCacheDir keeps the chart archives fetched with AllowRemote
+	// (default: helm-charts in the user cache directory).
+	ChartCacheDir string
 	// LoadRestrictions are kustomize's (default rootOnly, as `kustomize build`).
 	LoadRestrictions types.LoadRestrictions
 	// Progress, when set, is called after each target with the number of
@@ -151,6 +160,18 @@ func (o Options) stepper(total int) func() {
 		o.Progress(done, total)
 		mu.Unlock()
 	}
+}
+
+// chartCacheDir is where fetched charts are kept: ChartCacheDir, else
+// helm-charts in the user cache directory, else nowhere.
+func (o Options) chartCacheDir() string {
+	if o.ChartCacheDir != "" {
+		return o.ChartCacheDir
+	}
+	if d, err := cache.DefaultDir(); err == nil {
+		return filepath.Join(d, "helm-charts") // beside the result cache's own directory, which it prunes
+	}
+	return ""
 }
 
 func (o Options) jobs() int {
@@ -270,6 +291,10 @@ func discover(opts Options) (*checker, *config.Scope, error) {
 	}
 	c.edits = origin.New(rp, c.sources.read)
 	c.attr = c.newAttributor()
+	c.charts = &helm.Charts{Dirs: helm.NewChartDirs(opts.ChartDirs)}
+	if opts.AllowRemote {
+		c.charts.Remote = helm.NewRemoteCharts(opts.chartCacheDir())
+	}
 	c.learnRepository()
 	return c, cfg, nil
 }
@@ -397,6 +422,10 @@ type checker struct {
 	helmReads helmReads
 	// argo says which paths of this repository Argo CD sources name.
 	argo argoRepo
+	// charts find the charts that are not in the repository: in the
+	// --chart-dir directories, and with --allow-remote in their Helm
+	// repositories.
+	charts *helm.Charts
 }
 
 // unitKey names a unit: a kustomization rendered with a load restriction.

@@ -52,24 +52,44 @@ func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manife
 	var out []manifest.Resource
 	var findings []rules.Finding
 	var reads []string
-	for i := range res {
-		r := &res[i]
-		var objs []manifest.Resource
-		var fs []rules.Finding
-		var rd []string
-		switch {
-		case r.ID.Kind == "HelmRelease" && path.Dir(apiGroup(r.Object)) == "helm.toolkit.fluxcd.io":
-			objs, fs, rd = c.fluxRelease(t, r, res)
-		case r.ID.Kind == "Application" && path.Dir(apiGroup(r.Object)) == "argoproj.io":
-			objs, fs, rd = c.argoApplication(t, r)
-		default:
-			continue
-		}
-		out, findings, reads = append(out, objs...), append(findings, fs...), append(reads, rd...)
+	for _, rel := range c.renderReleases(t, res) {
+		out, findings, reads = append(out, rel.objs...), append(findings, rel.findings...), append(reads, rel.reads...)
 	}
 	slices.Sort(reads)
 	c.helmReads.set(t.Path, slices.Compact(reads))
 	return out, findings
+}
+
+// release is one Helm release of a target, rendered.
+type release struct {
+	// res is the HelmRelease or Application.
+	res      *manifest.Resource
+	objs     []manifest.Resource
+	findings []rules.Finding
+	// reads are the chart and values files it read.
+	reads []string
+}
+
+// renderReleases renders each Helm release among a target's resources,
+// in their order. An Application without a Helm source is none.
+func (c *checker) renderReleases(t repo.Target, res []manifest.Resource) []release {
+	var out []release
+	for i := range res {
+		r := &res[i]
+		rel := release{res: r}
+		switch {
+		case r.ID.Kind == "HelmRelease" && path.Dir(apiGroup(r.Object)) == "helm.toolkit.fluxcd.io":
+			rel.objs, rel.findings, rel.reads = c.fluxRelease(t, r, res)
+		case r.ID.Kind == "Application" && path.Dir(apiGroup(r.Object)) == "argoproj.io":
+			rel.objs, rel.findings, rel.reads = c.argoApplication(t, r)
+		default:
+			continue
+		}
+		if len(rel.objs)+len(rel.findings)+len(rel.reads) > 0 {
+			out = append(out, rel)
+		}
+	}
+	return out
 }
 
 // releaseFinding is the finding of a HelmRelease r of target t that
@@ -106,7 +126,7 @@ func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifes
 		}
 		return nil
 	}
-	rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup)
+	rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup, c.charts)
 	if err != nil {
 		return nil, []rules.Finding{releaseFinding(t, r, err)}, nil
 	}

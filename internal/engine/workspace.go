@@ -2,12 +2,14 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/redact"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -35,6 +37,9 @@ type Workspace struct {
 	// index finds a target of Targets by its path.
 	index map[string]int
 	c     *checker
+	// releases are the Helm releases of each target, rendered on first
+	// request (Releases).
+	releases memo.Table[string, releaseSet]
 }
 
 // Open discovers the repository at opts.Root and selects its targets. Of
@@ -76,9 +81,20 @@ func (w *Workspace) Target(path string) (t repo.Target, s config.TargetSettings,
 // it, from its parts without them: kustomize is never handed a URL. A
 // target that is not rendered (see repo.Target.Blocked) or fails to render
 // is an error; its message may quote the repository's content, secret
-// values among them, and is for the caller to screen. It is safe for
-// concurrent use.
+// values among them, and is for the caller to screen. A release target
+// (Release.Path) has the objects its chart installs; a target, its own
+// render without them. It is safe for concurrent use.
 func (w *Workspace) Objects(path string) ([]map[string]any, error) {
+	if IsRelease(path) {
+		rel, err := w.release(path)
+		switch {
+		case err != nil:
+			return nil, err
+		case rel.Error != "":
+			return nil, errors.New(rel.Error)
+		}
+		return rel.Objects, nil
+	}
 	t, s, ok := w.Target(path)
 	switch {
 	case !ok:
@@ -144,9 +160,7 @@ func (w *Workspace) Print(ctx context.Context, dir string, showSecrets bool) (*P
 	if blocked := w.blocked(dir); len(blocked) > 0 {
 		return &Printed{Blocked: blocked}, nil
 	}
-	values := &redact.Set{}
-	values.Add(w.Repo.SensitiveValues(w.Repo.Closure(dir))...)
-	scanner, err := secrets.New(w.Repo, secrets.Options{AllowRegexes: w.cfg.Secrets.Regexes, Found: values})
+	scanner, err := w.scanner(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +174,15 @@ func (w *Workspace) Print(ctx context.Context, dir string, showSecrets bool) (*P
 		return &Printed{Error: screen.Text(err.Error())}, nil
 	}
 	return &Printed{YAML: out.YAML}, nil
+}
+
+// scanner is a secret scanner for printing what the kustomization at dir
+// renders: it knows the sensitive values of the kustomizations dir builds
+// from, and allows what the configuration file allows.
+func (w *Workspace) scanner(dir string) (*secrets.Scanner, error) {
+	values := &redact.Set{}
+	values.Add(w.Repo.SensitiveValues(w.Repo.Closure(dir))...)
+	return secrets.New(w.Repo, secrets.Options{AllowRegexes: w.cfg.Secrets.Regexes, Found: values})
 }
 
 // settingsOf returns the settings of the directory dir: its target's, or

@@ -35,6 +35,9 @@ type ArgoSource struct {
 	// the root of a source with that ref. An error says why it cannot be
 	// read (remote, outside the repository).
 	ValueFile func(entry string) (string, error)
+	// Loaded, when set, is the chart to render instead of Chart's: one of
+	// a --chart-dir for a source whose chart is in a Helm repository.
+	Loaded *Chart
 }
 
 // errMissingValueFile is a values file of an Argo CD source that is
@@ -48,9 +51,12 @@ var errMissingValueFile = errors.New("values file not found")
 // named helm.releaseName or the Application; in helm.namespace or the
 // destination namespace; CRDs unless helm.skipCrds.
 func RenderArgoSource(ctx context.Context, fsys *rootfs.FS, src ArgoSource) (*FluxOutput, error) {
-	ch, err := Load(fsys, src.Chart)
-	if err != nil {
-		return nil, err
+	ch := src.Loaded
+	if ch == nil {
+		var err error
+		if ch, err = Load(fsys, src.Chart); err != nil {
+			return nil, err
+		}
 	}
 	h := src.Helm
 	vals, reads, err := argoValues(fsys, src)
@@ -79,7 +85,7 @@ func RenderArgoSource(ctx context.Context, fsys *rootfs.FS, src ArgoSource) (*Fl
 	if err != nil {
 		return nil, err
 	}
-	objs, err := objectsOf(out, src.Chart)
+	objs, err := objectsOf(out, ch)
 	if err != nil {
 		return nil, err
 	}

@@ -260,6 +260,9 @@ func (s ValuesSource) Locate(leaf []string) (manifest.Origin, bool) {
 // ChartValues is the chart's own values.yaml as a ValuesSource, the one
 // of lowest priority; false when the chart has none (or is packed).
 func ChartValues(fsys *rootfs.FS, ch *Chart) (ValuesSource, bool) {
+	if ch.External {
+		return ValuesSource{}, false // no line of it is the repository's
+	}
 	f := path.Join(ch.Dir, "values.yaml")
 	data, err := fsys.ReadFile(f)
 	if err != nil {

@@ -55,10 +55,20 @@ type RemoteChart struct {
 	Chart string
 	// Source is the kind/name of the source it comes from.
 	Source string
+	// Name and Version are the chart's name and version constraint, when
+	// known: what a --chart-dir is searched for.
+	Name, Version string
+	// RepoURL is the Helm repository's URL, when known.
+	RepoURL string
+	// NotFound says why no --chart-dir held it, when some were given.
+	NotFound error
 }
 
 func (e *RemoteChart) Error() string {
-	return fmt.Sprintf("chart %s comes from %s, which is not this repository; it is not fetched", e.Chart, e.Source)
+	if e.NotFound != nil {
+		return fmt.Sprintf("chart %s comes from %s, which is not this repository; %v", e.Chart, e.Source, e.NotFound)
+	}
+	return fmt.Sprintf("chart %s comes from %s, which is not this repository; it is not fetched (--allow-remote fetches it, --chart-dir DIR reads it from a directory of charts)", e.Chart, e.Source)
 }
 
 // Lookup finds an object of the repository (a ConfigMap or Secret a
@@ -75,16 +85,15 @@ type IsLocalSource func(kind, namespace, name string) bool
 // [<targetNamespace>-]<name> unless spec.releaseName says otherwise; the
 // chart rendered into targetNamespace (or the release's namespace);
 // postRenderers' kustomize patches and images applied.
-func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, local IsLocalSource, lookup Lookup) (*FluxOutput, error) {
+//
+// A chart from a Helm or OCI repository is taken from charts when one of
+// its directories holds it, else the error is a *RemoteChart.
+func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, local IsLocalSource, lookup Lookup, charts *Charts) (*FluxOutput, error) {
 	meta, _ := hr["metadata"].(map[string]any)
 	spec, _ := hr["spec"].(map[string]any)
 	name, _ := meta["name"].(string)
 	ns, _ := meta["namespace"].(string)
-	chartPath, err := fluxChartPath(fsys, spec, ns, local)
-	if err != nil {
-		return nil, err
-	}
-	ch, err := Load(fsys, chartPath)
+	ch, err := fluxChart(fsys, spec, ns, local, lookup, charts)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +116,7 @@ func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, 
 	if err != nil {
 		return nil, err
 	}
-	objs, err := objectsOf(out, chartPath)
+	objs, err := objectsOf(out, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -124,16 +133,45 @@ func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, 
 	return &FluxOutput{Release: rel, Chart: ch, Objects: objs, Reads: ch.Files, Fields: fields}, nil
 }
 
+// fluxChart loads the chart of a release: from the repository, else from
+// charts; or returns a *RemoteChart error.
+func fluxChart(fsys *rootfs.FS, spec map[string]any, ns string, local IsLocalSource, lookup Lookup, charts *Charts) (*Chart, error) {
+	chartPath, err := fluxChartPath(fsys, spec, ns, local, lookup)
+	var remote *RemoteChart
+	if errors.As(err, &remote) && charts.any() && remote.Name != "" {
+		ch, ferr := charts.Find(remote.RepoURL, remote.Name, remote.Version)
+		if ferr == nil {
+			return ch, nil
+		}
+		remote.NotFound = ferr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Load(fsys, chartPath)
+}
+
 // fluxChartPath is the repository-relative chart directory of a release,
 // or a *RemoteChart error.
-func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLocalSource) (string, error) {
+func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLocalSource, lookup Lookup) (string, error) {
 	var chart, kind, srcName, srcNS string
 	if ref, ok := spec["chartRef"].(map[string]any); ok {
 		// A chartRef names a HelmChart or OCIRepository object, never
 		// a path in this repository.
 		kind, _ = ref["kind"].(string)
 		srcName, _ = ref["name"].(string)
-		return "", &RemoteChart{Chart: srcName, Source: kind + "/" + srcName}
+		srcNS, _ = ref["namespace"].(string)
+		if srcNS == "" {
+			srcNS = ns
+		}
+		remote := &RemoteChart{Chart: srcName, Source: kind + "/" + srcName}
+		switch kind {
+		case "OCIRepository":
+			remote.Name, remote.Version, remote.RepoURL = ociChart(lookup(kind, srcNS, srcName))
+		case "HelmChart":
+			remote.Name, remote.Version, remote.RepoURL = helmChartSource(lookup(kind, srcNS, srcName), srcNS, lookup)
+		}
+		return "", remote
 	}
 	cs, _ := spec["chart"].(map[string]any)
 	cspec, _ := cs["spec"].(map[string]any)
@@ -147,10 +185,15 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 	}
 	if kind != "GitRepository" || !local(kind, srcNS, srcName) {
 		v, _ := cspec["version"].(string)
-		if v != "" {
-			chart += "@" + v
+		remote := &RemoteChart{Chart: chart, Source: kind + "/" + srcName, Version: v}
+		if kind == "HelmRepository" {
+			remote.Name = chart // a Bucket's is a path in another place
+			remote.RepoURL = repositoryURL(lookup(kind, srcNS, srcName))
 		}
-		return "", &RemoteChart{Chart: chart, Source: kind + "/" + srcName}
+		if v != "" {
+			remote.Chart += "@" + v
+		}
+		return "", remote
 	}
 	p := path.Clean(strings.TrimPrefix(chart, "/"))
 	if p == ".." || strings.HasPrefix(p, "../") {
@@ -161,6 +204,45 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 		return "", &RemoteChart{Chart: chart, Source: kind + "/" + srcName}
 	}
 	return p, nil
+}
+
+// ociChart is the chart name and version constraint an
+// OCIRepository (found in the repository, else nil) names: its URL ends in
+// the chart's name and its ref gives the version; repoURL is the URL.
+func ociChart(src map[string]any) (name, version, repoURL string) {
+	spec, _ := src["spec"].(map[string]any)
+	repoURL, _ = spec["url"].(string)
+	name = path.Base(strings.TrimPrefix(repoURL, "oci://"))
+	ref, _ := spec["ref"].(map[string]any)
+	if version, _ = ref["semver"].(string); version == "" {
+		version, _ = ref["tag"].(string)
+	}
+	if name == "." || name == "/" {
+		name = ""
+	}
+	return name, version, repoURL
+}
+
+// helmChartSource is the chart, version and repository URL of a Flux
+// HelmChart object (nil when the repository has none): the URL is its
+// sourceRef's, a HelmRepository of the repository.
+func helmChartSource(hc map[string]any, ns string, lookup Lookup) (name, version, repoURL string) {
+	spec, _ := hc["spec"].(map[string]any)
+	name, _ = spec["chart"].(string)
+	version, _ = spec["version"].(string)
+	ref, _ := spec["sourceRef"].(map[string]any)
+	if kind, _ := ref["kind"].(string); kind == "HelmRepository" {
+		srcName, _ := ref["name"].(string)
+		repoURL = repositoryURL(lookup(kind, ns, srcName))
+	}
+	return name, version, repoURL
+}
+
+// repositoryURL is a HelmRepository object's spec.url ("" for nil).
+func repositoryURL(obj map[string]any) string {
+	spec, _ := obj["spec"].(map[string]any)
+	url, _ := spec["url"].(string)
+	return url
 }
 
 // fluxReleaseName is helm-controller's default: [<targetNamespace>-]<name>,
@@ -260,8 +342,9 @@ func objectValue(obj map[string]any, key string) (string, bool) {
 	return v, true
 }
 
-// objectsOf decodes the rendered manifests, each with its template.
-func objectsOf(out *Output, chartDir string) ([]Object, error) {
+// objectsOf decodes the rendered manifests, each with its template (none
+// for a chart outside the repository: no line of it can be edited there).
+func objectsOf(out *Output, ch *Chart) ([]Object, error) {
 	var objs []Object
 	for _, m := range out.Manifests {
 		docs, err := decodeAll(m.YAML)
@@ -269,8 +352,12 @@ func objectsOf(out *Output, chartDir string) ([]Object, error) {
 			return nil, fmt.Errorf("%s: %w", m.Template, err)
 		}
 		_, inChart, _ := strings.Cut(m.Template, "/")
+		template := path.Join(ch.Dir, inChart)
+		if ch.External {
+			template = ""
+		}
 		for i, d := range docs {
-			objs = append(objs, Object{Object: d, Template: path.Join(chartDir, inChart), Key: Key(m.Template, i)})
+			objs = append(objs, Object{Object: d, Template: template, Key: Key(m.Template, i)})
 		}
 	}
 	return objs, nil

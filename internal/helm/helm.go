@@ -51,6 +51,9 @@ type Chart struct {
 	Files []string
 	// Name and Version are from Chart.yaml.
 	Name, Version string
+	// External is set for a chart of a --chart-dir: Dir and its files are
+	// not the repository's.
+	External bool
 
 	// schema is the chart as loaded, read only: its values schemas.
 	schema  *chartv2.Chart

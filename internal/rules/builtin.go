@@ -80,8 +80,8 @@ YAML files that no kustomization lists and that look like templates (Helm, Ansib
 			ID:       HelmChartRemote,
 			Severity: Info,
 			Doc: `Helm chart is not in the repository
-The release's chart comes from a Helm repository, an OCI registry or another Git repository. gitops-lint works offline and never fetches it, so the objects the release installs are not rendered or checked; the release itself is.`,
-			Remediation: "Vendor the chart into the repository and point the release at it, or accept that its objects are checked only in the cluster.",
+The release's chart comes from a Helm repository, an OCI registry or another Git repository. gitops-lint works offline and never fetches it, so the objects the release installs are not rendered or checked; the release itself is. With --allow-remote it fetches a chart of an http(s) Helm repository (index.yaml, then the archive, verified against the index's digest and kept in the user cache directory); OCI registries are not fetched. With --chart-dir DIR (or chartDirs in .gitops-lint.yaml) it takes the chart from a local directory of charts, matched by name and version, and renders it; when the directory holds no matching version, the finding says which versions it holds.`,
+			Remediation: "Run with --allow-remote, or give the charts with --chart-dir DIR (a directory of unpacked charts or packed .tgz files, for example filled by `helm pull` in CI) or chartDirs in .gitops-lint.yaml; or vendor the chart into the repository and point the release at it; or accept that its objects are checked only in the cluster.",
 		},
 		{
 			ID:       FileTooLarge,

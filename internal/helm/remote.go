@@ -1,0 +1,224 @@
+package helm
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"helm.sh/helm/v4/pkg/getter"
+	repo "helm.sh/helm/v4/pkg/repo/v1"
+
+	"github.com/gitops-lint/gitops-lint/internal/memo"
+)
+
+// Charts finds the charts of releases that are not in the repository:
+// first in the local chart directories (--chart-dir), then, when the run
+// may use the network, in their Helm repositories. The zero value finds
+// none.
+type Charts struct {
+	// Dirs are the --chart-dir directories.
+	Dirs *ChartDirs
+	// Remote fetches from Helm repositories; nil offline.
+	Remote *RemoteCharts
+}
+
+// any reports whether c can find any chart.
+func (c *Charts) any() bool { return c != nil && (c.Dirs.Len() > 0 || c.Remote != nil) }
+
+// Find returns the chart name of the highest version the constraint
+// allows: from a chart directory, else from the Helm repository at
+// repoURL ("" when unknown). The error says why neither has it.
+func (c *Charts) Find(repoURL, name, constraint string) (*Chart, error) {
+	var errs []string
+	if c.Dirs.Len() > 0 {
+		ch, err := c.Dirs.Find(name, constraint)
+		if err == nil {
+			return ch, nil
+		}
+		errs = append(errs, err.Error())
+	}
+	if c.Remote != nil {
+		ch, err := c.Remote.Find(repoURL, name, constraint)
+		if err == nil {
+			return ch, nil
+		}
+		errs = append(errs, err.Error())
+	}
+	if len(errs) == 0 {
+		return nil, errors.New("it is not fetched (--allow-remote fetches it, --chart-dir DIR reads it from a directory of charts)")
+	}
+	return nil, errors.New(strings.Join(errs, "; "))
+}
+
+// RemoteCharts fetches charts from Helm repositories over HTTP(S) with
+// Helm's own repo and getter packages (never a plugin getter, never a
+// program): the repository's index.yaml once per run, then the chart
+// archive it names. Archives are kept in a cache directory and used again
+// only when their sha256 is the digest the index gives now: a file
+// changed on disk is fetched again, and a download whose digest differs
+// from the index's is refused. OCI registries are not supported. It is
+// safe for concurrent use.
+type RemoteCharts struct {
+	// dir keeps archives between runs; "" keeps nothing.
+	dir     string
+	getters getter.Providers
+	indexes memo.Table[string, indexResult]
+}
+
+type indexResult struct {
+	index *repo.IndexFile
+	err   error
+}
+
+// fetchTimeout bounds each request: a repository that does not answer
+// must not hold the run.
+const fetchTimeout = 30 * time.Second
+
+// NewRemoteCharts fetches into the cache directory dir ("" for none).
+func NewRemoteCharts(dir string) *RemoteCharts {
+	return &RemoteCharts{dir: dir, getters: getter.Getters(getter.WithTimeout(fetchTimeout))}
+}
+
+// Find fetches the chart name of the highest version the constraint
+// allows from the Helm repository at repoURL.
+func (r *RemoteCharts) Find(repoURL, name, constraint string) (*Chart, error) {
+	u, err := url.Parse(repoURL)
+	if repoURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("--allow-remote fetches charts from http(s) Helm repositories only, not %q", repoURL)
+	}
+	idx := r.indexes.Get(repoURL, func() indexResult { return r.fetchIndex(repoURL) })
+	if idx.err != nil {
+		return nil, idx.err
+	}
+	var versions []string
+	for _, cv := range idx.index.Entries[name] {
+		versions = append(versions, cv.Version)
+	}
+	i, err := bestVersion(constraint, versions)
+	if err != nil {
+		return nil, fmt.Errorf("%s: chart %s: %w", repoURL, name, err)
+	}
+	cv := idx.index.Entries[name][i]
+	if len(cv.URLs) == 0 {
+		return nil, fmt.Errorf("%s: chart %s %s has no URL in the index", repoURL, name, cv.Version)
+	}
+	chartURL, err := repo.ResolveReferenceURL(repoURL, cv.URLs[0])
+	if err != nil {
+		return nil, err
+	}
+	data, err := r.archive(repoURL, chartURL, cv.Digest)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := loadArchive(name+"-"+cv.Version+".tgz", data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", chartURL, err)
+	}
+	if ch.Name != name || ch.Version != cv.Version {
+		return nil, fmt.Errorf("%s holds chart %s %s, not %s %s as the index says", chartURL, ch.Name, ch.Version, name, cv.Version)
+	}
+	return ch, nil
+}
+
+// fetchIndex downloads and parses a repository's index.yaml.
+func (r *RemoteCharts) fetchIndex(repoURL string) indexResult {
+	tmp, err := os.MkdirTemp("", "gitops-lint-index-")
+	if err != nil {
+		return indexResult{err: err}
+	}
+	defer os.RemoveAll(tmp)
+	cr, err := repo.NewChartRepository(&repo.Entry{Name: "index", URL: repoURL}, r.getters)
+	if err != nil {
+		return indexResult{err: err}
+	}
+	cr.CachePath = tmp // the index is asked for again each run: it is what says which archive is current
+	f, err := cr.DownloadIndexFile()
+	if err != nil {
+		return indexResult{err: fmt.Errorf("%s: %w", repoURL, err)}
+	}
+	idx, err := repo.LoadIndexFile(f)
+	if err != nil {
+		return indexResult{err: fmt.Errorf("%s: %w", repoURL, err)}
+	}
+	return indexResult{index: idx}
+}
+
+// archive returns the chart archive at chartURL: the cached copy when its
+// digest is the index's, else a download, which must have that digest
+// when the index gives one.
+func (r *RemoteCharts) archive(repoURL, chartURL, digest string) ([]byte, error) {
+	sum := sha256.Sum256([]byte(chartURL))
+	cached := ""
+	if r.dir != "" {
+		cached = filepath.Join(r.dir, hex.EncodeToString(sum[:])+".tgz")
+		if data, err := os.ReadFile(cached); err == nil && digest != "" && sha256Hex(data) == digest {
+			return data, nil
+		}
+	}
+	u, err := url.Parse(chartURL)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.getters.ByScheme(u.Scheme)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", chartURL, err)
+	}
+	buf, err := g.Get(chartURL, getter.WithURL(repoURL))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", chartURL, err)
+	}
+	data := buf.Bytes()
+	if digest != "" && sha256Hex(data) != digest {
+		return nil, fmt.Errorf("%s: its sha256 is not the digest the index gives; refused", chartURL)
+	}
+	if cached != "" && digest != "" {
+		// Kept only when it can be verified next time.
+		_ = writeAtomic(cached, data) // a cache that cannot be written only costs a download
+	}
+	return data, nil
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// writeAtomic writes a file through a temporary one beside it, so that a
+// concurrent reader never sees half an archive.
+func writeAtomic(name string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".fetch-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // gone after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+// loadArchive makes a chart of a packed chart that is not the
+// repository's.
+func loadArchive(name string, data []byte) (*Chart, error) {
+	ch := &Chart{Dir: name, archive: bytes.Clone(data), External: true}
+	c, err := ch.load()
+	if err != nil {
+		return nil, err
+	}
+	ch.Name, ch.Version, ch.schema = c.Metadata.Name, c.Metadata.Version, c
+	return ch, nil
+}
