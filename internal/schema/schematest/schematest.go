@@ -39,10 +39,7 @@ type entry struct {
 // Load prepares a Validator for o, or returns the one already prepared
 // for the same options.
 func (m *Memo) Load(o schema.Options) (*schema.Validator, error) {
-	if len(o.Locations) > 0 || o.CacheDir == "" {
-		// The user cache directory is outside the test's control: only a
-		// directory the test made is known to stay what the Validator
-		// wrote there.
+	if len(o.Locations) > 0 {
 		return schema.New(o)
 	}
 	e := m.entry(o)
@@ -54,7 +51,9 @@ func (m *Memo) Load(o schema.Options) (*schema.Validator, error) {
 // removed when it ends: the entries of directories that are gone are
 // dropped, so that a test binary keeps only the validators of the tests
 // still running (each holds a decoded version of the schemas), and a
-// Validator never writes a schema where its directory was.
+// Validator never writes a schema where its directory was. The default
+// directory ("": the user cache directory, a temporary one the cmd
+// tests' TestMain sets for the whole binary) stays.
 func (m *Memo) entry(o schema.Options) *entry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -62,7 +61,7 @@ func (m *Memo) entry(o schema.Options) *entry {
 		m.validators = map[key]*entry{}
 	}
 	for k := range m.validators {
-		if _, err := os.Stat(k.cacheDir); err != nil {
+		if _, err := os.Stat(k.cacheDir); err != nil && k.cacheDir != "" {
 			delete(m.validators, k)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 )
 
 func TestMemo(t *testing.T) {
+	// The default directory is the user cache directory's: this test's.
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	var m Memo
 	dir, other := t.TempDir(), t.TempDir()
 	load := func(o schema.Options) *schema.Validator {
@@ -26,6 +28,7 @@ func TestMemo(t *testing.T) {
 		same bool
 	}{
 		{name: "same options", opts: schema.Options{CacheDir: dir}, same: true},
+		{name: "the default directory", opts: schema.Options{}},
 		{name: "another directory", opts: schema.Options{CacheDir: other}},
 		{name: "another version", opts: schema.Options{CacheDir: dir, KubernetesVersion: "1.34"}},
 		{name: "schema locations, whose files tests write", opts: schema.Options{CacheDir: dir, Locations: []string{filepath.Join(dir, "{{ .ResourceKind }}.json")}}},
@@ -54,5 +57,9 @@ func TestMemo(t *testing.T) {
 	}
 	if after := load(schema.Options{CacheDir: gone}); after == before {
 		t.Error("a removed directory's Validator was reused")
+	}
+	// The default directory's stays.
+	if load(schema.Options{}) != load(schema.Options{}) {
+		t.Error("the default directory's Validator was not reused")
 	}
 }
