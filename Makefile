@@ -83,8 +83,11 @@ bench: ## benchmarks on the synthetic repositories, the secret scan alone (also 
 fuzz: ## run every fuzz target for FUZZTIME each (default 10m; FUZZPARALLEL workers, default 1)
 	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
-fuzz-ci: ## run every fuzz target for 20 s each, as CI does
-	GO=$(GO) FUZZTIME=20s ./scripts/fuzz.sh
+# CI fuzzes each target briefly, for inputs the seeds (which every go test
+# runs) miss: with eight targets, the instrumented builds take about as
+# long as 10 s of fuzzing each; make fuzz is the long run.
+fuzz-ci: ## run every fuzz target for 10 s each, as CI does
+	GO=$(GO) FUZZTIME=10s ./scripts/fuzz.sh
 
 bench-peers: ## time kustomize build | kubeconform on the same repositories
 	./scripts/bench-peers.sh
