@@ -203,7 +203,7 @@ func (o *runOptions) resultCacheDir() string {
 
 // execute runs the engine with a progress bar on an interactive terminal.
 func execute(c *cobra.Command, e *env, opts engine.Options) (*engine.Result, error) {
-	opts.LoadPolicies = e.loadPolicies
+	opts.LoadPolicies, opts.LoadSchemas = e.loadPolicies, e.loadSchemas
 	bar := progress(e)
 	if bar != nil {
 		opts.Progress = func(done, total int) {

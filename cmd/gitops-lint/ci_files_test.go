@@ -343,6 +343,9 @@ var expression = regexp.MustCompile(`^\$\{\{ inputs\.([a-z-]+)(?: \|\| [a-z_.]+)
 // (bash --noprofile --norc -eo pipefail, inputs through env, outputs
 // through $GITHUB_OUTPUT) with this test binary as gitops-lint.
 func TestActionScripts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the CLI in child processes: make test-long runs it")
+	}
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash is not installed")

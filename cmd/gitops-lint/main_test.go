@@ -36,7 +36,7 @@ func runCLIWith(t *testing.T, tweak func(*env), args ...string) (code int, stdou
 	var out, errOut bytes.Buffer
 	e := &env{
 		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: os.Getenv,
-		loadPolicies: testPolicies.Load, apiIndex: testAPIIndex,
+		loadPolicies: testPolicies.Load, loadSchemas: testSchemas.Load, apiIndex: testAPIIndex,
 	}
 	if tweak != nil {
 		tweak(e)

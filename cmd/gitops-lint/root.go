@@ -22,6 +22,9 @@ type env struct {
 	// loadPolicies compiles the Rego policies of a run; nil is
 	// rego.Load. The in-process tests share compiled engines through it.
 	loadPolicies engine.PolicyLoader
+	// loadSchemas prepares the schema validator of a run; nil is
+	// schema.New. The in-process tests share validators through it.
+	loadSchemas engine.SchemaLoader
 	// apiIndex is the API table, decoded once per run (the flag help, the
 	// configuration and the run all ask for it); newRootCommand sets it
 	// when the caller has not.

@@ -89,13 +89,14 @@ spec:
 			want:     []string{"removed-api 1 apps/v9 Deployment is not served by Kubernetes 1.34; use apps/v1"},
 		},
 	}
+	schemas := t.TempDir() // one Validator for every case (see schematest)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
 			if err := os.WriteFile(filepath.Join(root, "manifest.yaml"), []byte(tt.manifest), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			res, err := Run(context.Background(), Options{Root: root, KubernetesVersion: tt.version, SchemaCacheDir: t.TempDir()})
+			res, err := Run(context.Background(), Options{Root: root, KubernetesVersion: tt.version, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,13 +25,19 @@ import (
 // findings are those of a run without the cache.
 func TestResultCacheInvalidatesExactlyTheAffectedTargets(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "argo")
-	if _, err := synth.Generate(dir, synth.Options{Apps: 3, Layout: synth.Argo}); err != nil {
+	gen := synth.Options{Apps: 3, Layout: synth.Argo}
+	if testing.Short() {
+		// Two environments instead of four: each edit below still
+		// selects some targets and not others, with half the renders.
+		gen.Envs = []string{"dev", "prod"}
+	}
+	if _, err := synth.Generate(dir, gen); err != nil {
 		t.Fatal(err)
 	}
 	cacheDir, schemas := t.TempDir(), t.TempDir()
 	run := func(cached bool) *Result {
 		t.Helper()
-		opts := Options{Root: dir, SchemaCacheDir: schemas, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load}
+		opts := Options{Root: dir, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load}
 		if cached {
 			opts.CacheDir = cacheDir
 		}
@@ -176,7 +182,7 @@ func TestResultCacheRepositoryLevelEntry(t *testing.T) {
 	cacheDir, schemas := t.TempDir(), t.TempDir()
 	run := func(cached bool) *Result {
 		t.Helper()
-		opts := Options{Root: dir, SchemaCacheDir: schemas, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load}
+		opts := Options{Root: dir, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load}
 		if cached {
 			opts.CacheDir = cacheDir
 		}

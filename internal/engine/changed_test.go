@@ -56,9 +56,10 @@ func TestChangedSelectsAffectedTargets(t *testing.T) {
 			want:    []string{"apps/catalog-002/overlays/perf"},
 		},
 	}
+	schemas := t.TempDir()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Run(context.Background(), Options{Root: tc.root, SchemaCacheDir: t.TempDir(), Changed: tc.changed, Full: tc.full})
+			res, err := Run(context.Background(), Options{Root: tc.root, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load, Changed: tc.changed, Full: tc.full})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -93,7 +93,7 @@ func TestConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The caller merges rules: with the command line's settings.
-			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: cache, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load, Rules: cfg.Settings(), Scope: cfg.Scope(types.LoadRestrictionsUnknown)})
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: cache, LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load, Rules: cfg.Settings(), Scope: cfg.Scope(types.LoadRestrictionsUnknown)})
 			if err != nil {
 				t.Fatal(err)
 			}

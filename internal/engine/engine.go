@@ -105,6 +105,8 @@ type Options struct {
 	Policy rego.Options
 	// LoadPolicies compiles Policy (nil: rego.Load).
 	LoadPolicies PolicyLoader
+	// LoadSchemas prepares the run's schema validator (nil: schema.New).
+	LoadSchemas SchemaLoader
 	// Rules switch rules off and change their severities.
 	Rules rules.Settings
 	// Scope is what only the configuration file says - which targets and
@@ -142,6 +144,22 @@ func (o Options) loadPolicies(ctx context.Context, p rego.Options) (*rego.Engine
 		return o.LoadPolicies(ctx, p)
 	}
 	return rego.Load(ctx, p)
+}
+
+// SchemaLoader prepares a run's schema validator: schema.New, or a
+// caller's wrapper that reuses a Validator prepared for the same options,
+// as the in-process tests do (see schematest): a Validator is safe for
+// concurrent use and a run never changes it (WithCRDs derives another),
+// while decoding the embedded schemas and compiling those a run uses was
+// most of the CPU of a check of a small repository.
+type SchemaLoader func(schema.Options) (*schema.Validator, error)
+
+// loadSchemas is LoadSchemas, schema.New by default.
+func (o Options) loadSchemas(s schema.Options) (*schema.Validator, error) {
+	if o.LoadSchemas != nil {
+		return o.LoadSchemas(s)
+	}
+	return schema.New(s)
 }
 
 // stepper returns the function workers call after each unit or target:

@@ -120,9 +120,10 @@ func TestAggregatorFileOutsideItsDirectory(t *testing.T) {
 		{name: "rootOnly refuses it", lr: types.LoadRestrictionsRootOnly, want: []string{rules.RenderError}},
 		{name: "none accepts it", lr: types.LoadRestrictionsNone},
 	}
+	schemas := t.TempDir() // one Validator for every case (see schematest)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), LoadRestrictions: tc.lr})
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load, LoadRestrictions: tc.lr})
 			if err != nil {
 				t.Fatal(err)
 			}

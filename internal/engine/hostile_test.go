@@ -51,9 +51,10 @@ func TestAliasBombs(t *testing.T) {
 		{name: "plain manifest", repo: "alias-plain", want: []located{{Rule: rules.YAMLSyntax, At: "configmap.yaml:12"}}},
 		{name: "small anchors decode", repo: "alias-small", want: nil},
 	}
+	schemas := t.TempDir() // one Validator for every case (see schematest)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Run(context.Background(), Options{Root: filepath.Join(hostileDir, tt.repo, "repo"), SchemaCacheDir: t.TempDir()})
+			res, err := Run(context.Background(), Options{Root: filepath.Join(hostileDir, tt.repo, "repo"), SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,10 +138,11 @@ func TestBoundedTargets(t *testing.T) {
 		{name: "diamond ten levels deep", files: diamond(10), want: []located{{Rule: rules.RenderError, At: "l9b/kustomization.yaml:3"}}},
 		{name: "diamond three levels deep renders", files: diamond(3)},
 	}
+	schemas := t.TempDir() // one Validator for every case (see schematest)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := writeTree(t, tt.files)
-			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load})
 			if err != nil {
 				t.Fatal(err)
 			}

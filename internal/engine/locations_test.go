@@ -313,11 +313,12 @@ dataQzx:
 			want:  []string{"base/kustomization.yaml:10 Deployment has no spec.template.spec.initContainers.[name=web].image, which a replacement writes"},
 		},
 	}
+	schemas := t.TempDir() // one Validator for every case (see schematest)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
 			writeFiles(t, root, tt.files)
-			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -100,6 +100,7 @@ func TestPlantedDefects(t *testing.T) {
 			continue
 		}
 		t.Run(e.Name(), func(t *testing.T) {
+			t.Parallel() // each plants in its own copy
 			tally := plantRepo(t, filepath.Join("../../testdata/repos", e.Name()), plantOptions{perKind: perKind, schemas: schemas})
 			t.Logf("%s: planted %d, detected %d, located %d (%s); skipped %v", e.Name(), tally.planted, tally.detected, tally.located, tally.sources(), tally.skipped)
 			for _, m := range tally.misplaced {
@@ -169,7 +170,7 @@ func plantRepo(t *testing.T, src string, opts plantOptions) plantTally {
 	// The repository's own URLs: its Argo CD Applications render.
 	gitopsOpts := gitops.Options{RepoURLs: cfg.GitOps.RepoURLs}
 	run := func(changed string) ([]rules.Finding, error) {
-		res, err := Run(ctx, Options{Root: root, SchemaCacheDir: opts.schemas, Jobs: 1, Changed: []string{changed}, GitOps: gitopsOpts})
+		res, err := Run(ctx, Options{Root: root, SchemaCacheDir: opts.schemas, LoadSchemas: testSchemas.Load, Jobs: 1, Changed: []string{changed}, GitOps: gitopsOpts})
 		if err != nil {
 			return nil, err
 		}

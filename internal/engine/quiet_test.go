@@ -126,7 +126,7 @@ func TestQuietOnRealRepositories(t *testing.T) {
 // runQuiet runs the engine with the built-in policies on root.
 func runQuiet(t *testing.T, root, cache string) *Result {
 	t.Helper()
-	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: cache, Jobs: 1, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
+	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: cache, LoadSchemas: testSchemas.Load, Jobs: 1, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
 	if err != nil {
 		t.Fatal(err)
 	}

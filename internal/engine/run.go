@@ -120,7 +120,7 @@ func start(ctx context.Context, opts Options) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	validator, err := schema.New(schema.Options{
+	validator, err := opts.loadSchemas(schema.Options{
 		KubernetesVersion: schema.NearestVersion(target.Release),
 		Locations:         opts.SchemaLocations,
 		AllowNetwork:      opts.AllowRemote,
@@ -272,7 +272,7 @@ func (r *run) resolve(ctx context.Context) error {
 	c.crdFileFindings = slices.DeleteFunc(defFindings(r.crdPaths, r.fileCRDs), func(f rules.Finding) bool { return !r.scope.has(f.Location.File) })
 	// The bundled GitOps kinds come last, as for schema validation: a
 	// repository's own CRD is the one its cluster has.
-	bundled, _, err := schema.BundledCRDs()
+	bundled, err := c.validator.BundledCRDs()
 	if err != nil {
 		return err
 	}

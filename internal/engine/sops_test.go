@@ -42,13 +42,14 @@ data:
 		{name: "the sops block", key: "sops"},
 		{name: "any other unknown field", key: "sopz", want: []string{rules.SchemaInvalid}},
 	}
+	schemas := t.TempDir() // one Validator for every case (see schematest)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			if err := os.WriteFile(filepath.Join(root, "secret.yaml"), []byte(fmt.Sprintf(secret, tc.key)), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -63,6 +63,17 @@ func BundledCRDs() ([]crd.Kind, []crd.Source, error) {
 	return idx.bundle.Kinds, idx.bundle.Sources, nil
 }
 
+// BundledCRDs lists the embedded GitOps kinds as BundledCRDs does,
+// decoded once for v and every Validator derived from it, which validate
+// custom resources of those kinds from the same decoding.
+func (v *Validator) BundledCRDs() ([]crd.Kind, error) {
+	idx, err := v.gitops()
+	if err != nil {
+		return nil, err
+	}
+	return idx.bundle.Kinds, nil
+}
+
 // objectMeta assembles ObjectMeta from the Kubernetes bundle.
 func objectMeta(b *bundle.Bundle) (map[string]any, error) {
 	data, err := b.StandaloneDefinition(objectMetaDef)
@@ -110,7 +121,11 @@ func (v *Validator) WithCRDs(kinds []crd.Kind) *Validator {
 // whose own schema is broken, which schema-invalid reports on the CRD), so
 // that the schema locations are tried next.
 func (v *Validator) validateCustom(key string, data []byte) (Result, bool) {
-	cs := v.custom.Get(key, func() detailSchema {
+	compiled := &v.custom
+	if _, own := v.crds[key]; !own {
+		compiled = &v.bundled // an embedded GitOps kind, or none
+	}
+	cs := compiled.Get(key, func() detailSchema {
 		doc, err := v.customDocument(key)
 		if doc == nil || err != nil {
 			return detailSchema{err: err}

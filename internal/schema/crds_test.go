@@ -349,6 +349,10 @@ func TestWithCRDs(t *testing.T) {
 		{name: "bundled CRD before the locations", validator: base, manifest: "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec: {size: 1}\n", want: Invalid},
 		{name: "Kubernetes schema before any CRD", validator: v, manifest: deployment, want: Valid},
 		{name: "other kinds still reach the locations", validator: v, manifest: "apiVersion: example.com/v1\nkind: Gadget\n", want: Valid},
+		// Validators derived from one share what they compile of the
+		// embedded schemas, never what they compile of their own CRDs.
+		{name: "another derived validator knows none of v's CRDs", validator: base.WithCRDs(nil), manifest: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: one}\n", want: Valid},
+		{name: "another derived validator has the bundled CRDs", validator: base.WithCRDs(nil), manifest: "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec: {size: 1}\n", want: Invalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,6 +360,23 @@ func TestWithCRDs(t *testing.T) {
 				t.Errorf("got %+v, want %v", got, tt.want)
 			}
 		})
+	}
+
+	// The bundled kinds a Validator lists are those BundledCRDs does,
+	// decoded once for every Validator derived from the same one.
+	listed, err := v.BundledCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := BundledCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listed) == 0 || len(listed) != len(all) || listed[0].APIVersion()+listed[0].Kind != all[0].APIVersion()+all[0].Kind {
+		t.Errorf("Validator.BundledCRDs lists %d kinds, BundledCRDs %d", len(listed), len(all))
+	}
+	if again, _ := base.BundledCRDs(); &again[0] != &listed[0] {
+		t.Error("the bundled CRDs were decoded again for a derived Validator")
 	}
 }
 

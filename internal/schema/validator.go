@@ -53,16 +53,24 @@ type Validator struct {
 	// All by apiVersion + "/" + kind. first makes the first validation of
 	// a kind write its schema and let kubeconform compile and cache it
 	// while the other goroutines wait, so that a kind is never compiled
-	// twice; details are compiled only for invalid objects; custom holds
-	// the compiled schemas of custom resources (see crds.go).
-	first   memo.Table[string, error]
-	details memo.Table[string, detailSchema]
-	custom  memo.Table[string, detailSchema]
+	// twice; custom holds the compiled schemas of the custom resources
+	// crds defines (see crds.go).
+	first  memo.Table[string, error]
+	custom memo.Table[string, detailSchema]
 }
 
 // shared is what the Validators derived by WithCRDs have in common with
-// the one New made. It is never modified after New.
+// the one New made. Its fields are never modified after New; its tables
+// only fill in.
 type shared struct {
+	// details are the embedded kinds' schemas compiled for every leaf
+	// error, only for invalid objects; bundled are the embedded GitOps
+	// kinds' compiled schemas. Both depend on the embedded data alone, so
+	// every Validator derived from one New shares them: a caller that
+	// keeps a Validator for several runs (the tests) compiles each once.
+	details memo.Table[string, detailSchema]
+	bundled memo.Table[string, detailSchema]
+
 	version  string
 	bundle   *bundle.Bundle
 	kinds    map[string]bundle.Kind // by apiVersion + "/" + kind

@@ -156,9 +156,16 @@ func TestCountsForTheBenchmarkSize(t *testing.T) {
 // TestTargetsBuild renders every target with kustomize's library under
 // its default options, which include the root-only load restriction.
 func TestTargetsBuild(t *testing.T) {
+	apps := 7
+	if testing.Short() {
+		// make test (-short, under the race detector): four apps turn
+		// every feature the generator varies by app both on and off;
+		// make test-long builds seven.
+		apps = 4
+	}
 	for _, opts := range []Options{
-		{Apps: 7, Layout: Argo},
-		{Apps: 7, Layout: Flux, Components: 7},
+		{Apps: apps, Layout: Argo},
+		{Apps: apps, Layout: Flux, Components: apps},
 	} {
 		t.Run(opts.Layout.String(), func(t *testing.T) {
 			dir, _ := generate(t, opts)
