@@ -1,0 +1,207 @@
+package helm
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"helm.sh/helm/v4/pkg/registry"
+)
+
+// ociServer is the part of the OCI distribution API Helm's registry
+// client uses to list tags and pull a chart: /v2/, tags/list, manifests by
+// tag or digest (GET and HEAD) and blobs by digest. It serves the chart
+// web at tags 1.0.0 and 1.2.0 under the repository charts/web, built at
+// test time, and counts the requests of each path.
+type ociServer struct {
+	*httptest.Server
+	mu      sync.Mutex
+	hits    map[string]int
+	blobs   map[string][]byte // by digest: manifests, configs, archives
+	tags    map[string]string // tag → manifest digest
+	digests map[string]string // version → manifest digest
+}
+
+func newOCIServer(t *testing.T) *ociServer {
+	t.Helper()
+	s := &ociServer{hits: map[string]int{}, blobs: map[string][]byte{}, tags: map[string]string{}, digests: map[string]string{}}
+	scratch, out := t.TempDir(), t.TempDir()
+	for _, v := range []string{"1.0.0", "1.2.0"} {
+		data, err := os.ReadFile(packChart(t, writeChart(t, filepath.Join(scratch, v), "web", v), out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		config := []byte(`{"apiVersion":"v2","name":"web","version":"` + v + `"}`)
+		manifest, err := json.Marshal(map[string]any{
+			"schemaVersion": 2,
+			"mediaType":     "application/vnd.oci.image.manifest.v1+json",
+			"config":        s.add(registry.ConfigMediaType, config),
+			"layers":        []any{s.add(registry.ChartLayerMediaType, data)},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := "sha256:" + sha256Hex(manifest)
+		s.blobs[d], s.tags[v], s.digests[v] = manifest, d, d
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// add stores a blob and returns its descriptor.
+func (s *ociServer) add(mediaType string, data []byte) map[string]any {
+	d := "sha256:" + sha256Hex(data)
+	s.blobs[d] = data
+	return map[string]any{"mediaType": mediaType, "digest": d, "size": len(data)}
+}
+
+func (s *ociServer) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.hits[r.Method+" "+r.URL.Path]++
+	s.mu.Unlock()
+	const prefix = "/v2/charts/web/"
+	p := r.URL.Path
+	switch {
+	case p == "/v2/":
+		w.WriteHeader(http.StatusOK)
+	case p == prefix+"tags/list":
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"name":"charts/web","tags":["1.0.0","1.2.0","latest-build"]}`))
+	case strings.HasPrefix(p, prefix+"manifests/"):
+		ref := strings.TrimPrefix(p, prefix+"manifests/")
+		if d, ok := s.tags[ref]; ok {
+			ref = d
+		}
+		s.write(w, r, ref, "application/vnd.oci.image.manifest.v1+json")
+	case strings.HasPrefix(p, prefix+"blobs/"):
+		s.write(w, r, strings.TrimPrefix(p, prefix+"blobs/"), "application/octet-stream")
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *ociServer) write(w http.ResponseWriter, r *http.Request, digest, mediaType string) {
+	data, ok := s.blobs[digest]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", mediaType)
+	w.Header().Set("Docker-Content-Digest", digest)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(data)
+	}
+}
+
+func (s *ociServer) count(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[key]
+}
+
+// repo is the oci:// URL of the server's chart repository.
+func (s *ociServer) repo() string { return "oci://" + strings.TrimPrefix(s.URL, "http://") + "/charts" }
+
+// TestRemoteChartsOCI pulls a chart from an OCI registry by tag, semver
+// range and digest into a cache directory; a later run takes the archive
+// from the cache after resolving the tag, and pulls it again when the
+// cached archive was altered.
+func TestRemoteChartsOCI(t *testing.T) {
+	srv := newOCIServer(t)
+	cache := t.TempDir()
+	archive := "GET /v2/charts/web/blobs/" + srv.blobLayer(t, "1.2.0")
+	steps := []struct {
+		name, version string
+		before        func(t *testing.T)
+		want          string
+		pulls, tags   int // cumulative requests
+	}{
+		{name: "a range pulls the highest tag", version: "^1.0.0", want: "1.2.0", pulls: 1, tags: 1},
+		{name: "a later run takes the cached archive", version: "^1.0.0", want: "1.2.0", pulls: 1, tags: 2},
+		{name: "an exact tag needs no tag list", version: "1.2.0", want: "1.2.0", pulls: 1, tags: 2},
+		{name: "a digest needs neither tags nor a pull once cached", version: srv.digests["1.2.0"], want: "1.2.0", pulls: 1, tags: 2},
+		{
+			name: "an altered cached archive is pulled again", version: "1.2.0", want: "1.2.0", pulls: 2, tags: 2,
+			before: func(t *testing.T) {
+				files, _ := filepath.Glob(filepath.Join(cache, "oci", "*.tgz"))
+				if len(files) != 1 {
+					t.Fatalf("cache holds %v, want one archive", files)
+				}
+				if err := os.WriteFile(files[0], []byte("tampered"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+		},
+		{name: "another digest is another archive", version: srv.digests["1.0.0"], want: "1.0.0", pulls: 2, tags: 2},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			if st.before != nil {
+				st.before(t)
+			}
+			ch, err := NewRemoteCharts(cache).Find(srv.repo(), "web", st.version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ch.Name != "web" || ch.Version != st.want || !ch.External {
+				t.Errorf("got %s %s (external %v), want web %s from outside the repository", ch.Name, ch.Version, ch.External, st.want)
+			}
+			if got, want := [2]int{srv.count(archive), srv.count("GET /v2/charts/web/tags/list")}, [2]int{st.pulls, st.tags}; got != want {
+				t.Errorf("requests (archive, tag list) %v, want %v", got, want)
+			}
+		})
+	}
+	errs := []struct {
+		name, repo, version, want string
+	}{
+		{name: "no such version", repo: srv.repo(), version: "2.x", want: `no version matching "2.x"`},
+		{name: "no such tag", repo: srv.repo(), version: "9.9.9", want: "not found"},
+		{name: "no such chart", repo: srv.repo() + "/other", version: "1.2.0", want: "not found"},
+	}
+	for _, tc := range errs {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewRemoteCharts(t.TempDir()).Find(tc.repo, "web", tc.version)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error with %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// blobLayer is the digest of the chart layer of a version.
+func (s *ociServer) blobLayer(t *testing.T, version string) string {
+	t.Helper()
+	var m struct {
+		Layers []struct{ Digest string } `json:"layers"`
+	}
+	if err := json.Unmarshal(s.blobs[s.digests[version]], &m); err != nil || len(m.Layers) != 1 {
+		t.Fatalf("manifest of %s: %v", version, err)
+	}
+	return m.Layers[0].Digest
+}
+
+func TestIsLoopback(t *testing.T) {
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{host: "127.0.0.1:5000", want: true},
+		{host: "localhost", want: true},
+		{host: "[::1]:443", want: true},
+		{host: "ghcr.io", want: false},
+		{host: "localhost.example.com:5000", want: false},
+	}
+	for _, tc := range tests {
+		if got := isLoopback(tc.host); got != tc.want {
+			t.Errorf("isLoopback(%q) = %v, want %v", tc.host, got, tc.want)
+		}
+	}
+}
