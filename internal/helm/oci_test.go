@@ -2,6 +2,7 @@ package helm
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -204,4 +205,74 @@ func TestIsLoopback(t *testing.T) {
 			t.Errorf("isLoopback(%q) = %v, want %v", tc.host, got, tc.want)
 		}
 	}
+}
+
+// TestOCIReleasesRender renders Flux HelmReleases whose chart is in an OCI
+// registry, through an OCIRepository (semver range, digest) and a
+// HelmRepository of type oci, and finds the chart an Argo CD source names
+// with a scheme-less repoURL. Offline (no RemoteCharts, as without
+// --allow-remote) no request reaches the registry and the release is a
+// *RemoteChart.
+func TestOCIReleasesRender(t *testing.T) {
+	srv := newOCIServer(t)
+	ociRepo := func(ref map[string]any) map[string]any {
+		return map[string]any{"kind": "OCIRepository", "spec": map[string]any{"url": srv.repo() + "/web", "ref": ref}}
+	}
+	objects := map[string]map[string]any{
+		"OCIRepository/semver": ociRepo(map[string]any{"semver": "~1.0", "tag": "1.2.0"}),
+		"OCIRepository/digest": ociRepo(map[string]any{"digest": srv.digests["1.2.0"], "semver": "~1.0"}),
+		"HelmRepository/oci":   {"kind": "HelmRepository", "spec": map[string]any{"type": "oci", "url": srv.repo()}},
+	}
+	lookup := func(kind, _, name string) map[string]any { return objects[kind+"/"+name] }
+	chartRef := func(name string) map[string]any {
+		return map[string]any{"chartRef": map[string]any{"kind": "OCIRepository", "name": name}}
+	}
+	tests := []struct {
+		name    string
+		spec    map[string]any
+		offline bool
+		image   string
+	}{
+		{name: "OCIRepository semver before tag", spec: chartRef("semver"), image: "app:1.0.0"},
+		{name: "OCIRepository digest before semver", spec: chartRef("digest"), image: "app:1.2.0"},
+		{name: "HelmRepository of type oci", image: "app:1.2.0", spec: map[string]any{"chart": map[string]any{"spec": map[string]any{
+			"chart": "web", "version": "1.x", "sourceRef": map[string]any{"kind": "HelmRepository", "name": "oci"},
+		}}}},
+		{name: "offline", spec: chartRef("semver"), offline: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			charts := &Charts{Remote: NewRemoteCharts(t.TempDir())}
+			if tc.offline {
+				charts = &Charts{}
+			}
+			before := srv.count("GET /v2/")
+			hr := map[string]any{"kind": "HelmRelease", "metadata": map[string]any{"name": "web", "namespace": "apps"}, "spec": tc.spec}
+			out, err := RenderHelmRelease(t.Context(), nil, hr, func(string, string, string) bool { return false }, lookup, charts)
+			if tc.offline {
+				var remote *RemoteChart
+				if !errors.As(err, &remote) || srv.count("GET /v2/") != before {
+					t.Errorf("error %v, %d requests; want a *RemoteChart and none", err, srv.count("GET /v2/")-before)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Objects) != 1 {
+				t.Fatalf("objects %v, want one Deployment", out.Objects)
+			}
+			spec := out.Objects[0].Object["spec"].(map[string]any)
+			image := spec["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)["image"]
+			if image != tc.image {
+				t.Errorf("image %v, want %s", image, tc.image)
+			}
+		})
+	}
+	t.Run("Argo CD repoURL without a scheme", func(t *testing.T) {
+		ch, err := NewRemoteCharts("").Find(strings.TrimPrefix(srv.repo(), "oci://"), "web", "1.0.0")
+		if err != nil || ch.Version != "1.0.0" {
+			t.Errorf("got %v, %v; want web 1.0.0", ch, err)
+		}
+	})
 }
