@@ -21,6 +21,14 @@ type ociResult struct {
 	err    error
 }
 
+// ociPull is a manifest digest a reference and version resolved to, or
+// the chart archive of a manifest digest, once per run.
+type ociPull struct {
+	digest string
+	data   []byte
+	err    error
+}
+
 // findOCI pulls the chart name from the OCI registry repository repoURL
 // (oci://host/path, the chart's repository without its name) with Helm's
 // registry client. version is a digest (sha256:...), an exact tag, or a
@@ -35,26 +43,20 @@ func (r *RemoteCharts) findOCI(repoURL, name, version string) (*Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	digest := ""
-	switch {
-	case strings.HasPrefix(version, "sha256:"):
-		digest = version
-	default:
-		tag, err := ociTag(c, ref, version)
-		if err != nil {
-			return nil, fmt.Errorf("oci://%s: %w", ref, err)
-		}
-		desc, err := c.Resolve(ref + ":" + strings.ReplaceAll(tag, "+", "_"))
-		if err != nil {
-			return nil, fmt.Errorf("oci://%s:%s: %w", ref, tag, err)
-		}
-		digest = desc.Digest.String()
+	// Releases of one chart share the tag lookup and the pull.
+	res := r.ociDigests.Get(ref+"\x00"+version, func() ociPull { return ociDigest(c, ref, version) })
+	if res.err != nil {
+		return nil, res.err
 	}
-	data, err := r.ociArchive(c, ref, digest)
-	if err != nil {
-		return nil, fmt.Errorf("oci://%s@%s: %w", ref, digest, err)
+	digest := res.digest
+	pulled := r.ociArchives.Get(ref+"@"+digest, func() ociPull {
+		data, err := r.ociArchive(c, ref, digest)
+		return ociPull{data: data, err: err}
+	})
+	if pulled.err != nil {
+		return nil, fmt.Errorf("oci://%s@%s: %w", ref, digest, pulled.err)
 	}
-	ch, err := loadArchive(name+".tgz", data)
+	ch, err := loadArchive(name+".tgz", pulled.data)
 	if err != nil {
 		return nil, fmt.Errorf("oci://%s@%s: %w", ref, digest, err)
 	}
@@ -62,6 +64,23 @@ func (r *RemoteCharts) findOCI(repoURL, name, version string) (*Chart, error) {
 		return nil, fmt.Errorf("oci://%s@%s holds chart %s, not %s", ref, digest, ch.Name, name)
 	}
 	return ch, nil
+}
+
+// ociDigest resolves version (a digest, a tag or a semver range) to the
+// manifest digest of ref it names.
+func ociDigest(c *registry.Client, ref, version string) ociPull {
+	if strings.HasPrefix(version, "sha256:") {
+		return ociPull{digest: version}
+	}
+	tag, err := ociTag(c, ref, version)
+	if err != nil {
+		return ociPull{err: fmt.Errorf("oci://%s: %w", ref, err)}
+	}
+	desc, err := c.Resolve(ref + ":" + strings.ReplaceAll(tag, "+", "_"))
+	if err != nil {
+		return ociPull{err: fmt.Errorf("oci://%s:%s: %w", ref, tag, err)}
+	}
+	return ociPull{digest: desc.Digest.String()}
 }
 
 // ociTag is the tag version names: itself when it is not a range, else
@@ -87,7 +106,7 @@ func ociTag(c *registry.Client, ref, version string) (string, error) {
 }
 
 // ociClient is an anonymous registry client. Its authorizer is our own, so
-// that Helm never consults a credentials store or helper program; plain
+// that a pull never asks a credentials store or helper program; plain
 // HTTP is used only for a registry on the loopback interface.
 func (r *RemoteCharts) ociClient(host string) (*registry.Client, error) {
 	plain := isLoopback(host)
@@ -95,9 +114,9 @@ func (r *RemoteCharts) ociClient(host string) (*registry.Client, error) {
 		hc := &http.Client{Timeout: fetchTimeout}
 		opts := []registry.ClientOption{
 			registry.ClientOptHTTPClient(hc),
-			registry.ClientOptAuthorizer(auth.Client{Client: hc, Credential: auth.StaticCredential("", auth.EmptyCredential)}),
-			// A file that never exists: no Helm login is read.
-			registry.ClientOptCredentialsFile(filepath.Join(os.TempDir(), "gitops-lint-no-registry-credentials.json")),
+			// No Credential: anonymous. Helm's constructor still opens its
+			// credentials stores, but only Login and Logout consult them.
+			registry.ClientOptAuthorizer(auth.Client{Client: hc}),
 		}
 		if plain {
 			opts = append(opts, registry.ClientOptPlainHTTP())

@@ -160,6 +160,17 @@ func TestRemoteChartsOCI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("one tag list and one pull per run", func(t *testing.T) {
+		r, tags, pulls := NewRemoteCharts(""), srv.count("GET /v2/charts/web/tags/list"), srv.count(archive)
+		for range 3 {
+			if _, err := r.Find(srv.repo(), "web", "^1.0.0"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := [2]int{srv.count("GET /v2/charts/web/tags/list") - tags, srv.count(archive) - pulls}; got != [2]int{1, 1} {
+			t.Errorf("requests (tag list, archive) %v, want [1 1]", got)
+		}
+	})
 	errs := []struct {
 		name, repo, version, want string
 	}{

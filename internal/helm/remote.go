@@ -72,6 +72,9 @@ type RemoteCharts struct {
 	getters getter.Providers
 	indexes memo.Table[string, indexResult]
 	clients memo.Table[bool, ociResult] // by plain HTTP or not
+	// ociDigests and ociArchives hold, per run, what a reference and
+	// version resolved to and what a manifest digest pulled.
+	ociDigests, ociArchives memo.Table[string, ociPull]
 }
 
 type indexResult struct {
