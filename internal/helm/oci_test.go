@@ -177,6 +177,10 @@ func TestRemoteChartsOCI(t *testing.T) {
 		{name: "no such version", repo: srv.repo(), version: "2.x", want: `no version matching "2.x"`},
 		{name: "no such tag", repo: srv.repo(), version: "9.9.9", want: "not found"},
 		{name: "no such chart", repo: srv.repo() + "/other", version: "1.2.0", want: "not found"},
+		// Malformed references fail before any request is made.
+		{name: "no registry", repo: "oci://", version: "1.0.0", want: "oci:///web"},
+		{name: "an invalid registry", repo: "oci://Bad Host/charts", version: "1.0.0", want: `not "oci://Bad Host/charts"`},
+		{name: "a digest that is not sha256", repo: srv.repo(), version: "sha256:abc", want: "not a sha256 digest"},
 	}
 	for _, tc := range errs {
 		t.Run(tc.name, func(t *testing.T) {
