@@ -208,8 +208,9 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 
 // ociChart is the chart name and version an OCIRepository (found in the
 // repository, else nil) names: its URL ends in the chart's name, and its
-// ref gives the version, digest before semver before tag as in Flux.
-// repoURL is the URL without the chart's name, the form a HelmRepository
+// ref gives the version: semver, else tag, followed by "@" and the digest
+// when there is one, which a registry pull prefers as Flux does (a
+// --chart-dir matches the version before it). repoURL is the URL without the chart's name, the form a HelmRepository
 // of type oci has, so that every OCI chart is found the same way.
 func ociChart(src map[string]any) (name, version, repoURL string) {
 	spec, _ := src["spec"].(map[string]any)
@@ -217,10 +218,11 @@ func ociChart(src map[string]any) (name, version, repoURL string) {
 	url = strings.TrimSuffix(url, "/")
 	name = path.Base(strings.TrimPrefix(url, "oci://"))
 	ref, _ := spec["ref"].(map[string]any)
-	for _, k := range []string{"digest", "semver", "tag"} {
-		if version, _ = ref[k].(string); version != "" {
-			break
-		}
+	if version, _ = ref["semver"].(string); version == "" {
+		version, _ = ref["tag"].(string)
+	}
+	if digest, _ := ref["digest"].(string); digest != "" {
+		version = strings.TrimPrefix(version+"@"+digest, "@")
 	}
 	if name == "." || name == "/" || !strings.HasPrefix(url, "oci://") {
 		return "", version, url

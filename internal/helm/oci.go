@@ -32,7 +32,8 @@ type ociPull struct {
 // findOCI pulls the chart name from the OCI registry repository repoURL
 // (oci://host/path, the chart's repository without its name) with Helm's
 // registry client. version is a digest (sha256:...), an exact tag, or a
-// semver range resolved against the repository's tags. The archive is
+// semver range resolved against the repository's tags; in "tag@digest"
+// the digest decides. The archive is
 // cached under its manifest digest beside that manifest, and used again
 // only when the manifest still has that digest and names the archive's
 // digest as its chart layer.
@@ -69,6 +70,9 @@ func (r *RemoteCharts) findOCI(repoURL, name, version string) (*Chart, error) {
 // ociDigest resolves version (a digest, a tag or a semver range) to the
 // manifest digest of ref it names.
 func ociDigest(c *registry.Client, ref, version string) ociPull {
+	if _, digest, ok := strings.Cut(version, "@"); ok {
+		version = digest // the pin wins over the tag or range
+	}
 	if strings.HasPrefix(version, "sha256:") {
 		return ociPull{digest: version}
 	}

@@ -38,7 +38,9 @@ func (c *Charts) any() bool { return c != nil && (c.Dirs.Len() > 0 || c.Remote !
 func (c *Charts) Find(repoURL, name, constraint string) (*Chart, error) {
 	var errs []string
 	if c.Dirs.Len() > 0 {
-		ch, err := c.Dirs.Find(name, constraint)
+		// A chart directory has versions, not the digest of an OCI pin.
+		version, _, _ := strings.Cut(constraint, "@")
+		ch, err := c.Dirs.Find(name, version)
 		if err == nil {
 			return ch, nil
 		}
