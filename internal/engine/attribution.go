@@ -89,7 +89,7 @@ func (c *checker) originSources(unit string) map[manifest.ResID]string {
 				lr = k.lr
 			}
 		}
-		out, err := render.New(render.Options{Root: c.repo.Root, LoadRestrictions: lr, Origins: true}).Render(unit)
+		out, err := render.New(render.Options{Root: c.repo.Root, LoadRestrictions: lr, Origins: true, Charts: c.charts}).Render(unit)
 		if err != nil {
 			return nil
 		}

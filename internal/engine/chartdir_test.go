@@ -164,3 +164,44 @@ func TestResultCacheFollowsCharts(t *testing.T) {
 		}
 	}
 }
+
+// TestChartDirRendersHelmChartsRepo renders a kustomization whose
+// helmCharts entry names a chart of a Helm repository: the run's
+// --chart-dir supplies it to the checked objects and to render's output;
+// without one both say how to get it.
+func TestChartDirRendersHelmChartsRepo(t *testing.T) {
+	charts := podinfoChartDir(t)
+	root := writeTree(t, map[string]string{
+		"app/kustomization.yaml": "helmCharts:\n- name: podinfo\n  repo: https://charts.example.com\n  version: 6.7.1\n  releaseName: web\n  valuesInline: {replicaCount: 2}\n",
+	})
+	tests := []struct {
+		name string
+		dirs []string
+		want string // in the output, or the error when there is none
+	}{
+		{name: "chart dir", dirs: []string{charts}, want: "replicas: 2"},
+		{name: "none", want: "--chart-dir DIR reads it"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := Open(Options{Root: root, ChartDirs: tc.dirs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, err := w.Objects("app")
+			printed, perr := w.Print(t.Context(), "app", false)
+			if perr != nil {
+				t.Fatal(perr)
+			}
+			if tc.dirs == nil {
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(printed.Error, tc.want) {
+					t.Errorf("objects error %v, render error %q; want both with %q", err, printed.Error, tc.want)
+				}
+				return
+			}
+			if err != nil || len(objs) != 1 || objs[0]["kind"] != "Deployment" || !strings.Contains(string(printed.YAML), tc.want) {
+				t.Errorf("objects %v (error %v), render %s (error %q); want the chart's Deployment with %q", objs, err, printed.YAML, printed.Error, tc.want)
+			}
+		})
+	}
+}

@@ -498,7 +498,7 @@ func (c *checker) renderer(lr types.LoadRestrictions) *render.Renderer {
 		// Origin annotations would switch on kustomize's per-transformer
 		// bookkeeping, which doubles render time; sources are inferred
 		// from the kustomization graph instead (see attribution.go).
-		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, FS: c.repo.FS, LoadRestrictions: lr})
+		c.renderers[lr] = render.New(render.Options{Root: c.repo.Root, FS: c.repo.FS, LoadRestrictions: lr, Charts: c.charts})
 	}
 	return c.renderers[lr]
 }

@@ -165,7 +165,7 @@ func (w *Workspace) Print(ctx context.Context, dir string, showSecrets bool) (*P
 		return nil, err
 	}
 	screen := scanner.NewScreen(ctx, w.Repo.Dependencies(dir))
-	opts := render.Options{Root: w.Repo.Root, FS: w.Repo.FS, LoadRestrictions: w.settingsOf(dir).LoadRestrictions, YAML: true}
+	opts := render.Options{Root: w.Repo.Root, FS: w.Repo.FS, LoadRestrictions: w.settingsOf(dir).LoadRestrictions, YAML: true, Charts: w.c.charts}
 	if !showSecrets {
 		opts.Screen = screen
 	}

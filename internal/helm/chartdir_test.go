@@ -115,6 +115,8 @@ func TestChartDirsRender(t *testing.T) {
 		switch {
 		case kind == "OCIRepository" && name == "web":
 			return oci
+		case kind == "OCIRepository" && name == "pinned":
+			return map[string]any{"kind": "OCIRepository", "spec": map[string]any{"url": "oci://ghcr.io/example/charts/web", "ref": map[string]any{"tag": "1.2.0", "digest": "sha256:" + strings.Repeat("0", 64)}}}
 		case kind == "HelmChart" && name == "web":
 			return helmChart
 		}
@@ -129,6 +131,7 @@ func TestChartDirsRender(t *testing.T) {
 			"chart": "web", "version": "1.0.x", "sourceRef": map[string]any{"kind": "HelmRepository", "name": "charts"},
 		}}}},
 		{name: "chartRef to an OCIRepository", image: "app:1.2.0", spec: map[string]any{"chartRef": map[string]any{"kind": "OCIRepository", "name": "web"}}},
+		{name: "chartRef to an OCIRepository pinned by tag and digest", image: "app:1.2.0", spec: map[string]any{"chartRef": map[string]any{"kind": "OCIRepository", "name": "pinned"}}},
 		{name: "chartRef to a HelmChart", image: "app:2.0.0-rc.1", spec: map[string]any{"chartRef": map[string]any{"kind": "HelmChart", "name": "web"}}},
 	}
 	for _, tc := range tests {

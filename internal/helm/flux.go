@@ -206,21 +206,28 @@ func fluxChartPath(fsys *rootfs.FS, spec map[string]any, ns string, local IsLoca
 	return p, nil
 }
 
-// ociChart is the chart name and version constraint an
-// OCIRepository (found in the repository, else nil) names: its URL ends in
-// the chart's name and its ref gives the version; repoURL is the URL.
+// ociChart is the chart name and version an OCIRepository (found in the
+// repository, else nil) names: its URL ends in the chart's name, and its
+// ref gives the version: semver, else tag, followed by "@" and the digest
+// when there is one, which a registry pull prefers as Flux does (a
+// --chart-dir matches the version before it). repoURL is the URL without the chart's name, the form a HelmRepository
+// of type oci has, so that every OCI chart is found the same way.
 func ociChart(src map[string]any) (name, version, repoURL string) {
 	spec, _ := src["spec"].(map[string]any)
-	repoURL, _ = spec["url"].(string)
-	name = path.Base(strings.TrimPrefix(repoURL, "oci://"))
+	url, _ := spec["url"].(string)
+	url = strings.TrimSuffix(url, "/")
+	name = path.Base(strings.TrimPrefix(url, "oci://"))
 	ref, _ := spec["ref"].(map[string]any)
 	if version, _ = ref["semver"].(string); version == "" {
 		version, _ = ref["tag"].(string)
 	}
-	if name == "." || name == "/" {
-		name = ""
+	if digest, _ := ref["digest"].(string); digest != "" {
+		version = strings.TrimPrefix(version+"@"+digest, "@")
 	}
-	return name, version, repoURL
+	if name == "." || name == "/" || !strings.HasPrefix(url, "oci://") {
+		return "", version, url
+	}
+	return name, version, strings.TrimSuffix(url, "/"+name)
 }
 
 // helmChartSource is the chart, version and repository URL of a Flux

@@ -61,6 +61,16 @@ type Chart struct {
 	archive []byte                  // or a packed chart
 }
 
+// DefaultValues is the chart's own values.yaml, nil when it has none.
+func (ch *Chart) DefaultValues() []byte {
+	for _, f := range ch.schema.Raw {
+		if f.Name == "values.yaml" {
+			return f.Data
+		}
+	}
+	return nil
+}
+
 // load makes a fresh chart from the bytes read.
 func (ch *Chart) load() (*chartv2.Chart, error) {
 	if ch.archive != nil {

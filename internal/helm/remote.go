@@ -38,7 +38,9 @@ func (c *Charts) any() bool { return c != nil && (c.Dirs.Len() > 0 || c.Remote !
 func (c *Charts) Find(repoURL, name, constraint string) (*Chart, error) {
 	var errs []string
 	if c.Dirs.Len() > 0 {
-		ch, err := c.Dirs.Find(name, constraint)
+		// A chart directory has versions, not the digest of an OCI pin.
+		version, _, _ := strings.Cut(constraint, "@")
+		ch, err := c.Dirs.Find(name, version)
 		if err == nil {
 			return ch, nil
 		}
@@ -63,13 +65,18 @@ func (c *Charts) Find(repoURL, name, constraint string) (*Chart, error) {
 // archive it names. Archives are kept in a cache directory and used again
 // only when their sha256 is the digest the index gives now: a file
 // changed on disk is fetched again, and a download whose digest differs
-// from the index's is refused. OCI registries are not supported. It is
-// safe for concurrent use.
+// from the index's is refused. Charts in OCI registries are pulled with
+// Helm's registry client, anonymously (see findOCI). It is safe for
+// concurrent use.
 type RemoteCharts struct {
 	// dir keeps archives between runs; "" keeps nothing.
 	dir     string
 	getters getter.Providers
 	indexes memo.Table[string, indexResult]
+	clients memo.Table[bool, ociResult] // by plain HTTP or not
+	// ociDigests and ociArchives hold, per run, what a reference and
+	// version resolved to and what a manifest digest pulled.
+	ociDigests, ociArchives memo.Table[string, ociPull]
 }
 
 type indexResult struct {
@@ -89,9 +96,16 @@ func NewRemoteCharts(dir string) *RemoteCharts {
 // Find fetches the chart name of the highest version the constraint
 // allows from the Helm repository at repoURL.
 func (r *RemoteCharts) Find(repoURL, name, constraint string) (*Chart, error) {
+	if repoURL != "" && !strings.Contains(repoURL, "://") {
+		// Argo CD names an OCI Helm repository without a scheme.
+		repoURL = "oci://" + repoURL
+	}
 	u, err := url.Parse(repoURL)
+	if err == nil && u.Scheme == "oci" {
+		return r.findOCI(repoURL, name, constraint)
+	}
 	if repoURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("--allow-remote fetches charts from http(s) Helm repositories only, not %q", repoURL)
+		return nil, fmt.Errorf("--allow-remote fetches charts from http(s) Helm repositories and oci:// registries only, not %q", repoURL)
 	}
 	idx := r.indexes.Get(repoURL, func() indexResult { return r.fetchIndex(repoURL) })
 	if idx.err != nil {

@@ -137,7 +137,7 @@ func TestRemoteCharts(t *testing.T) {
 		name, url, chart, version, want string
 	}{
 		{name: "no such version", url: srv.URL, chart: "web", version: "2.x", want: `no version matching "2.x" (there are 1.0.0, 1.2.0)`},
-		{name: "an OCI registry", url: "oci://ghcr.io/example/charts", chart: "web", want: "http(s) Helm repositories only"},
+		{name: "an unknown scheme", url: "s3://bucket/charts", chart: "web", want: "oci:// registries only"},
 		{name: "a digest that is not the index's", url: newChartServer(t, true).URL, chart: "web", version: "1.2.0", want: "not the digest the index gives; refused"},
 	}
 	for _, tc := range errs {

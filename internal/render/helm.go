@@ -67,7 +67,8 @@ func hasHelmCharts(data []byte) bool { return bytes.Contains(data, []byte("helmC
 
 // inflateHelmCharts renders the helmCharts of the kustomization file (an
 // absolute path) whose content is data. ok is false when it has none.
-func inflateHelmCharts(fsys *rootfs.FS, file string, data []byte) (in *inflated, ok bool, err error) {
+// An entry whose chart is not in the repository is found with charts.
+func inflateHelmCharts(fsys *rootfs.FS, charts *helm.Charts, file string, data []byte) (in *inflated, ok bool, err error) {
 	if !hasHelmCharts(data) {
 		return nil, false, nil
 	}
@@ -89,7 +90,7 @@ func inflateHelmCharts(fsys *rootfs.FS, file string, data []byte) (in *inflated,
 	_ = yaml.Unmarshal(data, &doc) // decoded above: positions of valuesInline
 	var resources []string
 	for i, hc := range k.HelmCharts {
-		names, err := inflateOne(fsys, in, relDir, chartHome, i, hc, inlineNode(&doc, i))
+		names, err := inflateOne(fsys, charts, in, relDir, chartHome, i, hc, inlineNode(&doc, i))
 		if err != nil {
 			return nil, true, fmt.Errorf("helmCharts entry %q: %w", hc.Name, err)
 		}
@@ -103,17 +104,13 @@ func inflateHelmCharts(fsys *rootfs.FS, file string, data []byte) (in *inflated,
 
 // inflateOne renders one helmCharts entry into in and returns the
 // kustomization-relative names of its files.
-func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, hc types.HelmChart, inline *yaml.Node) ([]string, error) {
-	chartDir, err := localChart(fsys, relDir, chartHome, hc)
-	if err != nil {
-		return nil, err
-	}
-	ch, err := helm.Load(fsys, chartDir)
+func inflateOne(fsys *rootfs.FS, charts *helm.Charts, in *inflated, relDir, chartHome string, i int, hc types.HelmChart, inline *yaml.Node) ([]string, error) {
+	ch, err := entryChart(fsys, charts, relDir, chartHome, hc)
 	if err != nil {
 		return nil, err
 	}
 	in.reads = append(in.reads, ch.Files...)
-	vals, sources, err := chartValues(fsys, in, relDir, chartDir, hc, inline)
+	vals, sources, err := chartValues(fsys, in, relDir, ch, hc, inline)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +139,7 @@ func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, 
 	}
 	var names []string
 	for _, m := range out.Manifests {
-		name, err := in.addManifest(fsys, relDir, chartDir, path.Join(helmDir, strconv.Itoa(i), m.Template), m, attr, sources)
+		name, err := in.addManifest(fsys, relDir, ch, path.Join(helmDir, strconv.Itoa(i), m.Template), m, attr, sources)
 		if err != nil {
 			return nil, err
 		}
@@ -153,9 +150,35 @@ func inflateOne(fsys *rootfs.FS, in *inflated, relDir, chartHome string, i int, 
 	return names, nil
 }
 
+// errNotInRepository says a helmCharts entry with a repo has no chart
+// where kustomize would have pulled it to.
+var errNotInRepository = errors.New("is not in the repository")
+
+// entryChart loads the chart of a helmCharts entry: from the repository
+// where kustomize lays it out, else, for an entry with a repo, with
+// charts (a --chart-dir, or the repo itself with --allow-remote).
+func entryChart(fsys *rootfs.FS, charts *helm.Charts, relDir, chartHome string, hc types.HelmChart) (*helm.Chart, error) {
+	chartDir, err := localChart(fsys, relDir, chartHome, hc)
+	if errors.Is(err, errNotInRepository) {
+		if charts == nil {
+			charts = &helm.Charts{} // finds none, and says how to
+		}
+		ch, ferr := charts.Find(hc.Repo, hc.Name, hc.Version)
+		if ferr != nil {
+			return nil, fmt.Errorf("%w; %w", err, ferr)
+		}
+		return ch, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return helm.Load(fsys, chartDir)
+}
+
 // localChart returns the repository-relative directory of the chart a
-// helmCharts entry names, as kustomize lays out its chart home; a chart
-// that is not in the repository is an error, never fetched.
+// helmCharts entry names, as kustomize lays out its chart home; for an
+// entry with a repo whose chart is not there, the error is
+// errNotInRepository.
 func localChart(fsys *rootfs.FS, relDir, chartHome string, hc types.HelmChart) (string, error) {
 	home := path.Join(relDir, filepath.ToSlash(chartHome))
 	if hc.Version != "" && hc.Repo != "" {
@@ -170,7 +193,7 @@ func localChart(fsys *rootfs.FS, relDir, chartHome string, hc types.HelmChart) (
 			return "", err
 		}
 		if hc.Repo != "" {
-			return "", fmt.Errorf("chart %s %s from %s is not in the repository at %s; gitops-lint does not fetch charts", hc.Name, hc.Version, hc.Repo, chartDir)
+			return "", fmt.Errorf("chart %s %s from %s %w at %s", hc.Name, hc.Version, hc.Repo, errNotInRepository, chartDir)
 		}
 		return "", fmt.Errorf("no chart found at %s", chartDir)
 	}
@@ -181,12 +204,12 @@ func localChart(fsys *rootfs.FS, relDir, chartHome string, hc types.HelmChart) (
 // the sources that wrote them, in the order Helm coalesces them: the
 // chart's defaults under a values file, valuesInline before or after the
 // files as valuesMerge says.
-func chartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart, inline *yaml.Node) (map[string]any, []helm.ValuesSource, error) {
-	vals, sources, err := helmChartValues(fsys, in, relDir, chartDir, hc)
+func chartValues(fsys *rootfs.FS, in *inflated, relDir string, ch *helm.Chart, hc types.HelmChart, inline *yaml.Node) (map[string]any, []helm.ValuesSource, error) {
+	vals, sources, err := helmChartValues(fsys, in, relDir, ch, hc)
 	if err != nil {
 		return nil, nil, err
 	}
-	if hc.ValuesFile != "" {
+	if chartDir := ch.Dir; hc.ValuesFile != "" && !ch.External {
 		// Helm coalesces the chart's defaults under what it is given.
 		if data, err := fsys.ReadFile(path.Join(chartDir, "values.yaml")); err == nil {
 			var n yaml.Node
@@ -211,7 +234,7 @@ func chartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc type
 // kustomization), each object marked with its template and located
 // through attr and sources. It returns the name when it is a new file,
 // "" when the manifest is empty or joins a file already written.
-func (in *inflated) addManifest(fsys *rootfs.FS, relDir, chartDir, name string, m helm.Manifest, attr helm.Attribution, sources []helm.ValuesSource) (string, error) {
+func (in *inflated) addManifest(fsys *rootfs.FS, relDir string, ch *helm.Chart, name string, m helm.Manifest, attr helm.Attribution, sources []helm.ValuesSource) (string, error) {
 	if m.Hook {
 		name += ".hook" // a hook may share its template's name
 	}
@@ -241,15 +264,17 @@ func (in *inflated) addManifest(fsys *rootfs.FS, relDir, chartDir, name string, 
 	}
 	in.files[abs] = data
 	// Helm names a template after the chart, not its directory.
-	_, inChart, _ := strings.Cut(m.Template, "/")
-	in.templates[path.Join(relDir, name)] = path.Join(chartDir, inChart)
+	if !ch.External { // a template outside the repository is no place to edit
+		_, inChart, _ := strings.Cut(m.Template, "/")
+		in.templates[path.Join(relDir, name)] = path.Join(ch.Dir, inChart)
+	}
 	return name, nil
 }
 
 // helmChartValues are the values kustomize hands helm: the values file
 // (the chart's own values.yaml by default) with valuesInline merged as
 // valuesMerge says, then each additional values file.
-func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc types.HelmChart) (map[string]any, []helm.ValuesSource, error) {
+func helmChartValues(fsys *rootfs.FS, in *inflated, relDir string, ch *helm.Chart, hc types.HelmChart) (map[string]any, []helm.ValuesSource, error) {
 	var sources []helm.ValuesSource // highest priority first
 	note := func(file string, data []byte) {
 		var n yaml.Node
@@ -275,8 +300,10 @@ func helmChartValues(fsys *rootfs.FS, in *inflated, relDir, chartDir string, hc 
 	}
 	var base []byte
 	var err error
-	if hc.ValuesFile == "" {
-		rel := path.Join(chartDir, "values.yaml")
+	if hc.ValuesFile == "" && ch.External {
+		base = ch.DefaultValues() // not the repository's: no values source
+	} else if hc.ValuesFile == "" {
+		rel := path.Join(ch.Dir, "values.yaml")
 		if base, err = fsys.ReadFile(rel); err != nil {
 			return nil, nil, err
 		}

@@ -141,7 +141,7 @@ func TestHelmChartsConfined(t *testing.T) {
 	}{
 		{name: "chart home is a symlink out", target: "link", wantOutside: true, wantMsg: "outside the repository"},
 		{name: "values file climbs out", target: "values", wantOutside: true, wantMsg: "outside the repository"},
-		{name: "remote chart is not fetched", target: "remote", wantMsg: "does not fetch charts"},
+		{name: "remote chart is not fetched", target: "remote", wantMsg: "not in the repository at remote/charts/web-1.0.0/web; it is not fetched (--allow-remote fetches it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

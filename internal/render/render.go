@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/openapi"
 
+	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
@@ -46,6 +47,10 @@ type Options struct {
 	// is printed, so that secret values never are (Objects are left as
 	// rendered: checks need them).
 	Screen Screen
+	// Charts finds the chart of a helmCharts entry with a repo that the
+	// repository does not hold (--chart-dir, --allow-remote); nil finds
+	// none.
+	Charts *helm.Charts
 }
 
 // Screen hides secret values in the YAML output. Only scalar values are
@@ -158,6 +163,7 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 		}
 	}
 	fs := newSandbox(r.opts.FS, r.shared, override)
+	fs.charts = r.opts.Charts
 	m, err := r.k.Run(fs, dir)
 	if err != nil {
 		e := &Error{Target: target, Msg: r.relativize(err.Error()), Syntax: fs.Refused()}

@@ -12,6 +12,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/memo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
@@ -48,6 +49,8 @@ type sandbox struct {
 	objects map[string]string
 	// values are, by object ID, where its fields' values are written.
 	values map[string]map[string]manifest.Origin
+	// charts finds the charts of helmCharts entries not in the repository.
+	charts *helm.Charts
 	// helmErr is the first helmCharts entry that failed to render:
 	// kustomize passes on only its text.
 	helmErr error
@@ -274,7 +277,7 @@ func (s *sandbox) inflate(c string, data []byte) ([]byte, error) {
 	default:
 		return data, nil
 	}
-	in, ok, err := inflateHelmCharts(s.fs, c, data)
+	in, ok, err := inflateHelmCharts(s.fs, s.charts, c, data)
 	if !ok {
 		return data, nil
 	}
