@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
 )
 
@@ -77,19 +75,7 @@ func TestDiffGolden(t *testing.T) {
 			// The note that the diff was cut names the command with
 			// the directory, which is a temporary one.
 			got := strings.ReplaceAll(stdout, dir, "DIR")
-			golden := filepath.Join("..", "..", "testdata", "golden", tc.golden)
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/... -update)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
-			}
+			assertGolden(t, tc.golden, got)
 		})
 	}
 	// Nothing was written to the repository: the base was read from git

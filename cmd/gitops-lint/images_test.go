@@ -1,11 +1,8 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestImagesGolden prints the promotion view of repositories with
@@ -19,19 +16,7 @@ func TestImagesGolden(t *testing.T) {
 				if code != 0 {
 					t.Fatalf("exit code = %d; stderr:\n%s", code, stderr)
 				}
-				golden := filepath.Join("..", "..", "testdata", "golden", repo+".images."+ext)
-				if *update {
-					if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./... -update)", err)
-				}
-				if diff := cmp.Diff(string(want), stdout); diff != "" {
-					t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
-				}
+				assertGolden(t, repo+".images."+ext, stdout)
 			})
 		}
 	}

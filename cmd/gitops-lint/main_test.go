@@ -109,22 +109,7 @@ func TestGolden(t *testing.T) {
 					t.Errorf("output contains bytes from outside the repository")
 				}
 				got := timing.ReplaceAllString(stdout, "")
-				golden := filepath.Join("..", "..", "testdata", "golden", c.Name()+"."+ext)
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./... -update)", err)
-				}
-				if diff := cmp.Diff(string(want), got); diff != "" {
-					t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
-				}
+				assertGolden(t, c.Name()+"."+ext, got)
 				if format == "sarif" {
 					validateSARIF(t, sarif, stdout)
 				}
@@ -417,5 +402,27 @@ func TestSecretFixturesNeverPrinted(t *testing.T) {
 		if !seen[id] {
 			t.Errorf("no fixture produced %s", id)
 		}
+	}
+}
+
+// assertGolden compares got with testdata/golden/name, which -update
+// writes first.
+func assertGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("..", "..", "testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/gitops-lint/ -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
 	}
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestReleaseTargets lists the Helm releases of the Helm test repositories
@@ -41,19 +38,7 @@ func TestReleaseTargets(t *testing.T) {
 				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
 			}
 			got := stdout + stderr
-			golden := filepath.Join("..", "..", "testdata", "golden", tc.golden)
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
-			}
+			assertGolden(t, tc.golden, got)
 		})
 	}
 }
