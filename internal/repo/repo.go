@@ -311,13 +311,6 @@ func relSlash(root, p string) string {
 	return filepath.ToSlash(rel)
 }
 
-func splitRel(rel string) []string {
-	if rel == "." {
-		return nil
-	}
-	return strings.Split(rel, "/")
-}
-
 // resolveRefs classifies every reference of every kustomization.
 func (r *Repo) resolveRefs() {
 	// Hundreds of overlays name the same base and components: each path
