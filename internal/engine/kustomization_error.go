@@ -98,21 +98,7 @@ func (c *checker) replacementMistake(msg string, dirs []string) (manifest.Origin
 	} else {
 		return manifest.Origin{}, "", false
 	}
-	var found []manifest.Origin
-	var complaint string
-	for _, file := range c.listedFiles(dirs) {
-		for _, d := range c.sources.get(file).docs {
-			for _, o := range objects {
-				if d.Node == nil || !isObject(d.Node, o.kind, o.name) {
-					continue
-				}
-				if k, seg := keyLike(d.Node, kyamlutils.SmarterPathSplitter(fieldPath, ".")); k != nil {
-					found = append(found, manifest.Origin{File: file, Line: k.Line, Col: k.Column})
-					complaint = fmt.Sprintf("%s %s has no %s, which a replacement %s: is %q a misspelling of %q?", o.kind, manifest.MappingValue(manifest.MappingValue(d.Node, "metadata"), "name").Value, fieldPath, role, k.Value, seg)
-				}
-			}
-		}
-	}
+	found, complaint := c.misspeltField(dirs, objects, fieldPath, role)
 	switch {
 	case len(found) == 1:
 		return found[0], complaint, true
@@ -124,6 +110,27 @@ func (c *checker) replacementMistake(msg string, dirs []string) (manifest.Origin
 		return entries[0], fmt.Sprintf("%s has no %s, which a replacement %s", what, fieldPath, role), true
 	}
 	return manifest.Origin{}, "", false
+}
+
+// misspeltField finds, in the objects the kustomizations in dirs list,
+// the keys that look like fieldPath misspelt where the path stops, and
+// words the complaint about the last one.
+func (c *checker) misspeltField(dirs []string, objects []selected, fieldPath, role string) (found []manifest.Origin, complaint string) {
+	segs := kyamlutils.SmarterPathSplitter(fieldPath, ".")
+	for _, file := range c.listedFiles(dirs) {
+		for _, d := range c.sources.get(file).docs {
+			for _, o := range objects {
+				if d.Node == nil || !isObject(d.Node, o.kind, o.name) {
+					continue
+				}
+				if k, seg := keyLike(d.Node, segs); k != nil {
+					found = append(found, manifest.Origin{File: file, Line: k.Line, Col: k.Column})
+					complaint = fmt.Sprintf("%s %s has no %s, which a replacement %s: is %q a misspelling of %q?", o.kind, manifest.MappingValue(manifest.MappingValue(d.Node, "metadata"), "name").Value, fieldPath, role, k.Value, seg)
+				}
+			}
+		}
+	}
+	return found, complaint
 }
 
 // selected is a replacement's selection of objects by kind and name (any
