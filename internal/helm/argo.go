@@ -81,11 +81,7 @@ func RenderArgoSource(ctx context.Context, fsys *rootfs.FS, src ArgoSource) (*Fl
 			}
 		}
 	}
-	out, err := Render(ctx, ch, rel)
-	if err != nil {
-		return nil, err
-	}
-	objs, err := objectsOf(out, ch)
+	objs, err := renderObjects(ctx, ch, rel)
 	if err != nil {
 		return nil, err
 	}

@@ -112,11 +112,7 @@ func RenderHelmRelease(ctx context.Context, fsys *rootfs.FS, hr map[string]any, 
 	} else {
 		rel.IncludeCRDs = true
 	}
-	out, err := Render(ctx, ch, rel)
-	if err != nil {
-		return nil, err
-	}
-	objs, err := objectsOf(out, ch)
+	objs, err := renderObjects(ctx, ch, rel)
 	if err != nil {
 		return nil, err
 	}
@@ -351,6 +347,16 @@ func objectValue(obj map[string]any, key string) (string, bool) {
 
 // objectsOf decodes the rendered manifests, each with its template (none
 // for a chart outside the repository: no line of it can be edited there).
+// renderObjects renders a release of a chart and decodes what it
+// installs, as a Flux or Argo CD release does.
+func renderObjects(ctx context.Context, ch *Chart, rel Release) ([]Object, error) {
+	out, err := Render(ctx, ch, rel)
+	if err != nil {
+		return nil, err
+	}
+	return objectsOf(out, ch)
+}
+
 func objectsOf(out *Output, ch *Chart) ([]Object, error) {
 	var objs []Object
 	for _, m := range out.Manifests {
