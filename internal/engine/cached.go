@@ -13,6 +13,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -250,6 +251,53 @@ func shared(res []manifest.Resource) bool {
 func sharedObject(id manifest.ResID, obj map[string]any) bool {
 	g := id.Group()
 	return crd.IsCRD(obj) || strings.HasSuffix(g, ".toolkit.fluxcd.io") || g == "argoproj.io"
+}
+
+// retained is what the repository-level checks read of a target's
+// rendered resources (Check.keeps), in order.
+func (c *checker) retained(t repo.Target, environment string, res []manifest.Resource) []manifest.Resource {
+	checks := c.checks[RepositoryScope]
+	if slices.ContainsFunc(checks, func(ch *Check) bool { return ch.keeps == nil }) {
+		return res
+	}
+	production := c.gitopsOpts.Production(t.Path, environment)
+	out := []manifest.Resource{}
+	for i := range res {
+		if slices.ContainsFunc(checks, func(ch *Check) bool { return ch.keeps(c, production, &res[i]) }) {
+			out = append(out, res[i])
+		}
+	}
+	return out
+}
+
+// mayDeployFlux reports whether rendered units or manifest documents
+// hold a Flux Kustomization, or a Helm release whose chart could render
+// one: the GitOps checks then read every rendered resource.
+func (c *checker) mayDeployFlux(units []unitKey, docs [][]*manifest.Document) bool {
+	for _, k := range units {
+		if u := c.units[k]; u.out != nil && slices.ContainsFunc(u.out.Objects, func(o render.Object) bool { return deploysFlux(o.Object) }) {
+			return true
+		}
+	}
+	for _, ds := range docs {
+		if slices.ContainsFunc(ds, func(d *manifest.Document) bool { return d.Object != nil && deploysFlux(d.Object) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// deploysFlux reports a Flux Kustomization, or an object that renders a
+// Helm chart (see renderReleases).
+func deploysFlux(obj map[string]any) bool {
+	id := manifest.IDOf(obj)
+	switch g := id.Group(); {
+	case strings.HasSuffix(g, ".toolkit.fluxcd.io"):
+		return id.Kind == "Kustomization" || id.Kind == "HelmRelease"
+	case g == "argoproj.io":
+		return id.Kind == "Application" || id.Kind == "ApplicationSet"
+	}
+	return false
 }
 
 // crdInputs is what the checks read of the CRDs: the converted schemas

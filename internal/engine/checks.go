@@ -88,6 +88,20 @@ type Check struct {
 	// target are kept with that target in the result cache, for runs
 	// that do not render it again.
 	perTarget bool
+	// keeps says which rendered resources of a target a repository-level
+	// check reads through Pass.Rendered; the run keeps only those once the
+	// target's own checks are done (see checker.retained). Nil keeps them
+	// all, as for a check given through Options.Checks.
+	keeps func(c *checker, production bool, r *manifest.Resource) bool
+}
+
+// keepsNothing is keeps for a repository-level check that reads no
+// rendered resource.
+func keepsNothing(*checker, bool, *manifest.Resource) bool { return false }
+
+// keepsGitOps is what the GitOps checks read (gitops.Reads).
+func keepsGitOps(c *checker, production bool, r *manifest.Resource) bool {
+	return gitops.Reads(r, production, c.fluxDeploys)
 }
 
 // Pass is one run of a check over what its scope gives it, and where it
@@ -166,6 +180,7 @@ func Checks() []*Check {
 			Rules: pickRules(builtin, rules.RenderError, rules.RemoteResource, rules.PathEscape, rules.KustomizationCycle, rules.YAMLSyntax, rules.TemplateSkipped, rules.FileTooLarge, rules.HelmChartRemote),
 			Scope: RepositoryScope,
 			Run:   runPipeline,
+			keeps: keepsNothing,
 		},
 		{
 			Name:   "policy",
@@ -191,6 +206,7 @@ func Checks() []*Check {
 			Rules: pickRules(builtin, rules.CRDConflict),
 			Scope: RepositoryScope,
 			Run:   func(p *Pass) error { p.ReportAll(p.run.crdFindings); return nil },
+			keeps: keepsNothing,
 		},
 		{
 			Name:  "secrets-resource",
@@ -216,6 +232,7 @@ func Checks() []*Check {
 			Scope:     RepositoryScope,
 			Run:       runGitOps,
 			perTarget: true,
+			keeps:     keepsGitOps,
 		},
 		{
 			// Flux's post-build substitution is applied before the
@@ -224,6 +241,7 @@ func Checks() []*Check {
 			Rules: pickRules(ops, gitops.FluxVarUndefined, gitops.FluxSubstituteFromMissing),
 			Scope: RepositoryScope,
 			Run:   runSubstitution,
+			keeps: keepsNothing,
 		},
 		{
 			Name:  "apiserver",
@@ -239,6 +257,7 @@ func Checks() []*Check {
 			Rules: pickRules(api, apiserver.CELRuleInvalid),
 			Scope: RepositoryScope,
 			Run:   func(p *Pass) error { p.ReportAll(p.run.crdFileFindings); return nil },
+			keeps: keepsNothing,
 		},
 	}
 }

@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -436,6 +437,13 @@ type checker struct {
 	// (cel-rule-invalid), in scope, whether a target renders them or not.
 	crdFileFindings []rules.Finding
 	gitopsStats     gitops.Stats
+	// packUnits has the units that only one target uses packed (see
+	// unit.pack): set by a check run, which keeps every unit's render
+	// until its targets are checked.
+	packUnits bool
+	// fluxDeploys says that the GitOps checks read every rendered
+	// resource (see gitops.Reads); set before the targets are checked.
+	fluxDeploys bool
 	// helmReads are the chart files each target's HelmReleases read.
 	helmReads helmReads
 	// argo says which paths of this repository Argo CD sources name.
@@ -459,6 +467,53 @@ type unitKey struct {
 type unit struct {
 	out *render.Output
 	err error
+	// pack says the unit's objects are kept packed until its target is
+	// assembled: set for a unit only one target of a check run uses, so
+	// that no two targets decode copies of one object.
+	pack bool
+	// packed are the packed objects, by index into out.Objects, whose
+	// Object is then nil; nil when nothing is packed.
+	packed []manifest.Packed
+}
+
+// packObjects packs the objects of the unit that no other target's
+// checks read (see sharedObject, deploysFlux).
+func (u *unit) packObjects() {
+	if !u.pack || u.out == nil {
+		return
+	}
+	for i := range u.out.Objects {
+		o := &u.out.Objects[i]
+		if sharedObject(manifest.IDOf(o.Object), o.Object) || deploysFlux(o.Object) {
+			continue
+		}
+		if p, ok := manifest.Pack(o.Object); ok {
+			if u.packed == nil {
+				u.packed = make([]manifest.Packed, len(u.out.Objects))
+			}
+			u.packed[i], o.Object = p, nil
+		}
+	}
+}
+
+// output is the unit's render with its objects decoded: new maps for
+// the packed ones.
+func (u *unit) output() (*render.Output, error) {
+	if u.packed == nil {
+		return u.out, nil
+	}
+	out := &render.Output{Objects: slices.Clone(u.out.Objects), Reads: u.out.Reads}
+	for i, p := range u.packed {
+		if p == nil {
+			continue
+		}
+		obj, err := p.Unpack()
+		if err != nil {
+			return nil, err
+		}
+		out.Objects[i].Object = obj
+	}
+	return out, nil
 }
 
 // plan says how a target is built: from which units, plus which manifest
@@ -482,8 +537,10 @@ func (c *checker) planAll(targets []repo.Target, settings []config.TargetSetting
 		c.renderer(lr)
 		for _, d := range plans[i].units {
 			k := unitKey{dir: d, lr: lr}
-			if _, ok := c.units[k]; !ok {
-				c.units[k] = &unit{}
+			if u, ok := c.units[k]; ok {
+				u.pack = false // a second user
+			} else {
+				c.units[k] = &unit{pack: c.packUnits}
 				unitKeys = append(unitKeys, k)
 			}
 		}
@@ -522,6 +579,7 @@ func (c *checker) renderUnits(ctx context.Context, keys []unitKey, jobs int, ste
 			}
 			u := c.units[k]
 			u.out, u.err = r.out, r.err
+			u.packObjects()
 			step()
 			return nil
 		})
@@ -600,10 +658,13 @@ type targetResult struct {
 	missing    []rules.Finding
 	directives []suppress.Directive
 	resources  int
-	// rendered are the target's resources, for the repository-level
-	// checks, when built says it rendered.
+	// rendered are the target's resources that the repository-level
+	// checks read (checker.retained), when built says it rendered.
 	rendered []manifest.Resource
 	built    bool
+	// shared says the target rendered objects that other targets' checks
+	// read (see sharedObject).
+	shared bool
 }
 
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
@@ -657,10 +718,11 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 	default:
 		for _, d := range p.units {
 			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
-			if u.err != nil {
-				return nil, []rules.Finding{c.renderError(t, d, u.err)}, false
+			out, err := u.output()
+			if err = cmp.Or(u.err, err); err != nil {
+				return nil, []rules.Finding{c.renderError(t, d, err)}, false
 			}
-			res = append(res, c.resources(t, d, u.out)...)
+			res = append(res, c.resources(t, d, out)...)
 		}
 		for _, f := range p.files {
 			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
@@ -184,6 +186,7 @@ func (r *run) plan(ctx context.Context) error {
 	}
 	r.targets, r.settings, r.inContext = c.sharded(r.targets, r.settings, r.opts.Shard)
 	c.scope, c.targets, c.settings = r.scope, r.targets, r.settings
+	c.packUnits = true
 	r.plans, r.unitKeys = c.planAll(r.targets, r.settings)
 	r.step = r.opts.stepper(len(r.unitKeys) + len(r.targets))
 	rc, err := newResultCache(ctx, r.opts, c.repo, r.cfg, r.targets)
@@ -335,6 +338,8 @@ func (r *run) check(ctx context.Context) error {
 func (r *run) checkTargets(ctx context.Context) error {
 	c := r.c
 	r.results = make([]targetResult, len(r.targets))
+	c.fluxDeploys = c.mayDeployFlux(c.rendered(r.unitKeys), r.manifestDocs())
+	users := r.unitUsers()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.jobs)
 	for i, t := range r.targets {
@@ -343,6 +348,7 @@ func (r *run) checkTargets(ctx context.Context) error {
 				return err
 			}
 			defer r.step()
+			defer r.checked(i, users)
 			if r.inContext[i] {
 				r.results[i].rendered, _, r.results[i].built = c.assemble(t, r.plans[i])
 				c.learnResources(r.results[i].rendered)
@@ -369,6 +375,65 @@ func (r *run) checkTargets(ctx context.Context) error {
 		err = ctx.Err()
 	}
 	return err
+}
+
+// manifestDocs are the documents of the manifest files the targets take
+// as they are (see assemble).
+func (r *run) manifestDocs() [][]*manifest.Document {
+	var docs [][]*manifest.Document
+	for i, t := range r.targets {
+		if t.Kind == repo.Plain {
+			for _, f := range t.Files {
+				docs = append(docs, r.c.repo.Manifests[f])
+			}
+		}
+		for _, f := range r.plans[i].files {
+			docs = append(docs, r.c.sources.get(f).docs)
+		}
+	}
+	return docs
+}
+
+// unitUsers counts, for each unit, the targets that checkTargets
+// assembles from it.
+func (r *run) unitUsers() map[unitKey]*atomic.Int32 {
+	users := map[unitKey]*atomic.Int32{}
+	for i, p := range r.plans {
+		if r.hits[i] != nil && !r.again(i) && !r.inContext[i] {
+			continue // answered by the cache: not assembled
+		}
+		for _, d := range p.units {
+			k := unitKey{dir: d, lr: p.settings.LoadRestrictions}
+			if users[k] == nil {
+				users[k] = &atomic.Int32{}
+			}
+			users[k].Add(1)
+		}
+	}
+	return users
+}
+
+// checked keeps of target i's resources only what the repository-level
+// checks read, and lets go of the rendered objects of the units no other
+// target still needs: a run of 10,000 targets would otherwise hold every
+// rendered object until its end.
+func (r *run) checked(i int, users map[unitKey]*atomic.Int32) {
+	c, res := r.c, &r.results[i]
+	if !res.built {
+		return
+	}
+	res.shared = shared(res.rendered)
+	res.rendered = c.retained(r.targets[i], r.plans[i].settings.Environment, res.rendered)
+	for _, d := range r.plans[i].units {
+		k := unitKey{dir: d, lr: r.plans[i].settings.LoadRestrictions}
+		// The last user's decrement comes after every other user's
+		// reads (atomic operations order them).
+		if n := users[k]; n != nil && n.Add(-1) == 0 {
+			if u := c.units[k]; u.out != nil {
+				u.out, u.packed = &render.Output{Reads: u.out.Reads}, nil
+			}
+		}
+	}
 }
 
 // checkRepository runs the repository-scope checks, which need every
@@ -417,7 +482,7 @@ func (r *run) store(refs []rules.Finding) []rules.Finding {
 			r.cache.put(t, r.plans[i], r.c.reads(t, r.plans[i]), cachedTarget{
 				NotRendered: !res.built,
 				Findings:    res.findings, Missing: res.missing, Directives: res.directives,
-				Resources: res.resources, CRDs: r.crds, FileCRDs: r.fileCRDsHash, Shared: shared(res.rendered),
+				Resources: res.resources, CRDs: r.crds, FileCRDs: r.fileCRDsHash, Shared: res.shared,
 				GitOps: ownFindings(refs, t.Path), FluxSource: r.stats.FluxSource,
 			})
 		}

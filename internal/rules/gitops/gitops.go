@@ -120,6 +120,34 @@ func Check(in Input, opts Options) ([]rules.Finding, Stats) {
 	return c.findings, c.stats
 }
 
+// Reads reports whether Check reads a rendered resource of a target, so
+// that a large run need not keep every rendered object until the
+// repository-level checks. Where a Flux Kustomization may be rendered
+// (fluxDeploys) it reads everything: Flux substitutes variables in any
+// field of what one applies, and a substituteFrom may name any
+// ConfigMap or Secret. Otherwise it reads the Flux and Argo CD objects
+// and, in a production target (Options.Production), the workloads,
+// for their images.
+func Reads(r *manifest.Resource, production, fluxDeploys bool) bool {
+	g := r.ID.Group()
+	switch {
+	case fluxDeploys, g == argoGroup, strings.HasSuffix(g, ".toolkit.fluxcd.io"):
+		return true
+	default:
+		return production && len(containers(r.Object)) > 0
+	}
+}
+
+// Production reports whether a target in an environment (the
+// configuration file's name for it, else "") is production, for
+// image-tag-prerelease.
+func (o Options) Production(target, environment string) bool {
+	if environment == "" {
+		environment = pathEnvironment(target)
+	}
+	return isProduction(o.productionEnvironments(), target, environment)
+}
+
 // checker carries one run's state.
 type checker struct {
 	in   Input

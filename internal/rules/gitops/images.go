@@ -97,15 +97,6 @@ func prerelease(tag string) string {
 // target directory.
 func pathEnvironment(target string) string { return rego.Environment(target) }
 
-// environment is a target's environment: the configuration file's name
-// for it, else the one its path gives.
-func (in Input) environment(target string) string {
-	if env := in.Environments[target]; env != "" {
-		return env
-	}
-	return pathEnvironment(target)
-}
-
 // isProduction matches a target against the production globs: its
 // environment name, or its whole path for a glob with a slash.
 func isProduction(globs []string, target, env string) bool {
@@ -123,9 +114,8 @@ func isProduction(globs []string, target, env string) bool {
 
 // prerelease reports pre-release image tags in production targets.
 func (c *checker) prerelease() {
-	globs := c.opts.productionEnvironments()
 	for _, t := range c.in.Targets {
-		if !isProduction(globs, t.Path, c.in.environment(t.Path)) {
+		if !c.opts.Production(t.Path, c.in.Environments[t.Path]) {
 			continue
 		}
 		res := c.in.Resources[t.Path]

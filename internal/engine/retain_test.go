@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/rules"
+)
+
+// TestRepositoryChecksKeepWhatTheyRead shows what a check run keeps of
+// each target's rendered resources for the repository-level checks once
+// the target's own checks are done: what those checks read (Check.keeps),
+// everything when a Flux Kustomization may read it all, and everything
+// for a check that does not say.
+func TestRepositoryChecksKeepWhatTheyRead(t *testing.T) {
+	base := map[string]string{
+		"apps/web/base/kustomization.yaml": "resources: [deployment.yaml, config.yaml]\n",
+		"apps/web/base/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:1.27"}]
+`,
+		"apps/web/base/config.yaml":                  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n",
+		"apps/web/overlays/dev/kustomization.yaml":  "resources: [../../base]\nnamePrefix: dev-\n",
+		"apps/web/overlays/prod/kustomization.yaml": "resources: [../../base]\nnamePrefix: prod-\n",
+	}
+	flux := map[string]string{"clusters/prod/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  interval: 10m
+  path: ./apps/web/overlays/prod
+  prune: true
+  sourceRef: {kind: GitRepository, name: flux-system}
+`}
+	everything := map[string][]string{
+		"apps/web/overlays/dev":  {"ConfigMap/dev-web", "Deployment/dev-web"},
+		"apps/web/overlays/prod": {"ConfigMap/prod-web", "Deployment/prod-web"},
+	}
+	tests := []struct {
+		name  string
+		files []map[string]string
+		keeps func(*checker, bool, *manifest.Resource) bool
+		want  map[string][]string
+	}{
+		{
+			name:  "GitOps checks without Flux: the workloads of production",
+			files: []map[string]string{base},
+			keeps: keepsGitOps,
+			want:  map[string][]string{"apps/web/overlays/dev": {}, "apps/web/overlays/prod": {"Deployment/prod-web"}},
+		},
+		{
+			name:  "GitOps checks with a Flux Kustomization: everything",
+			files: []map[string]string{base, flux},
+			keeps: keepsGitOps,
+			want: map[string][]string{
+				"apps/web/overlays/dev":  everything["apps/web/overlays/dev"],
+				"apps/web/overlays/prod": everything["apps/web/overlays/prod"],
+				"clusters/prod":          {"Kustomization/apps"},
+			},
+		},
+		{
+			name:  "a check that does not say: everything",
+			files: []map[string]string{base},
+			want:  everything,
+		},
+	}
+	schemas := t.TempDir()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			for _, fs := range tt.files {
+				for name, data := range fs {
+					p := filepath.Join(root, filepath.FromSlash(name))
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			var mu sync.Mutex
+			got := map[string][]string{}
+			recorder := &Check{
+				Name:  "recorder",
+				Rules: []*rules.Rule{{ID: "recorder", Severity: rules.Info, Doc: "Records what it reads\nA test check.", Remediation: "None."}},
+				Scope: RepositoryScope,
+				keeps: tt.keeps,
+				Run: func(p *Pass) error {
+					mu.Lock()
+					defer mu.Unlock()
+					for target, res := range p.Rendered {
+						got[target] = []string{}
+						for _, r := range res {
+							got[target] = append(got[target], r.ID.Kind+"/"+r.ID.Name)
+						}
+						slices.Sort(got[target])
+					}
+					return nil
+				},
+			}
+			if _, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: schemas, Checks: append(Checks(), recorder)}); err != nil {
+				t.Fatal(err)
+			}
+			for target, want := range tt.want {
+				if !slices.Equal(got[target], want) {
+					t.Errorf("%s: kept %s, want %s", target, strings.Join(got[target], " "), strings.Join(want, " "))
+				}
+			}
+		})
+	}
+}
