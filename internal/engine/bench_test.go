@@ -247,7 +247,7 @@ func BenchmarkWarmCache(b *testing.B) {
 // tuneGC applies the command's collector settings (cmd/gitops-lint
 // tuneGC) for the benchmark.
 func tuneGC(b *testing.B) {
-	gc, limit := debug.SetGCPercent(400), debug.SetMemoryLimit(768<<20)
+	gc, limit := debug.SetGCPercent(400), debug.SetMemoryLimit(1280<<20)
 	b.Cleanup(func() {
 		debug.SetGCPercent(gc)
 		debug.SetMemoryLimit(limit)
