@@ -642,10 +642,24 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 }
 
 // assemble gathers a target's resources from its rendered units and
-// manifest files. It reports false when there is nothing to check: the
-// target is blocked (discovery said why) or did not render (the returned
-// findings say why).
+// manifest files, then the objects its Helm releases install. It reports
+// false when there is nothing to check: the target is blocked (discovery
+// said why) or did not render (the returned findings say why).
 func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
+	res, failed, ok := c.assembleOwn(t, p)
+	if !ok {
+		return nil, failed, false
+	}
+	var findings []rules.Finding
+	for _, rel := range c.helmReleases(t, res) {
+		res, findings = append(res, rel.objs...), append(findings, rel.findings...)
+	}
+	return res, findings, true
+}
+
+// assembleOwn is assemble without the Helm releases: the target's own
+// resources, Flux's post-build substitution applied.
+func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
 	var res []manifest.Resource
 	switch {
 	case t.Blocked != "":
@@ -672,8 +686,7 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 		}
 	}
 	c.substitute(t, res)
-	helmRes, helmFindings := c.helmReleases(t, res)
-	return append(res, helmRes...), helmFindings, true
+	return res, nil, true
 }
 
 // policyTarget describes a target to policies; findings about the target

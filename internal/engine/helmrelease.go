@@ -43,21 +43,20 @@ func (h *helmReads) get(target string) []string {
 
 // helmReleases renders the Helm releases among a target's resources whose
 // chart is in this repository — Flux HelmReleases and the Helm sources of
-// Argo CD Applications — and returns the objects they install, each
-// located at the chart template that wrote it, a field set in values at
-// that value. A release whose chart comes from elsewhere is a
-// helm-chart-remote finding; one that fails to render a render-error at
-// the release.
-func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manifest.Resource, []rules.Finding) {
-	var out []manifest.Resource
-	var findings []rules.Finding
+// Argo CD Applications — each installing objects located at the chart
+// template that wrote them, a field set in values at that value. A
+// release whose chart comes from elsewhere has a helm-chart-remote
+// finding; one that fails to render a render-error at the release. The
+// files they read are kept for the target (helmReads).
+func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) []release {
+	rels := c.renderReleases(t, res)
 	var reads []string
-	for _, rel := range c.renderReleases(t, res) {
-		out, findings, reads = append(out, rel.objs...), append(findings, rel.findings...), append(reads, rel.reads...)
+	for _, rel := range rels {
+		reads = append(reads, rel.reads...)
 	}
 	slices.Sort(reads)
 	c.helmReads.set(t.Path, slices.Compact(reads))
-	return out, findings
+	return rels
 }
 
 // release is one Helm release of a target, rendered.
