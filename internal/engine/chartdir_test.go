@@ -10,7 +10,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/policies"
 )
 
 // podinfoChartDir is a --chart-dir holding an unpacked podinfo 6.7.1, the
@@ -168,7 +173,7 @@ func TestResultCacheFollowsCharts(t *testing.T) {
 // TestChartDirRendersHelmChartsRepo renders a kustomization whose
 // helmCharts entry names a chart of a Helm repository: the run's
 // --chart-dir supplies it to the checked objects and to render's output;
-// without one both say how to get it.
+// without one both say how to get it, render with a helm-chart-remote.
 func TestChartDirRendersHelmChartsRepo(t *testing.T) {
 	charts := podinfoChartDir(t)
 	root := writeTree(t, map[string]string{
@@ -194,13 +199,78 @@ func TestChartDirRendersHelmChartsRepo(t *testing.T) {
 				t.Fatal(perr)
 			}
 			if tc.dirs == nil {
-				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(printed.Error, tc.want) {
-					t.Errorf("objects error %v, render error %q; want both with %q", err, printed.Error, tc.want)
+				// render reports it as check does: at the entry.
+				blocked := len(printed.Blocked) == 1 && printed.Blocked[0].RuleID == rules.HelmChartRemote && strings.Contains(printed.Blocked[0].Message, tc.want)
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !blocked {
+					t.Errorf("objects error %v, render %+v; want both with %q", err, printed, tc.want)
 				}
 				return
 			}
 			if err != nil || len(objs) != 1 || objs[0]["kind"] != "Deployment" || !strings.Contains(string(printed.YAML), tc.want) {
 				t.Errorf("objects %v (error %v), render %s (error %q); want the chart's Deployment with %q", objs, err, printed.YAML, printed.Error, tc.want)
+			}
+		})
+	}
+}
+
+// TestHelmChartsRepoNotFetched checks a kustomization whose helmCharts
+// entry names a chart of a Helm repository that is neither in the
+// repository nor fetched: one helm-chart-remote info per entry, at the
+// entry, and no error; the other units of an aggregating kustomization
+// are still checked. An entry without a repo whose chart is missing stays
+// a render-error at the entry.
+func TestHelmChartsRepoNotFetched(t *testing.T) {
+	const remote = "helmCharts:\n- name: podinfo\n  repo: https://charts.example.com\n  version: 6.7.1\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string // rule severity location
+	}{
+		{
+			name:  "one entry",
+			files: map[string]string{"app/kustomization.yaml": "namespace: web\n" + remote},
+			want:  []string{"helm-chart-remote info app/kustomization.yaml:3:3"},
+		},
+		{
+			name: "two entries",
+			files: map[string]string{"app/kustomization.yaml": remote +
+				"- name: redis\n  repo: oci://registry.example.com/charts\n  version: '>=18 <19'\n"},
+			want: []string{"helm-chart-remote info app/kustomization.yaml:2:3", "helm-chart-remote info app/kustomization.yaml:5:3"},
+		},
+		{
+			name: "beside another unit, which is checked",
+			files: map[string]string{
+				"clusters/prod/kustomization.yaml": "resources: [../../apps/podinfo, ../../apps/tools]\n",
+				"apps/podinfo/kustomization.yaml":  remote,
+				"apps/tools/kustomization.yaml":    "resources: [pod.yaml]\n",
+				"apps/tools/pod.yaml":              "apiVersion: v1\nkind: Pod\nmetadata: {name: tools}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: busybox:1.36}]\n",
+			},
+			want: []string{"helm-chart-remote info apps/podinfo/kustomization.yaml:2:3", "host-network error apps/tools/pod.yaml:5:3"},
+		},
+		{
+			name:  "a local chart that is missing",
+			files: map[string]string{"app/kustomization.yaml": "namespace: web\nhelmCharts:\n- name: web\n"},
+			want:  []string{"render-error error app/kustomization.yaml:3:3"},
+		},
+	}
+	interesting := []string{rules.HelmChartRemote, rules.RenderError, "host-network"}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Run(t.Context(), Options{Root: writeTree(t, tc.files), SchemaCacheDir: t.TempDir(), LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				if slices.Contains(interesting, f.RuleID) {
+					got = append(got, f.RuleID+" "+f.Severity.String()+" "+f.Location.String())
+				}
+				if f.RuleID == rules.HelmChartRemote && !strings.Contains(f.Message, "--allow-remote") {
+					t.Errorf("message %q does not say how to render the chart", f.Message)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -646,11 +646,10 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 // false when there is nothing to check: the target is blocked (discovery
 // said why) or did not render (the returned findings say why).
 func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
-	res, failed, ok := c.assembleOwn(t, p)
+	res, findings, ok := c.assembleOwn(t, p)
 	if !ok {
-		return nil, failed, false
+		return nil, findings, false
 	}
-	var findings []rules.Finding
 	for _, rel := range c.helmReleases(t, res) {
 		res, findings = append(res, rel.objs...), append(findings, rel.findings...)
 	}
@@ -658,9 +657,14 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 }
 
 // assembleOwn is assemble without the Helm releases: the target's own
-// resources, Flux's post-build substitution applied.
+// resources, Flux's post-build substitution applied. A unit that did not
+// render only because its helmCharts name charts that are not fetched is
+// left out with a helm-chart-remote finding per entry: kustomize gives
+// the other units of an aggregating kustomization unchanged, but would
+// apply that unit's own patches and transformers to the chart's objects.
 func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
 	var res []manifest.Resource
+	var remote []rules.Finding
 	switch {
 	case t.Blocked != "":
 		return nil, nil, false
@@ -671,10 +675,17 @@ func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rul
 	default:
 		for _, d := range p.units {
 			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
+			if fs := remoteChartEntries(t, u.err); fs != nil {
+				remote = append(remote, fs...)
+				continue
+			}
 			if u.err != nil {
 				return nil, []rules.Finding{c.renderError(t, d, u.err)}, false
 			}
 			res = append(res, c.resources(t, d, u.out)...)
+		}
+		if len(remote) > 0 && len(remote) == len(p.units) && len(p.files) == 0 {
+			return nil, remote, false // nothing else to check
 		}
 		for _, f := range p.files {
 			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
@@ -686,7 +697,7 @@ func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rul
 		}
 	}
 	c.substitute(t, res)
-	return res, nil, true
+	return res, remote, true
 }
 
 // policyTarget describes a target to policies; findings about the target
@@ -784,6 +795,10 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 	msg := err.Error()
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
+	if re, ok := errors.AsType[*render.Error](err); ok && len(re.Charts) > 0 {
+		f.Location = re.Charts[0].At // the helmCharts entry that failed
+		return f
+	}
 	for _, mistake := range []func(string, []string) (manifest.Origin, string, bool){c.kustomizationMistake, c.objectMistake, c.replacementMistake} {
 		if at, complaint, ok := mistake(msg, closure); ok {
 			f.Location, f.Message = at, complaint

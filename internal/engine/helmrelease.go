@@ -114,6 +114,28 @@ func releaseFinding(t repo.Target, r *manifest.Resource, err error) rules.Findin
 	}
 }
 
+// remoteChartEntries are the helm-chart-remote findings of a unit that
+// did not render (err) only because helmCharts entries name charts of
+// Helm repositories that were not found, one at each entry; nil when
+// anything else failed.
+func remoteChartEntries(t repo.Target, err error) []rules.Finding {
+	re, ok := errors.AsType[*render.Error](err)
+	if !ok || len(re.Charts) == 0 {
+		return nil
+	}
+	var out []rules.Finding
+	for _, ce := range re.Charts {
+		if _, ok := errors.AsType[*helm.RemoteChart](ce.Err); !ok {
+			return nil
+		}
+		out = append(out, rules.Finding{
+			RuleID: rules.HelmChartRemote, Severity: rules.Info, Location: ce.At, Targets: []string{t.Path},
+			Message: ce.Error() + "; the kustomization is not rendered without it",
+		})
+	}
+	return out
+}
+
 // fluxRelease renders one Flux HelmRelease of a target.
 func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifest.Resource) ([]manifest.Resource, []rules.Finding, []string) {
 	local := func(kind, _, _ string) bool { return kind == "GitRepository" }

@@ -139,6 +139,10 @@ type Error struct {
 	// Outside is set when the render failed because a chart, or a file
 	// of one, is outside the repository.
 	Outside bool
+	// Charts are the helmCharts entries that failed, when the render
+	// failed for them: one that is not a chart of a Helm repository left
+	// unfetched (*helm.RemoteChart) is the only one.
+	Charts []*ChartEntryError
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -169,6 +173,7 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 		e := &Error{Target: target, Msg: r.relativize(err.Error()), Syntax: fs.Refused()}
 		if herr := fs.HelmError(); herr != nil {
 			e.Msg, e.Outside = r.relativize(herr.Error()), errors.Is(herr, rootfs.ErrOutside)
+			e.Charts = chartEntryErrors(herr)
 		}
 		return nil, e
 	}
