@@ -130,6 +130,7 @@ func (c *checker) argoHelmSource(t repo.Target, r *manifest.Resource, s argoSour
 			Message: fmt.Sprintf("Application %s: %v", r.ID.Name, err),
 		}, nil
 	}
+	c.helmReads.fetched(t.Path, rendered.Chart)
 	loc := c.argoValueSources(r, s, valueFiles)
 	if cv, ok := helm.ChartValues(c.repo.FS, rendered.Chart); ok {
 		loc.sources = append(loc.sources, cv) // defaults: the lowest priority

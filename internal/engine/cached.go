@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
@@ -45,6 +46,10 @@ type cachedTarget struct {
 	// CRD, a Flux or Argo CD object): it is rendered again whenever any
 	// target is, for the repository-level checks and the CRD schemas.
 	Shared bool `json:"shared,omitempty"`
+	// Charts are what the charts its render fetched (--allow-remote)
+	// resolved to: a version range or a tag may name another chart on a
+	// later run, and the entry holds only while each resolves the same.
+	Charts []helm.Resolution `json:"charts,omitempty"`
 }
 
 // resultCache is the result cache of one run.
@@ -55,6 +60,8 @@ type resultCache struct {
 	// repoKey keys the entry of the repository-level checks (see
 	// cache.RepositoryKey).
 	repoKey string
+	// remote resolves the charts entries fetched again; nil offline.
+	remote *helm.RemoteCharts
 }
 
 // repositoryEntry is the name of the repository-level checks' entry; no
@@ -201,10 +208,40 @@ func (rc *resultCache) get(t repo.Target, p plan) *cachedTarget {
 		return nil
 	}
 	var ct cachedTarget
-	if json.Unmarshal(raw, &ct) != nil {
+	if json.Unmarshal(raw, &ct) != nil || !rc.sameCharts(ct.Charts) {
 		return nil
 	}
 	return &ct
+}
+
+// sameCharts reports whether the charts an entry's render fetched still
+// resolve to the same version and digest: the index or registry is asked
+// (once per run), the charts are not downloaded.
+func (rc *resultCache) sameCharts(charts []helm.Resolution) bool {
+	for _, ch := range charts {
+		if rc.remote == nil {
+			return false // fetched then, not now: the run differs
+		}
+		if now, err := rc.remote.Resolve(ch.RepoURL, ch.Name, ch.Constraint); err != nil || now != ch.Resolved {
+			return false
+		}
+	}
+	return true
+}
+
+// fetchedCharts are what the charts a target's render fetched resolved
+// to: its releases', and its units' helmCharts'. Sorted.
+func (c *checker) fetchedCharts(t repo.Target, p plan) []helm.Resolution {
+	out := slices.Clone(c.helmReads.charts(t.Path))
+	for _, d := range p.units {
+		if u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]; u != nil && u.out != nil {
+			out = append(out, u.out.Charts...)
+		}
+	}
+	slices.SortFunc(out, func(a, b helm.Resolution) int {
+		return strings.Compare(a.RepoURL+"\x00"+a.Name+"\x00"+a.Constraint, b.RepoURL+"\x00"+b.Name+"\x00"+b.Constraint)
+	})
+	return slices.Compact(out)
 }
 
 // put stores a checked target with the files its build read.

@@ -1,16 +1,23 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	repo "helm.sh/helm/v4/pkg/repo/v1"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
@@ -271,6 +278,129 @@ func TestHelmChartsRepoNotFetched(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// helmRepository is a Helm repository over HTTP (index.yaml and archives)
+// to which a test publishes chart versions while it runs.
+type helmRepository struct {
+	*httptest.Server
+	mu    sync.Mutex
+	files map[string][]byte
+	index *repo.IndexFile
+}
+
+func newHelmRepository(t *testing.T) *helmRepository {
+	h := &helmRepository{files: map[string][]byte{}, index: repo.NewIndexFile()}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		data, ok := h.files[r.URL.Path]
+		h.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(data)
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+// publish adds the chart web at version: one Deployment, on the host's
+// network when hostNetwork.
+func (h *helmRepository) publish(t *testing.T, version string, hostNetwork bool) {
+	t.Helper()
+	dir := writeTree(t, map[string]string{
+		"web/Chart.yaml": "apiVersion: v2\nname: web\nversion: " + version + "\n",
+		"web/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n" +
+			"  template:\n    metadata: {labels: {app: web}}\n    spec:\n      hostNetwork: " + strconv.FormatBool(hostNetwork) + "\n      containers: [{name: web, image: \"web:" + version + "\"}]\n",
+	})
+	ch, err := loader.LoadDir(filepath.Join(dir, "web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := chartutil.Save(ch, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.index.MustAdd(ch.Metadata, filepath.Base(p), h.URL, hex.EncodeToString(sum[:])); err != nil {
+		t.Fatal(err)
+	}
+	index, err := sigsyaml.Marshal(h.index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.files["/"+filepath.Base(p)], h.files["/index.yaml"] = data, index
+}
+
+// TestResultCacheFollowsChartVersions checks the result cache of a target
+// that renders a chart fetched from a Helm repository with a version
+// range (--allow-remote): while the index names the same version and
+// digest the entry holds; once a newer version in the range is published
+// the target is rendered again, and the finding only that version
+// produces appears. For a Flux HelmRelease and a helmCharts entry.
+func TestResultCacheFollowsChartVersions(t *testing.T) {
+	tests := []struct {
+		name, target string
+		files        func(url string) map[string]string
+	}{
+		{
+			name: "HelmRelease", target: "clusters/prod",
+			files: func(url string) map[string]string {
+				return map[string]string{
+					"clusters/prod/kustomization.yaml": "resources: [repository.yaml, release.yaml]\n",
+					"clusters/prod/repository.yaml":    "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, namespace: apps}\nspec: {url: \"" + url + "\"}\n",
+					"clusters/prod/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: apps}\n" +
+						"spec:\n  chart:\n    spec: {chart: web, version: \">=1.0.0 <2\", sourceRef: {kind: HelmRepository, name: charts}}\n",
+				}
+			},
+		},
+		{
+			name: "helmCharts", target: "app",
+			files: func(url string) map[string]string {
+				return map[string]string{"app/kustomization.yaml": "helmCharts:\n- name: web\n  repo: " + url + "\n  version: \">=1.0.0 <2\"\n  releaseName: web\n"}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			charts := newHelmRepository(t)
+			charts.publish(t, "1.0.0", false)
+			opts := Options{
+				Root: writeTree(t, tc.files(charts.URL)), AllowRemote: true, CacheDir: t.TempDir(), ChartCacheDir: t.TempDir(),
+				SchemaCacheDir: t.TempDir(), LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load,
+			}
+			steps := []struct {
+				name        string
+				publish     string // a version published before the run
+				cached, hit bool   // the target comes from the cache; host-network is reported
+			}{
+				{name: "first run"},
+				{name: "same index", cached: true},
+				{name: "1.1.0 published", publish: "1.1.0", hit: true},
+				{name: "same index again", cached: true, hit: true},
+			}
+			for _, st := range steps {
+				if st.publish != "" {
+					charts.publish(t, st.publish, true)
+				}
+				res, err := Run(t.Context(), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hostNetwork := slices.ContainsFunc(res.Findings, func(f rules.Finding) bool { return f.RuleID == "host-network" })
+				if cached := slices.Contains(res.Cached, tc.target); cached != st.cached || hostNetwork != st.hit {
+					t.Errorf("%s: cached %v, host-network %v; want %v, %v", st.name, cached, hostNetwork, st.cached, st.hit)
+				}
 			}
 		})
 	}

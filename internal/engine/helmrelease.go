@@ -20,10 +20,36 @@ import (
 )
 
 // helmReads are, by target path, the chart files the Flux HelmReleases of
-// the target read: the cache and `list --files` count them as inputs.
+// the target read: the cache and `list --files` count them as inputs;
+// and what the charts its releases fetched (--allow-remote) resolved to,
+// which the cache checks again before it trusts an entry.
 type helmReads struct {
-	mu sync.Mutex
-	m  map[string][]string
+	mu     sync.Mutex
+	m      map[string][]string
+	remote map[string][]helm.Resolution
+}
+
+// fetched records that a release of target rendered ch, when ch was
+// fetched from a Helm or OCI repository.
+func (h *helmReads) fetched(target string, ch *helm.Chart) {
+	if ch == nil || ch.Remote == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.remote == nil {
+		h.remote = map[string][]helm.Resolution{}
+	}
+	if !slices.Contains(h.remote[target], *ch.Remote) {
+		h.remote[target] = append(h.remote[target], *ch.Remote)
+	}
+}
+
+// charts are what the charts target's releases fetched resolved to.
+func (h *helmReads) charts(target string) []helm.Resolution {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.remote[target]
 }
 
 func (h *helmReads) set(target string, files []string) {
@@ -151,6 +177,7 @@ func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifes
 	if err != nil {
 		return nil, []rules.Finding{releaseFinding(t, r, err)}, nil
 	}
+	c.helmReads.fetched(t.Path, rendered.Chart)
 	chart, _ := helm.ChartValues(c.repo.FS, rendered.Chart)
 	objs := c.releaseObjects(t, r, rendered, func(f helm.Fields) manifest.Edit {
 		return releaseValues{fields: f, release: r, user: rendered.Release.Values, chart: chart}

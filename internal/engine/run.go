@@ -190,6 +190,9 @@ func (r *run) plan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if rc != nil {
+		rc.remote = c.charts.Remote // an entry's fetched charts are resolved again
+	}
 	r.cache, r.fileCache = rc, rc.files()
 	r.hits = rc.getAll(r.targets, r.plans)
 	for i, h := range r.hits {
@@ -418,7 +421,7 @@ func (r *run) store(refs []rules.Finding) []rules.Finding {
 				NotRendered: !res.built,
 				Findings:    res.findings, Missing: res.missing, Directives: res.directives,
 				Resources: res.resources, CRDs: r.crds, FileCRDs: r.fileCRDsHash, Shared: shared(res.rendered),
-				GitOps: ownFindings(refs, t.Path), FluxSource: r.stats.FluxSource,
+				GitOps: ownFindings(refs, t.Path), FluxSource: r.stats.FluxSource, Charts: r.c.fetchedCharts(t, r.plans[i]),
 			})
 		}
 	}

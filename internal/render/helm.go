@@ -48,6 +48,9 @@ type inflated struct {
 	templates map[string]string
 	// reads are the repository-relative chart and values files read.
 	reads []string
+	// remote are what the charts fetched from Helm or OCI repositories
+	// resolved to.
+	remote []helm.Resolution
 	// objects maps "kind/name" of each rendered object to its ID (see
 	// markHelmGenerated), for an object whose annotations a patch replaced.
 	objects map[string]string
@@ -119,6 +122,9 @@ func inflateOne(fsys *rootfs.FS, charts *helm.Charts, in *inflated, relDir, char
 		return nil, err
 	}
 	in.reads = append(in.reads, ch.Files...)
+	if ch.Remote != nil {
+		in.remote = append(in.remote, *ch.Remote)
+	}
 	vals, sources, err := chartValues(fsys, in, relDir, ch, hc, inline)
 	if err != nil {
 		return nil, err

@@ -127,6 +127,10 @@ type Output struct {
 	YAML []byte
 	// Reads are the repository-relative files the render read, sorted.
 	Reads []string
+	// Charts are what the charts of helmCharts entries fetched from Helm
+	// or OCI repositories (--allow-remote) resolved to: the render holds
+	// only while they resolve the same.
+	Charts []helm.Resolution
 }
 
 // Error is a failed render, with paths made repository-relative.
@@ -218,6 +222,7 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 		}
 	}
 	slices.Sort(out.Reads)
+	out.Charts = fs.remote // kustomize is done: no read adds to it
 	return out, nil
 }
 
