@@ -84,6 +84,7 @@ func (c *checker) argoHelmSource(t repo.Target, r *manifest.Resource, s argoSour
 		v, _ := s.src["targetRevision"].(string)
 		ch, err := c.charts.Find(url, chart, v)
 		if err != nil {
+			c.triedChart(t, url, chart, v)
 			why := err.Error()
 			return nil, &rules.Finding{
 				RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: origin.Field(r, s.ptr+"/chart"), Targets: []string{t.Path},

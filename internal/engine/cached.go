@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
@@ -222,7 +224,11 @@ func (rc *resultCache) sameCharts(charts []helm.Resolution) bool {
 		if rc.remote == nil {
 			return false // fetched then, not now: the run differs
 		}
-		if now, err := rc.remote.Resolve(ch.RepoURL, ch.Name, ch.Constraint); err != nil || now != ch.Resolved {
+		now, err := rc.remote.Resolve(ch.RepoURL, ch.Name, ch.Constraint)
+		if err != nil {
+			now = "" // as when the entry was made, if its chart was not found either
+		}
+		if now != ch.Resolved {
 			return false
 		}
 	}
@@ -230,12 +236,24 @@ func (rc *resultCache) sameCharts(charts []helm.Resolution) bool {
 }
 
 // fetchedCharts are what the charts a target's render fetched resolved
-// to: its releases', and its units' helmCharts'. Sorted.
+// to: its releases', and its units' helmCharts', those asked for in vain
+// included. Sorted.
 func (c *checker) fetchedCharts(t repo.Target, p plan) []helm.Resolution {
 	out := slices.Clone(c.helmReads.charts(t.Path))
 	for _, d := range p.units {
-		if u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]; u != nil && u.out != nil {
+		u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
+		if u == nil {
+			continue
+		}
+		switch re, _ := errors.AsType[*render.Error](u.err); {
+		case u.out != nil:
 			out = append(out, u.out.Charts...)
+		case re != nil && c.charts.Remote != nil:
+			for _, ce := range re.Charts {
+				if rc, ok := errors.AsType[*helm.RemoteChart](ce.Err); ok {
+					out = append(out, helm.Resolution{RepoURL: rc.RepoURL, Name: rc.Name, Constraint: rc.Version})
+				}
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b helm.Resolution) int {

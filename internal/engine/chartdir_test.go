@@ -345,9 +345,9 @@ func (h *helmRepository) publish(t *testing.T, version string, hostNetwork bool)
 // TestResultCacheFollowsChartVersions checks the result cache of a target
 // that renders a chart fetched from a Helm repository with a version
 // range (--allow-remote): while the index names the same version and
-// digest the entry holds; once a newer version in the range is published
-// the target is rendered again, and the finding only that version
-// produces appears. For a Flux HelmRelease and a helmCharts entry.
+// digest (or none in the range) the entry holds; once a version in the
+// range is published the target is rendered again, and a newer one's
+// finding appears. For a Flux HelmRelease and a helmCharts entry.
 func TestResultCacheFollowsChartVersions(t *testing.T) {
 	tests := []struct {
 		name, target string
@@ -374,7 +374,7 @@ func TestResultCacheFollowsChartVersions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			charts := newHelmRepository(t)
-			charts.publish(t, "1.0.0", false)
+			charts.publish(t, "0.9.0", false) // out of the range
 			opts := Options{
 				Root: writeTree(t, tc.files(charts.URL)), AllowRemote: true, CacheDir: t.TempDir(), ChartCacheDir: t.TempDir(),
 				SchemaCacheDir: t.TempDir(), LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load,
@@ -384,14 +384,15 @@ func TestResultCacheFollowsChartVersions(t *testing.T) {
 				publish     string // a version published before the run
 				cached, hit bool   // the target comes from the cache; host-network is reported
 			}{
-				{name: "first run"},
-				{name: "same index", cached: true},
+				{name: "none in the range"},
+				{name: "still none", cached: true},
+				{name: "1.0.0 published", publish: "1.0.0"},
 				{name: "1.1.0 published", publish: "1.1.0", hit: true},
-				{name: "same index again", cached: true, hit: true},
+				{name: "same index", cached: true, hit: true},
 			}
 			for _, st := range steps {
 				if st.publish != "" {
-					charts.publish(t, st.publish, true)
+					charts.publish(t, st.publish, st.publish == "1.1.0")
 				}
 				res, err := Run(t.Context(), opts)
 				if err != nil {

@@ -32,16 +32,31 @@ type helmReads struct {
 // fetched records that a release of target rendered ch, when ch was
 // fetched from a Helm or OCI repository.
 func (h *helmReads) fetched(target string, ch *helm.Chart) {
-	if ch == nil || ch.Remote == nil {
-		return
+	if ch != nil && ch.Remote != nil {
+		h.record(target, *ch.Remote)
 	}
+}
+
+// record records what a chart of target's releases resolved to ("" when
+// it was asked for in vain).
+func (h *helmReads) record(target string, r helm.Resolution) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.remote == nil {
 		h.remote = map[string][]helm.Resolution{}
 	}
-	if !slices.Contains(h.remote[target], *ch.Remote) {
-		h.remote[target] = append(h.remote[target], *ch.Remote)
+	if !slices.Contains(h.remote[target], r) {
+		h.remote[target] = append(h.remote[target], r)
+	}
+}
+
+// triedChart records, when the run fetches charts, that a release of
+// target asked the repository at repoURL for the chart name in vain: no
+// version in the range yet, or the repository did not answer. A later run
+// may find it, so the cached result holds only while it still does not.
+func (c *checker) triedChart(t repo.Target, repoURL, name, constraint string) {
+	if c.charts.Remote != nil && name != "" {
+		c.helmReads.record(t.Path, helm.Resolution{RepoURL: repoURL, Name: name, Constraint: constraint})
 	}
 }
 
@@ -175,6 +190,9 @@ func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifes
 	}
 	rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup, c.charts)
 	if err != nil {
+		if remote, ok := errors.AsType[*helm.RemoteChart](err); ok {
+			c.triedChart(t, remote.RepoURL, remote.Name, remote.Version)
+		}
 		return nil, []rules.Finding{releaseFinding(t, r, err)}, nil
 	}
 	c.helmReads.fetched(t.Path, rendered.Chart)
