@@ -255,6 +255,11 @@ func TestHelmChartsRepoNotFetched(t *testing.T) {
 			want: []string{"helm-chart-remote info apps/podinfo/kustomization.yaml:2:3", "host-network error apps/tools/pod.yaml:5:3"},
 		},
 		{
+			name:  "a repository URL with a password, never shown",
+			files: map[string]string{"app/kustomization.yaml": "helmCharts:\n- name: podinfo\n  repo: https://ci:" + strings.Repeat("pw", 8) + "@charts.example.com\n"},
+			want:  []string{"helm-chart-remote info app/kustomization.yaml:2:3"},
+		},
+		{
 			name:  "a local chart that is missing",
 			files: map[string]string{"app/kustomization.yaml": "namespace: web\nhelmCharts:\n- name: web\n"},
 			want:  []string{"render-error error app/kustomization.yaml:3:3"},
@@ -272,8 +277,8 @@ func TestHelmChartsRepoNotFetched(t *testing.T) {
 				if slices.Contains(interesting, f.RuleID) {
 					got = append(got, f.RuleID+" "+f.Severity.String()+" "+f.Location.String())
 				}
-				if f.RuleID == rules.HelmChartRemote && !strings.Contains(f.Message, "--allow-remote") {
-					t.Errorf("message %q does not say how to render the chart", f.Message)
+				if f.RuleID == rules.HelmChartRemote && (!strings.Contains(f.Message, "--allow-remote") || strings.Contains(f.Message, "pwpw")) {
+					t.Errorf("message %q does not say how to render the chart, or shows the password", f.Message)
 				}
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
