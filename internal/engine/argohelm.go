@@ -88,7 +88,7 @@ func (c *checker) argoHelmSource(t repo.Target, r *manifest.Resource, s argoSour
 			why := err.Error()
 			return nil, &rules.Finding{
 				RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: origin.Field(r, s.ptr+"/chart"), Targets: []string{t.Path},
-				Message: fmt.Sprintf("Application %s: chart %s %s comes from %s, which is not this repository; %s; the objects it installs are not checked", r.ID.Name, chart, v, url, why),
+				Message: helm.HideUserinfo(fmt.Sprintf("Application %s: chart %s %s comes from %s, which is not this repository; %s; the objects it installs are not checked", r.ID.Name, chart, v, url, why), url),
 			}, nil
 		}
 		loaded = ch

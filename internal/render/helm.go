@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -222,7 +221,7 @@ func entryChart(fsys *rootfs.FS, charts *helm.Charts, relDir, chartHome string, 
 				chart += "@" + hc.Version
 			}
 			return nil, &helm.RemoteChart{
-				Chart: chart, Source: "the Helm repository " + withoutUserinfo(hc.Repo), Name: hc.Name, Version: hc.Version, RepoURL: hc.Repo,
+				Chart: chart, Source: "the Helm repository " + hc.Repo, Name: hc.Name, Version: hc.Version, RepoURL: hc.Repo,
 				// How to enable it, or why the chart directories and the
 				// fetch did not find it; and where kustomize looks.
 				NotFound: fmt.Errorf("%w, nor vendored at %s", ferr, chartDir),
@@ -234,17 +233,6 @@ func entryChart(fsys *rootfs.FS, charts *helm.Charts, relDir, chartHome string, 
 		return nil, err
 	}
 	return helm.Load(fsys, chartDir)
-}
-
-// withoutUserinfo is a repository URL as a message may show it: a user
-// and password written in it are left out.
-func withoutUserinfo(repoURL string) string {
-	u, err := url.Parse(repoURL)
-	if err != nil || u.User == nil {
-		return repoURL
-	}
-	u.User = nil
-	return u.String()
 }
 
 // localChart returns the repository-relative directory of the chart a
