@@ -33,6 +33,9 @@ type cachedTarget struct {
 	Resources  int                  `json:"resources"`
 	// NotRendered says the target did not render (its findings say why).
 	NotRendered bool `json:"notRendered,omitempty"`
+	// Partly says it rendered without a kustomization whose charts were
+	// not fetched.
+	Partly bool `json:"partly,omitempty"`
 	// CRDs is the hash of the run's CRD schemas the target was validated
 	// against: a CRD changed anywhere makes the entry stale.
 	CRDs string `json:"crds"`

@@ -232,17 +232,19 @@ func TestHelmChartsRepoNotFetched(t *testing.T) {
 		name  string
 		files map[string]string
 		want  []string // rule severity location
+		// partly, notRendered: the summary's counts of targets.
+		partly, notRendered int
 	}{
 		{
 			name:  "one entry",
 			files: map[string]string{"app/kustomization.yaml": "namespace: web\n" + remote},
-			want:  []string{"helm-chart-remote info app/kustomization.yaml:3:3"},
+			want:  []string{"helm-chart-remote info app/kustomization.yaml:3:3"}, notRendered: 1,
 		},
 		{
 			name: "two entries",
 			files: map[string]string{"app/kustomization.yaml": remote +
 				"- name: redis\n  repo: oci://registry.example.com/charts\n  version: '>=18 <19'\n"},
-			want: []string{"helm-chart-remote info app/kustomization.yaml:2:3", "helm-chart-remote info app/kustomization.yaml:5:3"},
+			want: []string{"helm-chart-remote info app/kustomization.yaml:2:3", "helm-chart-remote info app/kustomization.yaml:5:3"}, notRendered: 1,
 		},
 		{
 			name: "beside another unit, which is checked",
@@ -252,17 +254,18 @@ func TestHelmChartsRepoNotFetched(t *testing.T) {
 				"apps/tools/kustomization.yaml":    "resources: [pod.yaml]\n",
 				"apps/tools/pod.yaml":              "apiVersion: v1\nkind: Pod\nmetadata: {name: tools}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: busybox:1.36}]\n",
 			},
-			want: []string{"helm-chart-remote info apps/podinfo/kustomization.yaml:2:3", "host-network error apps/tools/pod.yaml:5:3"},
+			want:   []string{"helm-chart-remote info apps/podinfo/kustomization.yaml:2:3", "host-network error apps/tools/pod.yaml:5:3"},
+			partly: 1,
 		},
 		{
 			name:  "a repository URL with a password, never shown",
 			files: map[string]string{"app/kustomization.yaml": "helmCharts:\n- name: podinfo\n  repo: https://ci:" + strings.Repeat("pw", 8) + "@charts.example.com\n"},
-			want:  []string{"helm-chart-remote info app/kustomization.yaml:2:3"},
+			want:  []string{"helm-chart-remote info app/kustomization.yaml:2:3"}, notRendered: 1,
 		},
 		{
 			name:  "a local chart that is missing",
 			files: map[string]string{"app/kustomization.yaml": "namespace: web\nhelmCharts:\n- name: web\n"},
-			want:  []string{"render-error error app/kustomization.yaml:3:3"},
+			want:  []string{"render-error error app/kustomization.yaml:3:3"}, notRendered: 1,
 		},
 	}
 	interesting := []string{rules.HelmChartRemote, rules.RenderError, "host-network"}
@@ -283,6 +286,9 @@ func TestHelmChartsRepoNotFetched(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+			if res.PartlyRendered != tc.partly || res.NotRendered != tc.notRendered {
+				t.Errorf("partly rendered %d, not rendered %d; want %d, %d", res.PartlyRendered, res.NotRendered, tc.partly, tc.notRendered)
 			}
 		})
 	}

@@ -219,9 +219,11 @@ type Result struct {
 	// Cached are the targets whose results came from the result cache.
 	Cached []string
 	// PartlyRendered counts the targets rendered without some remote
-	// entries (repo.Target.Partial); NotRendered those that did not
-	// render at all (blocked, or kustomize failed). Both are in the
-	// summary of every report: what was not checked must not look clean.
+	// entries (repo.Target.Partial), or without a kustomization whose
+	// helmCharts name charts that are not fetched; NotRendered those
+	// that did not render at all (blocked, or kustomize failed). Both are
+	// in the summary of every report: what was not checked must not look
+	// clean.
 	PartlyRendered, NotRendered int
 	// SkippedTransitionRules counts the evaluations of CRD validation rules
 	// that compare with the stored object (oldSelf), skipped because a
@@ -604,6 +606,9 @@ type targetResult struct {
 	// checks, when built says it rendered.
 	rendered []manifest.Resource
 	built    bool
+	// partly says it was built without a unit whose helmCharts name
+	// charts that are not fetched (assembleOwn).
+	partly bool
 }
 
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
@@ -615,6 +620,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	}
 	out.resources = len(res)
 	out.rendered, out.built = res, true
+	out.partly = c.skipsUnits(t, p)
 	c.learnResources(res)
 	for i := range res {
 		fs, err := c.pass(ResourceScope, Pass{Context: ctx, Target: t, Resource: &res[i]})
@@ -665,6 +671,7 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
 	var res []manifest.Resource
 	var remote []rules.Finding
+	skipped := 0
 	switch {
 	case t.Blocked != "":
 		return nil, nil, false
@@ -676,7 +683,7 @@ func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rul
 		for _, d := range p.units {
 			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
 			if fs := remoteChartEntries(t, u.err); fs != nil {
-				remote = append(remote, fs...)
+				remote, skipped = append(remote, fs...), skipped+1
 				continue
 			}
 			if u.err != nil {
@@ -684,7 +691,7 @@ func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rul
 			}
 			res = append(res, c.resources(t, d, u.out)...)
 		}
-		if len(remote) > 0 && len(remote) == len(p.units) && len(p.files) == 0 {
+		if skipped > 0 && skipped == len(p.units) && len(p.files) == 0 {
 			return nil, remote, false // nothing else to check
 		}
 		for _, f := range p.files {
@@ -698,6 +705,17 @@ func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rul
 	}
 	c.substitute(t, res)
 	return res, remote, true
+}
+
+// skipsUnits reports whether assembleOwn leaves out a unit of the plan p:
+// one that did not render only because its charts are not fetched.
+func (c *checker) skipsUnits(t repo.Target, p plan) bool {
+	for _, d := range p.units {
+		if u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]; u != nil && remoteChartEntries(t, u.err) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // policyTarget describes a target to policies; findings about the target

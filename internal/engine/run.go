@@ -418,8 +418,8 @@ func (r *run) store(refs []rules.Finding) []rules.Finding {
 			out = append(out, h.GitOps...) // not rendered: its own, from the cache
 		case h == nil && !r.inContext[i]:
 			r.cache.put(t, r.plans[i], r.c.reads(t, r.plans[i]), cachedTarget{
-				NotRendered: !res.built,
-				Findings:    res.findings, Missing: res.missing, Directives: res.directives,
+				NotRendered: !res.built, Partly: res.partly,
+				Findings: res.findings, Missing: res.missing, Directives: res.directives,
 				Resources: res.resources, CRDs: r.crds, FileCRDs: r.fileCRDsHash, Shared: shared(res.rendered),
 				GitOps: ownFindings(refs, t.Path), FluxSource: r.stats.FluxSource, Charts: r.c.fetchedCharts(t, r.plans[i]),
 			})
@@ -488,7 +488,7 @@ func (r *run) rendering() (cached []string, partly, notRendered int) {
 		switch {
 		case t.Blocked != "" || !rendered:
 			notRendered++
-		case t.Partial != "":
+		case t.Partial != "" || res.partly || (res.cached && r.hits[i].Partly):
 			partly++
 		}
 	}
