@@ -17,7 +17,6 @@ import (
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	repo "helm.sh/helm/v4/pkg/repo/v1"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
@@ -294,27 +293,18 @@ func TestHelmChartsRepoNotFetched(t *testing.T) {
 	}
 }
 
-// helmRepository is a Helm repository over HTTP (index.yaml and archives)
-// to which a test publishes chart versions while it runs.
+// helmRepository is a Helm repository over HTTP (index.yaml and archives,
+// files of a directory) to which a test publishes chart versions while it
+// runs.
 type helmRepository struct {
 	*httptest.Server
-	mu    sync.Mutex
-	files map[string][]byte
+	dir   string
 	index *repo.IndexFile
 }
 
 func newHelmRepository(t *testing.T) *helmRepository {
-	h := &helmRepository{files: map[string][]byte{}, index: repo.NewIndexFile()}
-	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.mu.Lock()
-		data, ok := h.files[r.URL.Path]
-		h.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		_, _ = w.Write(data)
-	}))
+	dir := t.TempDir()
+	h := &helmRepository{Server: httptest.NewServer(http.FileServer(http.Dir(dir))), dir: dir, index: repo.NewIndexFile()}
 	t.Cleanup(h.Close)
 	return h
 }
@@ -332,7 +322,7 @@ func (h *helmRepository) publish(t *testing.T, version string, hostNetwork bool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := chartutil.Save(ch, t.TempDir())
+	p, err := chartutil.Save(ch, h.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,16 +331,12 @@ func (h *helmRepository) publish(t *testing.T, version string, hostNetwork bool)
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(data)
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if err := h.index.MustAdd(ch.Metadata, filepath.Base(p), h.URL, hex.EncodeToString(sum[:])); err != nil {
 		t.Fatal(err)
 	}
-	index, err := sigsyaml.Marshal(h.index)
-	if err != nil {
+	if err := h.index.WriteFile(filepath.Join(h.dir, "index.yaml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h.files["/"+filepath.Base(p)], h.files["/index.yaml"] = data, index
 }
 
 // TestResultCacheFollowsChartVersions checks the result cache of a target
