@@ -33,7 +33,9 @@ func newImagesCommand(e *env) *cobra.Command {
 environment with its tag or digest, marking images whose references differ between
 environments. Targets are one application in several environments when their paths
 differ only in the environment (the directory under overlays/, envs/, environments/,
-env/, clusters/ or stages/, else the target directory) and they share a base.`,
+env/, clusters/ or stages/, else the target directory) and they share a base. A Helm
+release (a Flux HelmRelease, an Argo CD Application with a chart source) is an
+application of its own, named TARGETS#Kind/namespace/name.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !slices.Contains(report.ImagesFormats(), o.format) {

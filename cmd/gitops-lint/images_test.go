@@ -6,10 +6,12 @@ import (
 )
 
 // TestImagesGolden prints the promotion view of repositories with
-// overlays per environment in every format.
+// overlays per environment, and of the Helm test repositories (each
+// release an application of its own, a remote chart's not rendered), in
+// every format.
 func TestImagesGolden(t *testing.T) {
 	formats := map[string]string{"text": "txt", "markdown": "md", "json": "json"}
-	for _, repo := range []string{"gitops", "demo"} {
+	for _, repo := range []string{"gitops", "demo", "helm-flux", "helm-argo"} {
 		for format, ext := range formats {
 			t.Run(repo+"/"+format, func(t *testing.T) {
 				code, stdout, stderr := runCLI(t, "images", filepath.Join(reposDir, repo), "-f", format)

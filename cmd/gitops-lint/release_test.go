@@ -30,6 +30,10 @@ func TestReleaseTargets(t *testing.T) {
 			name: "a remote chart is not rendered", golden: "helm-flux.render-remote.txt", code: 1,
 			args: []string{"render", "--root", reposDir + "/helm-flux", reposDir + "/helm-flux/clusters/prod#HelmRelease/web/podinfo"},
 		},
+		{
+			name: "a helmCharts entry of a remote chart is not rendered", golden: "helm-remote.render.txt", code: 1,
+			args: []string{"render", "--root", reposDir + "/helm-remote", reposDir + "/helm-remote/clusters/prod"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -84,10 +84,11 @@ func (c *checker) argoHelmSource(t repo.Target, r *manifest.Resource, s argoSour
 		v, _ := s.src["targetRevision"].(string)
 		ch, err := c.charts.Find(url, chart, v)
 		if err != nil {
+			c.triedChart(t, url, chart, v)
 			why := err.Error()
 			return nil, &rules.Finding{
 				RuleID: rules.HelmChartRemote, Severity: rules.Info, Resource: r.SourceID, Location: origin.Field(r, s.ptr+"/chart"), Targets: []string{t.Path},
-				Message: fmt.Sprintf("Application %s: chart %s %s comes from %s, which is not this repository; %s; the objects it installs are not checked", r.ID.Name, chart, v, url, why),
+				Message: helm.HideUserinfo(fmt.Sprintf("Application %s: chart %s %s comes from %s, which is not this repository; %s; the objects it installs are not checked", r.ID.Name, chart, v, url, why), url),
 			}, nil
 		}
 		loaded = ch
@@ -130,6 +131,7 @@ func (c *checker) argoHelmSource(t repo.Target, r *manifest.Resource, s argoSour
 			Message: fmt.Sprintf("Application %s: %v", r.ID.Name, err),
 		}, nil
 	}
+	c.helmReads.fetched(t.Path, rendered.Chart)
 	loc := c.argoValueSources(r, s, valueFiles)
 	if cv, ok := helm.ChartValues(c.repo.FS, rendered.Chart); ok {
 		loc.sources = append(loc.sources, cv) // defaults: the lowest priority

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
+	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -31,6 +33,9 @@ type cachedTarget struct {
 	Resources  int                  `json:"resources"`
 	// NotRendered says the target did not render (its findings say why).
 	NotRendered bool `json:"notRendered,omitempty"`
+	// Partly says it rendered without a kustomization whose charts were
+	// not fetched.
+	Partly bool `json:"partly,omitempty"`
 	// CRDs is the hash of the run's CRD schemas the target was validated
 	// against: a CRD changed anywhere makes the entry stale.
 	CRDs string `json:"crds"`
@@ -46,6 +51,10 @@ type cachedTarget struct {
 	// CRD, a Flux or Argo CD object): it is rendered again whenever any
 	// target is, for the repository-level checks and the CRD schemas.
 	Shared bool `json:"shared,omitempty"`
+	// Charts are what the charts its render fetched (--allow-remote)
+	// resolved to: a version range or a tag may name another chart on a
+	// later run, and the entry holds only while each resolves the same.
+	Charts []helm.Resolution `json:"charts,omitempty"`
 }
 
 // resultCache is the result cache of one run.
@@ -56,6 +65,8 @@ type resultCache struct {
 	// repoKey keys the entry of the repository-level checks (see
 	// cache.RepositoryKey).
 	repoKey string
+	// remote resolves the charts entries fetched again; nil offline.
+	remote *helm.RemoteCharts
 }
 
 // repositoryEntry is the name of the repository-level checks' entry; no
@@ -202,10 +213,56 @@ func (rc *resultCache) get(t repo.Target, p plan) *cachedTarget {
 		return nil
 	}
 	var ct cachedTarget
-	if json.Unmarshal(raw, &ct) != nil {
+	if json.Unmarshal(raw, &ct) != nil || !rc.sameCharts(ct.Charts) {
 		return nil
 	}
 	return &ct
+}
+
+// sameCharts reports whether the charts an entry's render fetched still
+// resolve to the same version and digest: the index or registry is asked
+// (once per run), the charts are not downloaded.
+func (rc *resultCache) sameCharts(charts []helm.Resolution) bool {
+	for _, ch := range charts {
+		if rc.remote == nil {
+			return false // fetched then, not now: the run differs
+		}
+		now, err := rc.remote.Resolve(ch.RepoURL, ch.Name, ch.Constraint)
+		if err != nil {
+			now = "" // as when the entry was made, if its chart was not found either
+		}
+		if now != ch.Resolved {
+			return false
+		}
+	}
+	return true
+}
+
+// fetchedCharts are what the charts a target's render fetched resolved
+// to: its releases', and its units' helmCharts', those asked for in vain
+// included. Sorted.
+func (c *checker) fetchedCharts(t repo.Target, p plan) []helm.Resolution {
+	out := slices.Clone(c.helmReads.charts(t.Path))
+	for _, d := range p.units {
+		u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
+		if u == nil {
+			continue
+		}
+		switch re, _ := errors.AsType[*render.Error](u.err); {
+		case u.out != nil:
+			out = append(out, u.out.Charts...)
+		case re != nil && c.charts.Remote != nil:
+			for _, ce := range re.Charts {
+				if rc, ok := errors.AsType[*helm.RemoteChart](ce.Err); ok {
+					out = append(out, helm.Resolution{RepoURL: rc.RepoURL, Name: rc.Name, Constraint: rc.Version})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b helm.Resolution) int {
+		return strings.Compare(a.RepoURL+"\x00"+a.Name+"\x00"+a.Constraint, b.RepoURL+"\x00"+b.Name+"\x00"+b.Constraint)
+	})
+	return slices.Compact(out)
 }
 
 // put stores a checked target with the files its build read.

@@ -220,9 +220,11 @@ type Result struct {
 	// Cached are the targets whose results came from the result cache.
 	Cached []string
 	// PartlyRendered counts the targets rendered without some remote
-	// entries (repo.Target.Partial); NotRendered those that did not
-	// render at all (blocked, or kustomize failed). Both are in the
-	// summary of every report: what was not checked must not look clean.
+	// entries (repo.Target.Partial), or without a kustomization whose
+	// helmCharts name charts that are not fetched; NotRendered those
+	// that did not render at all (blocked, or kustomize failed). Both are
+	// in the summary of every report: what was not checked must not look
+	// clean.
 	PartlyRendered, NotRendered int
 	// SkippedTransitionRules counts the evaluations of CRD validation rules
 	// that compare with the stored object (oldSelf), skipped because a
@@ -502,7 +504,9 @@ func (u *unit) output() (*render.Output, error) {
 	if u.packed == nil {
 		return u.out, nil
 	}
-	out := &render.Output{Objects: slices.Clone(u.out.Objects), Reads: u.out.Reads}
+	o := *u.out
+	out := &o
+	out.Objects = slices.Clone(u.out.Objects)
 	for i, p := range u.packed {
 		if p == nil {
 			continue
@@ -665,6 +669,9 @@ type targetResult struct {
 	// shared says the target rendered objects that other targets' checks
 	// read (see sharedObject).
 	shared bool
+	// partly says it was built without a unit whose helmCharts name
+	// charts that are not fetched (assembleOwn).
+	partly bool
 }
 
 func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targetResult, error) {
@@ -676,6 +683,7 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 	}
 	out.resources = len(res)
 	out.rendered, out.built = res, true
+	out.partly = c.skipsUnits(t, p)
 	c.learnResources(res)
 	for i := range res {
 		fs, err := c.pass(ResourceScope, Pass{Context: ctx, Target: t, Resource: &res[i]})
@@ -703,11 +711,30 @@ func (c *checker) checkTarget(ctx context.Context, t repo.Target, p plan) (targe
 }
 
 // assemble gathers a target's resources from its rendered units and
-// manifest files. It reports false when there is nothing to check: the
-// target is blocked (discovery said why) or did not render (the returned
-// findings say why).
+// manifest files, then the objects its Helm releases install. It reports
+// false when there is nothing to check: the target is blocked (discovery
+// said why) or did not render (the returned findings say why).
 func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
+	res, findings, ok := c.assembleOwn(t, p)
+	if !ok {
+		return nil, findings, false
+	}
+	for _, rel := range c.helmReleases(t, res) {
+		res, findings = append(res, rel.objs...), append(findings, rel.findings...)
+	}
+	return res, findings, true
+}
+
+// assembleOwn is assemble without the Helm releases: the target's own
+// resources, Flux's post-build substitution applied. A unit that did not
+// render only because its helmCharts name charts that are not fetched is
+// left out with a helm-chart-remote finding per entry: kustomize gives
+// the other units of an aggregating kustomization unchanged, but would
+// apply that unit's own patches and transformers to the chart's objects.
+func (c *checker) assembleOwn(t repo.Target, p plan) ([]manifest.Resource, []rules.Finding, bool) {
 	var res []manifest.Resource
+	var remote []rules.Finding
+	skipped := 0
 	switch {
 	case t.Blocked != "":
 		return nil, nil, false
@@ -718,11 +745,18 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 	default:
 		for _, d := range p.units {
 			u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]
+			if fs := remoteChartEntries(t, u.err); fs != nil {
+				remote, skipped = append(remote, fs...), skipped+1
+				continue
+			}
 			out, err := u.output()
 			if err = cmp.Or(u.err, err); err != nil {
 				return nil, []rules.Finding{c.renderError(t, d, err)}, false
 			}
 			res = append(res, c.resources(t, d, out)...)
+		}
+		if skipped > 0 && skipped == len(p.units) && len(p.files) == 0 {
+			return nil, remote, false // nothing else to check
 		}
 		for _, f := range p.files {
 			res = append(res, plainResources(t.Path, f, c.sources.get(f).docs)...)
@@ -734,8 +768,18 @@ func (c *checker) assemble(t repo.Target, p plan) ([]manifest.Resource, []rules.
 		}
 	}
 	c.substitute(t, res)
-	helmRes, helmFindings := c.helmReleases(t, res)
-	return append(res, helmRes...), helmFindings, true
+	return res, remote, true
+}
+
+// skipsUnits reports whether assembleOwn leaves out a unit of the plan p:
+// one that did not render only because its charts are not fetched.
+func (c *checker) skipsUnits(t repo.Target, p plan) bool {
+	for _, d := range p.units {
+		if u := c.units[unitKey{dir: d, lr: p.settings.LoadRestrictions}]; u != nil && remoteChartEntries(t, u.err) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // policyTarget describes a target to policies; findings about the target
@@ -833,6 +877,10 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 	msg := err.Error()
 	k := c.repo.Kustomizations[unit]
 	f := rules.Finding{RuleID: rules.RenderError, Message: msg, Location: manifest.Origin{File: k.File, Line: 1}, Targets: []string{t.Path}}
+	if re, ok := errors.AsType[*render.Error](err); ok && len(re.Charts) > 0 {
+		f.Location = re.Charts[0].At // the helmCharts entry that failed
+		return f
+	}
 	for _, mistake := range []func(string, []string) (manifest.Origin, string, bool){c.kustomizationMistake, c.objectMistake, c.replacementMistake} {
 		if at, complaint, ok := mistake(msg, closure); ok {
 			f.Location, f.Message = at, complaint

@@ -20,10 +20,51 @@ import (
 )
 
 // helmReads are, by target path, the chart files the Flux HelmReleases of
-// the target read: the cache and `list --files` count them as inputs.
+// the target read: the cache and `list --files` count them as inputs;
+// and what the charts its releases fetched (--allow-remote) resolved to,
+// which the cache checks again before it trusts an entry.
 type helmReads struct {
-	mu sync.Mutex
-	m  map[string][]string
+	mu     sync.Mutex
+	m      map[string][]string
+	remote map[string][]helm.Resolution
+}
+
+// fetched records that a release of target rendered ch, when ch was
+// fetched from a Helm or OCI repository.
+func (h *helmReads) fetched(target string, ch *helm.Chart) {
+	if ch != nil && ch.Remote != nil {
+		h.record(target, *ch.Remote)
+	}
+}
+
+// record records what a chart of target's releases resolved to ("" when
+// it was asked for in vain).
+func (h *helmReads) record(target string, r helm.Resolution) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.remote == nil {
+		h.remote = map[string][]helm.Resolution{}
+	}
+	if !slices.Contains(h.remote[target], r) {
+		h.remote[target] = append(h.remote[target], r)
+	}
+}
+
+// triedChart records, when the run fetches charts, that a release of
+// target asked the repository at repoURL for the chart name in vain: no
+// version in the range yet, or the repository did not answer. A later run
+// may find it, so the cached result holds only while it still does not.
+func (c *checker) triedChart(t repo.Target, repoURL, name, constraint string) {
+	if c.charts.Remote != nil && name != "" {
+		c.helmReads.record(t.Path, helm.Resolution{RepoURL: repoURL, Name: name, Constraint: constraint})
+	}
+}
+
+// charts are what the charts target's releases fetched resolved to.
+func (h *helmReads) charts(target string) []helm.Resolution {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.remote[target]
 }
 
 func (h *helmReads) set(target string, files []string) {
@@ -43,21 +84,20 @@ func (h *helmReads) get(target string) []string {
 
 // helmReleases renders the Helm releases among a target's resources whose
 // chart is in this repository — Flux HelmReleases and the Helm sources of
-// Argo CD Applications — and returns the objects they install, each
-// located at the chart template that wrote it, a field set in values at
-// that value. A release whose chart comes from elsewhere is a
-// helm-chart-remote finding; one that fails to render a render-error at
-// the release.
-func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) ([]manifest.Resource, []rules.Finding) {
-	var out []manifest.Resource
-	var findings []rules.Finding
+// Argo CD Applications — each installing objects located at the chart
+// template that wrote them, a field set in values at that value. A
+// release whose chart comes from elsewhere has a helm-chart-remote
+// finding; one that fails to render a render-error at the release. The
+// files they read are kept for the target (helmReads).
+func (c *checker) helmReleases(t repo.Target, res []manifest.Resource) []release {
+	rels := c.renderReleases(t, res)
 	var reads []string
-	for _, rel := range c.renderReleases(t, res) {
-		out, findings, reads = append(out, rel.objs...), append(findings, rel.findings...), append(reads, rel.reads...)
+	for _, rel := range rels {
+		reads = append(reads, rel.reads...)
 	}
 	slices.Sort(reads)
 	c.helmReads.set(t.Path, slices.Compact(reads))
-	return out, findings
+	return rels
 }
 
 // release is one Helm release of a target, rendered.
@@ -115,6 +155,28 @@ func releaseFinding(t repo.Target, r *manifest.Resource, err error) rules.Findin
 	}
 }
 
+// remoteChartEntries are the helm-chart-remote findings of a unit that
+// did not render (err) only because helmCharts entries name charts of
+// Helm repositories that were not found, one at each entry; nil when
+// anything else failed.
+func remoteChartEntries(t repo.Target, err error) []rules.Finding {
+	re, ok := errors.AsType[*render.Error](err)
+	if !ok || len(re.Charts) == 0 {
+		return nil
+	}
+	var out []rules.Finding
+	for _, ce := range re.Charts {
+		if _, ok := errors.AsType[*helm.RemoteChart](ce.Err); !ok {
+			return nil
+		}
+		out = append(out, rules.Finding{
+			RuleID: rules.HelmChartRemote, Severity: rules.Info, Location: ce.At, Targets: []string{t.Path},
+			Message: ce.Error() + "; the kustomization is not rendered without it",
+		})
+	}
+	return out
+}
+
 // fluxRelease renders one Flux HelmRelease of a target.
 func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifest.Resource) ([]manifest.Resource, []rules.Finding, []string) {
 	local := func(kind, _, _ string) bool { return kind == "GitRepository" }
@@ -128,8 +190,12 @@ func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifes
 	}
 	rendered, err := helm.RenderHelmRelease(context.Background(), c.repo.FS, r.Object, local, lookup, c.charts)
 	if err != nil {
+		if remote, ok := errors.AsType[*helm.RemoteChart](err); ok {
+			c.triedChart(t, remote.RepoURL, remote.Name, remote.Version)
+		}
 		return nil, []rules.Finding{releaseFinding(t, r, err)}, nil
 	}
+	c.helmReads.fetched(t.Path, rendered.Chart)
 	chart, _ := helm.ChartValues(c.repo.FS, rendered.Chart)
 	objs := c.releaseObjects(t, r, rendered, func(f helm.Fields) manifest.Edit {
 		return releaseValues{fields: f, release: r, user: rendered.Release.Values, chart: chart}

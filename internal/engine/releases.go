@@ -50,6 +50,8 @@ type Release struct {
 	Error string
 	// findings are those Error comes from, located at the release.
 	findings []rules.Finding
+	// resources are Objects as check sees them, located.
+	resources []manifest.Resource
 }
 
 // releaseSet are the releases of one target, or why the target itself
@@ -106,14 +108,21 @@ func (w *Workspace) renderReleases(t repo.Target, lr types.LoadRestrictions) ([]
 	if err != nil {
 		return nil, err
 	}
+	return w.releaseTargets(t, res, reads, w.c.renderReleases(t, res)), nil
+}
+
+// releaseTargets makes targets of their own of the releases rels that a
+// target deploys, rendered from its resources res; reads are what
+// rendering res read. Sorted by path.
+func (w *Workspace) releaseTargets(t repo.Target, res []manifest.Resource, reads []string, rels []release) []Release {
 	values := &redact.Set{}
 	values.Add(w.Repo.SensitiveValues(w.Repo.Closure(t.Path))...)
 	for _, r := range res {
 		values.Add(manifest.SecretValues(r.Object)...)
 	}
 	var out []Release
-	for _, rel := range w.c.renderReleases(t, res) {
-		r := Release{Path: releasePath(t.Path, rel.res.ID), Target: t.Path, Kind: rel.res.ID.Kind}
+	for _, rel := range rels {
+		r := Release{Path: releasePath(t.Path, rel.res.ID), Target: t.Path, Kind: rel.res.ID.Kind, resources: rel.objs}
 		for _, o := range rel.objs {
 			r.Objects = append(r.Objects, o.Object)
 		}
@@ -130,7 +139,7 @@ func (w *Workspace) renderReleases(t repo.Target, lr types.LoadRestrictions) ([]
 		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Release) int { return strings.Compare(a.Path, b.Path) })
-	return out, nil
+	return out
 }
 
 // releasePath names the release target of the object id in target.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
@@ -23,7 +24,14 @@ type Rendered struct {
 	// of reference (resources, components, patches, generator inputs,
 	// replacements, configurations) without re-implementing kustomize's
 	// rules. Sorted.
-	Reads    map[string][]string
+	Reads map[string][]string
+	// Releases are, by target path, the Helm releases each target
+	// deploys, targets of their own (Workspace.Releases). Their objects
+	// are also among the target's Resources, as check sees them.
+	Releases map[string][]Release
+	// own are, by target path, the target's Resources without the
+	// objects of its releases.
+	own      map[string][]manifest.Resource
 	settings []config.TargetSettings
 	c        *checker
 }
@@ -49,24 +57,45 @@ func (w *Workspace) Render(ctx context.Context) (*Rendered, error) {
 	if err := c.renderUnits(ctx, keys, w.opts.jobs(), w.opts.stepper(len(keys))); err != nil {
 		return nil, err
 	}
-	out := &Rendered{Repo: rp, Targets: targets, Resources: map[string][]manifest.Resource{}, Reads: map[string][]string{}, settings: settings, c: c}
+	out := &Rendered{
+		Repo: rp, Targets: targets, Resources: map[string][]manifest.Resource{}, Reads: map[string][]string{},
+		Releases: map[string][]Release{}, own: map[string][]manifest.Resource{}, settings: settings, c: c,
+	}
 	for i, t := range targets {
-		if res, _, ok := c.assemble(t, plans[i]); ok {
-			out.Resources[t.Path] = res
-			c.learnResources(res)
-		}
 		reads := slices.Clone(t.Files)
 		reads = append(reads, plans[i].files...)
-		reads = append(reads, c.helmReads.get(t.Path)...)
 		for _, d := range plans[i].units {
 			if u := c.units[unitKey{dir: d, lr: settings[i].LoadRestrictions}]; u.out != nil {
 				reads = append(reads, u.out.Reads...)
 			}
 		}
+		if res, _, ok := c.assembleOwn(t, plans[i]); ok {
+			out.add(w, t, res, reads)
+		}
+		reads = append(reads, c.helmReads.get(t.Path)...)
 		slices.Sort(reads)
 		out.Reads[t.Path] = slices.Compact(reads)
 	}
 	return out, nil
+}
+
+// add keeps a target's resources res and renders its Helm releases;
+// reads are what rendering res read. The workspace keeps the releases
+// (Workspace.Releases renders none again).
+func (r *Rendered) add(w *Workspace, t repo.Target, res []manifest.Resource, reads []string) {
+	rels := r.c.helmReleases(t, res)
+	r.own[t.Path] = res
+	if len(rels) > 0 {
+		r.Releases[t.Path] = w.releaseTargets(t, res, reads, rels)
+		w.releases.Get(t.Path, func() releaseSet { return releaseSet{list: r.Releases[t.Path]} })
+		all := slices.Clip(res)
+		for _, rel := range rels {
+			all = append(all, rel.objs...)
+		}
+		res = all
+	}
+	r.Resources[t.Path] = res
+	r.c.learnResources(res)
 }
 
 // GitOps is the input of the repository-level checks (gitops.Check).
@@ -81,9 +110,26 @@ func Images(ctx context.Context, opts Options) (*gitops.Promotion, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := gitops.Images(r.GitOps())
+	p := gitops.Images(r.imagesInput())
 	r.c.hideImages(p)
 	return p, nil
+}
+
+// imagesInput is the input of the images view: each Helm release a target
+// of its own, its objects apart from those of the target that deploys it.
+func (r *Rendered) imagesInput() gitops.Input {
+	in := r.GitOps()
+	in.Resources = maps.Clone(r.own)
+	in.Releases = map[string][]string{}
+	for target, rels := range r.Releases {
+		for _, rel := range rels {
+			in.Releases[target] = append(in.Releases[target], rel.Path)
+			if rel.Error == "" {
+				in.Resources[rel.Path] = rel.resources
+			}
+		}
+	}
+	return in
 }
 
 // gitopsInput hands rendered targets to the repository-level checks.

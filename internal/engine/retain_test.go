@@ -31,7 +31,7 @@ spec:
     spec:
       containers: [{name: web, image: "nginx:1.27"}]
 `,
-		"apps/web/base/config.yaml":                  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n",
+		"apps/web/base/config.yaml":                 "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n",
 		"apps/web/overlays/dev/kustomization.yaml":  "resources: [../../base]\nnamePrefix: dev-\n",
 		"apps/web/overlays/prod/kustomization.yaml": "resources: [../../base]\nnamePrefix: prod-\n",
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
-	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
@@ -248,6 +247,9 @@ func (r *run) plan(ctx context.Context) error {
 	rc, err := newResultCache(ctx, r.opts, c.repo, r.cfg, r.targets)
 	if err != nil {
 		return err
+	}
+	if rc != nil {
+		rc.remote = c.charts.Remote // an entry's fetched charts are resolved again
 	}
 	r.cache, r.fileCache = rc, rc.files()
 	r.hits = rc.getAll(r.targets, r.plans)
@@ -486,7 +488,10 @@ func (r *run) checked(i int, users map[unitKey]*atomic.Int32) {
 		// reads (atomic operations order them).
 		if n := users[k]; n != nil && n.Add(-1) == 0 {
 			if u := c.units[k]; u.out != nil {
-				u.out, u.packed = &render.Output{Reads: u.out.Reads}, nil
+				// What the cache records of it (reads, charts) stays.
+				kept := *u.out
+				kept.Objects = nil
+				u.out, u.packed = &kept, nil
 			}
 		}
 	}
@@ -536,10 +541,10 @@ func (r *run) store(refs []rules.Finding) []rules.Finding {
 			out = append(out, h.GitOps...) // not rendered: its own, from the cache
 		case h == nil && !r.inContext[i]:
 			r.cache.put(t, r.plans[i], r.c.reads(t, r.plans[i]), cachedTarget{
-				NotRendered: !res.built,
-				Findings:    res.findings, Missing: res.missing, Directives: res.directives,
+				NotRendered: !res.built, Partly: res.partly,
+				Findings: res.findings, Missing: res.missing, Directives: res.directives,
 				Resources: res.resources, CRDs: r.crds, FileCRDs: r.fileCRDsHash, Shared: res.shared,
-				GitOps: ownFindings(refs, t.Path), FluxSource: r.stats.FluxSource,
+				GitOps: ownFindings(refs, t.Path), FluxSource: r.stats.FluxSource, Charts: r.c.fetchedCharts(t, r.plans[i]),
 			})
 		}
 	}
@@ -606,7 +611,7 @@ func (r *run) rendering() (cached []string, partly, notRendered int) {
 		switch {
 		case t.Blocked != "" || !rendered:
 			notRendered++
-		case t.Partial != "":
+		case t.Partial != "" || res.partly || (res.cached && r.hits[i].Partly):
 			partly++
 		}
 	}

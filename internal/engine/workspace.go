@@ -170,6 +170,9 @@ func (w *Workspace) Print(ctx context.Context, dir string, showSecrets bool) (*P
 		opts.Screen = screen
 	}
 	out, err := render.New(opts).Render(dir)
+	if remote := remoteChartEntries(repo.Target{Path: dir}, err); remote != nil {
+		return &Printed{Blocked: remote}, nil // located at the entries, as check reports them
+	}
 	if err != nil {
 		return &Printed{Error: screen.Text(err.Error())}, nil
 	}

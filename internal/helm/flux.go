@@ -66,9 +66,25 @@ type RemoteChart struct {
 
 func (e *RemoteChart) Error() string {
 	if e.NotFound != nil {
-		return fmt.Sprintf("chart %s comes from %s, which is not this repository; %v", e.Chart, e.Source, e.NotFound)
+		return HideUserinfo(fmt.Sprintf("chart %s comes from %s, which is not this repository; %v", e.Chart, e.Source, e.NotFound), e.RepoURL)
 	}
-	return fmt.Sprintf("chart %s comes from %s, which is not this repository; it is not fetched (--allow-remote fetches it, --chart-dir DIR reads it from a directory of charts)", e.Chart, e.Source)
+	return HideUserinfo(fmt.Sprintf("chart %s comes from %s, which is not this repository; it is not fetched (--allow-remote fetches it, --chart-dir DIR reads it from a directory of charts)", e.Chart, e.Source), e.RepoURL)
+}
+
+// HideUserinfo removes from text the user and password that repoURL is
+// written with ("https://user:password@host"), wherever text repeats
+// them: a message names the repository, never its credentials.
+func HideUserinfo(text, repoURL string) string {
+	_, rest, ok := strings.Cut(repoURL, "://")
+	if !ok {
+		return text
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	at := strings.LastIndex(authority, "@")
+	if at <= 0 {
+		return text
+	}
+	return strings.ReplaceAll(text, authority[:at+1], "")
 }
 
 // Lookup finds an object of the repository (a ConfigMap or Secret a

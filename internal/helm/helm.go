@@ -54,6 +54,9 @@ type Chart struct {
 	// External is set for a chart of a --chart-dir: Dir and its files are
 	// not the repository's.
 	External bool
+	// Remote is set for a chart fetched from a Helm or OCI repository: what
+	// it resolved to.
+	Remote *Resolution
 
 	// schema is the chart as loaded, read only: its values schemas.
 	schema  *chartv2.Chart

@@ -222,3 +222,22 @@ func TestSchemaRefsNotFollowed(t *testing.T) {
 		})
 	}
 }
+
+func TestHideUserinfo(t *testing.T) {
+	password := strings.Repeat("pw", 8)
+	tests := []struct {
+		name, text, repoURL, want string
+	}{
+		{name: "user and password", text: "https://ci:" + password + "@charts.example.com: 401", repoURL: "https://ci:" + password + "@charts.example.com/stable", want: "https://charts.example.com: 401"},
+		{name: "a token as user", text: "oci://" + password + "@registry.example.com/web", repoURL: "oci://" + password + "@registry.example.com", want: "oci://registry.example.com/web"},
+		{name: "none", text: "https://charts.example.com/a@b", repoURL: "https://charts.example.com/a@b", want: "https://charts.example.com/a@b"},
+		{name: "no scheme", text: "registry.example.com/charts", repoURL: "registry.example.com/charts", want: "registry.example.com/charts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := HideUserinfo(tt.text, tt.repoURL); got != tt.want {
+				t.Errorf("HideUserinfo(%q, %q) = %q, want %q", tt.text, tt.repoURL, got, tt.want)
+			}
+		})
+	}
+}

@@ -37,34 +37,47 @@ type ociPull struct {
 // cached under its manifest digest beside that manifest, and used again
 // only when the manifest still has that digest and names the archive's
 // digest as its chart layer.
-func (r *RemoteCharts) findOCI(repoURL, name, version string) (*Chart, error) {
-	ref := strings.TrimSuffix(strings.TrimPrefix(repoURL, "oci://"), "/") + "/" + name
-	host, _, _ := strings.Cut(ref, "/")
-	c, err := r.ociClient(host)
+func (r *RemoteCharts) findOCI(repoURL, name, version string) (*Chart, string, error) {
+	c, digest, err := r.ociResolve(repoURL, name, version)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	// Releases of one chart share the tag lookup and the pull.
-	res := r.ociDigests.Get(ref+"\x00"+version, func() ociPull { return ociDigest(c, ref, version) })
-	if res.err != nil {
-		return nil, res.err
-	}
-	digest := res.digest
+	ref := ociRef(repoURL, name)
 	pulled := r.ociArchives.Get(ref+"@"+digest, func() ociPull {
 		data, err := r.ociArchive(c, ref, digest)
 		return ociPull{data: data, err: err}
 	})
 	if pulled.err != nil {
-		return nil, fmt.Errorf("oci://%s@%s: %w", ref, digest, pulled.err)
+		return nil, "", fmt.Errorf("oci://%s@%s: %w", ref, digest, pulled.err)
 	}
 	ch, err := loadArchive(name+".tgz", pulled.data)
 	if err != nil {
-		return nil, fmt.Errorf("oci://%s@%s: %w", ref, digest, err)
+		return nil, "", fmt.Errorf("oci://%s@%s: %w", ref, digest, err)
 	}
 	if ch.Name != name {
-		return nil, fmt.Errorf("oci://%s@%s holds chart %s, not %s", ref, digest, ch.Name, name)
+		return nil, "", fmt.Errorf("oci://%s@%s holds chart %s, not %s", ref, digest, ch.Name, name)
 	}
-	return ch, nil
+	return ch, digest, nil
+}
+
+// ociRef is the reference of chart name in the registry repository
+// repoURL, without the scheme.
+func ociRef(repoURL, name string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(repoURL, "oci://"), "/") + "/" + name
+}
+
+// ociResolve resolves version of the chart name in the registry
+// repository repoURL to a manifest digest, with the client that asked.
+func (r *RemoteCharts) ociResolve(repoURL, name, version string) (*registry.Client, string, error) {
+	ref := ociRef(repoURL, name)
+	host, _, _ := strings.Cut(ref, "/")
+	c, err := r.ociClient(host)
+	if err != nil {
+		return nil, "", err
+	}
+	// Releases of one chart share the tag lookup and the pull.
+	res := r.ociDigests.Get(ref+"\x00"+version, func() ociPull { return ociDigest(c, ref, version) })
+	return c, res.digest, res.err
 }
 
 // ociDigest resolves version (a digest, a tag or a semver range) to the

@@ -93,23 +93,62 @@ func NewRemoteCharts(dir string) *RemoteCharts {
 	return &RemoteCharts{dir: dir, getters: getter.Getters(getter.WithTimeout(fetchTimeout))}
 }
 
-// Find fetches the chart name of the highest version the constraint
-// allows from the Helm repository at repoURL.
-func (r *RemoteCharts) Find(repoURL, name, constraint string) (*Chart, error) {
+// Resolution is what a chart of a Helm or OCI repository resolved to in
+// a run: a range such as ">=1.0.0 <2" may name a newer version on a later
+// run, and a tag another digest. A result computed from the chart holds
+// only while Resolve gives the same Resolved.
+type Resolution struct {
+	RepoURL    string `json:"repo"`
+	Name       string `json:"name"`
+	Constraint string `json:"constraint,omitempty"`
+	// Resolved is the version and the digest the index gives for it, or
+	// the OCI manifest digest.
+	Resolved string `json:"resolved"`
+}
+
+// Resolve says what the chart name that constraint allows in the
+// repository at repoURL is now (Resolution.Resolved), asking the index or
+// the registry, not downloading the chart. Within a run the answer is the
+// one Find used.
+func (r *RemoteCharts) Resolve(repoURL, name, constraint string) (string, error) {
+	repoURL, oci, err := remoteURL(repoURL)
+	if err != nil {
+		return "", err
+	}
+	if oci {
+		_, digest, err := r.ociResolve(repoURL, name, constraint)
+		return digest, err
+	}
+	cv, _, err := r.indexEntry(repoURL, name, constraint)
+	if err != nil {
+		return "", err
+	}
+	return cv.Version + "@" + cv.Digest, nil
+}
+
+// remoteURL is a repository URL as Find takes it: Argo CD names an OCI
+// Helm repository without a scheme. oci says it is a registry's.
+func remoteURL(repoURL string) (string, bool, error) {
 	if repoURL != "" && !strings.Contains(repoURL, "://") {
-		// Argo CD names an OCI Helm repository without a scheme.
 		repoURL = "oci://" + repoURL
 	}
 	u, err := url.Parse(repoURL)
 	if err == nil && u.Scheme == "oci" {
-		return r.findOCI(repoURL, name, constraint)
+		return repoURL, true, nil
 	}
 	if repoURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("--allow-remote fetches charts from http(s) Helm repositories and oci:// registries only, not %q", repoURL)
+		return "", false, fmt.Errorf("--allow-remote fetches charts from http(s) Helm repositories and oci:// registries only, not %q", repoURL)
 	}
+	return repoURL, false, nil
+}
+
+// indexEntry is the index entry of the highest version of chart name the
+// constraint allows in the Helm repository at repoURL, and its archive's
+// URL.
+func (r *RemoteCharts) indexEntry(repoURL, name, constraint string) (*repo.ChartVersion, string, error) {
 	idx := r.indexes.Get(repoURL, func() indexResult { return r.fetchIndex(repoURL) })
 	if idx.err != nil {
-		return nil, idx.err
+		return nil, "", idx.err
 	}
 	var versions []string
 	for _, cv := range idx.index.Entries[name] {
@@ -117,28 +156,53 @@ func (r *RemoteCharts) Find(repoURL, name, constraint string) (*Chart, error) {
 	}
 	i, err := bestVersion(constraint, versions)
 	if err != nil {
-		return nil, fmt.Errorf("%s: chart %s: %w", repoURL, name, err)
+		return nil, "", fmt.Errorf("%s: chart %s: %w", repoURL, name, err)
 	}
 	cv := idx.index.Entries[name][i]
 	if len(cv.URLs) == 0 {
-		return nil, fmt.Errorf("%s: chart %s %s has no URL in the index", repoURL, name, cv.Version)
+		return nil, "", fmt.Errorf("%s: chart %s %s has no URL in the index", repoURL, name, cv.Version)
 	}
 	chartURL, err := repo.ResolveReferenceURL(repoURL, cv.URLs[0])
+	return cv, chartURL, err
+}
+
+// Find fetches the chart name of the highest version the constraint
+// allows from the Helm repository at repoURL.
+// The chart says what it resolved to (Chart.Remote).
+func (r *RemoteCharts) Find(repoURL, name, constraint string) (*Chart, error) {
+	ch, resolved, err := r.find(repoURL, name, constraint)
 	if err != nil {
 		return nil, err
+	}
+	ch.Remote = &Resolution{RepoURL: repoURL, Name: name, Constraint: constraint, Resolved: resolved}
+	return ch, nil
+}
+
+// find is Find, and what the chart resolved to.
+func (r *RemoteCharts) find(repoURL, name, constraint string) (*Chart, string, error) {
+	repoURL, oci, err := remoteURL(repoURL)
+	if err != nil {
+		return nil, "", err
+	}
+	if oci {
+		return r.findOCI(repoURL, name, constraint)
+	}
+	cv, chartURL, err := r.indexEntry(repoURL, name, constraint)
+	if err != nil {
+		return nil, "", err
 	}
 	data, err := r.archive(repoURL, chartURL, cv.Digest)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	ch, err := loadArchive(name+"-"+cv.Version+".tgz", data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", chartURL, err)
+		return nil, "", fmt.Errorf("%s: %w", chartURL, err)
 	}
 	if ch.Name != name || ch.Version != cv.Version {
-		return nil, fmt.Errorf("%s holds chart %s %s, not %s %s as the index says", chartURL, ch.Name, ch.Version, name, cv.Version)
+		return nil, "", fmt.Errorf("%s holds chart %s %s, not %s %s as the index says", chartURL, ch.Name, ch.Version, name, cv.Version)
 	}
-	return ch, nil
+	return ch, cv.Version + "@" + cv.Digest, nil
 }
 
 // fetchIndex downloads and parses a repository's index.yaml.

@@ -48,6 +48,9 @@ type inflated struct {
 	templates map[string]string
 	// reads are the repository-relative chart and values files read.
 	reads []string
+	// remote are what the charts fetched from Helm or OCI repositories
+	// resolved to.
+	remote []helm.Resolution
 	// objects maps "kind/name" of each rendered object to its ID (see
 	// markHelmGenerated), for an object whose annotations a patch replaced.
 	objects map[string]string
@@ -89,12 +92,21 @@ func inflateHelmCharts(fsys *rootfs.FS, charts *helm.Charts, file string, data [
 	var doc yaml.Node
 	_ = yaml.Unmarshal(data, &doc) // decoded above: positions of valuesInline
 	var resources []string
+	var remote []error
 	for i, hc := range k.HelmCharts {
 		names, err := inflateOne(fsys, charts, in, relDir, chartHome, i, hc, inlineNode(&doc, i))
 		if err != nil {
-			return nil, true, fmt.Errorf("helmCharts entry %q: %w", hc.Name, err)
+			err = &ChartEntryError{At: entryOrigin(&doc, fsys.Rel(file), i), Name: hc.Name, Err: err}
+			if _, ok := errors.AsType[*helm.RemoteChart](err); !ok {
+				return nil, true, err
+			}
+			remote = append(remote, err) // one finding each
+			continue
 		}
 		resources = append(resources, names...)
+	}
+	if len(remote) > 0 {
+		return nil, true, errors.Join(remote...)
 	}
 	if in.kustomization, err = rewriteKustomization(data, resources); err != nil {
 		return nil, true, err
@@ -110,6 +122,9 @@ func inflateOne(fsys *rootfs.FS, charts *helm.Charts, in *inflated, relDir, char
 		return nil, err
 	}
 	in.reads = append(in.reads, ch.Files...)
+	if ch.Remote != nil {
+		in.remote = append(in.remote, *ch.Remote)
+	}
 	vals, sources, err := chartValues(fsys, in, relDir, ch, hc, inline)
 	if err != nil {
 		return nil, err
@@ -150,13 +165,49 @@ func inflateOne(fsys *rootfs.FS, charts *helm.Charts, in *inflated, relDir, char
 	return names, nil
 }
 
+// ChartEntryError is a helmCharts entry that did not render. Its Err is a
+// *helm.RemoteChart when the entry names a chart of a Helm repository
+// that is neither in the repository nor found (no --chart-dir holds it,
+// and --allow-remote is off or the fetch failed), as for a HelmRelease.
+type ChartEntryError struct {
+	// At is the entry in its kustomization file.
+	At manifest.Origin
+	// Name is the entry's chart name.
+	Name string
+	Err  error
+}
+
+func (e *ChartEntryError) Error() string {
+	return fmt.Sprintf("helmCharts entry %q: %v", e.Name, e.Err)
+}
+
+func (e *ChartEntryError) Unwrap() error { return e.Err }
+
+// chartEntryErrors are the entries err holds: one, or several joined.
+func chartEntryErrors(err error) []*ChartEntryError {
+	switch e := err.(type) {
+	case *ChartEntryError:
+		return []*ChartEntryError{e}
+	case interface{ Unwrap() []error }:
+		var out []*ChartEntryError
+		for _, x := range e.Unwrap() {
+			out = append(out, chartEntryErrors(x)...)
+		}
+		return out
+	case interface{ Unwrap() error }:
+		return chartEntryErrors(e.Unwrap())
+	}
+	return nil
+}
+
 // errNotInRepository says a helmCharts entry with a repo has no chart
 // where kustomize would have pulled it to.
 var errNotInRepository = errors.New("is not in the repository")
 
 // entryChart loads the chart of a helmCharts entry: from the repository
 // where kustomize lays it out, else, for an entry with a repo, with
-// charts (a --chart-dir, or the repo itself with --allow-remote).
+// charts (a --chart-dir, or the repo itself with --allow-remote); a
+// chart neither finds is a *helm.RemoteChart.
 func entryChart(fsys *rootfs.FS, charts *helm.Charts, relDir, chartHome string, hc types.HelmChart) (*helm.Chart, error) {
 	chartDir, err := localChart(fsys, relDir, chartHome, hc)
 	if errors.Is(err, errNotInRepository) {
@@ -165,7 +216,16 @@ func entryChart(fsys *rootfs.FS, charts *helm.Charts, relDir, chartHome string, 
 		}
 		ch, ferr := charts.Find(hc.Repo, hc.Name, hc.Version)
 		if ferr != nil {
-			return nil, fmt.Errorf("%w; %w", err, ferr)
+			chart := hc.Name
+			if hc.Version != "" {
+				chart += "@" + hc.Version
+			}
+			return nil, &helm.RemoteChart{
+				Chart: chart, Source: "the Helm repository " + hc.Repo, Name: hc.Name, Version: hc.Version, RepoURL: hc.Repo,
+				// How to enable it, or why the chart directories and the
+				// fetch did not find it; and where kustomize looks.
+				NotFound: fmt.Errorf("%w, nor vendored at %s", ferr, chartDir),
+			}
 		}
 		return ch, nil
 	}
@@ -178,7 +238,7 @@ func entryChart(fsys *rootfs.FS, charts *helm.Charts, relDir, chartHome string, 
 // localChart returns the repository-relative directory of the chart a
 // helmCharts entry names, as kustomize lays out its chart home; for an
 // entry with a repo whose chart is not there, the error is
-// errNotInRepository.
+// errNotInRepository, the directory where kustomize looks for it.
 func localChart(fsys *rootfs.FS, relDir, chartHome string, hc types.HelmChart) (string, error) {
 	home := path.Join(relDir, filepath.ToSlash(chartHome))
 	if hc.Version != "" && hc.Repo != "" {
@@ -193,7 +253,7 @@ func localChart(fsys *rootfs.FS, relDir, chartHome string, hc types.HelmChart) (
 			return "", err
 		}
 		if hc.Repo != "" {
-			return "", fmt.Errorf("chart %s %s from %s %w at %s", hc.Name, hc.Version, hc.Repo, errNotInRepository, chartDir)
+			return chartDir, fmt.Errorf("chart %s %s from %s %w at %s", hc.Name, hc.Version, hc.Repo, errNotInRepository, chartDir)
 		}
 		return "", fmt.Errorf("no chart found at %s", chartDir)
 	}
@@ -470,6 +530,21 @@ func rewriteKustomization(data []byte, resources []string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// entryOrigin is where the i-th helmCharts entry of the kustomization
+// file (repository-relative) doc is; line 1 when it is not found.
+func entryOrigin(doc *yaml.Node, file string, i int) manifest.Origin {
+	at := manifest.Origin{File: file, Line: 1}
+	if len(doc.Content) == 0 {
+		return at
+	}
+	charts := manifest.MappingValue(doc.Content[0], "helmCharts")
+	if charts == nil || charts.Kind != yaml.SequenceNode || i >= len(charts.Content) {
+		return at
+	}
+	at.Line, at.Col = charts.Content[i].Line, charts.Content[i].Column
+	return at
 }
 
 // inlineNode is the valuesInline mapping of the i-th helmCharts entry of a

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
@@ -138,10 +140,15 @@ func TestHelmChartsConfined(t *testing.T) {
 		target      string
 		wantOutside bool
 		wantMsg     string
+		// wantRemote: the entry, at its line, is a chart that is not fetched.
+		wantRemote bool
 	}{
 		{name: "chart home is a symlink out", target: "link", wantOutside: true, wantMsg: "outside the repository"},
 		{name: "values file climbs out", target: "values", wantOutside: true, wantMsg: "outside the repository"},
-		{name: "remote chart is not fetched", target: "remote", wantMsg: "not in the repository at remote/charts/web-1.0.0/web; it is not fetched (--allow-remote fetches it"},
+		{
+			name: "remote chart is not fetched", target: "remote", wantRemote: true,
+			wantMsg: "https://charts.example.com, which is not this repository; it is not fetched (--allow-remote fetches it, --chart-dir DIR reads it from a directory of charts), nor vendored at remote/charts/web-1.0.0/web",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,6 +162,11 @@ func TestHelmChartsConfined(t *testing.T) {
 			}
 			if strings.Contains(re.Msg, outside) {
 				t.Errorf("the message names a path outside the repository: %s", re.Msg)
+			}
+			if len(re.Charts) != 1 || re.Charts[0].At.String() != tt.target+"/kustomization.yaml:2:3" {
+				t.Errorf("charts %v, want the entry at %s/kustomization.yaml:2:3", re.Charts, tt.target)
+			} else if _, remote := errors.AsType[*helm.RemoteChart](re.Charts[0]); remote != tt.wantRemote {
+				t.Errorf("entry error %v: a chart not fetched %v, want %v", re.Charts[0], remote, tt.wantRemote)
 			}
 		})
 	}

@@ -127,6 +127,10 @@ type Output struct {
 	YAML []byte
 	// Reads are the repository-relative files the render read, sorted.
 	Reads []string
+	// Charts are what the charts of helmCharts entries fetched from Helm
+	// or OCI repositories (--allow-remote) resolved to: the render holds
+	// only while they resolve the same.
+	Charts []helm.Resolution
 }
 
 // Error is a failed render, with paths made repository-relative.
@@ -139,6 +143,10 @@ type Error struct {
 	// Outside is set when the render failed because a chart, or a file
 	// of one, is outside the repository.
 	Outside bool
+	// Charts are the helmCharts entries that failed, when the render
+	// failed for them: one that is not a chart of a Helm repository left
+	// unfetched (*helm.RemoteChart) is the only one.
+	Charts []*ChartEntryError
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -169,6 +177,7 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 		e := &Error{Target: target, Msg: r.relativize(err.Error()), Syntax: fs.Refused()}
 		if herr := fs.HelmError(); herr != nil {
 			e.Msg, e.Outside = r.relativize(herr.Error()), errors.Is(herr, rootfs.ErrOutside)
+			e.Charts = chartEntryErrors(herr)
 		}
 		return nil, e
 	}
@@ -213,6 +222,7 @@ func (r *Renderer) Render(target string) (out *Output, err error) {
 		}
 	}
 	slices.Sort(out.Reads)
+	out.Charts = fs.remote // kustomize is done: no read adds to it
 	return out, nil
 }
 

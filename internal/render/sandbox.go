@@ -51,6 +51,8 @@ type sandbox struct {
 	values map[string]map[string]manifest.Origin
 	// charts finds the charts of helmCharts entries not in the repository.
 	charts *helm.Charts
+	// remote are what the charts fetched resolved to.
+	remote []helm.Resolution
 	// helmErr is the first helmCharts entry that failed to render:
 	// kustomize passes on only its text.
 	helmErr error
@@ -310,6 +312,7 @@ func (s *sandbox) inflate(c string, data []byte) ([]byte, error) {
 	for _, r := range in.reads {
 		s.reads[filepath.Join(s.root, filepath.FromSlash(r))] = true
 	}
+	s.remote = append(s.remote, in.remote...)
 	return in.kustomization, nil
 }
 

@@ -76,6 +76,12 @@ type Input struct {
 	// Resources are the rendered resources of each target, by target
 	// path. A target that is blocked or failed to render is absent.
 	Resources map[string][]manifest.Resource
+	// Releases are, by the path of the target deploying them, the paths of
+	// the Helm releases that are targets of their own
+	// ("clusters/prod#HelmRelease/web/web"). Only Images reads them: there
+	// a release's objects are in Resources under its own path, apart from
+	// the target's, and a release that did not render is absent.
+	Releases map[string][]string
 	// Build renders a kustomization directory that is no target (another
 	// kustomization includes it) when a Flux Kustomization points at it.
 	// It is only called for directories inside an unblocked target; nil

@@ -60,12 +60,16 @@ type ImageRow struct {
 // target that shares no base with a sibling is a group of its own. The
 // columns keep the path's names even where the configuration file names
 // environments: several targets of a group may share one configured name.
+//
+// A Helm release (in.Releases) is an application of its own, named after
+// the group of the targets deploying it: the release web/web that
+// apps/staging and apps/production deploy is the group
+// "apps/*#HelmRelease/web/web", its images apart from the targets'.
 func Images(in Input) *Promotion {
-	resources := in.Resources
 	p := &Promotion{Groups: []Group{}}
 	byKey := map[string][]repo.Target{}
 	for _, t := range in.Targets {
-		if _, ok := resources[t.Path]; !ok {
+		if _, ok := in.Resources[t.Path]; !ok {
 			p.NotRendered = append(p.NotRendered, t.Path)
 			continue
 		}
@@ -81,31 +85,63 @@ func Images(in Input) *Promotion {
 			}
 		}
 		for _, comp := range comps {
-			g := Group{Name: key}
+			name := key
 			if len(comp) == 1 {
-				g.Name = comp[0].Path
+				name = comp[0].Path
 			}
+			var envs []Env
 			for _, t := range comp {
 				_, env := groupKey(t.Path)
-				g.Environments = append(g.Environments, Env{Name: env, Target: t.Path})
+				envs = append(envs, Env{Name: env, Target: t.Path})
 			}
-			slices.SortFunc(g.Environments, func(a, b Env) int { return EnvironmentOrder(a.Name, b.Name) })
-			if len(comp) > 1 && multi > 1 {
-				// Two applications under one pattern: tell them apart.
-				var names []string
-				for _, e := range g.Environments {
-					names = append(names, e.Name)
-				}
-				g.Name += " [" + strings.Join(names, ", ") + "]"
-			}
-			g.Images = imageRows(g.Environments, resources)
-			if len(g.Images) > 0 {
-				p.Groups = append(p.Groups, g)
-			}
+			slices.SortFunc(envs, func(a, b Env) int { return EnvironmentOrder(a.Name, b.Name) })
+			// Two applications under one pattern: tell them apart.
+			tagged := len(comp) > 1 && multi > 1
+			p.add(name, tagged, envs, in.Resources)
+			p.addReleases(in, name, tagged, envs)
 		}
 	}
+	slices.Sort(p.NotRendered)
 	slices.SortFunc(p.Groups, func(a, b Group) int { return strings.Compare(a.Name, b.Name) })
 	return p
+}
+
+// add adds the group of the environments envs named name (with their
+// environments' names when tagged), unless they run no image.
+func (p *Promotion) add(name string, tagged bool, envs []Env, resources map[string][]manifest.Resource) {
+	g := Group{Name: name, Environments: envs, Images: imageRows(envs, resources)}
+	if tagged {
+		var names []string
+		for _, e := range envs {
+			names = append(names, e.Name)
+		}
+		g.Name += " [" + strings.Join(names, ", ") + "]"
+	}
+	if len(g.Images) > 0 {
+		p.Groups = append(p.Groups, g)
+	}
+}
+
+// addReleases adds a group for each Helm release that the targets of the
+// group name (its environments envs) deploy: the releases of the same
+// kind, namespace and name in several of them are one application across
+// those environments. A release that did not render is NotRendered.
+func (p *Promotion) addReleases(in Input, name string, tagged bool, envs []Env) {
+	bySuffix := map[string][]Env{}
+	for _, e := range envs {
+		for _, rel := range in.Releases[e.Target] {
+			if _, ok := in.Resources[rel]; !ok {
+				p.NotRendered = append(p.NotRendered, rel)
+				continue
+			}
+			// What follows the target's path: "#HelmRelease/web/web".
+			suffix := strings.TrimPrefix(rel, e.Target)
+			bySuffix[suffix] = append(bySuffix[suffix], Env{Name: e.Name, Target: rel})
+		}
+	}
+	for _, suffix := range slices.Sorted(maps.Keys(bySuffix)) {
+		p.add(name+suffix, tagged, bySuffix[suffix], in.Resources)
+	}
 }
 
 // groupKey replaces a target's environment segment with "*".

@@ -96,3 +96,73 @@ func TestImages(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestImagesOfReleases checks that a Helm release is an application of
+// its own: one release deployed by the environments of an application is
+// one group across them, apart from the targets' own images; a release
+// only one environment deploys, or one that did not render, is shown as
+// such.
+func TestImagesOfReleases(t *testing.T) {
+	const (
+		staging = "apps/staging"
+		prod    = "apps/production"
+		web     = "#HelmRelease/web/web"
+	)
+	r := &repo.Repo{Targets: []repo.Target{
+		{Path: staging, Includes: []string{"apps/base"}},
+		{Path: prod, Includes: []string{"apps/base"}},
+		{Path: "infra", Includes: []string{"infra/base"}},
+	}}
+	tests := []struct {
+		name      string
+		resources map[string][]manifest.Resource
+		releases  map[string][]string
+		want      *Promotion
+	}{
+		{
+			name: "one release in two environments, the targets run no image of their own",
+			resources: map[string][]manifest.Resource{
+				staging: {}, prod: {}, "infra": {},
+				staging + web: {deployment(staging+web, "web:1.1")},
+				prod + web:    {deployment(prod+web, "web:1.0")},
+			},
+			releases: map[string][]string{staging: {staging + web}, prod: {prod + web}},
+			want: &Promotion{Groups: []Group{{
+				Name:         "apps/*" + web,
+				Environments: []Env{{"staging", staging + web}, {"production", prod + web}},
+				Images: []ImageRow{{Name: "web", Drift: true, Refs: map[string][]Image{
+					"staging":    {{Ref: "web:1.1", Name: "web", Tag: "1.1"}},
+					"production": {{Ref: "web:1.0", Name: "web", Tag: "1.0"}},
+				}}},
+			}}},
+		},
+		{
+			name: "a release of one environment beside the target's images; one not rendered",
+			resources: map[string][]manifest.Resource{
+				staging: {deployment(staging, "proxy:2")}, prod: {deployment(prod, "proxy:2")},
+				"infra":                         {},
+				"infra#HelmRelease/db/postgres": {deployment("infra#HelmRelease/db/postgres", "postgres:16")},
+			},
+			releases: map[string][]string{prod: {prod + web}, "infra": {"infra#HelmRelease/db/postgres"}},
+			want: &Promotion{
+				Groups: []Group{
+					{Name: "apps/*", Environments: []Env{{"staging", staging}, {"production", prod}}, Images: []ImageRow{{Name: "proxy", Refs: map[string][]Image{
+						"staging": {{Ref: "proxy:2", Name: "proxy", Tag: "2"}}, "production": {{Ref: "proxy:2", Name: "proxy", Tag: "2"}},
+					}}}},
+					{Name: "infra#HelmRelease/db/postgres", Environments: []Env{{"infra", "infra#HelmRelease/db/postgres"}}, Images: []ImageRow{{Name: "postgres", Refs: map[string][]Image{
+						"infra": {{Ref: "postgres:16", Name: "postgres", Tag: "16"}},
+					}}}},
+				},
+				NotRendered: []string{prod + web},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Images(Input{Repo: r, Targets: r.Targets, Resources: tt.resources, Releases: tt.releases})
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
