@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -81,15 +79,7 @@ spec:
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
 			for _, fs := range tt.files {
-				for name, data := range fs {
-					p := filepath.Join(root, filepath.FromSlash(name))
-					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
+				writeFiles(t, root, fs)
 			}
 			var mu sync.Mutex
 			got := map[string][]string{}
