@@ -887,6 +887,13 @@ func (c *checker) renderError(t repo.Target, unit string, err error) rules.Findi
 			return f
 		}
 	}
+	return c.refError(f, msg, closure)
+}
+
+// refError points a render error at the kustomization entry whose value
+// kustomize's message quotes last, and says what is wrong with it when
+// discovery knows.
+func (c *checker) refError(f rules.Finding, msg string, closure []string) rules.Finding {
 	var ref *repo.Ref
 	best := -1
 	for _, dir := range closure {
