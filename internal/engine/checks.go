@@ -123,7 +123,9 @@ type Pass struct {
 	// Resources are the target's resources in a TargetScope pass.
 	Resources []manifest.Resource
 	// Rendered are the resources of every rendered target, by target
-	// path, in a RepositoryScope pass.
+	// path, in a RepositoryScope pass: those that some repository-level
+	// check of the run keeps (Check.keeps), all of them when one of
+	// them does not say.
 	Rendered map[string][]manifest.Resource
 	// Findings are every other check's findings in a FindingsScope pass.
 	Findings []rules.Finding
