@@ -457,8 +457,8 @@ func (r *run) manifestDocs() [][]*manifest.Document {
 func (r *run) unitUsers() map[unitKey]*atomic.Int32 {
 	users := map[unitKey]*atomic.Int32{}
 	for i, p := range r.plans {
-		if r.hits[i] != nil && !r.again(i) && !r.inContext[i] {
-			continue // answered by the cache: not assembled
+		if !r.assembles(i) {
+			continue
 		}
 		for _, d := range p.units {
 			k := unitKey{dir: d, lr: p.settings.LoadRestrictions}
@@ -471,17 +471,26 @@ func (r *run) unitUsers() map[unitKey]*atomic.Int32 {
 	return users
 }
 
+// assembles says whether checkTargets builds target i from its units:
+// not when the cache answers it and the repository-level checks do not
+// need it rendered.
+func (r *run) assembles(i int) bool {
+	return r.hits[i] == nil || r.again(i) || r.inContext[i]
+}
+
 // checked keeps of target i's resources only what the repository-level
 // checks read, and lets go of the rendered objects of the units no other
 // target still needs: a run of 10,000 targets would otherwise hold every
 // rendered object until its end.
 func (r *run) checked(i int, users map[unitKey]*atomic.Int32) {
 	c, res := r.c, &r.results[i]
-	if !res.built {
-		return
+	if res.built {
+		res.shared = shared(res.rendered)
+		res.rendered = c.retained(r.targets[i], r.plans[i].settings.Environment, res.rendered)
 	}
-	res.shared = shared(res.rendered)
-	res.rendered = c.retained(r.targets[i], r.plans[i].settings.Environment, res.rendered)
+	if !r.assembles(i) {
+		return // it holds no count of its units
+	}
 	for _, d := range r.plans[i].units {
 		k := unitKey{dir: d, lr: r.plans[i].settings.LoadRestrictions}
 		// The last user's decrement comes after every other user's
