@@ -344,17 +344,11 @@ func (c *checker) mayDeployFlux(units []unitKey, docs [][]*manifest.Document) bo
 	return false
 }
 
-// deploysFlux reports a Flux Kustomization, or an object that renders a
-// Helm chart (see renderReleases).
+// deploysFlux reports a Flux Kustomization, or a release object whose
+// chart is rendered (isReleaseKind).
 func deploysFlux(obj map[string]any) bool {
 	id := manifest.IDOf(obj)
-	switch g := id.Group(); {
-	case strings.HasSuffix(g, ".toolkit.fluxcd.io"):
-		return id.Kind == "Kustomization" || id.Kind == "HelmRelease"
-	case g == "argoproj.io":
-		return id.Kind == "Application" || id.Kind == "ApplicationSet"
-	}
-	return false
+	return (id.Kind == "Kustomization" && id.Group() == "kustomize.toolkit.fluxcd.io") || isReleaseKind(obj)
 }
 
 // crdInputs is what the checks read of the CRDs: the converted schemas

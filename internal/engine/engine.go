@@ -479,14 +479,14 @@ type unit struct {
 }
 
 // packObjects packs the objects of the unit that no other target's
-// checks read (see sharedObject, deploysFlux).
+// checks read (see sharedObject).
 func (u *unit) packObjects() {
 	if !u.pack || u.out == nil {
 		return
 	}
 	for i := range u.out.Objects {
 		o := &u.out.Objects[i]
-		if sharedObject(manifest.IDOf(o.Object), o.Object) || deploysFlux(o.Object) {
+		if sharedObject(manifest.IDOf(o.Object), o.Object) {
 			continue
 		}
 		if p, ok := manifest.Pack(o.Object); ok {
