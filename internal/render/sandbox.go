@@ -81,10 +81,10 @@ type cleanedAbs struct {
 	err  error
 }
 
-// fileRead is a file read through the run's rootfs.FS: its content, or
-// why it could not be read, or why it is refused (an alias bomb).
+// fileRead is what the first read of a file through the run's
+// rootfs.FS found: why it could not be read, or why it is refused (an
+// alias bomb). The content itself is kept by the FS, not here.
 type fileRead struct {
-	data            []byte
 	readErr, refuse error
 }
 
@@ -249,14 +249,16 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 		s.record(c)
 		return s.inflate(c, data)
 	}
+	var first []byte
 	fr := s.shared.files.Get(c, func() fileRead {
 		data, err := s.fs.ReadFile(c)
 		if err != nil {
 			return fileRead{readErr: err}
 		}
+		first = data
 		// kustomize decodes what it reads with aliases expanded; refuse
 		// a bomb here, before it does.
-		return fileRead{data: data, refuse: manifest.CheckAliases(s.rel(c), data)}
+		return fileRead{refuse: manifest.CheckAliases(s.rel(c), data)}
 	})
 	if fr.readErr != nil {
 		return nil, fr.readErr
@@ -266,9 +268,21 @@ func (s *sandbox) ReadFile(p string) ([]byte, error) {
 		s.refuse(fr.refuse)
 		return nil, fr.refuse
 	}
-	// A copy: the bytes are shared by every render of the run, and
-	// nothing kustomize does with what it reads may reach another.
-	return s.inflate(c, bytes.Clone(fr.data))
+	if first == nil {
+		// Read before: the FS gives a copy of what it kept, so nothing
+		// kustomize does with it reaches another render. A file it did
+		// not keep (too large) comes from the disk again and is checked
+		// again, in case it changed.
+		var err error
+		if first, err = s.fs.ReadFile(c); err != nil {
+			return nil, err
+		}
+		if err := manifest.CheckAliases(s.rel(c), first); err != nil {
+			s.refuse(err)
+			return nil, err
+		}
+	}
+	return s.inflate(c, first)
 }
 
 // inflate returns a kustomization file with its helmCharts rendered in
