@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"path"
@@ -17,6 +19,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"go.yaml.in/yaml/v3"
 )
 
 // helmReads are, by target path, the chart files the Flux HelmReleases of
@@ -180,11 +183,17 @@ func remoteChartEntries(t repo.Target, err error) []rules.Finding {
 // fluxRelease renders one Flux HelmRelease of a target.
 func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifest.Resource) ([]manifest.Resource, []rules.Finding, []string) {
 	local := func(kind, _, _ string) bool { return kind == "GitRepository" }
-	lookup := func(kind, ns, name string) map[string]any {
-		for _, o := range res {
-			if o.ID.Kind == kind && o.ID.Name == name && (o.ID.Namespace == ns || o.ID.Namespace == "") {
-				return o.Object
+	find := func(kind, ns, name string) *manifest.Resource {
+		for i := range res {
+			if o := &res[i]; o.ID.Kind == kind && o.ID.Name == name && (o.ID.Namespace == ns || o.ID.Namespace == "") {
+				return o
 			}
+		}
+		return nil
+	}
+	lookup := func(kind, ns, name string) map[string]any {
+		if o := find(kind, ns, name); o != nil {
+			return o.Object
 		}
 		return nil
 	}
@@ -198,7 +207,7 @@ func (c *checker) fluxRelease(t repo.Target, r *manifest.Resource, res []manifes
 	c.helmReads.fetched(t.Path, rendered.Chart)
 	chart, _ := helm.ChartValues(c.repo.FS, rendered.Chart)
 	objs := c.releaseObjects(t, r, rendered, func(f helm.Fields) manifest.Edit {
-		return releaseValues{fields: f, release: r, user: rendered.Release.Values, chart: chart}
+		return releaseValues{fields: f, release: r, user: rendered.Release.Values, chart: chart, from: valuesSources(r, find)}
 	})
 	return objs, nil, rendered.Reads
 }
@@ -237,15 +246,82 @@ func apiGroup(obj map[string]any) string {
 }
 
 // releaseValues locates the fields a HelmRelease's values wrote: at the
-// value in spec.values, at valuesFrom for a value from a ConfigMap or
-// Secret, and at the chart's values.yaml for a default no user value
-// overrides.
+// value in spec.values, in the ConfigMap or Secret of valuesFrom that
+// sets it (valuesSource.locate), and at the chart's values.yaml for a
+// default no user value overrides.
 type releaseValues struct {
 	fields  helm.Fields
 	release *manifest.Resource
 	// user are the values the release gives (valuesFrom and values).
 	user  map[string]any
 	chart helm.ValuesSource
+	// from are the ConfigMaps and Secrets valuesFrom names, in its order.
+	from []valuesSource
+}
+
+// valuesSource is one valuesFrom entry and the object it names.
+type valuesSource struct {
+	res             *manifest.Resource
+	key, targetPath string
+}
+
+// valuesSources are the valuesFrom entries of a HelmRelease whose
+// ConfigMap or Secret the target renders; find looks one up.
+func valuesSources(r *manifest.Resource, find func(kind, ns, name string) *manifest.Resource) []valuesSource {
+	var out []valuesSource
+	list, _ := manifest.Child(manifest.Child(r.Object, "spec"), "valuesFrom").([]any)
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		kind, _ := m["kind"].(string)
+		name, _ := m["name"].(string)
+		key, _ := m["valuesKey"].(string)
+		target, _ := m["targetPath"].(string)
+		if o := find(kind, r.ID.Namespace, name); o != nil && (kind == "ConfigMap" || kind == "Secret") {
+			out = append(out, valuesSource{res: o, key: cmp.Or(key, "values.yaml"), targetPath: target})
+		}
+	}
+	return out
+}
+
+// locate finds where the source writes the value at leaf: the line in
+// the YAML a ConfigMap holds as a literal block, else the key that holds
+// it. holds is false when the source does not set the value.
+func (s valuesSource) locate(leaf []string, ptr string) (at manifest.Origin, holds bool) {
+	field := "/data/" + manifest.EscapeToken(s.key)
+	if _, ok := manifest.Lookup(s.res.Object, "/stringData/"+manifest.EscapeToken(s.key)); ok {
+		field = "/stringData/" + manifest.EscapeToken(s.key)
+	}
+	if s.targetPath != "" {
+		return origin.Field(s.res, field), strings.Join(leaf, ".") == s.targetPath
+	}
+	text, _ := manifest.Lookup(s.res.Object, field)
+	str, _ := text.(string)
+	encoded := s.res.ID.Kind == "Secret" && strings.HasPrefix(field, "/data/")
+	if encoded {
+		raw, err := base64.StdEncoding.DecodeString(str)
+		if err != nil {
+			return manifest.Origin{}, false // Flux cannot read it either
+		}
+		str = string(raw)
+	}
+	var root yaml.Node
+	if yaml.Unmarshal([]byte(str), &root) != nil || len(root.Content) != 1 {
+		return manifest.Origin{}, false
+	}
+	in := (&manifest.Document{Node: root.Content[0], Line: 1}).Resolve(nil, ptr)
+	if !in.Exact {
+		return manifest.Origin{}, false
+	}
+	// Written in this file as a literal block, the values' lines are the
+	// file's lines after the block's "|".
+	if d := s.res.Doc; !encoded && d != nil && d.File == s.res.Origin.File {
+		if blk := d.Resolve(nil, field); blk.Exact && blk.Node.Style == yaml.LiteralStyle {
+			return manifest.Origin{File: d.File, Line: blk.Node.Line + in.Line}, true
+		}
+	}
+	// Base64 data, a generated object, values not written as a block:
+	// the key that holds them.
+	return origin.Field(s.res, field), true
 }
 
 // Writes implements manifest.Edit.
@@ -264,6 +340,11 @@ func (v releaseValues) Writes(_ map[string]any, pointer string, _ any) (manifest
 	if _, inline := manifest.Lookup(v.release.Object, "/spec/values"+ptr); inline && v.release.Doc != nil {
 		if line, col, exact := v.release.Doc.Locate("/spec/values" + ptr); exact {
 			return manifest.Origin{File: v.release.Doc.File, Line: line, Col: col}, true
+		}
+	}
+	for i := len(v.from) - 1; i >= 0; i-- { // the last source that sets it wins
+		if at, holds := v.from[i].locate(leaf, ptr); holds {
+			return at, true
 		}
 	}
 	return origin.Field(v.release, "/spec/valuesFrom"), true

@@ -127,6 +127,59 @@ func TestHelmLocations(t *testing.T) {
 	}
 }
 
+// TestHelmValuesFromLocations: a defect planted in the values a
+// HelmRelease takes from a ConfigMap (testdata/repos/helm-flux,
+// apps/web/values.yaml) is reported at the line written: inside the
+// ConfigMap's literal block, or at the key a targetPath entry reads.
+func TestHelmValuesFromLocations(t *testing.T) {
+	t.Setenv("PATH", "")
+	tests := []struct {
+		name     string
+		line     int
+		old, new string
+		kind, at string
+		wantRule string
+	}{
+		{name: "a value in the ConfigMap's values.yaml block", line: 7, old: "replicaCount: 2", new: "replicaCount: three", kind: "Deployment", wantRule: rules.SchemaInvalid, at: "apps/web/values.yaml:7"},
+		{name: "a value a targetPath entry reads", line: 10, old: `port: "8080"`, new: `port: "eighty"`, kind: "Service", wantRule: rules.SchemaInvalid, at: "apps/web/values.yaml:10:3"},
+	}
+	schemas := t.TempDir()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			if err := os.CopyFS(root, os.DirFS("../../testdata/repos/helm-flux")); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(root, "apps", "web", "values.yaml")
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(string(data), "\n")
+			if !strings.Contains(lines[tt.line-1], tt.old) {
+				t.Fatalf("line %d is %q, not %q", tt.line, lines[tt.line-1], tt.old)
+			}
+			lines[tt.line-1] = strings.Replace(lines[tt.line-1], tt.old, tt.new, 1)
+			if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: schemas})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var at []string
+			for _, f := range res.Findings {
+				if f.RuleID == tt.wantRule && f.Resource.Kind == tt.kind {
+					at = append(at, f.Location.String())
+				}
+			}
+			if !slices.Equal(at, []string{tt.at}) {
+				t.Errorf("%s on the %s at %v, want [%s]", tt.wantRule, tt.kind, at, tt.at)
+			}
+		})
+	}
+}
+
 // TestHelmValuesSecret: a credential in a HelmRelease's values is a
 // finding at that line, and no output names it.
 func TestHelmValuesSecret(t *testing.T) {
