@@ -2,7 +2,10 @@ package engine
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
@@ -36,6 +39,7 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 	reads := func(files []string) bool {
 		return slices.ContainsFunc(files, func(f string) bool { return sc.changed[f] })
 	}
+	allDeps := c.allDependencies(targets)
 	var outT []repo.Target
 	var outS []config.TargetSettings
 	seen := map[string]bool{}
@@ -50,7 +54,7 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 		}
 	}
 	for i, t := range targets {
-		deps := c.dependencies(t) // with the charts of its Helm releases
+		deps := allDeps[i]
 		if t.Kind != repo.Kustomize {
 			if reads(deps) {
 				keep(t, settings[i], deps)
@@ -76,6 +80,23 @@ func (c *checker) narrow(targets []repo.Target, settings []config.TargetSettings
 	return outT, outS, sc
 }
 
+// allDependencies are the dependencies of each target, found on every
+// core: deciding whether a target's Helm releases read a changed file
+// reads every file of every target, which a pre-commit check waits for.
+func (c *checker) allDependencies(targets []repo.Target) [][]string {
+	deps := make([][]string, len(targets))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, t := range targets {
+		g.Go(func() error {
+			deps[i] = c.dependencies(t) // with the charts of its Helm releases
+			return nil
+		})
+	}
+	_ = g.Wait() // dependencies cannot fail
+	return deps
+}
+
 // sortByPath orders targets by path, each with its settings.
 func sortByPath(targets []repo.Target, settings []config.TargetSettings) ([]repo.Target, []config.TargetSettings) {
 	order := make([]int, len(targets))
@@ -97,7 +118,7 @@ func sortByPath(targets []repo.Target, settings []config.TargetSettings) ([]repo
 // the git index. Of the options, Root, AllowRemote, LoadRestrictions,
 // Config and Full apply.
 func Scope(opts Options, changed []string) ([]string, error) {
-	w, err := Open(opts)
+	w, err := openUnrendered(opts)
 	if err != nil {
 		return nil, err
 	}

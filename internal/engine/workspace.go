@@ -46,6 +46,20 @@ type Workspace struct {
 // the options, Root, AllowRemote, LoadRestrictions, Scope and GitOps
 // apply here; the others to what the workspace is used for.
 func Open(opts Options) (*Workspace, error) {
+	w, err := openUnrendered(opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range w.settings {
+		// Made now, so that Objects may be called from several goroutines.
+		w.c.renderer(s.LoadRestrictions)
+	}
+	return w, nil
+}
+
+// openUnrendered is Open for a caller that renders nothing (Scope), which
+// spares it kustomize's start-up.
+func openUnrendered(opts Options) (*Workspace, error) {
 	c, cfg, err := discover(opts)
 	if err != nil {
 		return nil, err
@@ -57,8 +71,6 @@ func Open(opts Options) (*Workspace, error) {
 	w := &Workspace{Repo: c.repo, Targets: targets, opts: opts, cfg: cfg, settings: settings, index: make(map[string]int, len(targets)), c: c}
 	for i, t := range targets {
 		w.index[t.Path] = i
-		// Made now, so that Objects may be called from several goroutines.
-		c.renderer(settings[i].LoadRestrictions)
 	}
 	return w, nil
 }

@@ -13,10 +13,12 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
@@ -104,10 +106,11 @@ func Discover(root string, opts Options) (*Repo, error) {
 		return nil, err
 	}
 	r := &Repo{Root: fsys.Root(), FS: fsys, Kustomizations: map[string]*Kustomization{}, Manifests: map[string][]*manifest.Document{}, walked: map[string]walked{}}
-	w := &walker{repo: r}
+	w := &walker{repo: r, multiple: map[string]error{}}
 	if err := w.walk(); err != nil {
 		return nil, err
 	}
+	w.parseKustomizations()
 	r.resolveRefs()
 	r.findTargets(opts, w.charts)
 	return r, nil
@@ -117,6 +120,11 @@ type walker struct {
 	repo     *Repo
 	patterns []gitignore.Pattern
 	charts   []string // Helm chart directories: templates are not YAML
+	// found are the kustomizations the walk found, parsed after it;
+	// multiple holds, by directory, the error for one with several
+	// kustomization files, which replaces that of its first file.
+	found    []*Kustomization
+	multiple map[string]error
 }
 
 // walked is what the walk saw of a path without following a symlink: a
@@ -284,17 +292,34 @@ func (w *walker) tooLarge(rel string, size int64) bool {
 func (w *walker) kustomization(dir, file string) {
 	if k, ok := w.repo.Kustomizations[dir]; ok {
 		// kustomize refuses a directory with several kustomization files.
-		k.Err = fmt.Errorf("found multiple kustomization files (%s and %s)", path.Base(k.File), path.Base(file))
+		w.multiple[dir] = fmt.Errorf("found multiple kustomization files (%s and %s)", path.Base(k.File), path.Base(file))
 		return
 	}
 	k := &Kustomization{Dir: dir, File: file}
 	w.repo.Kustomizations[dir] = k
-	data, err := w.repo.FS.ReadFile(file)
-	if err != nil {
-		k.Err = err
-		return
+	w.found = append(w.found, k)
+}
+
+// parseKustomizations reads and parses the kustomizations found, on every
+// core: in a repository of thousands of overlays this is most of
+// discovery, and a pre-commit check waits for it.
+func (w *walker) parseKustomizations() {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, k := range w.found {
+		g.Go(func() error {
+			data, err := w.repo.FS.ReadFile(k.File)
+			if err == nil {
+				err = parseKustomization(k, data)
+			}
+			k.Err = err
+			return nil
+		})
 	}
-	k.Err = parseKustomization(k, data)
+	_ = g.Wait() // an error is the kustomization's, kept on it
+	for dir, err := range w.multiple {
+		w.repo.Kustomizations[dir].Err = err
+	}
 }
 
 // within reports whether p (absolute, clean) is root or below it.

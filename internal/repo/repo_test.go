@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -223,5 +224,64 @@ func TestDependenciesOfHelmCharts(t *testing.T) {
 		if !slices.Contains(deps, want) {
 			t.Errorf("Dependencies(overlays/prod) lack %s: %v", want, deps)
 		}
+	}
+}
+
+// TestKustomizationErrors checks what discovery keeps of each
+// kustomization now that they are parsed in parallel after the walk: the
+// error of a directory with two kustomization files wins over its first
+// file's, and every other directory keeps its own.
+func TestKustomizationErrors(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"twice/kustomization.yaml":  "resources: [a.yaml]\n",
+		"twice/Kustomization":       "resources: [b.yaml]\n",
+		"broken/kustomization.yaml": "resources: [\n",
+		"fine/kustomization.yaml":   "resources: [a.yaml]\n",
+		"fine/a.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Discover(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		dir     string
+		wantErr string // "" for none
+		wantRef string // the first reference parsed, "" for none
+	}{
+		{dir: "twice", wantErr: "found multiple kustomization files (Kustomization and kustomization.yaml)", wantRef: "b.yaml"},
+		{dir: "broken", wantErr: "yaml: line 1: did not find expected node content"},
+		{dir: "fine", wantRef: "a.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			k := r.Kustomizations[tt.dir]
+			if k == nil {
+				t.Fatalf("no kustomization at %s", tt.dir)
+			}
+			gotErr := ""
+			if k.Err != nil {
+				gotErr = k.Err.Error()
+			}
+			if gotErr != tt.wantErr {
+				t.Errorf("Err = %q, want %q", gotErr, tt.wantErr)
+			}
+			gotRef := ""
+			if len(k.Refs) > 0 {
+				gotRef = k.Refs[0].Value
+			}
+			if gotRef != tt.wantRef {
+				t.Errorf("first ref = %q, want %q", gotRef, tt.wantRef)
+			}
+		})
 	}
 }
