@@ -267,10 +267,7 @@ func (o *checkOptions) stagedIndex(c *cobra.Command, e *env, g *gitx.Repo, opts 
 		return cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	scope, err := engine.Scope(*opts, staged)
-	if err != nil {
-		return cleanup, err
-	}
+	scope := func() ([]string, error) { return engine.Scope(*opts, staged) }
 	if err := g.ExportStaged(ctx, scope, dir); err != nil {
 		return cleanup, err
 	}
@@ -317,6 +314,9 @@ func (o *checkOptions) check(c *cobra.Command, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// While git answers what changed and the scope of a staged change is
+	// found: the run would otherwise start with it.
+	engine.Prepare(opts.Root)
 	cleanup, err := o.changes(c, e, &opts)
 	defer cleanup()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/cache"
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
+	"github.com/gitops-lint/gitops-lint/internal/render"
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
@@ -115,6 +116,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 // expressions), which is most of a small run such as a pre-commit
 // check: they run side by side.
 func start(ctx context.Context, opts Options) (*run, error) {
+	Prepare(opts.Root) // beside discovery, which they would otherwise follow
 	var (
 		wg        sync.WaitGroup
 		pol       loadedPolicies
@@ -146,6 +148,17 @@ func start(ctx context.Context, opts Options) (*run, error) {
 		c.red.AddPublic(r.ID)
 	}
 	return &run{opts: opts, w: w, c: c, cfg: w.cfg, catalogue: pol.catalogue, jobs: opts.jobs(), crdPaths: crdPaths, stopScan: func() {}}, nil
+}
+
+// Prepare starts, in the background, the work every run of the
+// repository at root begins with and no option changes: kustomize's
+// OpenAPI document and gitleaks' built-in rules, about 0.15 s of CPU that
+// the process keeps. Run starts it too, beside discovery; a caller with
+// time to spare before Run (a pre-commit check waits on git and on the
+// scope of the staged change first) calls Prepare earlier.
+func Prepare(root string) {
+	go render.Prepare()
+	go secrets.Prepare(root)
 }
 
 // loadedPolicies are the compiled policies and the rule catalogue.

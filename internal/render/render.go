@@ -79,6 +79,15 @@ type Renderer struct {
 
 var openapiOnce sync.Once
 
+// Prepare parses kustomize's built-in OpenAPI document, which the first
+// New does otherwise. kustomize keeps it in package state, so a caller
+// with time to spare before rendering (waiting on git, discovering the
+// repository) calls Prepare in the background; New then finds it done.
+func Prepare() {
+	// Once here rather than racing in the render workers.
+	openapiOnce.Do(func() { openapi.Schema() })
+}
+
 // New returns a Renderer. Plugins, exec and container KRM functions and
 // Helm are always disabled: nothing in a repository can make gitops-lint
 // run a program.
@@ -91,9 +100,7 @@ func New(opts Options) *Renderer {
 	ko.PluginConfig = types.DisabledPluginConfig()
 	ko.PluginConfig.HelmConfig.Enabled = false
 	ko.Reorder = krusty.ReorderOptionUnspecified // as the kustomize CLI: legacy order
-	// kustomize parses its built-in OpenAPI document lazily into package
-	// state; do it once here rather than racing in the workers.
-	openapiOnce.Do(func() { openapi.Schema() })
+	Prepare()
 	r := &Renderer{opts: opts, k: krusty.MakeKustomizer(ko), shared: &shared{}}
 	if r.opts.FS == nil {
 		r.opts.FS, r.fsErr = rootfs.New(opts.Root)

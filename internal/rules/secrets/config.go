@@ -30,12 +30,27 @@ const maxExtendDepth = 2
 // its two hundred regular expressions is the costly part of New, and the
 // result is only read afterwards.
 var defaultConfig = sync.OnceValues(func() (config.Config, error) {
-	vc, err := readViperConfig("gitleaks default configuration", []byte(config.DefaultConfig))
+	const name = "gitleaks default configuration"
+	vc, err := readViperConfig(name, []byte(config.DefaultConfig))
 	if err != nil {
 		return config.Config{}, err
 	}
-	return translate("gitleaks default configuration", nil, vc)
+	// gitleaks' own rules compile (its tests see to it): checking each
+	// first would compile every expression twice.
+	return compile(name, vc)
 })
+
+// Prepare compiles gitleaks' built-in rules, the costly part of New for a
+// repository at root without a configuration file of its own, so that a
+// caller with time to spare before New (waiting on git, discovering the
+// repository) can do it in the background. A repository that has one is
+// left alone: its rules are compiled by New, and the built-in ones may
+// never be needed.
+func Prepare(root string) {
+	if _, err := os.Lstat(filepath.Join(root, gitleaksConfigFile)); errors.Is(err, os.ErrNotExist) {
+		_, _ = defaultConfig() // an error is New's to report
+	}
+}
 
 // loadGitleaksConfig returns the detector configuration for the repository
 // at root and the repository-relative path of its configuration file ("" when
@@ -257,7 +272,16 @@ func foldDeprecatedAllowlists(name string, vc *config.ViperConfig) error {
 // the regular expressions of a configuration with MustCompile, so they are
 // checked first to turn a typo into an error that names the rule (and its
 // line, when the file's text is at hand) instead of a panic.
-func translate(name string, data []byte, vc config.ViperConfig) (cfg config.Config, err error) {
+func translate(name string, data []byte, vc config.ViperConfig) (config.Config, error) {
+	if err := checkRegexes(name, data, vc); err != nil {
+		return config.Config{}, err
+	}
+	return compile(name, vc)
+}
+
+// checkRegexes compiles every regular expression of a configuration on
+// its own, to report the first that does not compile.
+func checkRegexes(name string, data []byte, vc config.ViperConfig) error {
 	check := func(what, id, expr string) error {
 		if expr == "" {
 			return nil
@@ -269,19 +293,19 @@ func translate(name string, data []byte, vc config.ViperConfig) (cfg config.Conf
 	}
 	for _, r := range vc.Rules {
 		if err := errors.Join(check(fmt.Sprintf("rule %q regex", r.ID), r.ID, r.Regex), check(fmt.Sprintf("rule %q path", r.ID), r.ID, r.Path)); err != nil {
-			return cfg, err
+			return err
 		}
 		for _, a := range r.Allowlists {
 			for _, e := range slices.Concat(a.Regexes, a.Paths) {
 				if err := check(fmt.Sprintf("rule %q allowlist", r.ID), r.ID, e); err != nil {
-					return cfg, err
+					return err
 				}
 			}
 		}
 		if r.AllowList != nil {
 			for _, e := range slices.Concat(r.AllowList.Regexes, r.AllowList.Paths) {
 				if err := check(fmt.Sprintf("rule %q allowlist", r.ID), r.ID, e); err != nil {
-					return cfg, err
+					return err
 				}
 			}
 		}
@@ -293,10 +317,16 @@ func translate(name string, data []byte, vc config.ViperConfig) (cfg config.Conf
 	for _, a := range globals {
 		for _, e := range slices.Concat(a.Regexes, a.Paths) {
 			if err := check("allowlist", "", e); err != nil {
-				return cfg, err
+				return err
 			}
 		}
 	}
+	return nil
+}
+
+// compile is gitleaks' translation of a configuration, with a panic of
+// its MustCompile turned into an error.
+func compile(name string, vc config.ViperConfig) (cfg config.Config, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%s: %v", name, p)
