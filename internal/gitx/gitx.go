@@ -51,7 +51,19 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Both git commands at once: a pre-commit check waits on them. The
+	// configuration is the same from anywhere in the working tree.
+	var (
+		drivers    []string
+		driversErr error
+		read       = make(chan struct{})
+	)
+	go func() {
+		defer close(read)
+		drivers, driversErr = filterDrivers(ctx, abs)
+	}()
 	out, err := run(ctx, abs, nil, nil, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
+	<-read
 	if err != nil {
 		return nil, fmt.Errorf("%s is not inside a git working tree: %w", dir, err)
 	}
@@ -59,11 +71,10 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if len(lines) < 3 {
 		return nil, fmt.Errorf("unexpected git rev-parse output %q", out)
 	}
-	r := &Repo{Top: lines[0], Prefix: strings.TrimSuffix(lines[1], "/"), Shallow: lines[2] == "true"}
-	if r.drivers, err = filterDrivers(ctx, r.Top); err != nil {
-		return nil, err
+	if driversErr != nil {
+		return nil, driversErr
 	}
-	return r, nil
+	return &Repo{Top: lines[0], Prefix: strings.TrimSuffix(lines[1], "/"), Shallow: lines[2] == "true", drivers: drivers}, nil
 }
 
 // filterDrivers returns the -c settings that disable every filter driver
@@ -72,8 +83,8 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 // its smudge filter when git writes one; git skips a driver whose commands
 // are empty and that is not required. Reading the configuration runs
 // nothing.
-func filterDrivers(ctx context.Context, top string) ([]string, error) {
-	out, err := run(ctx, top, nil, nil, "config", "--includes", "--null", "--name-only", "--get-regexp", `^filter\.`)
+func filterDrivers(ctx context.Context, dir string) ([]string, error) {
+	out, err := run(ctx, dir, nil, nil, "config", "--includes", "--null", "--name-only", "--get-regexp", `^filter\.`)
 	if err != nil && len(out) > 0 {
 		return nil, err
 	}
@@ -108,14 +119,16 @@ func filterDrivers(ctx context.Context, top string) ([]string, error) {
 // modified, renamed, deleted), relative to the checked directory; files
 // outside it are left out.
 func (r *Repo) StagedFiles(ctx context.Context) ([]string, error) {
-	args := []string{"diff", "--cached", "--name-only", "-z", "--no-renames"}
-	if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "HEAD"); err != nil {
-		// No commit yet: everything in the index is staged.
-		args = []string{"ls-files", "--cached", "-z"}
-	}
-	out, err := r.run(ctx, nil, args...)
+	out, err := r.run(ctx, nil, "diff", "--cached", "--name-only", "-z", "--no-renames")
 	if err != nil {
-		return nil, err
+		if _, headErr := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "HEAD"); headErr == nil {
+			return nil, err
+		}
+		// No commit yet, and a git that does not compare the index with
+		// the empty tree then: everything in the index is staged.
+		if out, err = r.run(ctx, nil, "ls-files", "--cached", "-z"); err != nil {
+			return nil, err
+		}
 	}
 	return r.relative(out), nil
 }
@@ -283,8 +296,14 @@ func (r *Repo) writeBlobs(ctx context.Context, es []entry, dst string) error {
 // relative turns NUL-separated paths relative to the top into paths
 // relative to the checked directory, dropping those outside it.
 func (r *Repo) relative(out []byte) []string {
+	return r.relativePaths(strings.Split(string(out), "\x00"))
+}
+
+// relativePaths keeps the paths under the checked directory, relative to
+// it, sorted and each once.
+func (r *Repo) relativePaths(paths []string) []string {
 	var files []string
-	for _, p := range strings.Split(string(out), "\x00") {
+	for _, p := range paths {
 		if p == "" {
 			continue
 		}
@@ -399,10 +418,26 @@ func (r *Repo) GitPath(ctx context.Context, name string) (string, error) {
 	return p, nil
 }
 
-// IndexFiles lists the files in the index under the checked directory,
-// relative to it.
-func (r *Repo) IndexFiles(ctx context.Context) ([]string, error) {
-	args := []string{"ls-files", "--cached", "-z"}
+// Index is what the git index holds under the checked directory, as one
+// ls-files read it: a pre-commit check looks at it several times.
+type Index struct {
+	// Files are its paths relative to the checked directory, sorted.
+	Files []string
+	// staged are its entries at stage 0 by path relative to the checked
+	// directory: an unmerged path has no one content to export.
+	staged map[string]entry
+}
+
+// Has reports whether the index holds file (relative to the checked
+// directory).
+func (x *Index) Has(file string) bool {
+	_, found := slices.BinarySearch(x.Files, file)
+	return found
+}
+
+// ReadIndex reads the index's entries under the checked directory.
+func (r *Repo) ReadIndex(ctx context.Context) (*Index, error) {
+	args := []string{"ls-files", "--stage", "-z"}
 	if r.Prefix != "" {
 		args = append(args, "--", r.Prefix)
 	}
@@ -410,42 +445,44 @@ func (r *Repo) IndexFiles(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.relative(out), nil
+	x := &Index{staged: map[string]entry{}}
+	var all []string
+	es := parseEntries(out, func(meta string) (mode, oid string) {
+		f := strings.Fields(meta) // <mode> SP <object> SP <stage>
+		if len(f) != 3 {
+			return "", ""
+		}
+		return f[0], f[1] + " " + f[2]
+	})
+	for _, e := range es {
+		all = append(all, e.path)
+		oid, stage, _ := strings.Cut(e.oid, " ")
+		if stage != "0" {
+			continue
+		}
+		e.oid = oid
+		if r.Prefix != "" {
+			e.path = strings.TrimPrefix(e.path, r.Prefix+"/")
+		}
+		x.staged[e.path] = e
+	}
+	x.Files = r.relativePaths(all)
+	return x, nil
 }
 
 // ExportPaths writes the index content of some files (relative to the
 // checked directory; those not in the index are skipped) into dst, at the
 // same relative paths: a pre-commit check needs the few files the staged
 // change reaches, and writing a whole large index costs seconds.
-func (r *Repo) ExportPaths(ctx context.Context, files []string, dst string) error {
-	if len(files) == 0 {
-		return nil
-	}
-	want := make(map[string]bool, len(files))
+func (r *Repo) ExportPaths(ctx context.Context, x *Index, files []string, dst string) error {
+	var es []entry
 	for _, f := range files {
-		if r.Prefix != "" {
-			f = r.Prefix + "/" + f
+		if e, ok := x.staged[f]; ok {
+			es = append(es, e)
 		}
-		want[f] = true
 	}
-	args := []string{"ls-files", "--stage", "-z"}
-	if r.Prefix != "" {
-		args = append(args, "--", r.Prefix)
-	}
-	out, err := r.run(ctx, nil, args...)
-	if err != nil {
-		return err
-	}
-	es := parseEntries(out, func(meta string) (mode, oid string) {
-		f := strings.Fields(meta) // <mode> SP <object> SP <stage>
-		if len(f) != 3 || f[2] != "0" {
-			return "", "" // an unmerged path has no one content
-		}
-		return f[0], f[1]
-	})
-	es = slices.DeleteFunc(es, func(e entry) bool { return !want[e.path] })
-	for i := range es {
-		es[i].path = strings.TrimPrefix(es[i].path, r.Prefix+"/")
+	if len(es) == 0 {
+		return nil
 	}
 	return r.writeBlobs(ctx, es, dst)
 }

@@ -39,6 +39,28 @@ func (r *testRepo) write(name, content string) {
 	}
 }
 
+// TestStagedBeforeTheFirstCommit: with no HEAD yet, everything in the
+// index is staged, deleted files aside.
+func TestStagedBeforeTheFirstCommit(t *testing.T) {
+	r := newTestRepo(t)
+	r.write("apps/a.yaml", "v: 1\n")
+	r.write("apps/b.yaml", "v: 1\n")
+	r.write("notes.md", "untracked\n")
+	r.git("add", "apps")
+	ctx := context.Background()
+	g, err := Open(ctx, r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.StagedFiles(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"apps/a.yaml", "apps/b.yaml"}, got); diff != "" {
+		t.Errorf("staged (-want +got):\n%s", diff)
+	}
+}
+
 func TestStagedAndIndexContent(t *testing.T) {
 	r := newTestRepo(t)
 	r.write("apps/a.yaml", "v: 1\n")
@@ -74,11 +96,11 @@ func TestStagedAndIndexContent(t *testing.T) {
 				t.Errorf("staged (-want +got):\n%s", diff)
 			}
 			dst := t.TempDir()
-			index, err := g.IndexFiles(ctx)
+			index, err := g.ReadIndex(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := g.ExportPaths(ctx, index, dst); err != nil {
+			if err := g.ExportPaths(ctx, index, index.Files, dst); err != nil {
 				t.Fatal(err)
 			}
 			a := filepath.Join(dst, "a.yaml")

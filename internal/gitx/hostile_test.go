@@ -42,15 +42,15 @@ func TestNoGitSettingRunsAProgram(t *testing.T) {
 			"StagedFiles":       func() error { _, err := g.StagedFiles(ctx); return err },
 			"ChangedSince":      func() error { _, err := g.ChangedSince(ctx, "base"); return err },
 			"ChangedInWorkTree": func() error { _, err := g.ChangedInWorkTree(ctx, "base"); return err },
-			"IndexFiles":        func() error { _, err := g.IndexFiles(ctx); return err },
+			"ReadIndex":         func() error { _, err := g.ReadIndex(ctx); return err },
 			"GitPath":           func() error { _, err := g.GitPath(ctx, "hooks"); return err },
 			"ExportCommit":      func() error { return g.ExportCommit(ctx, "base", t.TempDir()) },
 			"ExportPaths": func() error {
-				files, err := g.IndexFiles(ctx)
+				x, err := g.ReadIndex(ctx)
 				if err != nil {
 					return err
 				}
-				return g.ExportPaths(ctx, files, t.TempDir())
+				return g.ExportPaths(ctx, x, x.Files, t.TempDir())
 			},
 		}
 		for name, op := range ops {
