@@ -348,10 +348,16 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d MiB over %d MiB", ErrTooLarge, fi.Size()>>20, limit>>20)}
 	}
 	// The size can grow between Stat and the read: bound the read itself.
-	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
-	if err != nil {
+	// Room for the size read at once, and for the empty read after it
+	// that finds the end (bytes.MinRead): a run reads thousands of small
+	// files, and growing a buffer from nothing for each showed in
+	// profiles.
+	var b bytes.Buffer
+	b.Grow(int(fi.Size()) + bytes.MinRead)
+	if _, err := b.ReadFrom(io.LimitReader(fh, limit+1)); err != nil {
 		return nil, err
 	}
+	data := b.Bytes()
 	if int64(len(data)) > limit {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w of %d MiB", ErrTooLarge, limit>>20)}
 	}
