@@ -54,6 +54,22 @@ func (c *sourceCache) get(file string) *sourceFile {
 	})
 }
 
+// forget lets go of what was decoded to locate findings in the
+// kustomization in dir: the documents of the files it names and its
+// patches. Whoever asks for them later decodes them again.
+func (c *checker) forget(dir string) {
+	k := c.repo.Kustomizations[dir]
+	if k == nil {
+		return
+	}
+	c.edits.Forget(dir)
+	for _, ref := range k.Refs {
+		if ref.Kind == repo.RefFile {
+			c.sources.files.Forget(ref.Path)
+		}
+	}
+}
+
 // resources turns the rendered objects of a unit into resources that know
 // the source they came from (origin.Attributor); an object no document or
 // generator wrote, that a Helm chart the render inflated did, points at

@@ -9,6 +9,8 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/policies"
 )
 
 // TestRepositoryChecksKeepWhatTheyRead shows what a check run keeps of
@@ -110,5 +112,63 @@ spec:
 				}
 			}
 		})
+	}
+}
+
+// TestChecksLetGoOfDecodedSources: once the last target that includes a
+// kustomization is checked, the documents decoded from the files it names
+// and its patches are let go (checked, checker.forget), while what is
+// located in them is still reported for every target.
+func TestChecksLetGoOfDecodedSources(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"apps/web/base/kustomization.yaml": "resources: [deployment.yaml]\n",
+		"apps/web/base/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:latest"}]
+`,
+		"apps/web/overlays/dev/kustomization.yaml":  "resources: [../../base]\npatches: [{path: replicas.yaml}]\n",
+		"apps/web/overlays/dev/replicas.yaml":       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n",
+		"apps/web/overlays/prod/kustomization.yaml": "resources: [../../base]\n",
+	})
+	ctx := context.Background()
+	r, err := start(ctx, Options{Root: root, SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.stop()
+	for _, phase := range []func(context.Context) error{r.plan, r.render, r.resolve, r.check} {
+		if err := phase(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"apps/web/base/deployment.yaml", "apps/web/overlays/dev/replicas.yaml"} {
+		if r.c.sources.files.Has(f) {
+			t.Errorf("%s: still decoded after every target that includes it was checked", f)
+		}
+	}
+	res, err := r.finish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []string
+	for _, f := range res.Findings {
+		if f.RuleID == "image-tag-latest" && f.Location.String() == "apps/web/base/deployment.yaml:9:32" {
+			targets = append(targets, f.Targets...)
+		}
+	}
+	slices.Sort(targets)
+	if want := []string{"apps/web/overlays/dev", "apps/web/overlays/prod"}; !slices.Equal(targets, want) {
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.RuleID+" "+f.Location.String())
+		}
+		t.Errorf("image-tag-latest at the base's image for %v, want %v; findings:\n%s", targets, want, strings.Join(got, "\n"))
 	}
 }

@@ -410,7 +410,7 @@ func (r *run) checkTargets(ctx context.Context) error {
 	c := r.c
 	r.results = make([]targetResult, len(r.targets))
 	c.fluxDeploys = c.mayDeployFlux(c.rendered(r.unitKeys), r.manifestDocs())
-	users := r.unitUsers()
+	users := r.users()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.jobs)
 	for i, t := range r.targets {
@@ -465,23 +465,38 @@ func (r *run) manifestDocs() [][]*manifest.Document {
 	return docs
 }
 
-// unitUsers counts, for each unit, the targets that checkTargets
-// assembles from it.
-func (r *run) unitUsers() map[unitKey]*atomic.Int32 {
-	users := map[unitKey]*atomic.Int32{}
+// users counts what checkTargets has still to read: for each unit, the
+// targets it assembles from it; for each kustomization directory, the
+// units that include it (their closures). When a count reaches zero the
+// run lets go of what it holds for it (checked).
+type users struct {
+	units   map[unitKey]*atomic.Int32
+	dirs    map[string]*atomic.Int32
+	closure map[unitKey][]string
+}
+
+func (r *run) users() *users {
+	u := &users{units: map[unitKey]*atomic.Int32{}, dirs: map[string]*atomic.Int32{}, closure: map[unitKey][]string{}}
 	for i, p := range r.plans {
 		if !r.assembles(i) {
 			continue
 		}
 		for _, d := range p.units {
 			k := unitKey{dir: d, lr: p.settings.LoadRestrictions}
-			if users[k] == nil {
-				users[k] = &atomic.Int32{}
+			if u.units[k] == nil {
+				u.units[k] = &atomic.Int32{}
+				u.closure[k] = r.c.repo.Closure(d)
+				for _, cd := range u.closure[k] {
+					if u.dirs[cd] == nil {
+						u.dirs[cd] = &atomic.Int32{}
+					}
+					u.dirs[cd].Add(1)
+				}
 			}
-			users[k].Add(1)
+			u.units[k].Add(1)
 		}
 	}
-	return users
+	return u
 }
 
 // assembles says whether checkTargets builds target i from its units:
@@ -493,9 +508,10 @@ func (r *run) assembles(i int) bool {
 
 // checked keeps of target i's resources only what the repository-level
 // checks read, and lets go of the rendered objects of the units no other
-// target still needs: a run of 10,000 targets would otherwise hold every
-// rendered object until its end.
-func (r *run) checked(i int, users map[unitKey]*atomic.Int32) {
+// target still needs, and of what was decoded to locate findings in the
+// kustomizations no unit still to be assembled includes: a run of 10,000
+// targets would otherwise hold all of it until its end.
+func (r *run) checked(i int, u *users) {
 	c, res := r.c, &r.results[i]
 	if res.built {
 		res.shared = shared(res.rendered)
@@ -508,12 +524,18 @@ func (r *run) checked(i int, users map[unitKey]*atomic.Int32) {
 		k := unitKey{dir: d, lr: r.plans[i].settings.LoadRestrictions}
 		// The last user's decrement comes after every other user's
 		// reads (atomic operations order them).
-		if n := users[k]; n != nil && n.Add(-1) == 0 {
-			if u := c.units[k]; u.out != nil {
-				// What the cache records of it (reads, charts) stays.
-				kept := *u.out
-				kept.Objects = nil
-				u.out, u.packed = &kept, nil
+		if n := u.units[k]; n == nil || n.Add(-1) != 0 {
+			continue
+		}
+		if un := c.units[k]; un.out != nil {
+			// What the cache records of it (reads, charts) stays.
+			kept := *un.out
+			kept.Objects = nil
+			un.out, un.packed = &kept, nil
+		}
+		for _, cd := range u.closure[k] {
+			if u.dirs[cd].Add(-1) == 0 {
+				c.forget(cd)
 			}
 		}
 	}

@@ -28,3 +28,17 @@ func (t *Table[K, V]) Get(k K, compute func() V) V {
 	en.once.Do(func() { en.v = compute() })
 	return en.v
 }
+
+// Forget drops the value of k, so that the next Get computes it again: a
+// run lets go of what it decoded for the targets it has finished. A Get
+// of k running at the same time returns either value.
+func (t *Table[K, V]) Forget(k K) {
+	t.m.Delete(k)
+}
+
+// Has reports whether the value of k is remembered: asked for and not
+// forgotten since.
+func (t *Table[K, V]) Has(k K) bool {
+	_, ok := t.m.Load(k)
+	return ok
+}

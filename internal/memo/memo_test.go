@@ -27,3 +27,34 @@ func TestGetComputesOncePerKey(t *testing.T) {
 		}
 	}
 }
+
+func TestForgetComputesAgain(t *testing.T) {
+	var tbl Table[string, int]
+	calls := 0
+	compute := func() int { calls++; return calls }
+	tests := []struct {
+		name   string
+		forget bool
+		want   int
+	}{
+		{name: "first Get computes", want: 1},
+		{name: "second Get remembers", want: 1},
+		{name: "Get after Forget computes again", forget: true, want: 2},
+		{name: "and remembers that", want: 2},
+	}
+	for _, tt := range tests {
+		if tt.forget {
+			tbl.Forget("a")
+			if tbl.Has("a") {
+				t.Errorf("%s: Has after Forget", tt.name)
+			}
+		}
+		if got := tbl.Get("a", compute); got != tt.want {
+			t.Errorf("%s: Get = %d, want %d", tt.name, got, tt.want)
+		}
+		if !tbl.Has("a") {
+			t.Errorf("%s: Has after Get = false", tt.name)
+		}
+	}
+	tbl.Forget("never asked") // forgetting an unknown key is no error
+}

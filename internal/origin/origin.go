@@ -184,16 +184,47 @@ func namesObject(doc *manifest.Document, r *manifest.Resource) bool {
 	return id.Kind == r.ID.Kind && id.Name != "" && (id.Name == r.SourceID.Name || strings.Contains(r.ID.Name, id.Name))
 }
 
+// patchKey is what a patch's decoding is remembered by: its file, or
+// where an inline patch is written; "" for neither. file is the file that
+// holds its text.
+func patchKey(p *repo.Patch) (key, file string) {
+	switch {
+	case p.Ref != nil && p.Ref.Kind == repo.RefFile:
+		return p.Ref.Path, p.Ref.Path
+	case p.Inline != "":
+		return p.InlineAt.String(), p.InlineAt.File
+	}
+	return "", ""
+}
+
+// Forget lets go of what the Builder decoded for the kustomization in
+// dir: its patches, replacements and env files and what it reaches. A
+// run calls it once no target it has still to check includes dir; an
+// Edits call for dir after it decodes them again.
+func (b *Builder) Forget(dir string) {
+	k := b.repo.Kustomizations[dir]
+	if k == nil {
+		return
+	}
+	b.reach.Forget(dir)
+	for i := range k.Patches {
+		if key, _ := patchKey(&k.Patches[i]); key != "" {
+			b.patches.Forget(key)
+		}
+	}
+	for _, ref := range k.Refs {
+		if ref.Kind == repo.RefFile {
+			b.repls.Forget(ref.Path)
+			b.envs.Forget(ref.Path)
+		}
+	}
+}
+
 // decode reads a patch as kustomize would: a YAML list of operations is a
 // JSON 6902 patch, anything else strategic-merge documents.
 func (b *Builder) decode(p *repo.Patch) decoded {
-	key, file := "", ""
-	switch {
-	case p.Ref != nil && p.Ref.Kind == repo.RefFile:
-		key, file = p.Ref.Path, p.Ref.Path
-	case p.Inline != "":
-		key, file = p.InlineAt.String(), p.InlineAt.File
-	default:
+	key, file := patchKey(p)
+	if key == "" {
 		return decoded{}
 	}
 	return b.patches.Get(key, func() decoded {
