@@ -220,7 +220,7 @@ func (r *Repo) ExportCommit(ctx context.Context, ref, dst string) error {
 type entry struct{ path, mode, oid string }
 
 // parseEntries reads the NUL-terminated "<meta> TAB <path>" records of
-// ls-tree or ls-files --stage; meta gives the mode and object id.
+// ls-tree; meta gives the mode and object id.
 func parseEntries(out []byte, meta func(string) (mode, oid string)) []entry {
 	var es []entry
 	for _, rec := range strings.Split(string(out), "\x00") {
@@ -447,24 +447,18 @@ func (r *Repo) ReadIndex(ctx context.Context) (*Index, error) {
 	}
 	x := &Index{staged: map[string]entry{}}
 	var all []string
-	es := parseEntries(out, func(meta string) (mode, oid string) {
-		f := strings.Fields(meta) // <mode> SP <object> SP <stage>
-		if len(f) != 3 {
-			return "", ""
-		}
-		return f[0], f[1] + " " + f[2]
-	})
-	for _, e := range es {
-		all = append(all, e.path)
-		oid, stage, _ := strings.Cut(e.oid, " ")
-		if stage != "0" {
+	for _, rec := range strings.Split(string(out), "\x00") {
+		meta, p, ok := strings.Cut(rec, "\t")
+		if !ok {
 			continue
 		}
-		e.oid = oid
-		if r.Prefix != "" {
-			e.path = strings.TrimPrefix(e.path, r.Prefix+"/")
+		all = append(all, p)
+		f := strings.Fields(meta) // <mode> SP <object> SP <stage>
+		if len(f) != 3 || f[2] != "0" {
+			continue // an unmerged path has no one content
 		}
-		x.staged[e.path] = e
+		rel := strings.TrimPrefix(p, r.Prefix+"/")
+		x.staged[rel] = entry{path: rel, mode: f[0], oid: f[1]}
 	}
 	x.Files = r.relativePaths(all)
 	return x, nil
