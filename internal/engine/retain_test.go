@@ -20,7 +20,7 @@ import (
 // for a check that does not say.
 func TestRepositoryChecksKeepWhatTheyRead(t *testing.T) {
 	base := map[string]string{
-		"apps/web/base/kustomization.yaml": "resources: [deployment.yaml, config.yaml]\n",
+		"apps/web/base/kustomization.yaml": "resources: [deployment.yaml, worker.yaml, config.yaml]\n",
 		"apps/web/base/deployment.yaml": `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -29,7 +29,17 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      containers: [{name: web, image: "nginx:1.27"}]
+      containers: [{name: web, image: "nginx:1.28-rc1"}]
+`,
+		"apps/web/base/worker.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers: [{name: worker, image: "busybox:1.36"}]
 `,
 		"apps/web/base/config.yaml":                 "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n",
 		"apps/web/overlays/dev/kustomization.yaml":  "resources: [../../base]\nnamePrefix: dev-\n",
@@ -45,8 +55,8 @@ spec:
   sourceRef: {kind: GitRepository, name: flux-system}
 `}
 	everything := map[string][]string{
-		"apps/web/overlays/dev":  {"ConfigMap/dev-web", "Deployment/dev-web"},
-		"apps/web/overlays/prod": {"ConfigMap/prod-web", "Deployment/prod-web"},
+		"apps/web/overlays/dev":  {"ConfigMap/dev-web", "Deployment/dev-web", "Deployment/dev-worker"},
+		"apps/web/overlays/prod": {"ConfigMap/prod-web", "Deployment/prod-web", "Deployment/prod-worker"},
 	}
 	tests := []struct {
 		name  string
@@ -55,7 +65,7 @@ spec:
 		want  map[string][]string
 	}{
 		{
-			name:  "GitOps checks without Flux: the workloads of production",
+			name:  "GitOps checks without Flux: the workloads of production that run a pre-release image",
 			files: []map[string]string{base},
 			keeps: keepsGitOps,
 			want:  map[string][]string{"apps/web/overlays/dev": {}, "apps/web/overlays/prod": {"Deployment/prod-web"}},

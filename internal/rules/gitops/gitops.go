@@ -132,15 +132,17 @@ func Check(in Input, opts Options) ([]rules.Finding, Stats) {
 // (fluxDeploys) it reads everything: Flux substitutes variables in any
 // field of what one applies, and a substituteFrom may name any
 // ConfigMap or Secret. Otherwise it reads the Flux and Argo CD objects
-// and, in a production target (Options.Production), the workloads,
-// for their images.
+// and, in a production target (Options.Production), the workloads that
+// run a pre-release image (image-tag-prerelease): keeping every
+// production workload, with the documents its findings point into,
+// was a third of the live heap of a 10,000-target run.
 func Reads(r *manifest.Resource, production, fluxDeploys bool) bool {
 	g := r.ID.Group()
 	switch {
 	case fluxDeploys, g == argoGroup, strings.HasSuffix(g, ".toolkit.fluxcd.io"):
 		return true
 	default:
-		return production && len(containers(r.Object)) > 0
+		return production && slices.ContainsFunc(containers(r.Object), func(c container) bool { return prerelease(c.image.Tag) != "" })
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 func TestReads(t *testing.T) {
 	deployment := map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "web"},
 		"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "web", "image": "nginx:1.27-rc1"}}}}}}
+	released := map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "web"},
+		"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "web", "image": "nginx:1.27"}}}}}}
 	configMap := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "vars"}}
 	app := map[string]any{"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": map[string]any{"name": "web"}}
 	source := map[string]any{"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository", "metadata": map[string]any{"name": "flux-system"}}
@@ -18,7 +20,8 @@ func TestReads(t *testing.T) {
 		production, fluxDeploys bool
 		want                    bool
 	}{
-		{name: "workload in production", obj: deployment, production: true, want: true},
+		{name: "workload in production with a pre-release image", obj: deployment, production: true, want: true},
+		{name: "workload in production with release images", obj: released, production: true},
 		{name: "workload elsewhere", obj: deployment},
 		{name: "ConfigMap in production", obj: configMap, production: true},
 		{name: "ConfigMap where Flux may substitute from it", obj: configMap, fluxDeploys: true, want: true},
