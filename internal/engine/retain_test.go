@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -20,27 +21,9 @@ import (
 // for a check that does not say.
 func TestRepositoryChecksKeepWhatTheyRead(t *testing.T) {
 	base := map[string]string{
-		"apps/web/base/kustomization.yaml": "resources: [deployment.yaml, worker.yaml, config.yaml]\n",
-		"apps/web/base/deployment.yaml": `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: "nginx:1.28-rc1"}]
-`,
-		"apps/web/base/worker.yaml": `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: worker}
-spec:
-  selector: {matchLabels: {app: worker}}
-  template:
-    metadata: {labels: {app: worker}}
-    spec:
-      containers: [{name: worker, image: "busybox:1.36"}]
-`,
+		"apps/web/base/kustomization.yaml":          "resources: [deployment.yaml, worker.yaml, config.yaml]\n",
+		"apps/web/base/deployment.yaml":             deployment("web", "nginx:1.28-rc1"),
+		"apps/web/base/worker.yaml":                 deployment("worker", "busybox:1.36"),
 		"apps/web/base/config.yaml":                 "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n",
 		"apps/web/overlays/dev/kustomization.yaml":  "resources: [../../base]\nnamePrefix: dev-\n",
 		"apps/web/overlays/prod/kustomization.yaml": "resources: [../../base]\nnamePrefix: prod-\n",
@@ -132,17 +115,8 @@ spec:
 func TestChecksLetGoOfDecodedSources(t *testing.T) {
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{
-		"apps/web/base/kustomization.yaml": "resources: [deployment.yaml]\n",
-		"apps/web/base/deployment.yaml": `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: "nginx:latest"}]
-`,
+		"apps/web/base/kustomization.yaml":          "resources: [deployment.yaml]\n",
+		"apps/web/base/deployment.yaml":             deployment("web", "nginx:latest"),
 		"apps/web/overlays/dev/kustomization.yaml":  "resources: [../../base]\npatches: [{path: replicas.yaml}]\n",
 		"apps/web/overlays/dev/replicas.yaml":       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n",
 		"apps/web/overlays/prod/kustomization.yaml": "resources: [../../base]\n",
@@ -181,4 +155,19 @@ spec:
 		}
 		t.Errorf("image-tag-latest at the base's image for %v, want %v; findings:\n%s", targets, want, strings.Join(got, "\n"))
 	}
+}
+
+// deployment is a Deployment of one container named name; its image is
+// on line 9.
+func deployment(name, image string) string {
+	return fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: %[1]s}
+spec:
+  selector: {matchLabels: {app: %[1]s}}
+  template:
+    metadata: {labels: {app: %[1]s}}
+    spec:
+      containers: [{name: %[1]s, image: %[2]q}]
+`, name, image)
 }

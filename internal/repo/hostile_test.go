@@ -26,15 +26,7 @@ func TestDiscoverReadsNothingOutside(t *testing.T) {
 		"repo/.git/info/placeholder":  "",
 		"repo/sub/.gitignore-content": "",
 	}
-	for name, content := range files {
-		p := filepath.Join(base, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, base, files)
 	for link, target := range map[string]string{
 		"repo/.gitignore":        filepath.Join(base, "outside-ignore"),
 		"repo/.git/info/exclude": filepath.Join(base, "outside-ignore"),

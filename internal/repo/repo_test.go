@@ -240,15 +240,7 @@ func TestKustomizationErrors(t *testing.T) {
 		"fine/kustomization.yaml":   "resources: [a.yaml]\n",
 		"fine/a.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
 	}
-	for name, text := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, root, files)
 	r, err := Discover(root, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -283,5 +275,20 @@ func TestKustomizationErrors(t *testing.T) {
 				t.Errorf("first ref = %q, want %q", gotRef, tt.wantRef)
 			}
 		})
+	}
+}
+
+// writeFiles writes files (slash-separated paths relative to root, and
+// their content) under root.
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
