@@ -15,6 +15,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/synth"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 	"github.com/gitops-lint/gitops-lint/policies"
 )
 
@@ -217,7 +218,7 @@ func TestResultCacheRepositoryLevelEntry(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			writeFiles(t, dir, tc.files)
+			treetest.Write(t, dir, tc.files)
 			warm := run(true)
 			if len(warm.Cached) != len(warm.Targets) {
 				t.Errorf("%d of %d targets from the cache, want all", len(warm.Cached), len(warm.Targets))

@@ -21,6 +21,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 	"github.com/gitops-lint/gitops-lint/policies"
 )
 
@@ -28,7 +29,7 @@ import (
 // chart the Helm test repositories take from a Helm repository.
 func podinfoChartDir(t *testing.T) string {
 	t.Helper()
-	return writeTree(t, map[string]string{
+	return treetest.New(t, map[string]string{
 		"podinfo/Chart.yaml":                "apiVersion: v2\nname: podinfo\nversion: 6.7.1\n",
 		"podinfo/values.yaml":               "replicaCount: 1\n",
 		"podinfo/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ .Release.Name }}}\nspec:\n  replicas: {{ .Values.replicaCount }}\n",
@@ -95,7 +96,7 @@ func TestRemoteChartsNeedAllowRemote(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	root := writeTree(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"clusters/prod/kustomization.yaml": "resources: [repository.yaml, release.yaml]\n",
 		"clusters/prod/repository.yaml":    "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, namespace: apps}\nspec: {url: \"" + srv.URL + "\"}\n",
 		"clusters/prod/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: apps}\n" +
@@ -182,7 +183,7 @@ func TestResultCacheFollowsCharts(t *testing.T) {
 // without one both say how to get it, render with a helm-chart-remote.
 func TestChartDirRendersHelmChartsRepo(t *testing.T) {
 	charts := podinfoChartDir(t)
-	root := writeTree(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"app/kustomization.yaml": "helmCharts:\n- name: podinfo\n  repo: https://charts.example.com\n  version: 6.7.1\n  releaseName: web\n  valuesInline: {replicaCount: 2}\n",
 	})
 	tests := []struct {
@@ -270,7 +271,7 @@ func TestHelmChartsRepoNotFetched(t *testing.T) {
 	interesting := []string{rules.HelmChartRemote, rules.RenderError, "host-network"}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Run(t.Context(), Options{Root: writeTree(t, tc.files), SchemaCacheDir: t.TempDir(), LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
+			res, err := Run(t.Context(), Options{Root: treetest.New(t, tc.files), SchemaCacheDir: t.TempDir(), LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -313,7 +314,7 @@ func newHelmRepository(t *testing.T) *helmRepository {
 // network when hostNetwork.
 func (h *helmRepository) publish(t *testing.T, version string, hostNetwork bool) {
 	t.Helper()
-	dir := writeTree(t, map[string]string{
+	dir := treetest.New(t, map[string]string{
 		"web/Chart.yaml": "apiVersion: v2\nname: web\nversion: " + version + "\n",
 		"web/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n" +
 			"  template:\n    metadata: {labels: {app: web}}\n    spec:\n      hostNetwork: " + strconv.FormatBool(hostNetwork) + "\n      containers: [{name: web, image: \"web:" + version + "\"}]\n",
@@ -373,7 +374,7 @@ func TestResultCacheFollowsChartVersions(t *testing.T) {
 			charts := newHelmRepository(t)
 			charts.publish(t, "0.9.0", false) // out of the range
 			opts := Options{
-				Root: writeTree(t, tc.files(charts.URL)), AllowRemote: true, CacheDir: t.TempDir(), ChartCacheDir: t.TempDir(),
+				Root: treetest.New(t, tc.files(charts.URL)), AllowRemote: true, CacheDir: t.TempDir(), ChartCacheDir: t.TempDir(),
 				SchemaCacheDir: t.TempDir(), LoadSchemas: testSchemas.Load, Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load,
 			}
 			steps := []struct {

@@ -20,6 +20,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rulestest"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // throwaway is a Go rule written the way a newcomer adds one: a check
@@ -48,27 +49,12 @@ func throwaway(runs *atomic.Int64) *engine.Check {
 	}
 }
 
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, data := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 // TestThrowawayCheck adds a Go rule through the public pieces only (a
 // check value appended to the list) and shows that it runs and reports
 // where the # want markers say, that it is in the catalogue and the
 // generated docs, and that switching its rule off keeps it from running.
 func TestThrowawayCheck(t *testing.T) {
-	root := writeFiles(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"kustomization.yaml": "resources:\n  - api.yaml\n  - web.yaml\n",
 		"api.yaml":           "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api  # want \"team-label-missing\"\nspec:\n  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n        - name: api\n          image: api:1.0\n",
 		"web.yaml":           "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    team: storefront\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: web:1.0\n",
@@ -130,7 +116,7 @@ func TestThrowawayCheck(t *testing.T) {
 // whose rules are all switched off: with the secret rules off, gitleaks
 // never scans a file.
 func TestDisabledChecksDoNotRun(t *testing.T) {
-	root := writeFiles(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  token: " + secretstest.NewFakes().Fixed["GITHUB_TOKEN"] + "\n",
 	})
 	schemas := t.TempDir()
@@ -205,7 +191,7 @@ func TestChecksAreValid(t *testing.T) {
 // unused; a misspelt rule ID still is.
 func TestSuppressionOfDisabledRule(t *testing.T) {
 	token := secretstest.NewFakes().Fixed["GITHUB_TOKEN"]
-	root := writeFiles(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  # gitops-lint:ignore leaked-credential a test token, revoked\n  token: " + token + "\n",
 		"other.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\ndata:\n  # gitops-lint:ignore leaked-credentail the ID is misspelt  # want \"suppression-unused\"\n  mode: fast\n",
 	})
@@ -262,7 +248,7 @@ func TestSchemaCheckFixtures(t *testing.T) {
 // run; the findings are the same either way.
 func TestFileChecksCachedByContent(t *testing.T) {
 	token := secretstest.NewFakes().Fixed["GITHUB_TOKEN"]
-	root := writeFiles(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"kustomization.yaml": "resources:\n  - config.yaml\n",
 		"config.yaml":        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  token: " + token + "\n",
 		"NOTES.md":           "nothing secret here\n",

@@ -9,21 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-// writeFiles creates files (slash-separated paths) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
+)
 
 // schemaFindings runs a check and lists its schema and CRD findings as
 // "rule file:line message".
@@ -80,7 +68,7 @@ spec:
 
 func TestCRDFromAnotherTarget(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
+	treetest.Write(t, root, map[string]string{
 		// A CRD in a base, patched by the only overlay that renders it:
 		// the patched schema is the one the cluster gets.
 		"crds/base/kustomization.yaml": "resources:\n- widget-crd.yaml\n",
@@ -109,14 +97,14 @@ patches:
 
 func TestCRDPaths(t *testing.T) {
 	outside := t.TempDir()
-	writeFiles(t, outside, map[string]string{
+	treetest.Write(t, outside, map[string]string{
 		"crds/widget.yaml":  widgetCRD("string"),
 		"crds/README.md":    "not a manifest",
 		"empty/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
 		"broken/crd.yaml":   "apiVersion: apiextensions.k8s.io/v1\nkind: [\n",
 	})
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
+	treetest.Write(t, root, map[string]string{
 		"platform/widget-crd.yaml": widgetCRD("integer"),
 		"vendor/crds/widget.yaml":  widgetCRD("boolean"),
 		"apps/widget.yaml":         widget,
@@ -232,7 +220,7 @@ spec:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tt.files)
+			treetest.Write(t, root, tt.files)
 			opts := tt.opts
 			opts.Root, opts.SchemaCacheDir = root, t.TempDir()
 			opts.Policy.Builtin = nil

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // hostileDir holds the small hostile repositories; big inputs are built
@@ -63,22 +63,6 @@ func TestAliasBombs(t *testing.T) {
 			}
 		})
 	}
-}
-
-// writeTree writes files (slash-separated paths) under a new directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, data := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
 }
 
 // TestBoundedTargets checks that targets whose build would cost far more
@@ -141,7 +125,7 @@ func TestBoundedTargets(t *testing.T) {
 	schemas := t.TempDir() // one Validator for every case (see schematest)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := writeTree(t, tt.files)
+			root := treetest.New(t, tt.files)
 			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: schemas, LoadSchemas: testSchemas.Load})
 			if err != nil {
 				t.Fatal(err)
@@ -182,7 +166,7 @@ func TestLargeFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := writeTree(t, tt.files)
+			root := treetest.New(t, tt.files)
 			res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), CacheDir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)

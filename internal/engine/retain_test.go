@@ -11,6 +11,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 	"github.com/gitops-lint/gitops-lint/policies"
 )
 
@@ -74,7 +75,7 @@ spec:
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
 			for _, fs := range tt.files {
-				writeFiles(t, root, fs)
+				treetest.Write(t, root, fs)
 			}
 			var mu sync.Mutex
 			got := map[string][]string{}
@@ -114,7 +115,7 @@ spec:
 // located in them is still reported for every target.
 func TestChecksLetGoOfDecodedSources(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
+	treetest.Write(t, root, map[string]string{
 		"apps/web/base/kustomization.yaml":          "resources: [deployment.yaml]\n",
 		"apps/web/base/deployment.yaml":             deployment("web", "nginx:latest"),
 		"apps/web/overlays/dev/kustomization.yaml":  "resources: [../../base]\npatches: [{path: replicas.yaml}]\n",

@@ -10,6 +10,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/engine"
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // workspaceRepo is a repository with a target of every shape a command
@@ -18,7 +19,7 @@ import (
 // is made at run time.
 func workspaceRepo(t *testing.T, password string) string {
 	t.Helper()
-	return writeFiles(t, map[string]string{
+	return treetest.New(t, map[string]string{
 		"base/kustomization.yaml": "resources: [cm.yaml, secret.yaml]\n",
 		"base/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {level: info}\n",
 		"base/secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata: {name: app}\nstringData: {password: " + password + "}\n",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -117,12 +118,12 @@ func TestHelmCharts(t *testing.T) {
 func TestHelmChartsConfined(t *testing.T) {
 	root := tempRoot(t)
 	outside := tempRoot(t)
-	writeTree(t, outside, map[string]string{
+	treetest.Write(t, outside, map[string]string{
 		"web/Chart.yaml":        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
 		"web/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside\n",
 		"values.yaml":           "a: 1\n",
 	})
-	writeTree(t, root, map[string]string{
+	treetest.Write(t, root, map[string]string{
 		"link/kustomization.yaml":      "helmCharts:\n- name: web\n",
 		"values/kustomization.yaml":    "helmCharts:\n- name: web\n  valuesFile: ../../" + filepath.Base(outside) + "/values.yaml\n",
 		"values/charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",

@@ -16,13 +16,14 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/helm"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // webChart writes the chart web 1.0.0 under dir: one ConfigMap whose
 // data.greeting is the value greeting (default "hello").
 func webChart(t *testing.T, dir string) string {
 	t.Helper()
-	writeTree(t, dir, map[string]string{
+	treetest.Write(t, dir, map[string]string{
 		"web/Chart.yaml":        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
 		"web/values.yaml":       "greeting: hello\n",
 		"web/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  greeting: {{ .Values.greeting }}\n",
@@ -79,7 +80,7 @@ func TestHelmChartsRemoteRepo(t *testing.T) {
 	chartDir := t.TempDir()
 	webChart(t, chartDir)
 	root := tempRoot(t)
-	writeTree(t, root, map[string]string{
+	treetest.Write(t, root, map[string]string{
 		"app/kustomization.yaml": "helmCharts:\n- name: web\n  repo: " + srv.URL + "\n  version: 1.0.x\n  releaseName: web\n  valuesInline:\n    greeting: hi\n",
 	})
 	fsys, err := rootfs.New(root)

@@ -8,21 +8,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/kustomize/api/types"
-)
 
-// writeTree creates files (slash paths relative to dir) for a test repository.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
+)
 
 func tempRoot(t *testing.T) string {
 	t.Helper()
@@ -51,7 +39,7 @@ spec:
 
 func TestRenderTracksOrigins(t *testing.T) {
 	root := tempRoot(t)
-	writeTree(t, root, map[string]string{
+	treetest.Write(t, root, map[string]string{
 		"base/deployment.yaml":            deployment,
 		"base/kustomization.yaml":         "resources:\n- deployment.yaml\n",
 		"overlays/dev/kustomization.yaml": "resources:\n- ../../base\nnamePrefix: dev-\nconfigMapGenerator:\n- name: settings\n  envs: [settings.env]\n",
@@ -87,7 +75,7 @@ func TestRenderTracksOrigins(t *testing.T) {
 func TestSandboxRefusesOutside(t *testing.T) {
 	outer := tempRoot(t)
 	root := filepath.Join(outer, "repo")
-	writeTree(t, outer, map[string]string{
+	treetest.Write(t, outer, map[string]string{
 		"secret.yaml":                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside-bytes\n",
 		"repo/escape/kustomization.yaml": "resources:\n- ../../secret.yaml\n",
 		"repo/abs/kustomization.yaml":    "resources:\n- " + filepath.Join(outer, "secret.yaml") + "\n",

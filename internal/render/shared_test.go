@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-lint/gitops-lint/internal/synth"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // TestSharedReadsChangeNoRender renders every target of a synthetic
@@ -76,7 +77,7 @@ func TestSharedRefusalInEveryRender(t *testing.T) {
 		prev := fmt.Sprintf("*l%d", i-1)
 		bomb += fmt.Sprintf("  l%d: &l%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(prev+", ", 9), ", "))
 	}
-	writeTree(t, root, map[string]string{
+	treetest.Write(t, root, map[string]string{
 		"base/kustomization.yaml": "resources: [bomb.yaml]\n",
 		"base/bomb.yaml":          bomb,
 		"a/kustomization.yaml":    "resources: [../base]\nnamePrefix: a-\n",

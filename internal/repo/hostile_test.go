@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // TestDiscoverReadsNothingOutside: settings files the walk reads itself
@@ -26,7 +27,7 @@ func TestDiscoverReadsNothingOutside(t *testing.T) {
 		"repo/.git/info/placeholder":  "",
 		"repo/sub/.gitignore-content": "",
 	}
-	writeFiles(t, base, files)
+	treetest.Write(t, base, files)
 	for link, target := range map[string]string{
 		"repo/.gitignore":        filepath.Join(base, "outside-ignore"),
 		"repo/.git/info/exclude": filepath.Join(base, "outside-ignore"),

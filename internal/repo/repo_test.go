@@ -1,7 +1,6 @@
 package repo
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 func TestDiscoverTargets(t *testing.T) {
@@ -240,7 +240,7 @@ func TestKustomizationErrors(t *testing.T) {
 		"fine/kustomization.yaml":   "resources: [a.yaml]\n",
 		"fine/a.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
 	}
-	writeFiles(t, root, files)
+	treetest.Write(t, root, files)
 	r, err := Discover(root, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -275,20 +275,5 @@ func TestKustomizationErrors(t *testing.T) {
 				t.Errorf("first ref = %q, want %q", gotRef, tt.wantRef)
 			}
 		})
-	}
-}
-
-// writeFiles writes files (slash-separated paths relative to root, and
-// their content) under root.
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }

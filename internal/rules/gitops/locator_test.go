@@ -1,11 +1,12 @@
 package gitops
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 func TestNormalizeURL(t *testing.T) {
@@ -29,19 +30,6 @@ func TestNormalizeURL(t *testing.T) {
 	}
 }
 
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 const gitConfig = `[core]
 	bare = false
 [remote "origin"]
@@ -59,7 +47,7 @@ const gitConfig = `[core]
 // configuration.
 func TestRemotes(t *testing.T) {
 	base := t.TempDir()
-	writeFiles(t, base, map[string]string{
+	treetest.Write(t, base, map[string]string{
 		"main/.git/config":                    gitConfig,
 		"main/.git/worktrees/wt/commondir":    "../..\n",
 		"main/.git/worktrees/wt/HEAD":         "ref: refs/heads/wt\n",
