@@ -27,15 +27,27 @@ import (
 type detailSchema struct {
 	sch *jsonschema.Schema
 	err error
+	// durations says that the schema names "duration" (see quickValid);
+	// only set for the embedded kinds (details).
+	durations bool
+}
+
+// detailed returns the compiled schema of the embedded kind k.
+func (v *Validator) detailed(k bundle.Kind) detailSchema {
+	return v.details.Get(k.APIVersion()+"/"+k.Kind, func() detailSchema {
+		data, err := v.bundle.Standalone(k)
+		if err != nil {
+			return detailSchema{err: err}
+		}
+		sch, err := v.compile(k, data)
+		return detailSchema{sch: sch, err: err, durations: bytes.Contains(data, []byte(`"duration"`))}
+	})
 }
 
 // detailedErrors returns every leaf violation of data against the embedded
 // schema of k, or false when it cannot tell.
 func (v *Validator) detailedErrors(k bundle.Kind, data []byte) ([]FieldError, bool) {
-	ds := v.details.Get(k.APIVersion()+"/"+k.Kind, func() detailSchema {
-		sch, err := v.compile(k)
-		return detailSchema{sch, err}
-	})
+	ds := v.detailed(k)
 	if ds.err != nil {
 		return nil, false
 	}
@@ -78,12 +90,9 @@ func leafErrors(sch *jsonschema.Schema, data []byte) ([]FieldError, bool) {
 	return out, len(out) > 0
 }
 
-// compile compiles k's standalone schema as kubeconform does (draft 4).
-func (v *Validator) compile(k bundle.Kind) (*jsonschema.Schema, error) {
-	data, err := v.bundle.Standalone(k)
-	if err != nil {
-		return nil, err
-	}
+// compile compiles k's standalone schema, data, as kubeconform does
+// (draft 4), less the "duration" format kubeconform registers.
+func (v *Validator) compile(k bundle.Kind, data []byte) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return nil, err

@@ -175,12 +175,15 @@ func (v *Validator) Validate(obj map[string]any) Result {
 		// out of the schema directory. No schema has such a name anyway.
 		return Result{Status: MissingSchema}
 	}
+	key := apiVersion + "/" + kind
+	if k, builtin := v.kinds[key]; builtin && v.quickValid(k, obj) {
+		return Result{Status: Valid} // as kubeconform would say (quick.go)
+	}
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return Result{Status: Error, Err: fmt.Errorf("encode object: %w", err)}
 	}
 
-	key := apiVersion + "/" + kind
 	if _, builtin := v.kinds[key]; !builtin {
 		if res, ok := v.validateCustom(key, data); ok {
 			return res

@@ -448,7 +448,13 @@ func TestConcurrentValidate(t *testing.T) {
 func TestCacheLayout(t *testing.T) {
 	cache := t.TempDir()
 	v := newValidator(t, Options{CacheDir: cache})
+	// A valid object is vouched for without kubeconform (quick.go), which
+	// reads the file; an invalid one is worded by kubeconform.
 	if got := v.Validate(object(t, deployment)); got.Status != Valid {
+		t.Fatalf("got %+v", got)
+	}
+	invalid := object(t, withDeployment(t, "replicas: 3", `replicas: "three"`))
+	if got := v.Validate(invalid); got.Status != Invalid {
 		t.Fatalf("got %+v", got)
 	}
 	files, err := filepath.Glob(filepath.Join(cache, "*", "v"+v.KubernetesVersion()+"-standalone-strict", "*", "*.json"))
@@ -470,7 +476,7 @@ func TestCacheLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	v2 := newValidator(t, Options{CacheDir: cache})
-	if got := v2.Validate(object(t, deployment)); got.Status != Valid {
+	if got := v2.Validate(invalid); got.Status != Invalid {
 		t.Fatalf("got %+v", got)
 	}
 	after, err := os.Stat(files[0])

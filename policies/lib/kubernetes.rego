@@ -49,8 +49,14 @@ mutable_tags := {"latest"}
 # ---------------------------------------------------------------------------
 # JSON pointers (RFC 6901)
 
-# escape_segment encodes one reference token: "~" first, then "/".
-escape_segment(s) := replace(replace(s, "~", "~0"), "/", "~1") if is_string(s)
+# escape_segment encodes one reference token: "~" first, then "/". Most tokens
+# have neither, and OPA's replace() builds a replacement table on every call (the
+# library's largest allocation): a token without them is returned as it is.
+escape_segment(s) := s if {
+	is_string(s)
+	not contains(s, "~")
+	not contains(s, "/")
+} else := replace(replace(s, "~", "~0"), "/", "~1") if is_string(s)
 
 escape_segment(n) := format_int(n, 10) if is_number(n)
 

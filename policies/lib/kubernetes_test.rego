@@ -117,6 +117,9 @@ test_pointer_escapes_keys if {
 	k8s.pointer(["metadata", "labels", "app.kubernetes.io/name"]) == "/metadata/labels/app.kubernetes.io~1name"
 	k8s.pointer(["a~b", 3]) == "/a~0b/3"
 	k8s.pointer([]) == ""
+	k8s.escape_segment("a/~1") == "a~1~01"
+	k8s.escape_segment("plain") == "plain"
+	k8s.escape_segment(7) == "7"
 }
 
 test_nearest_path if {
