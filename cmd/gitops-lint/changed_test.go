@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gitops-lint/gitops-lint/internal/gitx/gittest"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // gitRepo makes a git repository of a copy of a test repository, with
@@ -91,6 +93,38 @@ func TestStagedChecksTheIndex(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the staged file that only the index names was not checked: %v; %s", fs, stderr)
+	}
+}
+
+// TestStagedWithPoliciesOfTheConfigurationFile: the configuration file
+// names a directory of policies that the staged change does not touch;
+// the pre-commit check loads it from the index all the same (it used to
+// stop with exit 2: the export lacked the directory the file names).
+func TestStagedWithPoliciesOfTheConfigurationFile(t *testing.T) {
+	dir, git := gitRepo(t, filepath.Join(reposDir, "clean"))
+	treetest.Write(t, dir, map[string]string{
+		".gitops-lint.yaml": "policies:\n  paths: [team-policies]\n",
+		"team-policies/no-deployments.rego": `package main
+
+import rego.v1
+
+deny contains msg if {
+	input.kind == "Deployment"
+	msg := "the team deploys no Deployments"
+}
+`,
+	})
+	git("add", "-A")
+	git("commit", "-qm", "team policies")
+	deployment := filepath.Join(dir, "base", "deployment.yaml")
+	edit(t, deployment, "kind: Deployment\n", "kind: Deployment\n# staged\n")
+	git("add", deployment)
+	code, fs, stderr := checkJSON(t, dir, "--staged", "--schema-cache-dir", t.TempDir(), "--no-builtin-policies")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; %s", code, stderr)
+	}
+	if !slices.ContainsFunc(fs, func(f jsonFinding) bool { return f.Message == "the team deploys no Deployments" }) {
+		t.Errorf("the team's policy did not run on the staged change: %v", fs)
 	}
 }
 

@@ -435,6 +435,21 @@ func (x *Index) Has(file string) bool {
 	return found
 }
 
+// At lists what the index holds at p (relative to the checked directory):
+// the file p, or the files under the directory p.
+func (x *Index) At(p string) []string {
+	if x.Has(p) {
+		return []string{p}
+	}
+	prefix := strings.TrimSuffix(p, "/") + "/"
+	i, _ := slices.BinarySearch(x.Files, prefix)
+	j := i
+	for j < len(x.Files) && strings.HasPrefix(x.Files[j], prefix) {
+		j++
+	}
+	return x.Files[i:j]
+}
+
 // ReadIndex reads the index's entries under the checked directory.
 func (r *Repo) ReadIndex(ctx context.Context) (*Index, error) {
 	args := []string{"ls-files", "--stage", "-z"}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -230,5 +231,24 @@ func TestExportCommitOfNewDirectory(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dst); len(entries) != 0 {
 		t.Errorf("exported %v, want nothing", entries)
+	}
+}
+
+func TestIndexAt(t *testing.T) {
+	x := &Index{Files: []string{"a.yaml", "pol/a.rego", "pol/sub/b.rego", "pol2/c.rego", "polx"}}
+	tests := []struct {
+		p    string
+		want []string
+	}{
+		{p: "a.yaml", want: []string{"a.yaml"}},
+		{p: "pol", want: []string{"pol/a.rego", "pol/sub/b.rego"}},
+		{p: "pol/", want: []string{"pol/a.rego", "pol/sub/b.rego"}},
+		{p: "pol/sub", want: []string{"pol/sub/b.rego"}},
+		{p: "missing", want: []string{}},
+	}
+	for _, tt := range tests {
+		if got := x.At(tt.p); !slices.Equal(got, tt.want) {
+			t.Errorf("At(%q) = %q, want %q", tt.p, got, tt.want)
+		}
 	}
 }

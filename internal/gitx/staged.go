@@ -11,8 +11,9 @@ import (
 // ExportStaged writes into dst (an empty directory) what a check of the
 // staged changes reads, from the git index: the files scope lists (what
 // the kustomizations a staged file can affect name, selected in the
-// working tree, and the staged files: see engine.Scope) and the settings
-// files (repo.IsSettingsFile). The index is read while scope runs: both
+// working tree, and the staged files: see engine.Scope; a directory
+// stands for the files under it) and the settings files
+// (repo.IsSettingsFile). The index is read while scope runs: both
 // wait on the disk. The index's kustomizations may name more than the
 // working tree's; what they name is added from the index until nothing
 // is missing that the index has. Exporting only this much keeps a commit
@@ -51,9 +52,11 @@ func (r *Repo) exportStaged(ctx context.Context, x *Index, scope []string, dst s
 	for round := 0; len(want) > 0 && round < 64; round++ {
 		var batch []string
 		for _, f := range want {
-			if x.Has(f) && !exported[f] {
-				exported[f] = true
-				batch = append(batch, f)
+			for _, g := range x.At(f) {
+				if !exported[g] {
+					exported[g] = true
+					batch = append(batch, g)
+				}
 			}
 		}
 		if len(batch) == 0 {
