@@ -30,6 +30,10 @@ const maxExtendDepth = 2
 // its two hundred regular expressions is the costly part of New, and the
 // result is only read afterwards.
 var defaultConfig = sync.OnceValues(func() (config.Config, error) {
+	// Translating logs through gitleaks' global logger, which New
+	// silences: silenced first, so that Prepare's translation in the
+	// background never races with it.
+	silenceGitleaks()
 	const name = "gitleaks default configuration"
 	vc, err := readViperConfig(name, []byte(config.DefaultConfig))
 	if err != nil {
