@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"cmp"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"path"
@@ -269,15 +267,10 @@ type valuesSource struct {
 // ConfigMap or Secret the target renders; find looks one up.
 func valuesSources(r *manifest.Resource, find func(kind, ns, name string) *manifest.Resource) []valuesSource {
 	var out []valuesSource
-	list, _ := manifest.Child(manifest.Child(r.Object, "spec"), "valuesFrom").([]any)
-	for _, e := range list {
-		m, _ := e.(map[string]any)
-		kind, _ := m["kind"].(string)
-		name, _ := m["name"].(string)
-		key, _ := m["valuesKey"].(string)
-		target, _ := m["targetPath"].(string)
-		if o := find(kind, r.ID.Namespace, name); o != nil && (kind == "ConfigMap" || kind == "Secret") {
-			out = append(out, valuesSource{res: o, key: cmp.Or(key, "values.yaml"), targetPath: target})
+	spec, _ := manifest.Child(r.Object, "spec").(map[string]any)
+	for _, ref := range helm.ValuesFrom(spec) {
+		if o := find(ref.Kind, r.ID.Namespace, ref.Name); o != nil && (ref.Kind == "ConfigMap" || ref.Kind == "Secret") {
+			out = append(out, valuesSource{res: o, key: ref.Key, targetPath: ref.TargetPath})
 		}
 	}
 	return out
@@ -287,23 +280,14 @@ func valuesSources(r *manifest.Resource, find func(kind, ns, name string) *manif
 // the YAML a ConfigMap holds as a literal block, else the key that holds
 // it. holds is false when the source does not set the value.
 func (s valuesSource) locate(leaf []string, ptr string) (at manifest.Origin, holds bool) {
-	field := "/data/" + manifest.EscapeToken(s.key)
-	if _, ok := manifest.Lookup(s.res.Object, "/stringData/"+manifest.EscapeToken(s.key)); ok {
-		field = "/stringData/" + manifest.EscapeToken(s.key)
-	}
+	str, field, ok := helm.ObjectValue(s.res.Object, s.key)
 	if s.targetPath != "" {
 		return origin.Field(s.res, field), strings.Join(leaf, ".") == s.targetPath
 	}
-	text, _ := manifest.Lookup(s.res.Object, field)
-	str, _ := text.(string)
-	encoded := s.res.ID.Kind == "Secret" && strings.HasPrefix(field, "/data/")
-	if encoded {
-		raw, err := base64.StdEncoding.DecodeString(str)
-		if err != nil {
-			return manifest.Origin{}, false // Flux cannot read it either
-		}
-		str = string(raw)
+	if !ok {
+		return manifest.Origin{}, false // Flux cannot read it either
 	}
+	encoded := s.res.ID.Kind == "Secret" && strings.HasPrefix(field, "/data/")
 	var root yaml.Node
 	if yaml.Unmarshal([]byte(str), &root) != nil || len(root.Content) != 1 {
 		return manifest.Origin{}, false

@@ -21,6 +21,7 @@ import (
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/gitops-lint/gitops-lint/internal/manifest"
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 )
 
@@ -285,27 +286,18 @@ func fluxReleaseName(spec map[string]any, name, targetNS string) string {
 // helm-controller does.
 func fluxValues(spec map[string]any, ns string, lookup Lookup) (map[string]any, error) {
 	out := map[string]any{}
-	from, _ := spec["valuesFrom"].([]any)
-	for _, f := range from {
-		ref, _ := f.(map[string]any)
-		kind, _ := ref["kind"].(string)
-		name, _ := ref["name"].(string)
-		key, _ := ref["valuesKey"].(string)
-		target, _ := ref["targetPath"].(string)
-		optional, _ := ref["optional"].(bool)
-		if key == "" {
-			key = "values.yaml"
-		}
+	for _, ref := range ValuesFrom(spec) {
+		kind, name, key, target := ref.Kind, ref.Name, ref.Key, ref.TargetPath
 		obj := lookup(kind, ns, name)
 		if obj == nil {
-			if optional {
+			if ref.Optional {
 				continue
 			}
 			return nil, fmt.Errorf("valuesFrom %s/%s: not found in the repository", kind, name)
 		}
-		data, found := objectValue(obj, key)
+		data, _, found := ObjectValue(obj, key)
 		if !found {
-			if optional {
+			if ref.Optional {
 				continue
 			}
 			return nil, fmt.Errorf("valuesFrom %s/%s: no key %q", kind, name, key)
@@ -338,27 +330,59 @@ func fluxValues(spec map[string]any, ns string, lookup Lookup) (map[string]any, 
 	return out, nil
 }
 
-// objectValue is a ConfigMap's data[key] or a Secret's decoded data[key]
-// (or stringData[key]).
-func objectValue(obj map[string]any, key string) (string, bool) {
+// ObjectValue is what Flux reads at key of a ConfigMap or Secret:
+// stringData[key], else data[key], base64-decoded in a Secret; field is
+// the JSON pointer of the field that holds it.
+func ObjectValue(obj map[string]any, key string) (value, field string, ok bool) {
 	if sd, ok := obj["stringData"].(map[string]any); ok {
 		if v, ok := sd[key].(string); ok {
-			return v, true
+			return v, "/stringData/" + manifest.EscapeToken(key), true
 		}
 	}
+	field = "/data/" + manifest.EscapeToken(key)
 	d, _ := obj["data"].(map[string]any)
 	v, ok := d[key].(string)
 	if !ok {
-		return "", false
+		return "", field, false
 	}
 	if obj["kind"] == "Secret" {
 		b, err := base64.StdEncoding.DecodeString(v)
 		if err != nil {
-			return "", false
+			return "", field, false
 		}
-		return string(b), true
+		return string(b), field, true
 	}
-	return v, true
+	return v, field, true
+}
+
+// ValuesRef is one entry of a HelmRelease's spec.valuesFrom.
+type ValuesRef struct {
+	Kind, Name string
+	// Key is valuesKey, "values.yaml" when unset, as helm-controller
+	// reads it.
+	Key        string
+	TargetPath string
+	Optional   bool
+}
+
+// ValuesFrom lists a HelmRelease spec's valuesFrom entries, in order.
+func ValuesFrom(spec map[string]any) []ValuesRef {
+	from, _ := spec["valuesFrom"].([]any)
+	out := make([]ValuesRef, 0, len(from))
+	for _, f := range from {
+		m, _ := f.(map[string]any)
+		var r ValuesRef
+		r.Kind, _ = m["kind"].(string)
+		r.Name, _ = m["name"].(string)
+		r.Key, _ = m["valuesKey"].(string)
+		r.TargetPath, _ = m["targetPath"].(string)
+		r.Optional, _ = m["optional"].(bool)
+		if r.Key == "" {
+			r.Key = "values.yaml"
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // objectsOf decodes the rendered manifests, each with its template (none
