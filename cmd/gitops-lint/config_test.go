@@ -10,23 +10,8 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 
 	"github.com/gitops-lint/gitops-lint/internal/apis"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
-
-// writeRepo makes a repository from a map of files.
-func writeRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
 
 const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
 
@@ -34,7 +19,7 @@ const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\
 // configuration file stops with exit code 2 and names the file and line
 // of the problem.
 func TestConfigErrors(t *testing.T) {
-	outside := writeRepo(t, map[string]string{"lint.yaml": "failOn: info\n"})
+	outside := treetest.New(t, map[string]string{"lint.yaml": "failOn: info\n"})
 	cache := t.TempDir()
 	tests := []struct {
 		name string
@@ -64,7 +49,7 @@ func TestConfigErrors(t *testing.T) {
 			if tt.yaml != "" {
 				files[config.FileName] = tt.yaml
 			}
-			root := writeRepo(t, files)
+			root := treetest.New(t, files)
 			var args []string
 			for _, a := range tt.cmd {
 				args = append(args, strings.ReplaceAll(a, "{root}", root))
@@ -87,7 +72,7 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 	t.Run("rules reads the working directory's", func(t *testing.T) {
-		t.Chdir(writeRepo(t, map[string]string{config.FileName: "rules:\n  nope: off\n"}))
+		t.Chdir(treetest.New(t, map[string]string{config.FileName: "rules:\n  nope: off\n"}))
 		code, _, stderr := runCLI(t, "rules")
 		if code != 2 || !strings.Contains(stderr, config.FileName+`:2: unknown rule "nope"`) {
 			t.Errorf("exit %d, stderr %q", code, stderr)
@@ -150,7 +135,7 @@ func TestConfigPrecedence(t *testing.T) {
 				"policy/a/README.md": "the policy directories hold one package each",
 			}
 			maps.Copy(files, tt.files)
-			root := writeRepo(t, files)
+			root := treetest.New(t, files)
 			args := []string{"check", root, "--schema-cache-dir", cache}
 			for _, a := range tt.args {
 				args = append(args, strings.ReplaceAll(a, "{root}", root))
@@ -179,7 +164,7 @@ func TestConfigPrecedence(t *testing.T) {
 // TestConfigLoadRestrictor checks the per-target load restrictor in
 // render and check, and that --load-restrictor wins over it.
 func TestConfigLoadRestrictor(t *testing.T) {
-	root := writeRepo(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"shared/cm.yaml":          configMap,
 		"flux/kustomization.yaml": "namePrefix: flux-\nresources:\n- ../shared/cm.yaml\n",
 		config.FileName:           "targets:\n  - paths: [flux]\n    loadRestrictor: none\n",
@@ -218,7 +203,7 @@ func TestListSkipped(t *testing.T) {
 // TestInit writes the starting configuration, checks that it loads and
 // changes nothing, and that it is not overwritten without --force.
 func TestInit(t *testing.T) {
-	root := writeRepo(t, map[string]string{"cm.yaml": configMap})
+	root := treetest.New(t, map[string]string{"cm.yaml": configMap})
 	code, out, stderr := runCLI(t, "init", root)
 	file := filepath.Join(root, config.FileName)
 	if code != 0 || out != "wrote "+file+"\n" {

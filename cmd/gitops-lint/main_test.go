@@ -18,6 +18,7 @@ import (
 
 	"github.com/gitops-lint/gitops-lint/internal/report"
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -294,15 +295,7 @@ func TestNoSecretValueInAnyOutput(t *testing.T) {
 		"fluxapp/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n    token: ${TOKEN}\nspec:\n  replicas: ${TOKEN}\n" +
 			"  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers:\n        - name: d\n          image: ${TOKEN}\n          imagePullPolicy: ${TOKEN}\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	treetest.Write(t, root, files)
 	cache := t.TempDir()
 	runs := [][]string{
 		{"render", "--root", root, filepath.Join(root, "app")},

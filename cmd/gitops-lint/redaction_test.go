@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules/secrets/secretstest"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // leaks returns the forms of secret found in text: as written, upper
@@ -46,7 +47,7 @@ func leaks(text, secret string) []string {
 func TestSecretsNeverPrintedAnywhere(t *testing.T) {
 	apiKey := "Zq9" + strings.Repeat("xK2m", 4) + "Pw7a"
 	dbPassword := "Hb4" + strings.Repeat("tY8r", 4) + "Qe1s"
-	root := writeRepo(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"base/kustomization.yaml": "resources: [deploy.yaml]\n",
 		"base/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\n  labels: {tier: frontend-9z}\n" +
 			"spec:\n  selector: {matchLabels: {tier: frontend-9z}}\n  template:\n    metadata: {labels: {tier: frontend-9z}}\n" +
@@ -62,7 +63,7 @@ func TestSecretsNeverPrintedAnywhere(t *testing.T) {
 		"broken/s.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: " + dbPassword + "\n",
 		"broken/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n",
 	})
-	policy := writeRepo(t, map[string]string{"leak.rego": `package main
+	policy := treetest.New(t, map[string]string{"leak.rego": `package main
 
 deny contains {"msg": sprintf("data %s", [input.data.API_KEY]), "path": concat("/", ["", "data", base64.decode(input.data.API_KEY)])} if input.kind == "Secret"
 
@@ -197,7 +198,7 @@ deny contains sprintf("names %s %s %s", [base64.decode(input.data.DB_USER), base
 // quotes a credential written there does not print it.
 func TestConfigErrorHidesCredential(t *testing.T) {
 	token := secretstest.NewFakes().Fixed["GITHUB_TOKEN"]
-	root := writeRepo(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		".gitops-lint.yaml": "rules:\n  " + token + ": off\n",
 		"app/cm.yaml":       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n",
 	})
@@ -214,7 +215,7 @@ func TestConfigErrorHidesCredential(t *testing.T) {
 // into an image field does not make `images` print it.
 func TestImagesHideSecretValues(t *testing.T) {
 	value := "Hb4" + strings.Repeat("tY8r", 4) + "Qe1s"
-	root := writeRepo(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"app/kustomization.yaml": "resources: [s.yaml, d.yaml]\nreplacements:\n- source: {kind: Secret, name: db, fieldPath: stringData.password}\n" +
 			"  targets:\n  - select: {kind: Deployment}\n    fieldPaths: [spec.template.spec.containers.0.image]\n",
 		"app/s.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: " + value + "\n",
@@ -242,7 +243,7 @@ func TestDiffHidesSecretValues(t *testing.T) {
 	value := "Hb4" + strings.Repeat("tY8r", 4) + "Qe1s"
 	secret := "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: " + value + "\n"
 	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n"
-	dir := writeRepo(t, map[string]string{
+	dir := treetest.New(t, map[string]string{
 		"app/kustomization.yaml":  "resources: [s.yaml, d.yaml]\n",
 		"app/s.yaml":              secret,
 		"app/d.yaml":              deploy,

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // TestReleaseTargets lists the Helm releases of the Helm test repositories
@@ -51,7 +53,7 @@ func TestReleaseTargets(t *testing.T) {
 // repository with --chart-dir, and refuses a --chart-dir that is not a
 // directory as a usage error.
 func TestChartDirFlag(t *testing.T) {
-	charts := writeRepo(t, map[string]string{
+	charts := treetest.New(t, map[string]string{
 		"podinfo/Chart.yaml":             "apiVersion: v2\nname: podinfo\nversion: 6.7.1\n",
 		"podinfo/templates/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: {{ .Release.Name }}}\n",
 	})
@@ -81,7 +83,7 @@ func TestChartDirFlag(t *testing.T) {
 // --show-secrets.
 func TestRenderReleaseHidesSecrets(t *testing.T) {
 	token := "ghp_" + strings.Repeat("Xk7", 12)
-	root := writeRepo(t, map[string]string{
+	root := treetest.New(t, map[string]string{
 		"clusters/prod/kustomization.yaml": "resources: [release.yaml]\n",
 		"clusters/prod/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: apps}\n" +
 			"spec:\n  chart:\n    spec: {chart: ./charts/web, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}\n" +

@@ -131,15 +131,7 @@ func TestResultCacheRecordsWhatTheRenderRead(t *testing.T) {
 		"app/kustomization.yaml": "resources:\n  - cm.yaml\n",
 		"app/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	treetest.Write(t, dir, files)
 	cacheDir, schemas := t.TempDir(), t.TempDir()
 	edited := false
 	opts := Options{Root: dir, SchemaCacheDir: schemas, CacheDir: cacheDir, Jobs: 1}

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/config"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 	"github.com/gitops-lint/gitops-lint/policies"
 )
 
@@ -148,15 +147,7 @@ func TestConfigLoadRestrictor(t *testing.T) {
 		"standalone/kustomization.yaml": "resources:\n- cm.yaml\n",
 		"standalone/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: own\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	treetest.Write(t, root, files)
 	cfg, err := config.Parse("test.yaml", root, []byte("targets:\n- paths: [flux]\n  loadRestrictor: none\n"))
 	if err != nil {
 		t.Fatal(err)
