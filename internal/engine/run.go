@@ -346,11 +346,7 @@ func (r *run) resolve(ctx context.Context) error {
 	c.crdFileFindings = slices.DeleteFunc(defFindings(r.crdPaths, r.fileCRDs), func(f rules.Finding) bool { return !r.scope.has(f.Location.File) })
 	// The bundled GitOps kinds come last, as for schema validation: a
 	// repository's own CRD is the one its cluster has.
-	bundled, err := c.validator.BundledCRDs()
-	if err != nil {
-		return err
-	}
-	c.apiserver = apiserver.New(apiserver.Options{CRDs: slices.Concat(crdKinds, bundled), KubernetesMinor: c.target.Minor})
+	c.apiserver = apiserver.New(apiserver.Options{CRDs: crdKinds, Bundled: c.validator.BundledCRD, KubernetesMinor: c.target.Minor})
 	fileKinds, _ := resolveCRDs(r.crdPaths, r.fileCRDs)
 	r.crds, r.fileCRDsHash = cache.HashJSON(crdInputs(crdKinds)), cache.HashJSON(crdInputs(fileKinds))
 	for i, h := range r.hits {

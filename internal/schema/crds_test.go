@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -362,21 +364,53 @@ func TestWithCRDs(t *testing.T) {
 		})
 	}
 
-	// The bundled kinds a Validator lists are those BundledCRDs does,
+	// The bundled kind a Validator finds is the one BundledCRDs lists,
 	// decoded once for every Validator derived from the same one.
-	listed, err := v.BundledCRDs()
-	if err != nil {
-		t.Fatal(err)
+	found, ok := v.BundledCRD("argoproj.io/v1alpha1", "Application")
+	if !ok {
+		t.Fatal("BundledCRD does not find the bundled Application")
 	}
 	all, _, err := BundledCRDs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(listed) == 0 || len(listed) != len(all) || listed[0].APIVersion()+listed[0].Kind != all[0].APIVersion()+all[0].Kind {
-		t.Errorf("Validator.BundledCRDs lists %d kinds, BundledCRDs %d", len(listed), len(all))
+	i := slices.IndexFunc(all, func(k crd.Kind) bool { return k.APIVersion() == "argoproj.io/v1alpha1" && k.Kind == "Application" })
+	if i < 0 || !reflect.DeepEqual(found.OpenAPI, all[i].OpenAPI) {
+		t.Error("BundledCRD's Application is not the one BundledCRDs lists")
 	}
-	if again, _ := base.BundledCRDs(); &again[0] != &listed[0] {
+	if again, _ := base.BundledCRD("argoproj.io/v1alpha1", "Application"); reflect.ValueOf(again.OpenAPI).Pointer() != reflect.ValueOf(found.OpenAPI).Pointer() {
 		t.Error("the bundled CRDs were decoded again for a derived Validator")
+	}
+}
+
+// A run without custom resources never decodes the embedded GitOps
+// kinds: asking for a built-in kind does not, asking for another group
+// does, once.
+func TestBundledCRDDecodesOnlyForCustomGroups(t *testing.T) {
+	v := newValidator(t, Options{})
+	decoded := 0
+	v.gitops = func() (*gitopsIndex, error) {
+		decoded++
+		return loadGitOps()
+	}
+	tests := []struct {
+		name, apiVersion, kind string
+		found                  bool
+		decoded                int
+	}{
+		{name: "core", apiVersion: "v1", kind: "ConfigMap", decoded: 0},
+		{name: "built-in group", apiVersion: "apps/v1", kind: "Deployment", decoded: 0},
+		{name: "built-in group with a dot", apiVersion: "networking.k8s.io/v1", kind: "Ingress", decoded: 0},
+		{name: "custom group outside the bundle", apiVersion: "example.com/v1", kind: "Widget", decoded: 1},
+		{name: "bundled kind", apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", found: true, decoded: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, found := v.BundledCRD(tt.apiVersion, tt.kind)
+			if found != tt.found || decoded != tt.decoded {
+				t.Errorf("BundledCRD(%q, %q) found %v after %d decodings, want %v after %d", tt.apiVersion, tt.kind, found, decoded, tt.found, tt.decoded)
+			}
+		})
 	}
 }
 

@@ -20,6 +20,11 @@ type Options struct {
 	// apiVersion and kind winning (as for schema validation). Only those
 	// whose OpenAPI is set are validated here.
 	CRDs []crd.Kind
+	// Bundled, when set, gives the kinds checked after CRDs (the embedded
+	// GitOps ones: a repository's own CRD is the one its cluster has). It
+	// is asked for each kind none of CRDs defines, and answers a built-in
+	// kind without loading anything.
+	Bundled func(apiVersion, kind string) (crd.Kind, bool)
 	// KubernetesMinor is the release checked against ("1.34"); it decides
 	// the rules that changed between releases. Empty means the newest.
 	KubernetesMinor string
@@ -29,6 +34,7 @@ type Options struct {
 // concurrent use; each CRD's validators are compiled once, on first use.
 type Checker struct {
 	crds       map[string]map[string]any // openAPIV3Schema by apiVersion/kind
+	bundled    func(apiVersion, kind string) (crd.Kind, bool)
 	compiled   memo.Table[string, *crdValidator]
 	crdChecks  memo.Table[string, []rules.Finding]
 	relaxedEnv bool
@@ -38,7 +44,7 @@ type Checker struct {
 
 // New returns a Checker for a run.
 func New(opts Options) *Checker {
-	c := &Checker{crds: map[string]map[string]any{}, relaxedEnv: minorAtLeast(opts.KubernetesMinor, 32)}
+	c := &Checker{crds: map[string]map[string]any{}, bundled: opts.Bundled, relaxedEnv: minorAtLeast(opts.KubernetesMinor, 32)}
 	for _, k := range opts.CRDs {
 		key := k.APIVersion() + "/" + k.Kind
 		if _, dup := c.crds[key]; dup {
@@ -62,8 +68,14 @@ func minorAtLeast(release string, min int) bool {
 
 // validator returns the compiled validator of a custom resource kind, nil
 // when it has nothing to check.
-func (c *Checker) validator(key string) *crdValidator {
-	openAPI := c.crds[key]
+func (c *Checker) validator(apiVersion, kind string) *crdValidator {
+	key := apiVersion + "/" + kind
+	openAPI, ok := c.crds[key]
+	if !ok && c.bundled != nil {
+		if k, found := c.bundled(apiVersion, kind); found {
+			openAPI = k.OpenAPI
+		}
+	}
 	if openAPI == nil {
 		return nil
 	}

@@ -127,7 +127,7 @@ var jsonTypes = map[string]bool{"string": true, "integer": true, "number": true,
 
 // checkCustom validates a custom resource against its CRD.
 func (c *Checker) checkCustom(ctx context.Context, r *manifest.Resource) []rules.Finding {
-	v := c.validator(r.ID.APIVersion + "/" + r.ID.Kind)
+	v := c.validator(r.ID.APIVersion, r.ID.Kind)
 	if v == nil {
 		return nil
 	}

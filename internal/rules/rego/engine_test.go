@@ -244,6 +244,16 @@ func TestPolicyErrors(t *testing.T) {
 			wantErr: "p.rego:4: undefined function http.send",
 		},
 		{
+			// Parsed at once, reported in order: always the first.
+			name: "the first of several broken files",
+			files: map[string]string{
+				"a.rego": "package main\n\ndeny contains msg if {\n\tmsg := \n}\n",
+				"b.rego": "package main\n\ndeny contains msg if {\n\tmsg :=\n",
+				"c.rego": "package main\n\ndeny contains msg if {\n\tmsg := \n}\n",
+			},
+			wantErr: "a.rego:5",
+		},
+		{
 			name:    "reserved package",
 			files:   map[string]string{"p.rego": "package gitops_lint.resource.mine\n\ndeny contains \"x\" if { true }\n"},
 			wantErr: "p.rego:1: package gitops_lint.resource.mine is reserved",
