@@ -272,11 +272,7 @@ func (f *FS) ReadFile(name string) ([]byte, error) {
 	if ok {
 		return bytes.Clone(data), nil // the caller may change its copy
 	}
-	resolved, err := f.Resolve(name)
-	if err != nil {
-		return nil, err
-	}
-	data, err = ReadRegular(resolved, f.Limit)
+	data, err = f.read(name, p)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -287,6 +283,28 @@ func (f *FS) ReadFile(name string) ([]byte, error) {
 	sum := sha256.Sum256(data)
 	f.remember(rel, hex.EncodeToString(sum[:]), data)
 	return data, nil
+}
+
+// read reads what name, at the clean absolute path p, resolves to.
+// Renders read thousands of files in directories already resolved: such
+// a file is opened in its directory's resolved path at once, without
+// following a symlink, which spares the look at it that Resolve takes
+// first. Whatever that open refuses (a symlink, a missing file, a FIFO)
+// goes through Resolve, which says why as it always did.
+func (f *FS) read(name, p string) ([]byte, error) {
+	if p != f.root {
+		dir, base := filepath.Split(p)
+		if rdir, ok := f.resolvedDir(dir); ok {
+			if data, err := ReadRegular(filepath.Join(rdir, base), f.Limit); err == nil {
+				return data, nil
+			}
+		}
+	}
+	resolved, err := f.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	return ReadRegular(resolved, f.Limit)
 }
 
 func (f *FS) remember(rel, hash string, data []byte) {
@@ -336,24 +354,24 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	fi, err := fh.Stat()
+	regular, size, err := fh.stat()
 	if err != nil {
 		return nil, err
 	}
 	name := filepath.Base(path)
-	if !fi.Mode().IsRegular() {
+	if !regular {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: ErrNotRegular}
 	}
-	if fi.Size() > limit {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d MiB over %d MiB", ErrTooLarge, fi.Size()>>20, limit>>20)}
+	if size > limit {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d MiB over %d MiB", ErrTooLarge, size>>20, limit>>20)}
 	}
-	// The size can grow between Stat and the read: bound the read itself.
+	// The size can grow between stat and the read: bound the read itself.
 	// Room for the size read at once, and for the empty read after it
 	// that finds the end (bytes.MinRead): a run reads thousands of small
 	// files, and growing a buffer from nothing for each showed in
 	// profiles.
 	var b bytes.Buffer
-	b.Grow(int(fi.Size()) + bytes.MinRead)
+	b.Grow(int(size) + bytes.MinRead)
 	if _, err := b.ReadFrom(io.LimitReader(fh, limit+1)); err != nil {
 		return nil, err
 	}
@@ -362,6 +380,13 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w of %d MiB", ErrTooLarge, limit>>20)}
 	}
 	return data, nil
+}
+
+// file is a file opened by openNoFollow.
+type file interface {
+	io.ReadCloser
+	// stat says whether the file is a regular one, and its size.
+	stat() (regular bool, size int64, err error)
 }
 
 // Within reports whether the clean absolute path p is root or below it.
