@@ -87,8 +87,8 @@ func signalExitCode(s os.Signal) int {
 // default: a short run (a pre-commit check, a small repository) allocates
 // a few hundred MiB at most, and letting its heap grow to five times what
 // is live only makes the kernel hand out and zero pages the run touches
-// once (on the pre-commit check of the 800-target repository, a sixth of
-// its system time). Once a run has allocated largeRun, it is rendering
+// once (on the pre-commit check of the 800-target repository, about a
+// quarter of its system time). Once a run has allocated largeRun, it is rendering
 // many targets: kustomize's short-lived YAML trees dominate while the
 // live heap stays comparatively small (60 MiB for most of an 800-target
 // run), so collecting four times less often cuts a third of the wall
