@@ -18,7 +18,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$root"
-go build -trimpath -o "$work/bin/gitops-lint" ./cmd/gitops-lint
+# Stamped with the checkout's revision whatever GOFLAGS says, as a build
+# from a clean checkout is: without it the result cache's key is the hash
+# of the executable, read again by every process that uses the cache
+# (about 0.1 s of a warm check of the 800-target repository).
+go build -buildvcs=auto -trimpath -o "$work/bin/gitops-lint" ./cmd/gitops-lint
 mkdir -p "$work/elsewhere" && cp "$work/bin/gitops-lint" "$work/elsewhere/gitops-lint"
 
 # entries: how many entries the result cache holds; a miss writes one, so
