@@ -23,7 +23,6 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/rootfs"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/rules/gitops"
-	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/shard"
 )
 
@@ -268,12 +267,7 @@ func (o *checkOptions) stagedIndex(c *cobra.Command, e *env, g *gitx.Repo, opts 
 		return cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	scope := func() ([]string, error) {
-		files, err := engine.Scope(*opts, staged)
-		// The policies and data the configuration file names: it does
-		// not load without them.
-		return append(files, policyPaths(opts.Root, opts.Policy)...), err
-	}
+	scope := func() ([]string, error) { return engine.Scope(*opts, staged) }
 	if err := g.ExportStaged(ctx, scope, dir); err != nil {
 		return cleanup, err
 	}
@@ -291,26 +285,6 @@ func (o *checkOptions) stagedIndex(c *cobra.Command, e *env, g *gitx.Repo, opts 
 	// could be found again.
 	opts.Root, opts.Changed, opts.CacheDir = dir, nonNil(staged), ""
 	return cleanup, nil
-}
-
-// policyPaths are the policy and data paths of p inside the repository at
-// root, relative to it.
-func policyPaths(root string, p rego.Options) []string {
-	top, err := filepath.Abs(root)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, f := range slices.Concat(p.Policies, p.Data) {
-		abs, err := filepath.Abs(f)
-		if err != nil {
-			continue
-		}
-		if rel, err := filepath.Rel(top, abs); err == nil && filepath.IsLocal(rel) {
-			out = append(out, filepath.ToSlash(rel))
-		}
-	}
-	return out
 }
 
 // nonNil keeps "no file changed" apart from "not limited to changes".

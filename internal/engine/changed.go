@@ -113,10 +113,12 @@ func sortByPath(targets []repo.Target, settings []config.TargetSettings) ([]repo
 }
 
 // Scope lists the files that a run limited to the changed files reads or
-// reports on: those the selected targets' kustomization files name, and
-// the changed files themselves. A pre-commit check exports just these from
-// the git index. Of the options, Root, AllowRemote, LoadRestrictions,
-// Config and Full apply.
+// reports on: those the selected targets' kustomization files name, the
+// changed files themselves, and the policy and data paths inside the
+// repository (a directory stands for the files under it), without which
+// the run does not start. A pre-commit check exports just these from the
+// git index. Of the options, Root, AllowRemote, LoadRestrictions, Config,
+// Full and Policy apply.
 func Scope(opts Options, changed []string) ([]string, error) {
 	w, err := openUnrendered(opts)
 	if err != nil {
@@ -127,6 +129,11 @@ func Scope(opts Options, changed []string) ([]string, error) {
 	for f := range sc.files {
 		files = append(files, f)
 	}
+	for _, p := range slices.Concat(opts.Policy.Policies, opts.Policy.Data) {
+		if rel, inside := repoRelative(w.Repo.Root, p); inside {
+			files = append(files, rel)
+		}
+	}
 	slices.Sort(files)
-	return files, nil
+	return slices.Compact(files), nil
 }
