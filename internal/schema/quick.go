@@ -29,12 +29,12 @@ const maxQuickDepth = 64
 // quickValid reports whether obj, of the embedded kind k, is valid against
 // its schema, without kubeconform; false means "ask kubeconform".
 func (v *Validator) quickValid(k bundle.Kind, obj map[string]any) bool {
-	inst, ok := quickInstance(obj, 0)
-	if !ok {
-		return false
-	}
 	ds := v.detailed(k)
-	return ds.err == nil && !ds.durations && ds.sch.Validate(inst) == nil
+	if ds.err != nil || ds.durations {
+		return false // no use copying the object for a schema it cannot take
+	}
+	inst, ok := quickInstance(obj, 0)
+	return ok && ds.sch.Validate(inst) == nil
 }
 
 // quickInstance returns v as kubeconform's decoding of its JSON encoding
