@@ -3,13 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules/apiserver"
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 	"github.com/gitops-lint/gitops-lint/policies"
 )
 
@@ -67,15 +66,7 @@ spec:
                           - rule: self > 0 && self < 65536
 `, k)
 	}
-	write := func(rel, content string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
+	write := func(rel, content string) { treetest.Write(b, dir, map[string]string{rel: content}) }
 	write("crds/crds.yaml", crds.String())
 	write("crds/kustomization.yaml", "resources: [crds.yaml]\n")
 	for a := range apps {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/gitops-lint/gitops-lint/internal/repo"
 	"github.com/gitops-lint/gitops-lint/internal/rules"
 	"github.com/gitops-lint/gitops-lint/internal/synth"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // TestAggregatorUnitsMatchWholeRender checks that splitting a Flux-style
@@ -71,15 +71,7 @@ func TestAggregatorDuplicateIsRenderError(t *testing.T) {
 		"b/cm.yaml":                  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n",
 		"cluster/kustomization.yaml": "resources:\n- ../a\n- ../b\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	treetest.Write(t, root, files)
 	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -100,18 +92,10 @@ func TestAggregatorDuplicateIsRenderError(t *testing.T) {
 // `kustomize build`, and accepted with none.
 func TestAggregatorFileOutsideItsDirectory(t *testing.T) {
 	root := t.TempDir()
-	for name, content := range map[string]string{
+	treetest.Write(t, root, map[string]string{
 		"cluster/kustomization.yaml": "resources:\n  - ../shared/cm.yaml\n",
 		"shared/cm.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
-	} {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	tests := []struct {
 		name string
 		lr   types.LoadRestrictions

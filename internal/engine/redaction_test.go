@@ -2,13 +2,12 @@ package engine
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gitops-lint/gitops-lint/internal/rules/rego"
 	"github.com/gitops-lint/gitops-lint/internal/schema"
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 	"github.com/gitops-lint/gitops-lint/policies"
 )
 
@@ -46,15 +45,7 @@ func TestSuppressionReasonScreened(t *testing.T) {
 		"app/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  hostNetwork: true # gitops-lint:ignore host-network the password " + value + " says so\n" +
 			"  containers: [{name: web, image: nginx:1.27}]\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	treetest.Write(t, root, files)
 	res, err := Run(context.Background(), Options{Root: root, SchemaCacheDir: t.TempDir(), Policy: rego.Options{Builtin: policies.FS}, LoadPolicies: testPolicies.Load})
 	if err != nil {
 		t.Fatal(err)

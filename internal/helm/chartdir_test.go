@@ -8,6 +8,8 @@ import (
 
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+
+	"github.com/gitops-lint/gitops-lint/internal/treetest"
 )
 
 // writeChart writes an unpacked chart called name at version under dir,
@@ -19,15 +21,7 @@ func writeChart(t *testing.T, dir, name, version string) string {
 		"values.yaml":               "replicaCount: 1\n",
 		"templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ .Release.Name }}}\nspec:\n  replicas: {{ .Values.replicaCount }}\n  template:\n    spec:\n      containers: [{name: app, image: \"app:{{ .Chart.Version }}\"}]\n",
 	}
-	for f, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	treetest.Write(t, dir, files)
 	return dir
 }
 

@@ -65,15 +65,7 @@ func TestDiscoverReadsNothingOutside(t *testing.T) {
 // remote one is still remote.
 func TestInlineTransformerIsNotRemote(t *testing.T) {
 	root := t.TempDir()
-	write := func(name, content string) {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { treetest.Write(t, root, map[string]string{name: content}) }
 	write("inline/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
 	write("inline/kustomization.yaml", `resources:
   - cm.yaml
