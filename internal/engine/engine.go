@@ -401,11 +401,15 @@ type checker struct {
 	apis      *apis.Index
 	target    apis.Target
 	sources   *sourceCache
-	edits     *origin.Builder
-	attr      *origin.Attributor
-	policy    *rego.Engine
-	secrets   *secrets.Scanner
-	severity  map[string]rules.Severity
+	// releaseReads are, by file, the files its Helm releases read (see
+	// releaseFiles): a component or base is in the scope of every target
+	// that includes it, and is read for its releases once.
+	releaseReads memo.Table[string, []string]
+	edits        *origin.Builder
+	attr         *origin.Attributor
+	policy       *rego.Engine
+	secrets      *secrets.Scanner
+	severity     map[string]rules.Severity
 	// offline leaves the remote entries of aggregating kustomizations out
 	// of their plans (see repo.Target.Partial).
 	offline bool

@@ -298,16 +298,23 @@ func (c *checker) dependencies(t repo.Target) []string {
 func (c *checker) releaseFiles(files []string) []string {
 	var out []string
 	for _, f := range files {
-		if !c.mayHoldRelease(f) {
+		out = append(out, c.releaseReads.Get(f, func() []string { return c.releaseReadsOf(f) })...)
+	}
+	return out
+}
+
+// releaseReadsOf are the files the Helm releases written in file read.
+func (c *checker) releaseReadsOf(file string) []string {
+	if !c.mayHoldRelease(file) {
+		return nil
+	}
+	var out []string
+	for _, d := range c.sources.get(file).docs {
+		if d.Object == nil || !isReleaseKind(d.Object) {
 			continue
 		}
-		for _, d := range c.sources.get(f).docs {
-			if d.Object == nil || !isReleaseKind(d.Object) {
-				continue
-			}
-			for _, p := range releaseChartPaths(d.Object) {
-				out = append(out, c.chartFiles(p)...)
-			}
+		for _, p := range releaseChartPaths(d.Object) {
+			out = append(out, c.chartFiles(p)...)
 		}
 	}
 	return out
