@@ -88,13 +88,13 @@ func signalExitCode(s os.Signal) int {
 // a few hundred MiB at most, and letting its heap grow to five times what
 // is live only makes the kernel hand out and zero pages the run touches
 // once (on the pre-commit check of the 800-target repository, about a
-// quarter of its system time). Once a run has allocated largeRun, it is rendering
-// many targets: kustomize's short-lived YAML trees dominate while the
-// live heap stays comparatively small (60 MiB for most of an 800-target
-// run), so collecting four times less often cuts a third of the wall
-// time; the soft limit makes the collector work harder again before
-// memory gets large. It leaves room for the live heap of a large run
-// (several hundred MiB at 10,000 targets): with a limit near the live
+// quarter of its system time). Once a run has allocated largeRun, it is
+// rendering many targets: kustomize's short-lived YAML trees dominate
+// while the live heap stays comparatively small (60 MiB for most of an
+// 800-target run), so collecting four times less often cuts a third of
+// the wall time; the soft limit makes the collector work harder again
+// before memory gets large. It leaves room for the live heap of a large
+// run (several hundred MiB at 10,000 targets): with a limit near the live
 // heap the collector runs without pause; under a 768 MiB limit such a
 // run was still going after ten minutes, a third of its CPU spent
 // collecting.

@@ -210,7 +210,12 @@ func (c *checker) targetFiles(t repo.Target) []string {
 	if t.Kind == repo.Plain {
 		return t.Files
 	}
-	return slices.DeleteFunc(c.repo.Dependencies(t.Path), func(f string) bool { return !isManifestFile(f) })
+	return manifestFiles(c.repo.Dependencies(t.Path))
+}
+
+// manifestFiles keeps the manifest files of files, in place.
+func manifestFiles(files []string) []string {
+	return slices.DeleteFunc(files, func(f string) bool { return !isManifestFile(f) })
 }
 
 // isReleaseKind reports whether obj is a Flux HelmRelease or an Argo CD
@@ -281,11 +286,13 @@ func (w *Workspace) Dependencies(path string) []string {
 // dependencies are a target's files and those of the charts its releases
 // read.
 func (c *checker) dependencies(t repo.Target) []string {
-	deps := slices.Clone(t.Files)
+	deps, manifests := slices.Clone(t.Files), t.Files
 	if t.Kind == repo.Kustomize {
+		// targetFiles, from the one list of what the kustomizations name.
 		deps = c.repo.Dependencies(t.Path)
+		manifests = manifestFiles(slices.Clone(deps))
 	}
-	deps = append(deps, c.releaseFiles(c.targetFiles(t))...)
+	deps = append(deps, c.releaseFiles(manifests)...)
 	slices.Sort(deps)
 	return slices.Compact(deps)
 }
